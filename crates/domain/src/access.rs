@@ -1,0 +1,236 @@
+//! Who may do what: the one policy module. Handlers ask it; they never decide.
+//!
+//! Two questions are answered here:
+//! - [`authorize`]: may this actor perform this action on a record that belongs
+//!   to this organisation? The answer distinguishes *forbidden* (403: the actor
+//!   may see the record but not do this) from *not found* (404: the actor may
+//!   not even learn that the record exists).
+//! - [`Visibility`]: which records does this actor see at all? The store turns
+//!   it into the one filter that scopes every list and search.
+
+use serde::{Deserialize, Serialize};
+
+/// A role held by a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs Steward: users, organisations, configuration.
+    Admin,
+    /// Service desk and support staff: works incidents.
+    Agent,
+    /// Process owner: everything an agent does, plus the service catalogue.
+    Manager,
+    /// Reads everything, including the audit trail; changes nothing.
+    Auditor,
+    /// A person of a customer organisation: sees only that organisation's records.
+    Customer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Agent,
+        Role::Manager,
+        Role::Auditor,
+        Role::Customer,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+            Role::Manager => "manager",
+            Role::Auditor => "auditor",
+            Role::Customer => "customer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff of the provider (everyone but customers).
+    pub const fn is_staff(self) -> bool {
+        !matches!(self, Role::Customer)
+    }
+}
+
+/// The authenticated person behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+    pub org_id: i64,
+    pub name: String,
+}
+
+/// What an actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    IncidentRead,
+    IncidentCreate,
+    IncidentUpdate,
+    IncidentTransition,
+    /// Comment visible to the customer.
+    IncidentComment,
+    /// Work note, visible only to staff.
+    IncidentWorkNote,
+    ServiceRead,
+    ServiceWrite,
+    GroupRead,
+    GroupWrite,
+    UserRead,
+    UserWrite,
+    OrgRead,
+    OrgWrite,
+    AuditRead,
+    /// Create or revoke one's own API tokens.
+    OwnTokens,
+}
+
+/// The policy's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// 403: the actor may know the record exists but may not do this.
+    Forbidden,
+    /// 404: the actor may not learn that the record exists.
+    Hidden,
+}
+
+/// Which records of organisation-owned types an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Organisation(i64),
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Visibility {
+        if actor.role.is_staff() {
+            Visibility::All
+        } else {
+            Visibility::Organisation(actor.org_id)
+        }
+    }
+
+    pub fn includes(self, record_org: i64) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Organisation(org) => org == record_org,
+        }
+    }
+}
+
+/// May `actor` do `action` on a record of `record_org` (or on the collection, when `None`)?
+pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Decision {
+    if let Some(org) = record_org
+        && !Visibility::of(actor).includes(org)
+    {
+        return Decision::Hidden;
+    }
+    use Action::*;
+    use Role::*;
+    let allowed = match actor.role {
+        Admin => true,
+        Manager | Agent => !matches!(
+            (actor.role, action),
+            (Agent, ServiceWrite | GroupWrite) | (_, UserWrite | OrgWrite | AuditRead)
+        ),
+        Auditor => matches!(
+            action,
+            IncidentRead | ServiceRead | GroupRead | UserRead | OrgRead | AuditRead | OwnTokens
+        ),
+        Customer => matches!(
+            action,
+            IncidentRead | IncidentCreate | IncidentComment | ServiceRead | OwnTokens
+        ),
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org: i64) -> Actor {
+        Actor {
+            user_id: 1,
+            role,
+            org_id: org,
+            name: "x".into(),
+        }
+    }
+
+    #[test]
+    fn customers_never_learn_of_other_organisations_records() {
+        let c = actor(Role::Customer, 7);
+        for action in [
+            Action::IncidentRead,
+            Action::IncidentComment,
+            Action::IncidentUpdate,
+        ] {
+            assert_eq!(authorize(&c, action, Some(8)), Decision::Hidden);
+        }
+        assert_eq!(
+            authorize(&c, Action::IncidentRead, Some(7)),
+            Decision::Allow
+        );
+        assert_eq!(
+            authorize(&c, Action::IncidentWorkNote, Some(7)),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            authorize(&c, Action::IncidentUpdate, Some(7)),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
+    fn auditor_reads_but_never_writes() {
+        let a = actor(Role::Auditor, 1);
+        assert_eq!(authorize(&a, Action::AuditRead, None), Decision::Allow);
+        assert_eq!(
+            authorize(&a, Action::IncidentRead, Some(5)),
+            Decision::Allow
+        );
+        for w in [
+            Action::IncidentCreate,
+            Action::IncidentUpdate,
+            Action::IncidentComment,
+            Action::ServiceWrite,
+            Action::UserWrite,
+        ] {
+            assert_eq!(authorize(&a, w, Some(5)), Decision::Forbidden);
+        }
+    }
+
+    #[test]
+    fn staff_rights() {
+        let agent = actor(Role::Agent, 1);
+        assert_eq!(
+            authorize(&agent, Action::IncidentWorkNote, Some(3)),
+            Decision::Allow
+        );
+        assert_eq!(
+            authorize(&agent, Action::ServiceWrite, None),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            authorize(&agent, Action::UserWrite, None),
+            Decision::Forbidden
+        );
+        let mgr = actor(Role::Manager, 1);
+        assert_eq!(authorize(&mgr, Action::ServiceWrite, None), Decision::Allow);
+        assert_eq!(
+            authorize(&mgr, Action::AuditRead, None),
+            Decision::Forbidden
+        );
+        let admin = actor(Role::Admin, 1);
+        assert_eq!(authorize(&admin, Action::OrgWrite, None), Decision::Allow);
+    }
+}

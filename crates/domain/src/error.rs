@@ -1,0 +1,53 @@
+//! Validation errors: one field-level error type used by every rule.
+
+use serde::Serialize;
+
+/// One offending input field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field name as the API spells it.
+    pub field: String,
+    /// A sentence a person can act on.
+    pub message: String,
+}
+
+/// Input that breaks a domain rule; carries every offending field at once so a
+/// form can show all its errors together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+pub struct ValidationError(pub Vec<FieldError>);
+
+impl ValidationError {
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        Self(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+/// Collects field errors while a rule checks its input.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    pub fn merge(&mut self, other: ValidationError) {
+        self.0.extend(other.0);
+    }
+
+    /// `Ok(value)` when no problem was recorded.
+    pub fn finish<T>(self, value: T) -> Result<T, ValidationError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(ValidationError(self.0))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Steward's domain: the rules of IT service management as pure Rust.
+//!
+//! Nothing here performs I/O or awaits: the store persists what these rules
+//! decide, and the server translates HTTP into calls to them. Each rule has
+//! one implementation, used by the API, the web UI and the CLI alike.
+
+pub mod access;
+pub mod audit;
+pub mod error;
+pub mod incident;
+pub mod number;
+pub mod priority;
+pub mod service;
+pub mod text;
+pub mod user;
+
+pub use error::{FieldError, ValidationError};
+
+/// Milliseconds since the Unix epoch, UTC. Every stored time uses this.
+pub type UtcMillis = i64;

@@ -1,0 +1,77 @@
+//! Human-readable record numbers: `INC-000123`, `SVC-0007`.
+//!
+//! People address records by these numbers; the database keeps its own keys.
+
+/// The kinds of record that carry a human number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberKind {
+    Incident,
+    Service,
+}
+
+impl NumberKind {
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            NumberKind::Incident => "INC",
+            NumberKind::Service => "SVC",
+        }
+    }
+
+    const fn width(self) -> usize {
+        match self {
+            NumberKind::Incident => 6,
+            NumberKind::Service => 4,
+        }
+    }
+
+    /// Formats a sequence value: `format(Incident, 42) == "INC-000042"`.
+    pub fn format(self, n: i64) -> String {
+        format!("{}-{:0width$}", self.prefix(), n, width = self.width())
+    }
+
+    /// Parses a number of this kind (case-insensitive prefix); `None` when it is not one.
+    pub fn parse(self, s: &str) -> Option<i64> {
+        let (prefix, digits) = s.split_once('-')?;
+        if !prefix.eq_ignore_ascii_case(self.prefix())
+            || digits.is_empty()
+            || digits.len() > 18
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        digits.parse().ok().filter(|n| *n > 0)
+    }
+
+    /// The canonical spelling of a number typed by a person, if it is one.
+    pub fn canonical(self, s: &str) -> Option<String> {
+        self.parse(s.trim()).map(|n| self.format(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formats_and_parses() {
+        assert_eq!(NumberKind::Incident.format(42), "INC-000042");
+        assert_eq!(NumberKind::Service.format(7), "SVC-0007");
+        assert_eq!(NumberKind::Incident.format(1_234_567), "INC-1234567");
+        assert_eq!(NumberKind::Incident.parse("inc-000042"), Some(42));
+        assert_eq!(NumberKind::Incident.parse("SVC-0001"), None);
+        assert_eq!(NumberKind::Incident.parse("INC-"), None);
+        assert_eq!(NumberKind::Incident.parse("INC-0"), None);
+        assert_eq!(NumberKind::Incident.parse("INC-1a"), None);
+        assert_eq!(NumberKind::Incident.parse("INC-99999999999999999999"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(n in 1i64..10_000_000_000) {
+            for kind in [NumberKind::Incident, NumberKind::Service] {
+                prop_assert_eq!(kind.parse(&kind.format(n)), Some(n));
+            }
+        }
+    }
+}
