@@ -51,3 +51,12 @@ impl Problems {
         }
     }
 }
+
+/// A domain rule refused a change: bad input or a lifecycle step not allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error(transparent)]
+    Transition(#[from] crate::incident::TransitionError),
+}

@@ -14,7 +14,7 @@ pub mod service;
 pub mod text;
 pub mod user;
 
-pub use error::{FieldError, ValidationError};
+pub use error::{FieldError, RuleError, ValidationError};
 
 /// Milliseconds since the Unix epoch, UTC. Every stored time uses this.
 pub type UtcMillis = i64;

@@ -1,1 +1,493 @@
+//! Steward's store: every SQL statement of the system, on SQLite and PostgreSQL.
+//!
+//! Each query is written once, in `queries/`, with `$n` placeholders that both
+//! databases accept. That module tree is compiled twice, once per backend
+//! (`sqlite.rs` and `pg.rs` each mount it with `#[path]`), so every query is
+//! type-checked against both drivers without sqlx's `Any` driver. The few
+//! dialect differences (number sequences, row locks) live in each backend's
+//! small `dialect` module. [`Store`] dispatches to the backend in use.
 
+mod model;
+mod pg;
+mod sqlite;
+pub mod testing;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use model::*;
+use steward_domain::RuleError;
+use steward_domain::access::Visibility;
+
+/// Errors of the store. The server maps each to one HTTP status in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value is already taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// The record changed since the version the caller read.
+    #[error("the record was changed by someone else")]
+    Stale,
+    /// A domain rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("invalid database URL: {0}")]
+    Config(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<steward_domain::ValidationError> for StoreError {
+    fn from(e: steward_domain::ValidationError) -> Self {
+        StoreError::Rule(RuleError::Validation(e))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Now, in milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Turns a unique-constraint violation into [`StoreError::Conflict`].
+pub(crate) fn on_unique(e: sqlx::Error, message: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(message.to_owned())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::Pools),
+    Pg(pg::Pools),
+}
+
+/// The database behind Steward.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// Calls the same query function on whichever backend is connected.
+macro_rules! dispatch {
+    ($self:ident, $($f:ident)::+ ( $($arg:expr),* $(,)? )) => {
+        match &$self.backend {
+            Backend::Sqlite(p) => crate::sqlite::q::$($f)::+(p, $($arg),*).await,
+            Backend::Pg(p) => crate::pg::q::$($f)::+(p, $($arg),*).await,
+        }
+    };
+}
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// PostgreSQL pool size; SQLite readers.
+    pub max_connections: u32,
+    /// SQLite `synchronous=FULL` (true, default) or `NORMAL`.
+    pub sqlite_full_sync: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 16,
+            sqlite_full_sync: true,
+        }
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://path` or `postgres://...`.
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(sqlite::Pools::connect(url, options).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Pg(pg::Pools::connect(url, options).await?)
+        } else {
+            return Err(StoreError::Config(format!(
+                "{url:?}: expected sqlite://PATH or postgres://..."
+            )));
+        };
+        Ok(Store { backend })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Pg(_) => "postgres",
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => p.migrate().await,
+            Backend::Pg(p) => p.migrate().await,
+        }
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, meta::ping())
+    }
+
+    /// Pool figures for metrics: (connections open, idle).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.backend {
+            Backend::Sqlite(p) => (
+                p.read.size() + p.write.size(),
+                p.read.num_idle() + p.write.num_idle(),
+            ),
+            Backend::Pg(p) => (p.pool.size(), p.pool.num_idle()),
+        }
+    }
+
+    /// Table name -> column names, to check that both schemas agree.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        dispatch!(self, meta::schema_columns())
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                p.write.close().await;
+                p.read.close().await;
+            }
+            Backend::Pg(p) => p.pool.close().await,
+        }
+    }
+
+    // ---- organisations -------------------------------------------------
+
+    pub async fn create_org(
+        &self,
+        actor: &AuditActor,
+        name: &str,
+        kind: &str,
+        time_zone: &str,
+    ) -> Result<Organisation> {
+        dispatch!(self, orgs::create(actor, name, kind, time_zone))
+    }
+
+    pub async fn org_by_id(&self, id: i64) -> Result<Organisation> {
+        dispatch!(self, orgs::by_id(id))
+    }
+
+    pub async fn org_by_name(&self, name: &str) -> Result<Organisation> {
+        dispatch!(self, orgs::by_name(name))
+    }
+
+    pub async fn list_orgs(&self) -> Result<Vec<Organisation>> {
+        dispatch!(self, orgs::list())
+    }
+
+    /// The provider's own organisation, if it exists yet.
+    pub async fn provider_org(&self) -> Result<Option<Organisation>> {
+        dispatch!(self, orgs::provider())
+    }
+
+    // ---- users, groups, credentials ------------------------------------
+
+    pub async fn create_user(
+        &self,
+        actor: &AuditActor,
+        email: &str,
+        name: &str,
+        role: &str,
+        org_id: i64,
+        password_hash: Option<&str>,
+    ) -> Result<User> {
+        dispatch!(
+            self,
+            users::create(actor, email, name, role, org_id, password_hash)
+        )
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<User> {
+        dispatch!(self, users::by_id(id))
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<User> {
+        dispatch!(self, users::by_email(email))
+    }
+
+    pub async fn credentials(&self, email: &str) -> Result<Option<Credentials>> {
+        dispatch!(self, users::credentials(email))
+    }
+
+    /// Users, ordered by name; optionally only one organisation's.
+    pub async fn list_users(&self, org_id: Option<i64>) -> Result<Vec<User>> {
+        dispatch!(self, users::list(org_id))
+    }
+
+    /// Changes a user's name, role, active flag, time zone or password.
+    pub async fn update_user(
+        &self,
+        actor: &AuditActor,
+        id: i64,
+        change: &UserChange,
+    ) -> Result<User> {
+        dispatch!(self, users::update(actor, id, change))
+    }
+
+    pub async fn create_group(
+        &self,
+        actor: &AuditActor,
+        name: &str,
+        description: &str,
+    ) -> Result<AssignmentGroup> {
+        dispatch!(self, groups::create(actor, name, description))
+    }
+
+    pub async fn list_groups(&self) -> Result<Vec<AssignmentGroup>> {
+        dispatch!(self, groups::list())
+    }
+
+    pub async fn group_by_name(&self, name: &str) -> Result<AssignmentGroup> {
+        dispatch!(self, groups::by_name(name))
+    }
+
+    pub async fn add_group_member(
+        &self,
+        actor: &AuditActor,
+        group_id: i64,
+        user_id: i64,
+    ) -> Result<()> {
+        dispatch!(self, groups::add_member(actor, group_id, user_id))
+    }
+
+    pub async fn groups_of_user(&self, user_id: i64) -> Result<Vec<i64>> {
+        dispatch!(self, groups::of_user(user_id))
+    }
+
+    pub async fn is_group_member(&self, group_id: i64, user_id: i64) -> Result<bool> {
+        dispatch!(self, groups::is_member(group_id, user_id))
+    }
+
+    // ---- sessions, tokens, login throttling ----------------------------
+
+    pub async fn create_session(
+        &self,
+        actor: &AuditActor,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            auth::create_session(actor, token_hash, user_id, csrf_token, expires_at)
+        )
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        dispatch!(self, auth::session(token_hash))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+        dispatch!(self, auth::touch_session(token_hash, now, expires_at))
+    }
+
+    pub async fn delete_session(&self, actor: &AuditActor, token_hash: &str) -> Result<()> {
+        dispatch!(self, auth::delete_session(actor, token_hash))
+    }
+
+    pub async fn create_token(
+        &self,
+        actor: &AuditActor,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken> {
+        dispatch!(self, auth::create_token(actor, user_id, name, token_hash))
+    }
+
+    /// The user a live (not revoked) token belongs to; records its use.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<i64>> {
+        dispatch!(self, auth::token_user(token_hash))
+    }
+
+    pub async fn list_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        dispatch!(self, auth::list_tokens(user_id))
+    }
+
+    pub async fn revoke_token(&self, actor: &AuditActor, user_id: i64, id: i64) -> Result<()> {
+        dispatch!(self, auth::revoke_token(actor, user_id, id))
+    }
+
+    /// Until when (ms) logins for this e-mail are refused, if they are.
+    pub async fn login_locked_until(&self, email: &str) -> Result<Option<i64>> {
+        dispatch!(self, auth::locked_until(email))
+    }
+
+    /// Counts a failed login; locks after `max_failures` within `window_ms`.
+    pub async fn record_login_failure(
+        &self,
+        email: &str,
+        max_failures: i64,
+        window_ms: i64,
+        lock_ms: i64,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            auth::record_failure(email, max_failures, window_ms, lock_ms)
+        )
+    }
+
+    pub async fn clear_login_failures(&self, email: &str) -> Result<()> {
+        dispatch!(self, auth::clear_failures(email))
+    }
+
+    // ---- services ------------------------------------------------------
+
+    pub async fn create_service(&self, actor: &AuditActor, f: &ServiceFields) -> Result<Service> {
+        dispatch!(self, services::create(actor, f))
+    }
+
+    /// A service as `visibility` may see it: customers see only services their organisation receives.
+    pub async fn service(&self, number: &str, visibility: Visibility) -> Result<Service> {
+        dispatch!(self, services::get(number, scope_org(visibility)))
+    }
+
+    pub async fn list_services(&self, visibility: Visibility) -> Result<Vec<Service>> {
+        dispatch!(self, services::list(scope_org(visibility)))
+    }
+
+    pub async fn service_customers(&self, service_id: i64) -> Result<Vec<Organisation>> {
+        dispatch!(self, services::customers(service_id))
+    }
+
+    pub async fn update_service(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        expected_version: Option<i64>,
+        f: &ServiceFields,
+    ) -> Result<Service> {
+        dispatch!(self, services::update(actor, number, expected_version, f))
+    }
+
+    // ---- incidents -----------------------------------------------------
+
+    pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
+        dispatch!(self, incidents::create(actor, new))
+    }
+
+    /// An incident as `visibility` may see it; another organisation's answers NotFound.
+    pub async fn incident(&self, number: &str, visibility: Visibility) -> Result<Incident> {
+        dispatch!(self, incidents::get(number, scope_org(visibility)))
+    }
+
+    pub async fn list_incidents(
+        &self,
+        visibility: Visibility,
+        filter: &IncidentFilter,
+        order: IncidentOrder,
+        after: Option<Cursor>,
+        limit: i64,
+    ) -> Result<Page<Incident>> {
+        dispatch!(
+            self,
+            incidents::list(scope_org(visibility), filter, order, after, limit)
+        )
+    }
+
+    /// Counts matching incidents, stopping at `cap` (lists never count exactly past it).
+    pub async fn count_incidents(
+        &self,
+        visibility: Visibility,
+        filter: &IncidentFilter,
+        cap: i64,
+    ) -> Result<i64> {
+        dispatch!(self, incidents::count(scope_org(visibility), filter, cap))
+    }
+
+    /// Changes an incident through `change`, a pure function from the record to
+    /// its new fields (a domain rule), in one transaction with its audit entry.
+    /// `expected_version` guards against lost updates (optimistic concurrency).
+    pub async fn update_incident<F>(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        visibility: Visibility,
+        expected_version: Option<i64>,
+        action: &str,
+        change: F,
+    ) -> Result<Incident>
+    where
+        F: FnOnce(&Incident) -> Result<IncidentFields, RuleError>,
+    {
+        dispatch!(
+            self,
+            incidents::update(
+                actor,
+                number,
+                scope_org(visibility),
+                expected_version,
+                action,
+                change
+            )
+        )
+    }
+
+    /// Adds a comment or work note; `first_response` also stamps the incident's first response.
+    pub async fn add_comment(
+        &self,
+        actor: &AuditActor,
+        incident: &Incident,
+        visibility: &str,
+        body: &str,
+        first_response: bool,
+    ) -> Result<Comment> {
+        dispatch!(
+            self,
+            incidents::add_comment(actor, incident, visibility, body, first_response)
+        )
+    }
+
+    pub async fn comments(&self, incident_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
+        dispatch!(self, incidents::comments(incident_id, include_internal))
+    }
+
+    // ---- audit trail ---------------------------------------------------
+
+    /// Seals up to `batch` waiting entries into the chain; returns how many.
+    pub async fn seal_audit(&self, batch: i64) -> Result<usize> {
+        dispatch!(self, audit::seal(batch))
+    }
+
+    /// Walks the whole chain and reports the first broken link.
+    pub async fn verify_audit(&self) -> Result<AuditVerification> {
+        dispatch!(self, audit::verify())
+    }
+
+    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        dispatch!(self, audit::list(filter))
+    }
+
+    /// The history of one record, oldest first.
+    pub async fn record_history(&self, record_type: &str, number: &str) -> Result<Vec<AuditEntry>> {
+        dispatch!(self, audit::history(record_type, number))
+    }
+}
+
+/// A change to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub time_zone: Option<Option<String>>,
+    pub password_hash: Option<String>,
+}

@@ -1,0 +1,344 @@
+//! The records the store reads and writes, as plain rows.
+//!
+//! Enumerations travel as their snake_case names; the domain parses them.
+
+use serde::Serialize;
+use steward_domain::UtcMillis;
+use steward_domain::access::{Actor, Role, Visibility};
+use steward_domain::incident::{HoldReason, IncidentState, Lifecycle, ResolutionCode};
+
+/// Who a write is attributed to in the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditActor {
+    pub user_id: Option<i64>,
+    pub label: String,
+}
+
+impl AuditActor {
+    /// A change made by Steward itself or an operator at the command line.
+    pub fn system(label: &str) -> AuditActor {
+        AuditActor {
+            user_id: None,
+            label: label.to_owned(),
+        }
+    }
+}
+
+impl From<&Actor> for AuditActor {
+    fn from(a: &Actor) -> Self {
+        AuditActor {
+            user_id: Some(a.user_id),
+            label: a.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub time_zone: String,
+    pub created_at: UtcMillis,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub time_zone: Option<String>,
+    pub org_time_zone: String,
+    pub active: bool,
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Customer)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id,
+            role: self.role(),
+            org_id: self.org_id,
+            name: self.name.clone(),
+        }
+    }
+
+    /// The user's own time zone, or their organisation's.
+    pub fn effective_time_zone(&self) -> &str {
+        self.time_zone.as_deref().unwrap_or(&self.org_time_zone)
+    }
+}
+
+/// A user with the secret needed to log in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub user_id: i64,
+    pub password_hash: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AssignmentGroup {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: UtcMillis,
+    pub last_used_at: Option<UtcMillis>,
+    pub revoked_at: Option<UtcMillis>,
+}
+
+/// A live browser session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub last_seen_at: UtcMillis,
+    pub expires_at: UtcMillis,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Service {
+    pub id: i64,
+    pub number: String,
+    pub name: String,
+    pub description: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub status: String,
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+}
+
+/// New or changed fields of a service.
+#[derive(Debug, Clone)]
+pub struct ServiceFields {
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    pub owner_id: Option<i64>,
+    pub customer_org_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Incident {
+    pub id: i64,
+    pub number: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub service_id: i64,
+    pub service_number: String,
+    pub service_name: String,
+    pub caller_id: i64,
+    pub caller_name: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub priority: i64,
+    pub state: String,
+    pub hold_reason: Option<String>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub major: bool,
+    pub resolution_code: Option<String>,
+    pub resolution_notes: Option<String>,
+    pub reopen_count: i64,
+    pub opened_at: UtcMillis,
+    pub first_response_at: Option<UtcMillis>,
+    pub resolved_at: Option<UtcMillis>,
+    pub closed_at: Option<UtcMillis>,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+}
+
+impl Incident {
+    pub fn state(&self) -> IncidentState {
+        IncidentState::parse(&self.state).unwrap_or(IncidentState::New)
+    }
+
+    /// The lifecycle part of the record, for the domain's state machine.
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            state: self.state(),
+            hold_reason: self.hold_reason.as_deref().and_then(HoldReason::parse),
+            resolution_code: self
+                .resolution_code
+                .as_deref()
+                .and_then(ResolutionCode::parse),
+            resolution_notes: self.resolution_notes.clone(),
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+            reopen_count: self.reopen_count,
+        }
+    }
+
+    /// The fields a change may touch, as they are now.
+    pub fn fields(&self) -> IncidentFields {
+        IncidentFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            impact: self.impact,
+            urgency: self.urgency,
+            priority: self.priority,
+            service_id: self.service_id,
+            group_id: self.group_id,
+            assignee_id: self.assignee_id,
+            major: self.major,
+            lifecycle: self.lifecycle(),
+        }
+    }
+}
+
+/// The mutable part of an incident: what an update or a transition may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFields {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub priority: i64,
+    pub service_id: i64,
+    pub group_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub major: bool,
+    pub lifecycle: Lifecycle,
+}
+
+/// A new incident with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub org_id: i64,
+    pub caller_id: i64,
+    pub fields: IncidentFields,
+}
+
+/// Which incidents to list.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub states: Vec<String>,
+    pub priority: Option<i64>,
+    pub service_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// Only incidents without an assignee.
+    pub unassigned: bool,
+    /// Only incidents assigned to one of these groups.
+    pub group_ids: Option<Vec<i64>>,
+    pub org_id: Option<i64>,
+    pub major: Option<bool>,
+    /// Case-insensitive words in the title, description or number.
+    pub text: Option<String>,
+}
+
+/// List order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IncidentOrder {
+    /// Newest first (opened_at, id descending).
+    #[default]
+    Newest,
+    /// Most urgent first, then oldest first: the order work is taken in.
+    Priority,
+}
+
+/// Position after which the next page starts. Opaque to clients (the server encodes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub priority: i64,
+    pub opened_at: UtcMillis,
+    pub id: i64,
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Comment {
+    pub id: i64,
+    pub incident_id: i64,
+    pub author_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub visibility: String,
+    pub body: String,
+    pub created_at: UtcMillis,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub occurred_at: UtcMillis,
+    pub actor_id: Option<i64>,
+    pub actor_label: String,
+    pub org_id: Option<i64>,
+    pub record_type: String,
+    pub record_number: String,
+    pub action: String,
+    pub changes: String,
+    pub seq: Option<i64>,
+    pub hash: Option<String>,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub record_type: Option<String>,
+    pub record_number: Option<String>,
+    pub actor_id: Option<i64>,
+    pub action: Option<String>,
+    /// Entries with an id below this one (keyset, newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// The outcome of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditVerification {
+    /// Sealed entries whose link was checked.
+    pub verified: i64,
+    /// Entries not yet sealed (written, waiting for the sealer).
+    pub unsealed: i64,
+    /// The first broken link, if any.
+    pub broken: Option<BrokenLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub entry_id: Option<i64>,
+    pub reason: String,
+}
+
+/// Visibility turns into SQL through this one helper so that handlers never
+/// write their own organisation filters.
+pub fn scope_org(v: Visibility) -> Option<i64> {
+    match v {
+        Visibility::All => None,
+        Visibility::Organisation(o) => Some(o),
+    }
+}

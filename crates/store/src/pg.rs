@@ -1,0 +1,72 @@
+//! The PostgreSQL backend: one pool; human numbers come from sequences so that
+//! concurrent creations never queue behind one counter row.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::{Result, StoreOptions};
+
+pub type Db = sqlx::Postgres;
+pub type Conn = sqlx::PgConnection;
+
+#[derive(Clone)]
+pub struct Pools {
+    pub pool: PgPool,
+}
+
+impl Pools {
+    pub async fn connect(url: &str, o: &StoreOptions) -> Result<Pools> {
+        let opts = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(o.max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Pools { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub fn read(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// What PostgreSQL spells differently.
+pub mod dialect {
+    use steward_domain::number::NumberKind;
+
+    use super::Conn;
+    use crate::Result;
+
+    /// Row lock for read-modify-write inside a transaction.
+    pub const FOR_UPDATE: &str = " FOR UPDATE";
+
+    /// The next human number of a record type, from its sequence (never reused; gaps allowed).
+    pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {
+        let sql = match kind {
+            NumberKind::Incident => "SELECT nextval('number_inc')",
+            NumberKind::Service => "SELECT nextval('number_svc')",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(conn).await?)
+    }
+
+    /// Every table's columns, for the schema comparison test.
+    pub const SCHEMA_COLUMNS: &str = "SELECT table_name::text, column_name::text \
+        FROM information_schema.columns WHERE table_schema = current_schema() \
+        AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2";
+}
+
+#[path = "queries/mod.rs"]
+pub mod q;

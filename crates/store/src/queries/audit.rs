@@ -1,0 +1,203 @@
+//! The audit trail: append (in the writer's transaction), seal, verify, read.
+
+use steward_domain::audit::{CanonicalEntry, Changes, GENESIS, verify_link};
+
+use super::super::{Conn, Pools, dialect};
+use super::{Arg, Sql};
+use crate::{AuditActor, AuditEntry, AuditFilter, AuditVerification, BrokenLink, Result};
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, occurred_at, actor_id, actor_label, org_id, record_type, record_number, \
+             action, changes, seq, hash FROM audit_log",
+            $tail
+        )
+    };
+}
+
+/// Appends an unsealed entry. Call inside the transaction of the change itself.
+#[allow(clippy::too_many_arguments)]
+pub async fn append(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    org_id: Option<i64>,
+    record_type: &str,
+    record_number: &str,
+    action: &str,
+    changes: &Changes,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (occurred_at, actor_id, actor_label, org_id, record_type, \
+         record_number, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(&actor.label)
+    .bind(org_id)
+    .bind(record_type)
+    .bind(record_number)
+    .bind(action)
+    .bind(changes.to_json())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn canonical(e: &AuditEntry) -> CanonicalEntry<'_> {
+    CanonicalEntry {
+        id: e.id,
+        occurred_at: e.occurred_at,
+        actor_id: e.actor_id,
+        actor_label: &e.actor_label,
+        org_id: e.org_id,
+        record_type: &e.record_type,
+        record_number: &e.record_number,
+        action: &e.action,
+        changes: &e.changes,
+    }
+}
+
+/// Seals up to `batch` unsealed entries, in id order, after the chain's head.
+/// The head row is locked, so sealers on several processes take turns; writers
+/// never touch it.
+pub async fn seal(p: &Pools, batch: i64) -> Result<usize> {
+    let mut tx = p.begin().await?;
+    let head_sql = format!(
+        "SELECT last_seq, last_hash FROM audit_chain WHERE id = 1{}",
+        dialect::FOR_UPDATE
+    );
+    let (mut seq, mut hash): (i64, String) = sqlx::query_as(sqlx::AssertSqlSafe(head_sql))
+        .fetch_one(&mut *tx)
+        .await?;
+    let entries: Vec<AuditEntry> =
+        sqlx::query_as(select!(" WHERE seq IS NULL ORDER BY id LIMIT $1"))
+            .bind(batch)
+            .fetch_all(&mut *tx)
+            .await?;
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    for e in &entries {
+        seq += 1;
+        hash = canonical(e).chain_hash(&hash);
+        sqlx::query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
+            .bind(seq)
+            .bind(&hash)
+            .bind(e.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE audit_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(entries.len())
+}
+
+/// Walks the sealed chain in order, recomputing every link, and checks that it
+/// ends at the recorded head (so that removing the newest entries shows too).
+pub async fn verify(p: &Pools) -> Result<AuditVerification> {
+    const PAGE: i64 = 5_000;
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut verified = 0;
+    let broken = |seq, entry_id, reason: &str| BrokenLink {
+        seq,
+        entry_id,
+        reason: reason.to_owned(),
+    };
+    let mut first_broken = None;
+    'walk: loop {
+        let rows: Vec<AuditEntry> =
+            sqlx::query_as(select!(" WHERE seq >= $1 ORDER BY seq LIMIT $2"))
+                .bind(expected_seq)
+                .bind(PAGE)
+                .fetch_all(p.read())
+                .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for e in &rows {
+            let seq = e.seq.unwrap_or_default();
+            if seq != expected_seq {
+                first_broken = Some(broken(
+                    expected_seq,
+                    None,
+                    "entry missing from the chain (deleted or renumbered)",
+                ));
+                break 'walk;
+            }
+            let hash = e.hash.as_deref().unwrap_or_default();
+            if !verify_link(&canonical(e), &prev, hash) {
+                first_broken = Some(broken(
+                    seq,
+                    Some(e.id),
+                    "content or hash does not match the chain (entry altered)",
+                ));
+                break 'walk;
+            }
+            prev = hash.to_owned();
+            expected_seq += 1;
+            verified += 1;
+        }
+    }
+    if first_broken.is_none() {
+        let (last_seq, last_hash): (i64, String) =
+            sqlx::query_as("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")
+                .fetch_one(p.read())
+                .await?;
+        if last_seq != verified || last_hash != prev {
+            first_broken = Some(broken(
+                verified + 1,
+                None,
+                "the chain ends before its recorded head (newest entries removed)",
+            ));
+        }
+    }
+    let unsealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL")
+        .fetch_one(p.read())
+        .await?;
+    Ok(AuditVerification {
+        verified,
+        unsealed,
+        broken: first_broken,
+    })
+}
+
+/// Audit entries, newest first, filtered.
+pub async fn list(p: &Pools, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let mut q = Sql::new(select!(" WHERE 1 = 1"));
+    if let Some(t) = &f.record_type {
+        q.push(" AND record_type = ").arg(Arg::Text(t.clone()));
+    }
+    if let Some(n) = &f.record_number {
+        q.push(" AND record_number = ").arg(Arg::Text(n.clone()));
+    }
+    if let Some(a) = f.actor_id {
+        q.push(" AND actor_id = ").arg(Arg::I64(a));
+    }
+    if let Some(a) = &f.action {
+        q.push(" AND action = ").arg(Arg::Text(a.clone()));
+    }
+    if let Some(b) = f.before_id {
+        q.push(" AND id < ").arg(Arg::I64(b));
+    }
+    q.push(" ORDER BY id DESC LIMIT ")
+        .arg(Arg::I64(f.limit.clamp(1, 500)));
+    q.fetch_all(p.read()).await
+}
+
+/// One record's history, oldest first.
+pub async fn history(p: &Pools, record_type: &str, number: &str) -> Result<Vec<AuditEntry>> {
+    Ok(sqlx::query_as(select!(
+        " WHERE record_type = $1 AND record_number = $2 ORDER BY id"
+    ))
+    .bind(record_type)
+    .bind(number)
+    .fetch_all(p.read())
+    .await?)
+}

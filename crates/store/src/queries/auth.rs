@@ -1,0 +1,267 @@
+//! Sessions, API tokens and login throttling. Only hashes of secrets are stored.
+
+use steward_domain::audit::Changes;
+
+use super::super::Pools;
+use super::audit::append;
+use crate::{ApiToken, AuditActor, Result, Session, StoreError, now_ms};
+
+pub async fn create_session(
+    p: &Pools,
+    actor: &AuditActor,
+    token_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    expires_at: i64,
+) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    // Expired sessions are swept whenever someone logs in.
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    append(
+        &mut tx,
+        actor,
+        None,
+        "user",
+        &email,
+        "login",
+        &Changes::default(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn session(p: &Pools, token_hash: &str) -> Result<Option<Session>> {
+    Ok(sqlx::query_as(
+        "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.active",
+    )
+    .bind(token_hash)
+    .fetch_optional(p.read())
+    .await?)
+}
+
+pub async fn touch_session(p: &Pools, token_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+        .bind(now)
+        .bind(expires_at)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_session(p: &Pools, actor: &AuditActor, token_hash: &str) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let email: Option<String> = sqlx::query_scalar(
+        "SELECT u.email FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(email) = email {
+        append(
+            &mut tx,
+            actor,
+            None,
+            "user",
+            &email,
+            "logout",
+            &Changes::default(),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_token(
+    p: &Pools,
+    actor: &AuditActor,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+) -> Result<ApiToken> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let (email, org_id): (String, i64) =
+        sqlx::query_as("SELECT email, org_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let token: ApiToken = sqlx::query_as(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id, user_id, name, created_at, last_used_at, revoked_at",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut c = Changes::default();
+    c.set("token_id", &token.id);
+    c.set("name", &name);
+    append(
+        &mut tx,
+        actor,
+        Some(org_id),
+        "user",
+        &email,
+        "token_create",
+        &c,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn token_user(p: &Pools, token_hash: &str) -> Result<Option<i64>> {
+    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
+    )
+    .bind(token_hash)
+    .fetch_optional(p.read())
+    .await?;
+    let Some((id, user_id, last_used)) = row else {
+        return Ok(None);
+    };
+    // Record use at most once a minute, so that reads do not queue for the writer.
+    let now = now_ms();
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Some(user_id))
+}
+
+pub async fn list_tokens(p: &Pools, user_id: i64) -> Result<Vec<ApiToken>> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+pub async fn revoke_token(p: &Pools, actor: &AuditActor, user_id: i64, id: i64) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT u.email, u.org_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.id = $1 AND t.user_id = $2 AND t.revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (email, org_id) = row.ok_or(StoreError::NotFound)?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let mut c = Changes::default();
+    c.set("token_id", &id);
+    append(
+        &mut tx,
+        actor,
+        Some(org_id),
+        "user",
+        &email,
+        "token_revoke",
+        &c,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn locked_until(p: &Pools, email: &str) -> Result<Option<i64>> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = $1")
+            .bind(email)
+            .fetch_optional(p.read())
+            .await?;
+    Ok(until.filter(|t| *t > now_ms()))
+}
+
+pub async fn record_failure(
+    p: &Pools,
+    email: &str,
+    max_failures: i64,
+    window_ms: i64,
+    lock_ms: i64,
+) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    // A failure outside the window starts a new count.
+    sqlx::query(
+        "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (email) DO UPDATE SET \
+           failures = CASE WHEN login_failures.first_failure_at < $3 THEN 1 ELSE login_failures.failures + 1 END, \
+           first_failure_at = CASE WHEN login_failures.first_failure_at < $3 THEN $2 ELSE login_failures.first_failure_at END",
+    )
+    .bind(email)
+    .bind(now)
+    .bind(now - window_ms)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE email = $2 AND failures >= $3")
+        .bind(now + lock_ms)
+        .bind(email)
+        .bind(max_failures)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn clear_failures(p: &Pools, email: &str) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

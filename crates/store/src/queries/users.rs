@@ -1,0 +1,158 @@
+//! Users and their credentials.
+
+use steward_domain::audit::Changes;
+
+use super::super::Pools;
+use super::audit::append;
+use crate::{AuditActor, Credentials, Result, StoreError, User, UserChange, now_ms, on_unique};
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT u.id, u.org_id, o.name AS org_name, u.email, u.name, u.role, u.time_zone, \
+             o.time_zone AS org_time_zone, u.active, u.created_at, u.updated_at \
+             FROM users u JOIN organisations o ON o.id = u.org_id",
+            $tail
+        )
+    };
+}
+
+pub async fn create(
+    p: &Pools,
+    actor: &AuditActor,
+    email: &str,
+    name: &str,
+    role: &str,
+    org_id: i64,
+    password_hash: Option<&str>,
+) -> Result<User> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (org_id, email, name, role, password_hash, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(email)
+    .bind(name)
+    .bind(role)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| on_unique(e, "a user with this e-mail already exists"))?;
+    let mut c = Changes::default();
+    c.set("email", &email);
+    c.set("name", &name);
+    c.set("role", &role);
+    c.set("org_id", &org_id);
+    c.set("password", &password_hash.map(|_| "set"));
+    append(
+        &mut tx,
+        actor,
+        Some(org_id),
+        "user",
+        email,
+        "create",
+        &c,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    by_id(p, id).await
+}
+
+pub async fn by_id(p: &Pools, id: i64) -> Result<User> {
+    sqlx::query_as(select!(" WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn by_email(p: &Pools, email: &str) -> Result<User> {
+    sqlx::query_as(select!(" WHERE u.email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn credentials(p: &Pools, email: &str) -> Result<Option<Credentials>> {
+    Ok(
+        sqlx::query_as("SELECT id AS user_id, password_hash, active FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(p.read())
+            .await?,
+    )
+}
+
+pub async fn list(p: &Pools, org_id: Option<i64>) -> Result<Vec<User>> {
+    Ok(sqlx::query_as(select!(
+        " WHERE ($1 IS NULL OR u.org_id = $1) ORDER BY lower(u.name), u.id"
+    ))
+    .bind(org_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> Result<User> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let before: User = sqlx::query_as(select!(" WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let name = ch.name.clone().unwrap_or_else(|| before.name.clone());
+    let role = ch.role.clone().unwrap_or_else(|| before.role.clone());
+    let active = ch.active.unwrap_or(before.active);
+    let tz = ch
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| before.time_zone.clone());
+    let mut c = Changes::default();
+    c.diff("name", &before.name, &name);
+    c.diff("role", &before.role, &role);
+    c.diff("active", &before.active, &active);
+    c.diff("time_zone", &before.time_zone, &tz);
+    if ch.password_hash.is_some() {
+        c.diff("password", &"unchanged", &"changed");
+    }
+    if c.is_empty() {
+        return Ok(before);
+    }
+    sqlx::query(
+        "UPDATE users SET name = $1, role = $2, active = $3, time_zone = $4, \
+         password_hash = COALESCE($5, password_hash), updated_at = $6 WHERE id = $7",
+    )
+    .bind(&name)
+    .bind(&role)
+    .bind(active)
+    .bind(&tz)
+    .bind(ch.password_hash.as_deref())
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    // A disabled account or a new password ends every session (ASVS 7.4.2).
+    if !active || ch.password_hash.is_some() {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    append(
+        &mut tx,
+        actor,
+        Some(before.org_id),
+        "user",
+        &before.email,
+        "update",
+        &c,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    by_id(p, id).await
+}

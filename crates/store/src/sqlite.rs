@@ -1,0 +1,91 @@
+//! The SQLite backend: one writer connection (writes begin `IMMEDIATE`), a pool
+//! of readers, WAL, `synchronous=FULL` unless configured otherwise.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::{Result, StoreOptions};
+
+pub type Db = sqlx::Sqlite;
+pub type Conn = sqlx::SqliteConnection;
+
+#[derive(Clone)]
+pub struct Pools {
+    pub write: SqlitePool,
+    pub read: SqlitePool,
+}
+
+impl Pools {
+    pub async fn connect(url: &str, o: &StoreOptions) -> Result<Pools> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if o.sqlite_full_sync {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(o.max_connections.clamp(1, 8))
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Pools { write, read })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// transaction never fails half-way when it upgrades from reading to writing.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub fn read(&self) -> &SqlitePool {
+        &self.read
+    }
+}
+
+/// What SQLite spells differently.
+pub mod dialect {
+    use steward_domain::number::NumberKind;
+
+    use super::Conn;
+    use crate::Result;
+
+    /// SQLite has one writer, so write transactions are already exclusive.
+    pub const FOR_UPDATE: &str = "";
+
+    /// The next human number of a record type: a counter row, safe under the single writer.
+    pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value",
+        )
+        .bind(kind.prefix())
+        .fetch_one(conn)
+        .await?)
+    }
+
+    /// Every table's columns, for the schema comparison test.
+    pub const SCHEMA_COLUMNS: &str = "SELECT m.name, p.name FROM sqlite_master m \
+        JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+        AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' AND m.name <> 'counters' \
+        ORDER BY 1, 2";
+}
+
+#[path = "queries/mod.rs"]
+pub mod q;
