@@ -439,6 +439,12 @@ impl CommentVisibility {
     }
 }
 
+/// Whether a comment is the provider's first response to the customer: a
+/// public reply by the provider's staff.
+pub fn is_response(by_staff: bool, visibility: CommentVisibility) -> bool {
+    by_staff && visibility == CommentVisibility::Public
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ impl Level {
     pub const LOW: Level = Level(3);
 
     pub fn new(value: i64) -> Option<Level> {
-        (1..=3).contains(&value).then(|| Level(value as u8))
+        (1..=3).contains(&value).then_some(Level(value as u8))
     }
 
     pub const fn get(self) -> u8 {

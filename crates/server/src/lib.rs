@@ -1,1 +1,187 @@
+//! Steward's HTTP server: the JSON API, the HTML UI, authentication, and the
+//! background work (audit sealing). Handlers translate HTTP and delegate to the
+//! operations in [`incidents`], [`catalogue`] and [`admin`], which apply the
+//! domain's rules and call the store.
 
+pub mod admin;
+mod api;
+pub mod auth;
+pub mod catalogue;
+pub mod config;
+pub mod error;
+pub mod incidents;
+mod ops;
+pub mod views;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use steward_domain::priority::PriorityMatrix;
+use steward_store::{Store, StoreOptions};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use config::Config;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub matrix: PriorityMatrix,
+}
+
+impl AppState {
+    /// Connects to the configured database and applies migrations.
+    pub async fn open(config: Config) -> anyhow_like::Result<AppState> {
+        let matrix = config.matrix().map_err(anyhow_like::Error::msg)?;
+        let store = Store::connect(
+            &config.database_url,
+            &StoreOptions {
+                max_connections: config.max_connections,
+                sqlite_full_sync: config.sqlite_full_sync,
+            },
+        )
+        .await?;
+        store.migrate().await?;
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            matrix,
+        })
+    }
+}
+
+/// A boxed error for start-up paths, without pulling `anyhow` into the library.
+pub mod anyhow_like {
+    pub type Error = Box<dyn std::error::Error + Send + Sync>;
+    pub type Result<T> = std::result::Result<T, Error>;
+
+    pub trait Msg {
+        fn msg(m: String) -> Error;
+    }
+
+    impl Msg for Error {
+        fn msg(m: String) -> Error {
+            m.into()
+        }
+    }
+}
+use anyhow_like::Msg;
+
+/// The whole application: API, UI, operations endpoints and their layers.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || async move {
+                ([(header::CONTENT_TYPE, "application/json")], openapi_json.clone())
+            }),
+        )
+        .nest("/api", Router::new().fallback(ops::api_not_found))
+        .merge(web::router())
+        .merge(ops::router())
+        .fallback(web::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(ops::track_metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(ops::panic_response))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// Seals audit entries shortly after they commit, until `stop` fires; then seals what is left.
+pub async fn run_sealer(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        loop {
+            match store.seal_audit(1_000).await {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "audit sealing failed; will retry");
+                    break;
+                }
+            }
+        }
+        if *stop.borrow() {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes requests in
+/// flight and seals the audit entries they wrote.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    ops::install_metrics();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx));
+    let store = state.store.clone();
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    let _ = stop_tx.send(true);
+    let _ = sealer.await;
+    store.close().await;
+    result
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

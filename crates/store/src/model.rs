@@ -107,6 +107,7 @@ pub struct ApiToken {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
     pub user_id: i64,
+    pub created_at: UtcMillis,
     pub csrf_token: String,
     pub last_seen_at: UtcMillis,
     pub expires_at: UtcMillis,

@@ -53,7 +53,7 @@ pub async fn create_session(
 
 pub async fn session(p: &Pools, token_hash: &str) -> Result<Option<Session>> {
     Ok(sqlx::query_as(
-        "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
+        "SELECT s.user_id, s.created_at, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
          JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.active",
     )
     .bind(token_hash)

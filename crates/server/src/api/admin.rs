@@ -1,0 +1,112 @@
+//! `/api/v1/organisations`, `/api/v1/users`, `/api/v1/groups`: administration.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use steward_domain::access::Action;
+use steward_store::AuditActor;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiJson, ApiPath};
+use crate::AppState;
+use crate::admin::{self, GroupInput, OrgInput, UserInput, UserPatch};
+use crate::auth::ApiActor;
+use crate::error::{AppResult, Problem};
+use crate::incidents::require;
+use crate::views::{GroupView, OrganisationView, UserView};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orgs, create_org))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, patch_user))
+        .routes(routes!(list_groups, create_group))
+}
+
+/// Organisations (staff).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "administration",
+    responses((status = 200, body = Vec<OrganisationView>), (status = 403, body = Problem)))]
+async fn list_orgs(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<OrganisationView>>> {
+    require(&a.actor, Action::OrgRead, None)?;
+    let list = state.store.list_orgs().await?;
+    Ok(ApiJson(list.iter().map(OrganisationView::from).collect()))
+}
+
+/// Add an organisation (admins).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "administration", request_body = OrgInput,
+    responses((status = 201, body = OrganisationView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn create_org(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> AppResult<(StatusCode, ApiJson<OrganisationView>)> {
+    require(&a.actor, Action::OrgWrite, None)?;
+    let o = admin::create_org(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    Ok((StatusCode::CREATED, ApiJson(OrganisationView::from(&o))))
+}
+
+/// Users (staff).
+#[utoipa::path(get, path = "/api/v1/users", tag = "administration",
+    responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
+async fn list_users(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<UserView>>> {
+    require(&a.actor, Action::UserRead, None)?;
+    let list = state.store.list_users(None).await?;
+    Ok(ApiJson(list.iter().map(UserView::from).collect()))
+}
+
+/// Add a user (admins).
+#[utoipa::path(post, path = "/api/v1/users", tag = "administration", request_body = UserInput,
+    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_user(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<UserInput>,
+) -> AppResult<(StatusCode, ApiJson<UserView>)> {
+    require(&a.actor, Action::UserWrite, None)?;
+    let u = admin::create_user(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    Ok((StatusCode::CREATED, ApiJson(UserView::from(&u))))
+}
+
+/// One user (staff).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "administration",
+    params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+async fn get_user(State(state): State<AppState>, a: ApiActor, ApiPath(id): ApiPath<i64>) -> AppResult<ApiJson<UserView>> {
+    require(&a.actor, Action::UserRead, None)?;
+    Ok(ApiJson(UserView::from(&state.store.user_by_id(id).await?)))
+}
+
+/// Change a user's name, role, time zone, password, or disable them (admins).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "administration", request_body = UserPatch,
+    params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn patch_user(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(p): ApiJson<UserPatch>,
+) -> AppResult<ApiJson<UserView>> {
+    require(&a.actor, Action::UserWrite, None)?;
+    let u = admin::update_user(&state.store, &AuditActor::from(&a.actor), id, &p).await?;
+    Ok(ApiJson(UserView::from(&u)))
+}
+
+/// Assignment groups (staff).
+#[utoipa::path(get, path = "/api/v1/groups", tag = "administration",
+    responses((status = 200, body = Vec<GroupView>), (status = 403, body = Problem)))]
+async fn list_groups(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<GroupView>>> {
+    require(&a.actor, Action::GroupRead, None)?;
+    let list = state.store.list_groups().await?;
+    Ok(ApiJson(list.iter().map(GroupView::from).collect()))
+}
+
+/// Add an assignment group with its members (managers and admins).
+#[utoipa::path(post, path = "/api/v1/groups", tag = "administration", request_body = GroupInput,
+    responses((status = 201, body = GroupView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn create_group(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> AppResult<(StatusCode, ApiJson<GroupView>)> {
+    require(&a.actor, Action::GroupWrite, None)?;
+    let g = admin::create_group(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    Ok((StatusCode::CREATED, ApiJson(GroupView::from(&g))))
+}

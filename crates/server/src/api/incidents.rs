@@ -1,0 +1,144 @@
+//! `/api/v1/incidents`
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use steward_domain::access::{Action, Visibility};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::{AppResult, Problem};
+use crate::incidents::{
+    self, CommentInput, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor, require,
+};
+use crate::views::{AuditEntryView, CommentView, IncidentPage, IncidentView};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, patch))
+        .routes(routes!(transition))
+        .routes(routes!(comments, add_comment))
+        .routes(routes!(history))
+}
+
+/// List incidents, newest first (or by priority), filtered, a page at a time.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListParams),
+    responses((status = 200, body = IncidentPage), (status = 400, body = Problem), (status = 422, body = Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> AppResult<ApiJson<IncidentPage>> {
+    require(&a.actor, Action::IncidentRead, None)?;
+    let (filter, order, cursor, limit) = incidents::build_filter(&state, &a.actor, &params).await?;
+    let page = state
+        .store
+        .list_incidents(Visibility::of(&a.actor), &filter, order, cursor, limit)
+        .await?;
+    Ok(ApiJson(IncidentPage {
+        items: page.items.iter().map(IncidentView::from).collect(),
+        next_cursor: page.next.as_ref().map(encode_cursor),
+    }))
+}
+
+/// Raise an incident.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = IncidentInput,
+    responses((status = 201, body = IncidentView), (status = 422, body = Problem), (status = 403, body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiJson(input): ApiJson<IncidentInput>,
+) -> AppResult<Response> {
+    let inc = incidents::create(&state, &a.actor, &input).await?;
+    let mut res = with_etag(inc.version, IncidentView::from(&inc));
+    *res.status_mut() = StatusCode::CREATED;
+    if let Ok(v) = format!("/api/v1/incidents/{}", inc.number).parse() {
+        res.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// One incident; its `ETag` is the version to send back in `If-Match`.
+#[utoipa::path(get, path = "/api/v1/incidents/{number}", tag = "incidents",
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = IncidentView), (status = 404, body = Problem)))]
+async fn get(State(state): State<AppState>, a: ApiActor, ApiPath(number): ApiPath<String>) -> AppResult<Response> {
+    let inc = incidents::get(&state, &a.actor, &number).await?;
+    Ok(with_etag(inc.version, IncidentView::from(&inc)))
+}
+
+/// Change an incident's fields (staff). Send `If-Match` to refuse overwriting someone else's change.
+#[utoipa::path(patch, path = "/api/v1/incidents/{number}", tag = "incidents", request_body = IncidentPatch,
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = IncidentView), (status = 412, body = Problem), (status = 422, body = Problem)))]
+async fn patch(
+    State(state): State<AppState>,
+    a: ApiActor,
+    headers: HeaderMap,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(p): ApiJson<IncidentPatch>,
+) -> AppResult<Response> {
+    let inc = incidents::update(&state, &a.actor, &number, &p, if_match(&headers)?).await?;
+    Ok(with_etag(inc.version, IncidentView::from(&inc)))
+}
+
+/// Move an incident through its lifecycle: start, hold, resume, resolve, close, reopen, cancel.
+#[utoipa::path(post, path = "/api/v1/incidents/{number}/transitions", tag = "incidents", request_body = TransitionInput,
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = IncidentView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn transition(
+    State(state): State<AppState>,
+    a: ApiActor,
+    headers: HeaderMap,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(t): ApiJson<TransitionInput>,
+) -> AppResult<Response> {
+    let inc = incidents::transition(&state, &a.actor, &number, &t, if_match(&headers)?).await?;
+    Ok(with_etag(inc.version, IncidentView::from(&inc)))
+}
+
+/// Comments and (for staff) work notes, oldest first.
+#[utoipa::path(get, path = "/api/v1/incidents/{number}/comments", tag = "incidents",
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem)))]
+async fn comments(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<ApiJson<Vec<CommentView>>> {
+    let inc = incidents::get(&state, &a.actor, &number).await?;
+    let list = incidents::comments(&state, &a.actor, &inc).await?;
+    Ok(ApiJson(list.iter().map(CommentView::from).collect()))
+}
+
+/// Add a comment (public) or a work note (internal, staff only).
+#[utoipa::path(post, path = "/api/v1/incidents/{number}/comments", tag = "incidents", request_body = CommentInput,
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 201, body = CommentView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn add_comment(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> AppResult<Response> {
+    let c = incidents::comment(&state, &a.actor, &number, &input).await?;
+    Ok((StatusCode::CREATED, axum::Json(CommentView::from(&c))).into_response())
+}
+
+/// The incident's audit history, oldest first (customers do not see work notes).
+#[utoipa::path(get, path = "/api/v1/incidents/{number}/history", tag = "incidents",
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = Vec<AuditEntryView>), (status = 404, body = Problem)))]
+async fn history(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<ApiJson<Vec<AuditEntryView>>> {
+    let inc = incidents::get(&state, &a.actor, &number).await?;
+    let entries = incidents::history(&state, &a.actor, &inc).await?;
+    Ok(ApiJson(entries.iter().map(AuditEntryView::from).collect()))
+}

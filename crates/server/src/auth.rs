@@ -1,0 +1,236 @@
+//! Authentication: passwords (argon2id), API tokens and browser sessions,
+//! shown to handlers as extractors that yield the acting user.
+//!
+//! - API routes take `Authorization: Bearer <token>` only ([`ApiActor`]); no
+//!   cookies, so the API needs no CSRF defence.
+//! - Web routes take the session cookie only ([`WebSession`]); every form post
+//!   goes through [`WebForm`], which checks the session's CSRF token and refuses
+//!   cross-site requests.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use steward_domain::access::Actor;
+use steward_store::{User, now_ms};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::WebError;
+
+pub const SESSION_COOKIE: &str = "steward_session";
+
+/// `n` random bytes from the OS generator, base64url without padding.
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Secrets (session ids, API tokens) are stored only as this hash.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A new API token: `stw_` and 256 random bits.
+pub fn new_api_token() -> String {
+    format!("stw_{}", random_token(32))
+}
+
+/// Hashes a password with argon2id (OWASP parameters) off the async threads.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// Checks a password against its stored hash, off the async threads.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The user behind an API request.
+pub struct ApiActor {
+    pub actor: Actor,
+    pub user: User,
+}
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthenticated)?;
+        let user_id = state
+            .store
+            .token_user(&hash_secret(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = state.store.user_by_id(user_id).await?;
+        Ok(ApiActor {
+            actor: user.actor(),
+            user,
+        })
+    }
+}
+
+/// The signed-in user behind a browser request.
+pub struct WebSession {
+    pub actor: Actor,
+    pub user: User,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+pub fn session_cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Where an unauthenticated browser goes: the login page, then back.
+pub struct LoginRedirect(String);
+
+impl IntoResponse for LoginRedirect {
+    fn into_response(self) -> Response {
+        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for WebSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        let login = || LoginRedirect(here.clone()).into_response();
+        let Some(token) = session_cookie_value(&parts.headers) else {
+            return Err(login());
+        };
+        let token_hash = hash_secret(&token);
+        let session = match state.store.session(&token_hash).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(login()),
+            Err(e) => return Err(WebError(e.into()).into_response()),
+        };
+        let now = now_ms();
+        if session.expires_at <= now {
+            return Err(login());
+        }
+        // Slide the idle timeout, at most once a minute, never past the absolute limit.
+        if now - session.last_seen_at > 60_000 {
+            let expires = (now + state.config.session_idle_minutes * 60_000)
+                .min(session.created_at + state.config.session_max_hours * 3_600_000);
+            if let Err(e) = state.store.touch_session(&token_hash, now, expires).await {
+                return Err(WebError(e.into()).into_response());
+            }
+        }
+        let user = match state.store.user_by_id(session.user_id).await {
+            Ok(u) => u,
+            Err(e) => return Err(WebError(e.into()).into_response()),
+        };
+        Ok(WebSession {
+            actor: user.actor(),
+            user,
+            csrf: session.csrf_token,
+            token_hash,
+        })
+    }
+}
+
+/// Refuses requests a browser marks as coming from another site.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    !matches!(
+        headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        Some("cross-site") | Some("same-site")
+    )
+}
+
+/// A form posted by a signed-in user: the session, checked against the form's
+/// `csrf` field, and the form's fields.
+pub struct WebForm<T> {
+    pub session: WebSession,
+    pub form: T,
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for WebForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = WebSession::from_request_parts(&mut parts, state).await?;
+        let forbidden = || {
+            WebError(AppError::Forbidden(
+                "the form expired or came from another site; reload the page and try again".into(),
+            ))
+            .into_response()
+        };
+        if !same_origin(&parts.headers) {
+            return Err(forbidden());
+        }
+        let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
+            .await
+            .map_err(|_| {
+                WebError(AppError::Rejected(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "the form is too large".into(),
+                ))
+                .into_response()
+            })?;
+        let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| forbidden())?;
+        if !constant_time_eq(&csrf.csrf, &session.csrf) {
+            return Err(forbidden());
+        }
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            WebError(AppError::BadRequest(format!("the form could not be read: {e}"))).into_response()
+        })?;
+        Ok(WebForm { session, form })
+    }
+}

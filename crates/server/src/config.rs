@@ -1,0 +1,58 @@
+//! Server configuration: `steward.toml` (optional) plus `STEWARD_*` variables,
+//! read by the binary and handed over as this struct.
+
+use serde::Deserialize;
+use steward_domain::priority::PriorityMatrix;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://steward.db` (default) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// Database connections (PostgreSQL pool size, SQLite readers).
+    pub max_connections: u32,
+    /// SQLite `synchronous=FULL` (durable across power loss). `false` gives NORMAL.
+    pub sqlite_full_sync: bool,
+    /// Mark session cookies `Secure` (on unless you serve plain HTTP on a non-localhost name).
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a browser session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after which a browser session ends regardless of activity.
+    pub session_max_hours: i64,
+    /// Failed logins within `login_window_minutes` that lock an account for `login_lock_minutes`.
+    pub login_max_failures: i64,
+    pub login_window_minutes: i64,
+    pub login_lock_minutes: i64,
+    /// Largest request body accepted, in bytes (413 above it).
+    pub max_body_bytes: usize,
+    /// Three rows (impact high, medium, low) of priorities for urgency high, medium, low.
+    pub priority_matrix: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://steward.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            max_connections: 16,
+            sqlite_full_sync: true,
+            secure_cookies: true,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            login_lock_minutes: 15,
+            max_body_bytes: 1024 * 1024,
+            priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
+        }
+    }
+}
+
+impl Config {
+    /// Checks the settings that can be wrong; says which and why.
+    pub fn matrix(&self) -> Result<PriorityMatrix, String> {
+        PriorityMatrix::from_rows(&self.priority_matrix)
+    }
+}

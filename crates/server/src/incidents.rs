@@ -1,0 +1,561 @@
+//! Incident operations shared by the API, the web UI and the CLI: each resolves
+//! references, asks the policy, applies the domain's rules and hands the
+//! result to the store. Handlers only translate to and from HTTP.
+
+use base64::Engine;
+use serde::Deserialize;
+use steward_domain::access::{Action, Actor, Decision, Visibility, authorize};
+use steward_domain::error::Problems;
+use steward_domain::incident::{self, CommentVisibility, IncidentDraft, IncidentState, Transition};
+use steward_domain::number::NumberKind;
+use steward_domain::priority::{Level, Priority};
+use steward_domain::text;
+use steward_store::{
+    AuditActor, AuditEntry, Comment, Cursor, Incident, IncidentFields, IncidentFilter, IncidentOrder,
+    NewIncident, StoreError, User, now_ms,
+};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+
+/// Answers the policy's decision as an error, or nothing when allowed.
+pub fn require(actor: &Actor, action: Action, record_org: Option<i64>) -> AppResult<()> {
+    match authorize(actor, action, record_org) {
+        Decision::Allow => Ok(()),
+        Decision::Hidden => Err(AppError::NotFound),
+        Decision::Forbidden => Err(AppError::Forbidden(format!(
+            "your role ({}) may not do this",
+            actor.role.as_str()
+        ))),
+    }
+}
+
+/// Fields of a new incident as people give them (references by number, name or e-mail).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Service number, e.g. `SVC-0001`.
+    pub service: String,
+    /// One of general, hardware, software, network, access, security, data (default general).
+    pub category: Option<String>,
+    /// 1 high, 2 medium, 3 low (default 3).
+    pub impact: Option<i64>,
+    /// 1 high, 2 medium, 3 low (default 3).
+    pub urgency: Option<i64>,
+    /// Caller's e-mail (staff only; default: yourself). The incident belongs to the caller's organisation.
+    pub caller: Option<String>,
+    /// Assignment group name (staff only).
+    pub group: Option<String>,
+    /// Assignee's e-mail (staff only; must be in the group when one is given).
+    pub assignee: Option<String>,
+    /// Major incident (staff only).
+    #[serde(default)]
+    pub major: bool,
+}
+
+/// Changes to an incident; absent fields stay as they are, `null` clears group or assignee.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub service: Option<String>,
+    pub category: Option<String>,
+    pub impact: Option<i64>,
+    pub urgency: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub group: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<Option<String>>,
+    pub major: Option<bool>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A lifecycle step.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    /// start, hold, resume, resolve, close, reopen or cancel.
+    pub action: String,
+    /// For hold: awaiting_customer, awaiting_supplier or awaiting_change.
+    pub hold_reason: Option<String>,
+    /// For resolve: fixed, workaround, no_fault_found, user_error, duplicate or other.
+    pub resolution_code: Option<String>,
+    /// For resolve: what was done.
+    pub resolution_notes: Option<String>,
+}
+
+/// A comment (public) or work note (internal).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    pub body: String,
+    /// `public` (default, the customer sees it) or `internal` (a work note for staff).
+    pub visibility: Option<String>,
+}
+
+/// The canonical incident number, or 404 for anything that is not one.
+pub fn incident_number(s: &str) -> AppResult<String> {
+    NumberKind::Incident.canonical(s).ok_or(AppError::NotFound)
+}
+
+async fn lookup_staff(state: &AppState, p: &mut Problems, field: &str, email: &str) -> Option<User> {
+    match state.store.user_by_email(email).await {
+        Ok(u) if u.role().is_staff() && u.active => Some(u),
+        Ok(_) => {
+            p.add(field, "must be an active member of the provider's staff");
+            None
+        }
+        Err(_) => {
+            p.add(field, format!("no user with e-mail {email:?}"));
+            None
+        }
+    }
+}
+
+async fn lookup_group(state: &AppState, p: &mut Problems, name: &str) -> Option<i64> {
+    match state.store.group_by_name(name).await {
+        Ok(g) => Some(g.id),
+        Err(_) => {
+            p.add("group", format!("no assignment group named {name:?}"));
+            None
+        }
+    }
+}
+
+/// A service that `org_id` may raise incidents against: received by it (or any,
+/// for the provider's own organisation) and not retired.
+async fn lookup_service(
+    state: &AppState,
+    p: &mut Problems,
+    number: &str,
+    org_id: i64,
+) -> Option<i64> {
+    let Some(number) = NumberKind::Service.canonical(number) else {
+        p.add("service", "must be a service number such as SVC-0001");
+        return None;
+    };
+    let provider = state.store.org_by_id(org_id).await.map(|o| o.kind == "provider").unwrap_or(false);
+    let scope = if provider { Visibility::All } else { Visibility::Organisation(org_id) };
+    match state.store.service(&number, scope).await {
+        Ok(s) if s.status == "retired" => {
+            p.add("service", format!("{number} is retired"));
+            None
+        }
+        Ok(s) => Some(s.id),
+        Err(_) => {
+            p.add("service", format!("{number} is not a service delivered to this organisation"));
+            None
+        }
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> AppResult<Incident> {
+    require(actor, Action::IncidentCreate, None)?;
+    let mut p = Problems::default();
+    let draft = IncidentDraft::parse(
+        &input.title,
+        &input.description,
+        input.category.as_deref(),
+        input.impact,
+        input.urgency,
+        input.major,
+    );
+    let draft = match draft {
+        Ok(d) => Some(d),
+        Err(e) => {
+            p.merge(e);
+            None
+        }
+    };
+    let staff = actor.role.is_staff();
+    if !staff {
+        for (field, given) in [
+            ("caller", input.caller.is_some()),
+            ("group", input.group.is_some()),
+            ("assignee", input.assignee.is_some()),
+            ("major", input.major),
+        ] {
+            if given {
+                p.add(field, "is set by the service desk");
+            }
+        }
+    }
+    let (caller_id, org_id) = match input.caller.as_deref().filter(|_| staff) {
+        Some(email) => match state.store.user_by_email(email).await {
+            Ok(u) if u.active => (u.id, u.org_id),
+            _ => {
+                p.add("caller", format!("no active user with e-mail {email:?}"));
+                (actor.user_id, actor.org_id)
+            }
+        },
+        None => (actor.user_id, actor.org_id),
+    };
+    let service_id = lookup_service(state, &mut p, &input.service, org_id).await;
+    let group_id = match input.group.as_deref().filter(|_| staff) {
+        Some(g) if !g.trim().is_empty() => lookup_group(state, &mut p, g).await,
+        _ => None,
+    };
+    let assignee = match input.assignee.as_deref().filter(|_| staff) {
+        Some(e) if !e.trim().is_empty() => lookup_staff(state, &mut p, "assignee", e).await,
+        _ => None,
+    };
+    check_membership(state, &mut p, group_id, assignee.as_ref()).await?;
+    let (Some(draft), Some(service_id)) = (draft, service_id) else {
+        return Err(p.finish(()).err().map(AppError::from).unwrap_or(AppError::NotFound));
+    };
+    p.finish(())?;
+    let fields = IncidentFields {
+        priority: state.matrix.priority(draft.impact, draft.urgency).get() as i64,
+        title: draft.title,
+        description: draft.description,
+        category: draft.category,
+        impact: draft.impact.get() as i64,
+        urgency: draft.urgency.get() as i64,
+        service_id,
+        group_id,
+        assignee_id: assignee.map(|a| a.id),
+        major: draft.major,
+        lifecycle: incident::Lifecycle::opened(),
+    };
+    let new = NewIncident {
+        org_id,
+        caller_id,
+        fields,
+    };
+    Ok(state.store.create_incident(&AuditActor::from(actor), &new).await?)
+}
+
+async fn check_membership(
+    state: &AppState,
+    p: &mut Problems,
+    group_id: Option<i64>,
+    assignee: Option<&User>,
+) -> AppResult<()> {
+    if let (Some(g), Some(a)) = (group_id, assignee)
+        && !state.store.is_group_member(g, a.id).await?
+    {
+        p.add("assignee", format!("{} is not a member of the assignment group", a.name));
+    }
+    Ok(())
+}
+
+/// An incident the actor may see, or 404.
+pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Incident> {
+    let number = incident_number(number)?;
+    let inc = state.store.incident(&number, Visibility::of(actor)).await?;
+    require(actor, Action::IncidentRead, Some(inc.org_id))?;
+    Ok(inc)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    patch: &IncidentPatch,
+    if_match: Option<i64>,
+) -> AppResult<Incident> {
+    let current = get(state, actor, number).await?;
+    require(actor, Action::IncidentUpdate, Some(current.org_id))?;
+    let mut p = Problems::default();
+    let title = patch
+        .title
+        .as_deref()
+        .map(|t| text::required_line(&mut p, "title", t, text::LINE_MAX));
+    let description = patch
+        .description
+        .as_deref()
+        .map(|d| text::optional_body(&mut p, "description", d, text::BODY_MAX));
+    let category = patch.category.as_deref().map(|c| incident::parse_category(&mut p, c));
+    let impact = patch.impact.map(|v| incident::parse_level(&mut p, "impact", v));
+    let urgency = patch.urgency.map(|v| incident::parse_level(&mut p, "urgency", v));
+    let service_id = match &patch.service {
+        Some(s) => lookup_service(state, &mut p, s, current.org_id).await,
+        None => Some(current.service_id),
+    };
+    let group_id = match &patch.group {
+        Some(Some(g)) if !g.trim().is_empty() => lookup_group(state, &mut p, g).await,
+        Some(_) => None,
+        None => current.group_id,
+    };
+    let assignee = match &patch.assignee {
+        Some(Some(e)) if !e.trim().is_empty() => lookup_staff(state, &mut p, "assignee", e).await,
+        Some(_) => None,
+        None => match current.assignee_id {
+            Some(id) => Some(state.store.user_by_id(id).await?),
+            None => None,
+        },
+    };
+    // Changing the group without naming an assignee drops an assignee who is not in it.
+    let assignee = match (&patch.group, &patch.assignee, group_id, assignee) {
+        (Some(_), None, Some(g), Some(a)) if !state.store.is_group_member(g, a.id).await? => None,
+        (_, _, _, a) => a,
+    };
+    if patch.assignee.is_some() {
+        check_membership(state, &mut p, group_id, assignee.as_ref()).await?;
+    }
+    p.finish(())?;
+    let service_id = service_id.unwrap_or(current.service_id);
+    let matrix = state.matrix.clone();
+    let updated = state
+        .store
+        .update_incident(
+            &AuditActor::from(actor),
+            &current.number,
+            Visibility::of(actor),
+            if_match,
+            "update",
+            move |inc| {
+                let mut f = inc.fields();
+                if let Some(t) = title {
+                    f.title = t;
+                }
+                if let Some(d) = description {
+                    f.description = d;
+                }
+                if let Some(c) = category {
+                    f.category = c;
+                }
+                let impact = impact.unwrap_or(Level::new(f.impact).unwrap_or(Level::LOW));
+                let urgency = urgency.unwrap_or(Level::new(f.urgency).unwrap_or(Level::LOW));
+                f.impact = impact.get() as i64;
+                f.urgency = urgency.get() as i64;
+                f.priority = matrix.priority(impact, urgency).get() as i64;
+                f.service_id = service_id;
+                f.group_id = group_id;
+                f.assignee_id = assignee.map(|a| a.id);
+                if let Some(m) = patch.major {
+                    f.major = m;
+                }
+                Ok(f)
+            },
+        )
+        .await?;
+    Ok(updated)
+}
+
+pub async fn transition(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &TransitionInput,
+    if_match: Option<i64>,
+) -> AppResult<Incident> {
+    let current = get(state, actor, number).await?;
+    require(actor, Action::IncidentTransition, Some(current.org_id))?;
+    let t = Transition::parse(
+        input.action.trim(),
+        input.hold_reason.as_deref(),
+        input.resolution_code.as_deref(),
+        input.resolution_notes.as_deref(),
+    )?;
+    let by_staff = actor.role.is_staff();
+    let updated = state
+        .store
+        .update_incident(
+            &AuditActor::from(actor),
+            &current.number,
+            Visibility::of(actor),
+            if_match,
+            t.name(),
+            |inc| {
+                let mut f = inc.fields();
+                f.lifecycle = inc.lifecycle().apply(&t, now_ms(), by_staff)?;
+                Ok(f)
+            },
+        )
+        .await;
+    match updated {
+        Err(StoreError::Rule(r)) => Err(r.into()),
+        other => Ok(other?),
+    }
+}
+
+pub async fn comment(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &CommentInput,
+) -> AppResult<Comment> {
+    let inc = get(state, actor, number).await?;
+    let visibility = match input.visibility.as_deref() {
+        None => CommentVisibility::Public,
+        Some(v) => CommentVisibility::parse(v)
+            .ok_or_else(|| AppError::field("visibility", "must be public or internal"))?,
+    };
+    let action = match visibility {
+        CommentVisibility::Public => Action::IncidentComment,
+        CommentVisibility::Internal => Action::IncidentWorkNote,
+    };
+    require(actor, action, Some(inc.org_id))?;
+    let mut p = Problems::default();
+    let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
+    p.finish(())?;
+    let first = incident::is_response(actor.role.is_staff(), visibility);
+    Ok(state
+        .store
+        .add_comment(&AuditActor::from(actor), &inc, visibility.as_str(), &body, first)
+        .await?)
+}
+
+/// Comments the actor may read: customers never see work notes.
+pub async fn comments(state: &AppState, actor: &Actor, inc: &Incident) -> AppResult<Vec<Comment>> {
+    Ok(state.store.comments(inc.id, actor.role.is_staff()).await?)
+}
+
+/// Filters and paging of the incident list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Comma-separated states, or `open` for new, in_progress and on_hold.
+    pub state: Option<String>,
+    /// P1..P5.
+    pub priority: Option<String>,
+    /// Service number.
+    pub service: Option<String>,
+    /// Assignee e-mail, `me`, or `none` for unassigned.
+    pub assignee: Option<String>,
+    /// Assignment group name, or `mine` for the caller's groups.
+    pub group: Option<String>,
+    /// Customer organisation name.
+    pub organisation: Option<String>,
+    pub major: Option<bool>,
+    /// Text in title or description, or an incident number.
+    pub q: Option<String>,
+    /// `newest` (default) or `priority` (most urgent, then oldest, first).
+    pub order: Option<String>,
+    /// 1..500, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+pub fn encode_cursor(c: &Cursor) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("1:{}:{}:{}", c.priority, c.opened_at, c.id))
+}
+
+pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
+    let bad = || AppError::field("cursor", "is not a cursor this server gave out");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts.as_slice() {
+        ["1", p, o, i] => Ok(Cursor {
+            priority: p.parse().map_err(|_| bad())?,
+            opened_at: o.parse().map_err(|_| bad())?,
+            id: i.parse().map_err(|_| bad())?,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// Turns list parameters into a store filter; shared by the API and the web list.
+pub async fn build_filter(
+    state: &AppState,
+    actor: &Actor,
+    p: &ListParams,
+) -> AppResult<(IncidentFilter, IncidentOrder, Option<Cursor>, i64)> {
+    let mut f = IncidentFilter::default();
+    if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
+        for part in s.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if part == "open" {
+                f.states.extend(IncidentState::OPEN.iter().map(|s| s.as_str().to_owned()));
+            } else if let Some(st) = IncidentState::parse(part) {
+                f.states.push(st.as_str().to_owned());
+            } else {
+                return Err(AppError::field(
+                    "state",
+                    "must be open or a comma-separated list of new, in_progress, on_hold, resolved, closed, cancelled",
+                ));
+            }
+        }
+    }
+    if let Some(pr) = p.priority.as_deref().filter(|s| !s.is_empty()) {
+        let pr = Priority::parse(pr).ok_or_else(|| AppError::field("priority", "must be one of P1..P5"))?;
+        f.priority = Some(pr.get() as i64);
+    }
+    if let Some(s) = p.service.as_deref().filter(|s| !s.is_empty()) {
+        let number = steward_domain::number::NumberKind::Service
+            .canonical(s)
+            .ok_or_else(|| AppError::field("service", "must be a service number such as SVC-0001"))?;
+        let svc = state
+            .store
+            .service(&number, Visibility::of(actor))
+            .await
+            .map_err(|_| AppError::field("service", format!("no service {number}")))?;
+        f.service_id = Some(svc.id);
+    }
+    match p.assignee.as_deref().filter(|s| !s.is_empty()) {
+        None => {}
+        Some("me") => f.assignee_id = Some(actor.user_id),
+        Some("none") => f.unassigned = true,
+        Some(email) => {
+            let u = state
+                .store
+                .user_by_email(email)
+                .await
+                .map_err(|_| AppError::field("assignee", format!("no user with e-mail {email:?}")))?;
+            f.assignee_id = Some(u.id);
+        }
+    }
+    match p.group.as_deref().filter(|s| !s.is_empty()) {
+        None => {}
+        Some("mine") => f.group_ids = Some(state.store.groups_of_user(actor.user_id).await?),
+        Some(name) => {
+            let g = state
+                .store
+                .group_by_name(name)
+                .await
+                .map_err(|_| AppError::field("group", format!("no assignment group named {name:?}")))?;
+            f.group_ids = Some(vec![g.id]);
+        }
+    }
+    if let Some(name) = p.organisation.as_deref().filter(|s| !s.is_empty()) {
+        let o = state
+            .store
+            .org_by_name(name)
+            .await
+            .map_err(|_| AppError::field("organisation", format!("no organisation named {name:?}")))?;
+        f.org_id = Some(o.id);
+    }
+    f.major = p.major;
+    f.text = p.q.clone().filter(|q| !q.trim().is_empty());
+    if f.text.as_deref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(AppError::field("q", "must be at most 200 characters"));
+    }
+    let order = match p.order.as_deref() {
+        None | Some("") | Some("newest") => IncidentOrder::Newest,
+        Some("priority") => IncidentOrder::Priority,
+        Some(_) => return Err(AppError::field("order", "must be newest or priority")),
+    };
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 500"));
+    }
+    let cursor = p.cursor.as_deref().filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
+    Ok((f, order, cursor, limit))
+}
+
+
+/// The incident's history, oldest first; customers do not see work notes.
+pub async fn history(state: &AppState, actor: &Actor, inc: &Incident) -> AppResult<Vec<AuditEntry>> {
+    let mut entries = state.store.record_history("incident", &inc.number).await?;
+    if !actor.role.is_staff() {
+        entries.retain(|e| e.action != "work_note");
+    }
+    Ok(entries)
+}

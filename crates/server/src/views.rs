@@ -1,0 +1,291 @@
+//! JSON shapes of the API's responses.
+
+use serde::Serialize;
+use steward_domain::audit::FieldChange;
+use steward_store::{ApiToken, AssignmentGroup, AuditEntry, Comment, Incident, Organisation, Service, User};
+
+/// RFC 3339 UTC text for a stored time.
+pub fn time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn opt_time(ms: Option<i64>) -> Option<String> {
+    ms.map(time)
+}
+
+/// A reference to another record: its key and how people call it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ref {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ServiceRef {
+    pub number: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    pub number: String,
+    pub title: String,
+    pub description: String,
+    /// new, in_progress, on_hold, resolved, closed or cancelled.
+    pub state: String,
+    pub hold_reason: Option<String>,
+    /// P1 (most urgent) to P5, from impact x urgency.
+    pub priority: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub category: String,
+    pub service: ServiceRef,
+    pub organisation: Ref,
+    pub caller: Ref,
+    pub group: Option<Ref>,
+    pub assignee: Option<Ref>,
+    pub major: bool,
+    pub resolution_code: Option<String>,
+    pub resolution_notes: Option<String>,
+    pub reopen_count: i64,
+    pub opened_at: String,
+    pub first_response_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub updated_at: String,
+    /// Increases with every change; also sent as the `ETag`.
+    pub version: i64,
+}
+
+impl From<&Incident> for IncidentView {
+    fn from(i: &Incident) -> Self {
+        IncidentView {
+            number: i.number.clone(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            state: i.state.clone(),
+            hold_reason: i.hold_reason.clone(),
+            priority: format!("P{}", i.priority),
+            impact: i.impact,
+            urgency: i.urgency,
+            category: i.category.clone(),
+            service: ServiceRef {
+                number: i.service_number.clone(),
+                name: i.service_name.clone(),
+            },
+            organisation: Ref {
+                id: i.org_id,
+                name: i.org_name.clone(),
+            },
+            caller: Ref {
+                id: i.caller_id,
+                name: i.caller_name.clone(),
+            },
+            group: i.group_id.zip(i.group_name.clone()).map(|(id, name)| Ref { id, name }),
+            assignee: i
+                .assignee_id
+                .zip(i.assignee_name.clone())
+                .map(|(id, name)| Ref { id, name }),
+            major: i.major,
+            resolution_code: i.resolution_code.clone(),
+            resolution_notes: i.resolution_notes.clone(),
+            reopen_count: i.reopen_count,
+            opened_at: time(i.opened_at),
+            first_response_at: opt_time(i.first_response_at),
+            resolved_at: opt_time(i.resolved_at),
+            closed_at: opt_time(i.closed_at),
+            updated_at: time(i.updated_at),
+            version: i.version,
+        }
+    }
+}
+
+/// A page of a list; pass `next_cursor` as `cursor` to get the next one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentPage {
+    pub items: Vec<IncidentView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CommentView {
+    pub id: i64,
+    pub author: Option<String>,
+    /// public or internal (work note).
+    pub visibility: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+impl From<&Comment> for CommentView {
+    fn from(c: &Comment) -> Self {
+        CommentView {
+            id: c.id,
+            author: c.author_name.clone(),
+            visibility: c.visibility.clone(),
+            body: c.body.clone(),
+            created_at: time(c.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    pub actor_id: Option<i64>,
+    pub record_type: String,
+    pub record_number: String,
+    pub action: String,
+    pub changes: Vec<FieldChange>,
+    /// Position in the hash chain; absent until the sealer has chained the entry.
+    pub seq: Option<i64>,
+}
+
+impl From<&AuditEntry> for AuditEntryView {
+    fn from(e: &AuditEntry) -> Self {
+        AuditEntryView {
+            id: e.id,
+            occurred_at: time(e.occurred_at),
+            actor: e.actor_label.clone(),
+            actor_id: e.actor_id,
+            record_type: e.record_type.clone(),
+            record_number: e.record_number.clone(),
+            action: e.action.clone(),
+            changes: serde_json::from_str(&e.changes).unwrap_or_default(),
+            seq: e.seq,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ServiceView {
+    pub number: String,
+    pub name: String,
+    pub description: String,
+    /// pipeline, live or retired.
+    pub status: String,
+    pub owner: Option<Ref>,
+    /// Customer organisations receiving the service (only on single-service responses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<Ref>>,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+impl ServiceView {
+    pub fn new(s: &Service, customers: Option<&[Organisation]>) -> ServiceView {
+        ServiceView {
+            number: s.number.clone(),
+            name: s.name.clone(),
+            description: s.description.clone(),
+            status: s.status.clone(),
+            owner: s.owner_id.zip(s.owner_name.clone()).map(|(id, name)| Ref { id, name }),
+            customers: customers.map(|c| {
+                c.iter()
+                    .map(|o| Ref {
+                        id: o.id,
+                        name: o.name.clone(),
+                    })
+                    .collect()
+            }),
+            updated_at: time(s.updated_at),
+            version: s.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub organisation: Ref,
+    pub time_zone: String,
+    pub active: bool,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            organisation: Ref {
+                id: u.org_id,
+                name: u.org_name.clone(),
+            },
+            time_zone: u.effective_time_zone().to_owned(),
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrganisationView {
+    pub id: i64,
+    pub name: String,
+    /// provider or customer.
+    pub kind: String,
+    pub time_zone: String,
+}
+
+impl From<&Organisation> for OrganisationView {
+    fn from(o: &Organisation) -> Self {
+        OrganisationView {
+            id: o.id,
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            time_zone: o.time_zone.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub members: i64,
+}
+
+impl From<&AssignmentGroup> for GroupView {
+    fn from(g: &AssignmentGroup) -> Self {
+        GroupView {
+            id: g.id,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            members: g.members,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+    /// The secret itself: present only in the response that creates the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl TokenView {
+    pub fn new(t: &ApiToken, secret: Option<String>) -> TokenView {
+        TokenView {
+            id: t.id,
+            name: t.name.clone(),
+            created_at: time(t.created_at),
+            last_used_at: opt_time(t.last_used_at),
+            revoked_at: opt_time(t.revoked_at),
+            token: secret,
+        }
+    }
+}
