@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 use steward_domain::error::Problems;
-use steward_domain::user::{self, OrgKind, UserDraft};
 use steward_domain::text;
+use steward_domain::user::{self, OrgKind, UserDraft};
 use steward_store::{ApiToken, AssignmentGroup, AuditActor, Organisation, Store, User, UserChange};
 
 use crate::auth;
@@ -16,7 +16,10 @@ use crate::error::{AppError, AppResult};
 pub fn check_time_zone(p: &mut Problems, field: &str, tz: &str) -> String {
     let tz = tz.trim();
     if jiff::tz::TimeZone::get(tz).is_err() {
-        p.add(field, format!("{tz:?} is not a known IANA time zone such as Europe/Berlin"));
+        p.add(
+            field,
+            format!("{tz:?} is not a known IANA time zone such as Europe/Berlin"),
+        );
     }
     tz.to_owned()
 }
@@ -31,7 +34,11 @@ pub struct OrgInput {
     pub time_zone: Option<String>,
 }
 
-pub async fn create_org(store: &Store, by: &AuditActor, input: &OrgInput) -> AppResult<Organisation> {
+pub async fn create_org(
+    store: &Store,
+    by: &AuditActor,
+    input: &OrgInput,
+) -> AppResult<Organisation> {
     let mut p = Problems::default();
     let name = user::org_name(&mut p, &input.name);
     let kind = match input.kind.as_deref() {
@@ -41,7 +48,11 @@ pub async fn create_org(store: &Store, by: &AuditActor, input: &OrgInput) -> App
             OrgKind::Customer
         }),
     };
-    let tz = check_time_zone(&mut p, "time_zone", input.time_zone.as_deref().unwrap_or("UTC"));
+    let tz = check_time_zone(
+        &mut p,
+        "time_zone",
+        input.time_zone.as_deref().unwrap_or("UTC"),
+    );
     p.finish(())?;
     Ok(store.create_org(by, &name, kind.as_str(), &tz).await?)
 }
@@ -65,7 +76,12 @@ pub async fn create_user(store: &Store, by: &AuditActor, input: &UserInput) -> A
     if let Some(pw) = &input.password {
         user::check_password(&mut p, "password", pw);
     }
-    let org = match input.organisation.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+    let org = match input
+        .organisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
         Some(name) => store.org_by_name(name).await.ok().or_else(|| {
             p.add("organisation", format!("no organisation named {name:?}"));
             None
@@ -92,14 +108,23 @@ pub async fn create_user(store: &Store, by: &AuditActor, input: &UserInput) -> A
     }
     p.finish(())?;
     let (Some(draft), Some(org)) = (draft, org) else {
-        return Err(AppError::internal("validated user without draft or organisation"));
+        return Err(AppError::internal(
+            "validated user without draft or organisation",
+        ));
     };
     let hash = match &input.password {
         Some(pw) => Some(auth::hash_password(pw.clone()).await?),
         None => None,
     };
     Ok(store
-        .create_user(by, &draft.email, &draft.name, draft.role.as_str(), org.id, hash.as_deref())
+        .create_user(
+            by,
+            &draft.email,
+            &draft.name,
+            draft.role.as_str(),
+            org.id,
+            hash.as_deref(),
+        )
         .await?)
 }
 
@@ -114,22 +139,38 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
-pub async fn update_user(store: &Store, by: &AuditActor, id: i64, patch: &UserPatch) -> AppResult<User> {
+pub async fn update_user(
+    store: &Store,
+    by: &AuditActor,
+    id: i64,
+    patch: &UserPatch,
+) -> AppResult<User> {
     let current = store.user_by_id(id).await?;
     let mut p = Problems::default();
-    let name = patch.name.as_deref().map(|n| text::required_line(&mut p, "name", n, text::LINE_MAX));
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| text::required_line(&mut p, "name", n, text::LINE_MAX));
     let role = match patch.role.as_deref() {
         Some(r) => match steward_domain::access::Role::parse(r) {
             Some(role) => {
-                let draft = UserDraft { email: current.email.clone(), name: current.name.clone(), role };
+                let draft = UserDraft {
+                    email: current.email.clone(),
+                    name: current.name.clone(),
+                    role,
+                };
                 let kind = store.org_by_id(current.org_id).await?.kind;
-                if let Err(e) = draft.check_org(OrgKind::parse(&kind).unwrap_or(OrgKind::Customer)) {
+                if let Err(e) = draft.check_org(OrgKind::parse(&kind).unwrap_or(OrgKind::Customer))
+                {
                     p.merge(e);
                 }
                 Some(role.as_str().to_owned())
             }
             None => {
-                p.add("role", "must be one of admin, agent, manager, auditor, customer");
+                p.add(
+                    "role",
+                    "must be one of admin, agent, manager, auditor, customer",
+                );
                 None
             }
         },
@@ -171,15 +212,23 @@ pub struct GroupInput {
     pub members: Vec<String>,
 }
 
-pub async fn create_group(store: &Store, by: &AuditActor, input: &GroupInput) -> AppResult<AssignmentGroup> {
+pub async fn create_group(
+    store: &Store,
+    by: &AuditActor,
+    input: &GroupInput,
+) -> AppResult<AssignmentGroup> {
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", &input.name, text::LINE_MAX);
-    let description = text::optional_body(&mut p, "description", &input.description, text::BODY_MAX);
+    let description =
+        text::optional_body(&mut p, "description", &input.description, text::BODY_MAX);
     let mut members = Vec::new();
     for email in &input.members {
         match store.user_by_email(email).await {
             Ok(u) if u.role().is_staff() => members.push(u.id),
-            _ => p.add("members", format!("{email:?} is not a member of the provider's staff")),
+            _ => p.add(
+                "members",
+                format!("{email:?} is not a member of the provider's staff"),
+            ),
         }
     }
     p.finish(())?;
@@ -198,7 +247,12 @@ pub struct TokenInput {
 }
 
 /// Creates an API token for `user`; the secret is returned once and stored only hashed.
-pub async fn create_token(store: &Store, by: &AuditActor, user: &User, name: &str) -> AppResult<(ApiToken, String)> {
+pub async fn create_token(
+    store: &Store,
+    by: &AuditActor,
+    user: &User,
+    name: &str,
+) -> AppResult<(ApiToken, String)> {
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", name, text::LINE_MAX);
     p.finish(())?;
@@ -206,6 +260,8 @@ pub async fn create_token(store: &Store, by: &AuditActor, user: &User, name: &st
         return Err(AppError::Conflict("the user is disabled".into()));
     }
     let secret = auth::new_api_token();
-    let token = store.create_token(by, user.id, &name, &auth::hash_secret(&secret)).await?;
+    let token = store
+        .create_token(by, user.id, &name, &auth::hash_secret(&secret))
+        .await?;
     Ok((token, secret))
 }

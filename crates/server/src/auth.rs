@@ -7,8 +7,8 @@
 //!   goes through [`WebForm`], which checks the session's CSRF token and refuses
 //!   cross-site requests.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -67,7 +67,11 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The user behind an API request.
@@ -229,7 +233,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for WebForm<T> {
             return Err(forbidden());
         }
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            WebError(AppError::BadRequest(format!("the form could not be read: {e}"))).into_response()
+            WebError(AppError::BadRequest(format!(
+                "the form could not be read: {e}"
+            )))
+            .into_response()
         })?;
         Ok(WebForm { session, form })
     }

@@ -33,12 +33,20 @@ pub struct ServicePatch {
     pub customers: Option<Vec<String>>,
 }
 
-async fn resolve(store: &Store, p: &mut Problems, owner: Option<&str>, customers: &[String]) -> (Option<i64>, Vec<i64>) {
+async fn resolve(
+    store: &Store,
+    p: &mut Problems,
+    owner: Option<&str>,
+    customers: &[String],
+) -> (Option<i64>, Vec<i64>) {
     let owner_id = match owner.map(str::trim).filter(|o| !o.is_empty()) {
         Some(email) => match store.user_by_email(email).await {
             Ok(u) if u.role().is_staff() => Some(u.id),
             _ => {
-                p.add("owner", format!("{email:?} is not a member of the provider's staff"));
+                p.add(
+                    "owner",
+                    format!("{email:?} is not a member of the provider's staff"),
+                );
                 None
             }
         },
@@ -48,7 +56,10 @@ async fn resolve(store: &Store, p: &mut Problems, owner: Option<&str>, customers
     for name in customers {
         match store.org_by_name(name).await {
             Ok(o) if o.kind == "customer" => orgs.push(o.id),
-            _ => p.add("customers", format!("{name:?} is not a customer organisation")),
+            _ => p.add(
+                "customers",
+                format!("{name:?} is not a customer organisation"),
+            ),
         }
     }
     (owner_id, orgs)
@@ -84,10 +95,18 @@ pub async fn update(
     patch: &ServicePatch,
     if_match: Option<i64>,
 ) -> AppResult<Service> {
-    let number = NumberKind::Service.canonical(number).ok_or(AppError::NotFound)?;
-    let current = store.service(&number, steward_domain::access::Visibility::All).await?;
-    let current_customers: Vec<String> =
-        store.service_customers(current.id).await?.into_iter().map(|o| o.name).collect();
+    let number = NumberKind::Service
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let current = store
+        .service(&number, steward_domain::access::Visibility::All)
+        .await?;
+    let current_customers: Vec<String> = store
+        .service_customers(current.id)
+        .await?
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
     let mut p = Problems::default();
     let draft = ServiceDraft::parse(
         patch.name.as_deref().unwrap_or(&current.name),

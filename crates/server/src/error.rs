@@ -100,9 +100,12 @@ impl AppError {
                 Some("one or more fields are invalid".to_owned()),
                 v.0.clone(),
             ),
-            AppError::InvalidTransition(d) => {
-                ("invalid-transition", "Transition not allowed", Some(d.clone()), vec![])
-            }
+            AppError::InvalidTransition(d) => (
+                "invalid-transition",
+                "Transition not allowed",
+                Some(d.clone()),
+                vec![],
+            ),
             AppError::Conflict(d) => ("conflict", "Conflict", Some(d.clone()), vec![]),
             AppError::PreconditionFailed => (
                 "stale",
@@ -117,7 +120,11 @@ impl AppError {
                 vec![],
             ),
             AppError::Rejected(s, d) => (
-                if *s == StatusCode::PAYLOAD_TOO_LARGE { "too-large" } else { "bad-request" },
+                if *s == StatusCode::PAYLOAD_TOO_LARGE {
+                    "too-large"
+                } else {
+                    "bad-request"
+                },
                 s.canonical_reason().unwrap_or("Bad request"),
                 Some(d.clone()),
                 vec![],
@@ -128,7 +135,9 @@ impl AppError {
                 (
                     "internal",
                     "Internal error",
-                    Some(format!("something went wrong on our side; reference {reference}")),
+                    Some(format!(
+                        "something went wrong on our side; reference {reference}"
+                    )),
                     vec![],
                 )
             }

@@ -11,8 +11,8 @@ use steward_domain::number::NumberKind;
 use steward_domain::priority::{Level, Priority};
 use steward_domain::text;
 use steward_store::{
-    AuditActor, AuditEntry, Comment, Cursor, Incident, IncidentFields, IncidentFilter, IncidentOrder,
-    NewIncident, StoreError, User, now_ms,
+    AuditActor, AuditEntry, Comment, Cursor, Incident, IncidentFields, IncidentFilter,
+    IncidentOrder, NewIncident, StoreError, User, now_ms,
 };
 
 use crate::AppState;
@@ -112,7 +112,12 @@ pub fn incident_number(s: &str) -> AppResult<String> {
     NumberKind::Incident.canonical(s).ok_or(AppError::NotFound)
 }
 
-async fn lookup_staff(state: &AppState, p: &mut Problems, field: &str, email: &str) -> Option<User> {
+async fn lookup_staff(
+    state: &AppState,
+    p: &mut Problems,
+    field: &str,
+    email: &str,
+) -> Option<User> {
     match state.store.user_by_email(email).await {
         Ok(u) if u.role().is_staff() && u.active => Some(u),
         Ok(_) => {
@@ -148,8 +153,17 @@ async fn lookup_service(
         p.add("service", "must be a service number such as SVC-0001");
         return None;
     };
-    let provider = state.store.org_by_id(org_id).await.map(|o| o.kind == "provider").unwrap_or(false);
-    let scope = if provider { Visibility::All } else { Visibility::Organisation(org_id) };
+    let provider = state
+        .store
+        .org_by_id(org_id)
+        .await
+        .map(|o| o.kind == "provider")
+        .unwrap_or(false);
+    let scope = if provider {
+        Visibility::All
+    } else {
+        Visibility::Organisation(org_id)
+    };
     match state.store.service(&number, scope).await {
         Ok(s) if s.status == "retired" => {
             p.add("service", format!("{number} is retired"));
@@ -157,7 +171,10 @@ async fn lookup_service(
         }
         Ok(s) => Some(s.id),
         Err(_) => {
-            p.add("service", format!("{number} is not a service delivered to this organisation"));
+            p.add(
+                "service",
+                format!("{number} is not a service delivered to this organisation"),
+            );
             None
         }
     }
@@ -215,7 +232,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
     };
     check_membership(state, &mut p, group_id, assignee.as_ref()).await?;
     let (Some(draft), Some(service_id)) = (draft, service_id) else {
-        return Err(p.finish(()).err().map(AppError::from).unwrap_or(AppError::NotFound));
+        return Err(p
+            .finish(())
+            .err()
+            .map(AppError::from)
+            .unwrap_or(AppError::NotFound));
     };
     p.finish(())?;
     let fields = IncidentFields {
@@ -236,7 +257,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
         caller_id,
         fields,
     };
-    Ok(state.store.create_incident(&AuditActor::from(actor), &new).await?)
+    Ok(state
+        .store
+        .create_incident(&AuditActor::from(actor), &new)
+        .await?)
 }
 
 async fn check_membership(
@@ -248,7 +272,10 @@ async fn check_membership(
     if let (Some(g), Some(a)) = (group_id, assignee)
         && !state.store.is_group_member(g, a.id).await?
     {
-        p.add("assignee", format!("{} is not a member of the assignment group", a.name));
+        p.add(
+            "assignee",
+            format!("{} is not a member of the assignment group", a.name),
+        );
     }
     Ok(())
 }
@@ -279,9 +306,16 @@ pub async fn update(
         .description
         .as_deref()
         .map(|d| text::optional_body(&mut p, "description", d, text::BODY_MAX));
-    let category = patch.category.as_deref().map(|c| incident::parse_category(&mut p, c));
-    let impact = patch.impact.map(|v| incident::parse_level(&mut p, "impact", v));
-    let urgency = patch.urgency.map(|v| incident::parse_level(&mut p, "urgency", v));
+    let category = patch
+        .category
+        .as_deref()
+        .map(|c| incident::parse_category(&mut p, c));
+    let impact = patch
+        .impact
+        .map(|v| incident::parse_level(&mut p, "impact", v));
+    let urgency = patch
+        .urgency
+        .map(|v| incident::parse_level(&mut p, "urgency", v));
     let service_id = match &patch.service {
         Some(s) => lookup_service(state, &mut p, s, current.org_id).await,
         None => Some(current.service_id),
@@ -407,7 +441,13 @@ pub async fn comment(
     let first = incident::is_response(actor.role.is_staff(), visibility);
     Ok(state
         .store
-        .add_comment(&AuditActor::from(actor), &inc, visibility.as_str(), &body, first)
+        .add_comment(
+            &AuditActor::from(actor),
+            &inc,
+            visibility.as_str(),
+            &body,
+            first,
+        )
         .await?)
 }
 
@@ -445,12 +485,15 @@ pub struct ListParams {
 }
 
 pub fn encode_cursor(c: &Cursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("1:{}:{}:{}", c.priority, c.opened_at, c.id))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("1:{}:{}:{}", c.priority, c.opened_at, c.id))
 }
 
 pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
     let bad = || AppError::field("cursor", "is not a cursor this server gave out");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let parts: Vec<&str> = text.split(':').collect();
     match parts.as_slice() {
@@ -473,7 +516,8 @@ pub async fn build_filter(
     if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
         for part in s.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             if part == "open" {
-                f.states.extend(IncidentState::OPEN.iter().map(|s| s.as_str().to_owned()));
+                f.states
+                    .extend(IncidentState::OPEN.iter().map(|s| s.as_str().to_owned()));
             } else if let Some(st) = IncidentState::parse(part) {
                 f.states.push(st.as_str().to_owned());
             } else {
@@ -485,13 +529,16 @@ pub async fn build_filter(
         }
     }
     if let Some(pr) = p.priority.as_deref().filter(|s| !s.is_empty()) {
-        let pr = Priority::parse(pr).ok_or_else(|| AppError::field("priority", "must be one of P1..P5"))?;
+        let pr = Priority::parse(pr)
+            .ok_or_else(|| AppError::field("priority", "must be one of P1..P5"))?;
         f.priority = Some(pr.get() as i64);
     }
     if let Some(s) = p.service.as_deref().filter(|s| !s.is_empty()) {
         let number = steward_domain::number::NumberKind::Service
             .canonical(s)
-            .ok_or_else(|| AppError::field("service", "must be a service number such as SVC-0001"))?;
+            .ok_or_else(|| {
+                AppError::field("service", "must be a service number such as SVC-0001")
+            })?;
         let svc = state
             .store
             .service(&number, Visibility::of(actor))
@@ -504,11 +551,9 @@ pub async fn build_filter(
         Some("me") => f.assignee_id = Some(actor.user_id),
         Some("none") => f.unassigned = true,
         Some(email) => {
-            let u = state
-                .store
-                .user_by_email(email)
-                .await
-                .map_err(|_| AppError::field("assignee", format!("no user with e-mail {email:?}")))?;
+            let u = state.store.user_by_email(email).await.map_err(|_| {
+                AppError::field("assignee", format!("no user with e-mail {email:?}"))
+            })?;
             f.assignee_id = Some(u.id);
         }
     }
@@ -516,20 +561,16 @@ pub async fn build_filter(
         None => {}
         Some("mine") => f.group_ids = Some(state.store.groups_of_user(actor.user_id).await?),
         Some(name) => {
-            let g = state
-                .store
-                .group_by_name(name)
-                .await
-                .map_err(|_| AppError::field("group", format!("no assignment group named {name:?}")))?;
+            let g = state.store.group_by_name(name).await.map_err(|_| {
+                AppError::field("group", format!("no assignment group named {name:?}"))
+            })?;
             f.group_ids = Some(vec![g.id]);
         }
     }
     if let Some(name) = p.organisation.as_deref().filter(|s| !s.is_empty()) {
-        let o = state
-            .store
-            .org_by_name(name)
-            .await
-            .map_err(|_| AppError::field("organisation", format!("no organisation named {name:?}")))?;
+        let o = state.store.org_by_name(name).await.map_err(|_| {
+            AppError::field("organisation", format!("no organisation named {name:?}"))
+        })?;
         f.org_id = Some(o.id);
     }
     f.major = p.major;
@@ -546,13 +587,21 @@ pub async fn build_filter(
     if !(1..=500).contains(&limit) {
         return Err(AppError::field("limit", "must be between 1 and 500"));
     }
-    let cursor = p.cursor.as_deref().filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
+    let cursor = p
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
     Ok((f, order, cursor, limit))
 }
 
-
 /// The incident's history, oldest first; customers do not see work notes.
-pub async fn history(state: &AppState, actor: &Actor, inc: &Incident) -> AppResult<Vec<AuditEntry>> {
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    inc: &Incident,
+) -> AppResult<Vec<AuditEntry>> {
     let mut entries = state.store.record_history("incident", &inc.number).await?;
     if !actor.role.is_staff() {
         entries.retain(|e| e.action != "work_note");

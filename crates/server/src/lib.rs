@@ -8,6 +8,7 @@ mod api;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod incidents;
 mod ops;
@@ -85,7 +86,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/openapi.json",
             axum::routing::get(move || async move {
-                ([(header::CONTENT_TYPE, "application/json")], openapi_json.clone())
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    openapi_json.clone(),
+                )
             }),
         )
         .nest("/api", Router::new().fallback(ops::api_not_found))

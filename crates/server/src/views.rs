@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 use steward_domain::audit::FieldChange;
-use steward_store::{ApiToken, AssignmentGroup, AuditEntry, Comment, Incident, Organisation, Service, User};
+use steward_store::{
+    ApiToken, AssignmentGroup, AuditEntry, Comment, Incident, Organisation, Service, User,
+};
 
 /// RFC 3339 UTC text for a stored time.
 pub fn time(ms: i64) -> String {
@@ -83,7 +85,10 @@ impl From<&Incident> for IncidentView {
                 id: i.caller_id,
                 name: i.caller_name.clone(),
             },
-            group: i.group_id.zip(i.group_name.clone()).map(|(id, name)| Ref { id, name }),
+            group: i
+                .group_id
+                .zip(i.group_name.clone())
+                .map(|(id, name)| Ref { id, name }),
             assignee: i
                 .assignee_id
                 .zip(i.assignee_name.clone())
@@ -183,7 +188,10 @@ impl ServiceView {
             name: s.name.clone(),
             description: s.description.clone(),
             status: s.status.clone(),
-            owner: s.owner_id.zip(s.owner_name.clone()).map(|(id, name)| Ref { id, name }),
+            owner: s
+                .owner_id
+                .zip(s.owner_name.clone())
+                .map(|(id, name)| Ref { id, name }),
             customers: customers.map(|c| {
                 c.iter()
                     .map(|o| Ref {

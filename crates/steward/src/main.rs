@@ -1,1 +1,336 @@
-fn main() {}
+//! `steward`: run the server and administer Steward from the command line.
+
+mod config;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand};
+use steward_server::admin::{self, OrgInput, UserInput};
+use steward_server::error::AppError;
+use steward_server::{AppState, demo};
+use steward_store::AuditActor;
+
+#[derive(Parser)]
+#[command(
+    name = "steward",
+    version,
+    about = "IT service management with live ISO/IEC 20000-1 evidence"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web UI and API (applies migrations first).
+    Serve {
+        /// Load demo data first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides STEWARD_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load demo data into an empty database.
+    Demo {
+        /// How many incidents to create.
+        #[arg(long, default_value_t = 2000)]
+        incidents: usize,
+    },
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation (the first provider organisation, then customers).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// provider or customer.
+        #[arg(long, default_value = "customer")]
+        kind: String,
+        /// IANA time zone, e.g. Europe/Berlin.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, agent, manager, auditor or customer.
+        #[arg(long)]
+        role: String,
+        /// Organisation name (default: the provider; required for customers).
+        #[arg(long)]
+        org: Option<String>,
+        /// At least 12 characters; or set STEWARD_PASSWORD to keep it out of the shell history.
+        #[arg(long, env = "STEWARD_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it once.
+    Create {
+        /// The user's e-mail.
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first broken link (exit code 1 if any).
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A readable message, listing each invalid field of a validation error.
+fn describe(e: &anyhow::Error) -> String {
+    if let Some(AppError::Validation(v)) = e.downcast_ref::<AppError>() {
+        let fields: Vec<String> =
+            v.0.iter()
+                .map(|f| format!("  --{}: {}", f.field, f.message))
+                .collect();
+        return format!("invalid input:\n{}", fields.join("\n"));
+    }
+    if let Some(app) = e.downcast_ref::<AppError>() {
+        let p = app.problem();
+        return p.detail.unwrap_or(p.title);
+    }
+    format!("{e:#}")
+}
+
+async fn open() -> anyhow::Result<AppState> {
+    let config = config::load()?;
+    let url = config.database_url.clone();
+    AppState::open(config)
+        .await
+        .map_err(|e| anyhow!("cannot open the database {url}: {e}"))
+}
+
+/// Seals what a command wrote, so that `audit verify` sees a complete chain.
+async fn seal(state: &AppState) -> anyhow::Result<()> {
+    while state.store.seal_audit(1_000).await? > 0 {}
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cli_actor = AuditActor::system("cli");
+    match cli.command {
+        Command::Serve { demo, listen } => {
+            let mut config = config::load()?;
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            let listen = config.listen.clone();
+            let url = config.database_url.clone();
+            let state = AppState::open(config)
+                .await
+                .map_err(|e| anyhow!("cannot open the database {url}: {e}"))?;
+            if demo {
+                match demo::load(&state, 2000).await? {
+                    Some(s) => eprintln!(
+                        "Loaded demo data: {} users, {} incidents.",
+                        s.users, s.incidents
+                    ),
+                    None => eprintln!("The database already has data; demo data not loaded again."),
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            eprintln!("Steward is running at http://{addr}/ (database: {url})");
+            if demo {
+                eprintln!(
+                    "Sign in as {} with password {}",
+                    demo::DEMO_AGENT,
+                    demo::DEMO_PASSWORD
+                );
+                eprintln!(
+                    "(also admin@, manager@, auditor@northwind.example and kim@acme.example, same password)"
+                );
+            }
+            steward_server::serve(state, listener, steward_server::shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let state = open().await?;
+            eprintln!("Database is up to date ({}).", state.store.kind());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { incidents } => {
+            let state = open().await?;
+            let result = demo::load(&state, incidents).await?;
+            seal(&state).await?;
+            match result {
+                Some(s) => {
+                    println!(
+                        "Loaded demo data: {} users, {} incidents.",
+                        s.users, s.incidents
+                    );
+                    println!(
+                        "Sign in as {} with password {}",
+                        demo::DEMO_AGENT,
+                        demo::DEMO_PASSWORD
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err(anyhow!(
+                    "the database already has data; demo data is only loaded into an empty one"
+                )),
+            }
+        }
+        Command::Org {
+            command:
+                OrgCommand::Create {
+                    name,
+                    kind,
+                    time_zone,
+                },
+        } => {
+            let state = open().await?;
+            let input = OrgInput {
+                name,
+                kind: Some(kind),
+                time_zone: Some(time_zone),
+            };
+            let org = admin::create_org(&state.store, &cli_actor, &input).await?;
+            seal(&state).await?;
+            println!(
+                "Created {} organisation {:?} (id {}).",
+                org.kind, org.name, org.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    org,
+                    password,
+                },
+        } => {
+            let state = open().await?;
+            let input = UserInput {
+                email,
+                name,
+                role,
+                organisation: org,
+                password,
+            };
+            let user = admin::create_user(&state.store, &cli_actor, &input).await?;
+            seal(&state).await?;
+            println!(
+                "Created {} {} <{}> in {} (id {}).",
+                user.role, user.name, user.email, user.org_name, user.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Create { user, name },
+        } => {
+            let state = open().await?;
+            let user = state
+                .store
+                .user_by_email(&user)
+                .await
+                .map_err(|_| anyhow!("no user with e-mail {user:?}"))?;
+            let (_, secret) = admin::create_token(&state.store, &cli_actor, &user, &name).await?;
+            seal(&state).await?;
+            eprintln!(
+                "API token for {} (shown once; store it safely):",
+                user.email
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = open().await?;
+            let v = state.store.verify_audit().await?;
+            match v.broken {
+                None => {
+                    println!(
+                        "Audit chain intact: {} entries verified, {} waiting to be sealed.",
+                        v.verified, v.unsealed
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "Audit chain BROKEN at position {}{}: {}. {} entries before it verified.",
+                        b.seq,
+                        b.entry_id
+                            .map(|i| format!(" (entry id {i})"))
+                            .unwrap_or_default(),
+                        b.reason,
+                        v.verified
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

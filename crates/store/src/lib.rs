@@ -384,6 +384,15 @@ impl Store {
         dispatch!(self, incidents::create(actor, new))
     }
 
+    /// Imports incidents with their own times and comments, in one transaction.
+    pub async fn import_incidents(
+        &self,
+        actor: &AuditActor,
+        items: &[ImportedIncident],
+    ) -> Result<usize> {
+        dispatch!(self, incidents::import(actor, items))
+    }
+
     /// An incident as `visibility` may see it; another organisation's answers NotFound.
     pub async fn incident(&self, number: &str, visibility: Visibility) -> Result<Incident> {
         dispatch!(self, incidents::get(number, scope_org(visibility)))

@@ -236,6 +236,23 @@ pub struct NewIncident {
     pub fields: IncidentFields,
 }
 
+/// An incident brought in with its own history (demo data, migrations from
+/// another tool): times are kept as given instead of being stamped now.
+#[derive(Debug, Clone)]
+pub struct ImportedIncident {
+    pub incident: NewIncident,
+    pub opened_at: UtcMillis,
+    pub comments: Vec<ImportedComment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedComment {
+    pub author_id: i64,
+    pub visibility: String,
+    pub body: String,
+    pub created_at: UtcMillis,
+}
+
 /// Which incidents to list.
 #[derive(Debug, Clone, Default)]
 pub struct IncidentFilter {

@@ -26,7 +26,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Organisations (staff).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "administration",
     responses((status = 200, body = Vec<OrganisationView>), (status = 403, body = Problem)))]
-async fn list_orgs(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<OrganisationView>>> {
+async fn list_orgs(
+    State(state): State<AppState>,
+    a: ApiActor,
+) -> AppResult<ApiJson<Vec<OrganisationView>>> {
     require(&a.actor, Action::OrgRead, None)?;
     let list = state.store.list_orgs().await?;
     Ok(ApiJson(list.iter().map(OrganisationView::from).collect()))
@@ -48,7 +51,10 @@ async fn create_org(
 /// Users (staff).
 #[utoipa::path(get, path = "/api/v1/users", tag = "administration",
     responses((status = 200, body = Vec<UserView>), (status = 403, body = Problem)))]
-async fn list_users(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<UserView>>> {
+async fn list_users(
+    State(state): State<AppState>,
+    a: ApiActor,
+) -> AppResult<ApiJson<Vec<UserView>>> {
     require(&a.actor, Action::UserRead, None)?;
     let list = state.store.list_users(None).await?;
     Ok(ApiJson(list.iter().map(UserView::from).collect()))
@@ -70,7 +76,11 @@ async fn create_user(
 /// One user (staff).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "administration",
     params(("id" = i64, Path)), responses((status = 200, body = UserView), (status = 404, body = Problem)))]
-async fn get_user(State(state): State<AppState>, a: ApiActor, ApiPath(id): ApiPath<i64>) -> AppResult<ApiJson<UserView>> {
+async fn get_user(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<ApiJson<UserView>> {
     require(&a.actor, Action::UserRead, None)?;
     Ok(ApiJson(UserView::from(&state.store.user_by_id(id).await?)))
 }
@@ -92,7 +102,10 @@ async fn patch_user(
 /// Assignment groups (staff).
 #[utoipa::path(get, path = "/api/v1/groups", tag = "administration",
     responses((status = 200, body = Vec<GroupView>), (status = 403, body = Problem)))]
-async fn list_groups(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<GroupView>>> {
+async fn list_groups(
+    State(state): State<AppState>,
+    a: ApiActor,
+) -> AppResult<ApiJson<Vec<GroupView>>> {
     require(&a.actor, Action::GroupRead, None)?;
     let list = state.store.list_groups().await?;
     Ok(ApiJson(list.iter().map(GroupView::from).collect()))

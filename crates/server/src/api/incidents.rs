@@ -12,7 +12,8 @@ use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
 use crate::incidents::{
-    self, CommentInput, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor, require,
+    self, CommentInput, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
+    require,
 };
 use crate::views::{AuditEntryView, CommentView, IncidentPage, IncidentView};
 
@@ -66,7 +67,11 @@ async fn create(
 #[utoipa::path(get, path = "/api/v1/incidents/{number}", tag = "incidents",
     params(("number" = String, Path, description = "e.g. INC-000123")),
     responses((status = 200, body = IncidentView), (status = 404, body = Problem)))]
-async fn get(State(state): State<AppState>, a: ApiActor, ApiPath(number): ApiPath<String>) -> AppResult<Response> {
+async fn get(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<Response> {
     let inc = incidents::get(&state, &a.actor, &number).await?;
     Ok(with_etag(inc.version, IncidentView::from(&inc)))
 }

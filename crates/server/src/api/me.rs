@@ -30,10 +30,15 @@ async fn me(a: ApiActor) -> ApiJson<UserView> {
 
 /// Your API tokens (secrets are never shown again).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "me", responses((status = 200, body = Vec<TokenView>)))]
-async fn list_tokens(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<TokenView>>> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    a: ApiActor,
+) -> AppResult<ApiJson<Vec<TokenView>>> {
     require(&a.actor, Action::OwnTokens, None)?;
     let list = state.store.list_tokens(a.user.id).await?;
-    Ok(ApiJson(list.iter().map(|t| TokenView::new(t, None)).collect()))
+    Ok(ApiJson(
+        list.iter().map(|t| TokenView::new(t, None)).collect(),
+    ))
 }
 
 /// Create an API token for yourself; the response shows the secret once.
@@ -45,15 +50,31 @@ async fn create_token(
     ApiJson(input): ApiJson<TokenInput>,
 ) -> AppResult<(StatusCode, ApiJson<TokenView>)> {
     require(&a.actor, Action::OwnTokens, None)?;
-    let (t, secret) = admin::create_token(&state.store, &AuditActor::from(&a.actor), &a.user, &input.name).await?;
-    Ok((StatusCode::CREATED, ApiJson(TokenView::new(&t, Some(secret)))))
+    let (t, secret) = admin::create_token(
+        &state.store,
+        &AuditActor::from(&a.actor),
+        &a.user,
+        &input.name,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(TokenView::new(&t, Some(secret))),
+    ))
 }
 
 /// Revoke one of your tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "me", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn revoke_token(State(state): State<AppState>, a: ApiActor, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
     require(&a.actor, Action::OwnTokens, None)?;
-    state.store.revoke_token(&AuditActor::from(&a.actor), a.user.id, id).await?;
+    state
+        .store
+        .revoke_token(&AuditActor::from(&a.actor), a.user.id, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

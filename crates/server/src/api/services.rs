@@ -29,7 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn list(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<ServiceView>>> {
     require(&a.actor, Action::ServiceRead, None)?;
     let list = state.store.list_services(Visibility::of(&a.actor)).await?;
-    Ok(ApiJson(list.iter().map(|s| ServiceView::new(s, None)).collect()))
+    Ok(ApiJson(
+        list.iter().map(|s| ServiceView::new(s, None)).collect(),
+    ))
 }
 
 /// Add a service (managers and admins).
@@ -52,17 +54,29 @@ async fn create(
 #[utoipa::path(get, path = "/api/v1/services/{number}", tag = "services",
     params(("number" = String, Path, description = "e.g. SVC-0001")),
     responses((status = 200, body = ServiceView), (status = 404, body = Problem)))]
-async fn get(State(state): State<AppState>, a: ApiActor, ApiPath(number): ApiPath<String>) -> AppResult<Response> {
+async fn get(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<Response> {
     require(&a.actor, Action::ServiceRead, None)?;
-    let number = NumberKind::Service.canonical(&number).ok_or(AppError::NotFound)?;
-    let s = state.store.service(&number, Visibility::of(&a.actor)).await?;
+    let number = NumberKind::Service
+        .canonical(&number)
+        .ok_or(AppError::NotFound)?;
+    let s = state
+        .store
+        .service(&number, Visibility::of(&a.actor))
+        .await?;
     // Customers do not learn which other organisations receive a service.
     let customers = if a.actor.role.is_staff() {
         Some(state.store.service_customers(s.id).await?)
     } else {
         None
     };
-    Ok(with_etag(s.version, ServiceView::new(&s, customers.as_deref())))
+    Ok(with_etag(
+        s.version,
+        ServiceView::new(&s, customers.as_deref()),
+    ))
 }
 
 /// Change a service (managers and admins); honours `If-Match`.
@@ -77,10 +91,22 @@ async fn patch(
     ApiJson(p): ApiJson<ServicePatch>,
 ) -> AppResult<Response> {
     require(&a.actor, Action::ServiceRead, None)?;
-    let canonical = NumberKind::Service.canonical(&number).ok_or(AppError::NotFound)?;
-    state.store.service(&canonical, Visibility::of(&a.actor)).await?;
+    let canonical = NumberKind::Service
+        .canonical(&number)
+        .ok_or(AppError::NotFound)?;
+    state
+        .store
+        .service(&canonical, Visibility::of(&a.actor))
+        .await?;
     require(&a.actor, Action::ServiceWrite, None)?;
-    let s = catalogue::update(&state.store, &AuditActor::from(&a.actor), &canonical, &p, if_match(&headers)?).await?;
+    let s = catalogue::update(
+        &state.store,
+        &AuditActor::from(&a.actor),
+        &canonical,
+        &p,
+        if_match(&headers)?,
+    )
+    .await?;
     let customers = state.store.service_customers(s.id).await?;
     Ok(with_etag(s.version, ServiceView::new(&s, Some(&customers))))
 }

@@ -9,8 +9,8 @@ use super::super::{Conn, Pools, dialect};
 use super::audit::append;
 use super::{Arg, Sql};
 use crate::{
-    AuditActor, Comment, Cursor, Incident, IncidentFields, IncidentFilter, IncidentOrder,
-    NewIncident, Page, Result, StoreError, now_ms,
+    AuditActor, Comment, Cursor, ImportedIncident, Incident, IncidentFields, IncidentFilter,
+    IncidentOrder, NewIncident, Page, Result, StoreError, now_ms,
 };
 
 macro_rules! select {
@@ -44,12 +44,18 @@ async fn by_id(conn: &mut Conn, id: i64) -> Result<Incident> {
         .await?)
 }
 
-pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
-    let now = now_ms();
+/// Inserts one incident with its audit entry inside `conn`'s transaction.
+async fn insert(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    new: &NewIncident,
+    opened_at: i64,
+    updated_at: i64,
+    action: &str,
+) -> Result<Incident> {
     let f = &new.fields;
     let l = &f.lifecycle;
-    let mut tx = p.begin().await?;
-    let n = dialect::next_number(&mut tx, NumberKind::Incident).await?;
+    let n = dialect::next_number(&mut *conn, NumberKind::Incident).await?;
     let number = NumberKind::Incident.format(n);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (number, org_id, service_id, caller_id, title, description, category, \
@@ -57,7 +63,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<
          resolution_code, resolution_notes, reopen_count, opened_at, first_response_at, \
          resolved_at, closed_at, created_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $19) RETURNING id",
+         $19, $20, $21, $22, $23, $24) RETURNING id",
     )
     .bind(&number)
     .bind(new.org_id)
@@ -77,14 +83,15 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<
     .bind(l.resolution_code.map(|c| c.as_str()))
     .bind(l.resolution_notes.as_deref())
     .bind(l.reopen_count)
-    .bind(now)
+    .bind(opened_at)
     .bind(l.first_response_at)
     .bind(l.resolved_at)
     .bind(l.closed_at)
     .bind(actor.user_id)
-    .fetch_one(&mut *tx)
+    .bind(updated_at)
+    .fetch_one(&mut *conn)
     .await?;
-    let created = by_id(&mut tx, id).await?;
+    let created = by_id(&mut *conn, id).await?;
     let blank = Incident {
         title: String::new(),
         description: String::new(),
@@ -107,18 +114,62 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<
     c.set("caller", &created.caller_name);
     c.set("organisation", &created.org_name);
     append(
-        &mut tx,
+        &mut *conn,
         actor,
         Some(new.org_id),
         "incident",
         &number,
-        "create",
+        action,
         &c,
-        now,
+        updated_at,
     )
     .await?;
+    Ok(created)
+}
+
+pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let created = insert(&mut tx, actor, new, now, now, "create").await?;
     tx.commit().await?;
     Ok(created)
+}
+
+pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -> Result<usize> {
+    let mut tx = p.begin().await?;
+    for item in items {
+        let l = &item.incident.fields.lifecycle;
+        let last = [l.first_response_at, l.resolved_at, l.closed_at]
+            .into_iter()
+            .flatten()
+            .chain(item.comments.iter().map(|c| c.created_at))
+            .fold(item.opened_at, i64::max);
+        let inc = insert(
+            &mut tx,
+            actor,
+            &item.incident,
+            item.opened_at,
+            last,
+            "import",
+        )
+        .await?;
+        for c in &item.comments {
+            sqlx::query(
+                "INSERT INTO comments (incident_id, org_id, author_id, visibility, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(inc.id)
+            .bind(inc.org_id)
+            .bind(c.author_id)
+            .bind(&c.visibility)
+            .bind(&c.body)
+            .bind(c.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(items.len())
 }
 
 /// What changed between two versions of an incident, with references by name.
