@@ -119,12 +119,19 @@ pub async fn update(
 ) -> Result<Service> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let sql = format!("{} WHERE s.number = $1{}", select!(""), dialect::FOR_UPDATE);
-    let before: Service = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let lock = format!(
+        "SELECT id FROM services WHERE number = $1{}",
+        dialect::FOR_UPDATE
+    );
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(lock))
         .bind(number)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let before: Service = sqlx::query_as(select!(" WHERE s.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(StoreError::Stale);
     }

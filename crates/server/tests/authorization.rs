@@ -1,0 +1,245 @@
+//! The authorisation matrix: every API route x every role x own and other
+//! organisation's record. The route list comes from the server's own OpenAPI
+//! document, so a new route without an entry here fails this test.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{TestServer, backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// The role may act: anything but 401, 403 or 404 (a 409 or 422 on a repeated write is fine).
+    Allow,
+    Forbidden,
+    /// The record does not exist for this actor.
+    Hidden,
+}
+use Expect::*;
+
+const ROLES: [&str; 5] = ["admin", "agent", "manager", "auditor", "customer"];
+
+/// Expected outcome of `route` for `role` on a record of the customer's own
+/// organisation (`own`) or another one.
+fn expect(route: &str, role: &str, own: bool) -> Expect {
+    let staff = role != "customer";
+    let only = |roles: &[&str]| {
+        if roles.contains(&role) {
+            Allow
+        } else {
+            Forbidden
+        }
+    };
+    // Customer rights on another organisation's record are always "it does not exist".
+    let scoped = |customer: Expect| {
+        if staff {
+            Allow
+        } else if own {
+            customer
+        } else {
+            Hidden
+        }
+    };
+    match route {
+        "GET /api/v1/incidents"
+        | "GET /api/v1/services"
+        | "GET /api/v1/me"
+        | "GET /api/v1/tokens"
+        | "POST /api/v1/tokens" => Allow,
+        "POST /api/v1/incidents" => only(&["admin", "agent", "manager", "customer"]),
+        "GET /api/v1/incidents/{number}"
+        | "GET /api/v1/incidents/{number}/comments"
+        | "GET /api/v1/incidents/{number}/history"
+        | "GET /api/v1/services/{number}" => scoped(Allow),
+        "POST /api/v1/incidents/{number}/comments" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Allow)
+            }
+        }
+        "PATCH /api/v1/incidents/{number}" | "POST /api/v1/incidents/{number}/transitions" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
+        "PATCH /api/v1/services/{number}" => {
+            if staff {
+                only(&["admin", "manager"])
+            } else {
+                scoped(Forbidden)
+            }
+        }
+        "POST /api/v1/services" | "POST /api/v1/groups" => only(&["admin", "manager"]),
+        "GET /api/v1/organisations"
+        | "GET /api/v1/users"
+        | "GET /api/v1/users/{id}"
+        | "GET /api/v1/groups" => only(&["admin", "agent", "manager", "auditor"]),
+        "POST /api/v1/organisations" | "POST /api/v1/users" | "PATCH /api/v1/users/{id}" => {
+            only(&["admin"])
+        }
+        // Nobody revokes someone else's token: it does not exist for them.
+        "DELETE /api/v1/tokens/{id}" => Hidden,
+        "GET /api/v1/audit" => only(&["admin", "auditor"]),
+        other => panic!("route {other} has no entry in the authorisation matrix; add one"),
+    }
+}
+
+fn body(route: &str) -> Option<Value> {
+    Some(match route {
+        "POST /api/v1/incidents" => json!({"title": "matrix", "service": "SVC-0001"}),
+        "PATCH /api/v1/incidents/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/incidents/{number}/transitions" => json!({"action": "start"}),
+        "POST /api/v1/incidents/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/services" => json!({"name": "matrix"}),
+        "PATCH /api/v1/services/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/organisations" => json!({"name": "Matrix Org"}),
+        "POST /api/v1/users" => {
+            json!({"email": "matrix@provider.test", "name": "M", "role": "agent"})
+        }
+        "PATCH /api/v1/users/{id}" => json!({"name": "renamed"}),
+        "POST /api/v1/groups" => json!({"name": "Matrix group"}),
+        "POST /api/v1/tokens" => json!({"name": "matrix"}),
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_route_every_role_own_and_other_organisation() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let own_incident = s.raise("customer", "alpha's", "SVC-0001").await;
+        let other_incident = s.raise("other", "beta's", "SVC-0001").await;
+        let (_, me) = s.get("customer2", "/api/v1/me").await;
+        let user_id = me["id"].to_string();
+        // A token that belongs to `other`, whom no tested role is.
+        let (_, tokens) = s.get("other", "/api/v1/tokens").await;
+        let foreign_token = tokens[0]["id"].to_string();
+
+        let (_, doc) = s.get("", "/api/v1/openapi.json").await;
+        let mut routes = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                routes.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+        assert!(routes.len() >= 20, "{routes:?}");
+        let mut checked = 0;
+        for route in &routes {
+            let (method, template) = route.split_once(' ').unwrap();
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            for role in ROLES {
+                for own in [true, false] {
+                    let path = template
+                        .replace(
+                            "{number}",
+                            if template.contains("services") {
+                                // ERP is received by Alpha only; Shop by Beta only.
+                                if own { "SVC-0002" } else { "SVC-0003" }
+                            } else if own {
+                                &own_incident
+                            } else {
+                                &other_incident
+                            },
+                        )
+                        .replace(
+                            "{id}",
+                            if template.contains("tokens") {
+                                &foreign_token
+                            } else {
+                                &user_id
+                            },
+                        );
+                    let want = expect(route, role, own);
+                    let (status, v, headers) =
+                        s.call(role, method.clone(), &path, body(route)).await;
+                    let ok = match want {
+                        Allow => {
+                            ![
+                                StatusCode::UNAUTHORIZED,
+                                StatusCode::FORBIDDEN,
+                                StatusCode::NOT_FOUND,
+                            ]
+                            .contains(&status)
+                                && status.as_u16() < 500
+                        }
+                        Forbidden => status == StatusCode::FORBIDDEN,
+                        Hidden => status == StatusCode::NOT_FOUND,
+                    };
+                    assert!(
+                        ok,
+                        "{backend:?} {route} as {role} (own org: {own}) on {path}: expected {want:?}, got {status} {v}"
+                    );
+                    if status.is_client_error() {
+                        assert_eq!(
+                            headers["content-type"], "application/problem+json",
+                            "{route}"
+                        );
+                    }
+                    checked += 1;
+                    if !template.contains('{') {
+                        break;
+                    }
+                }
+            }
+            // Without a token every route answers 401.
+            let path = template
+                .replace("{number}", &own_incident)
+                .replace("{id}", &user_id);
+            let (status, _, _) = s.call("", method.clone(), &path, body(route)).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{route} without a token");
+        }
+        assert!(checked > 100, "{checked}");
+        s.stop().await;
+    }
+}
+
+/// A customer cannot read, list, search, comment on or learn of another organisation's incident.
+#[tokio::test]
+async fn customers_never_see_other_organisations() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let theirs = s.raise("other", "Beta secret outage", "SVC-0001").await;
+        let mine = s.raise("customer", "Alpha printer", "SVC-0001").await;
+        let (_, list) = s.get("customer", "/api/v1/incidents?limit=500").await;
+        let numbers: Vec<_> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["number"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(numbers, [mine.clone()]);
+        for q in ["Beta", "secret", theirs.as_str()] {
+            let (_, found) = s.get("customer", &format!("/api/v1/incidents?q={q}")).await;
+            assert!(found["items"].as_array().unwrap().is_empty(), "search {q}");
+        }
+        let (st, _) = s
+            .get("customer", "/api/v1/incidents?organisation=Beta")
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, found) = s
+            .get("customer", "/api/v1/incidents?organisation=Beta")
+            .await;
+        assert!(found["items"].as_array().unwrap().is_empty());
+        // A number that exists elsewhere and one that exists nowhere answer alike.
+        let (st1, v1) = s
+            .get("customer", &format!("/api/v1/incidents/{theirs}"))
+            .await;
+        let (st2, v2) = s.get("customer", "/api/v1/incidents/INC-999999").await;
+        assert_eq!((st1, &v1), (st2, &v2));
+        let (st, _) = s
+            .post(
+                "customer",
+                &format!("/api/v1/incidents/{theirs}/comments"),
+                json!({"body": "hi"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        s.stop().await;
+    }
+}

@@ -1,0 +1,196 @@
+//! A real server on a random port against a fresh database, with one user of
+//! every role and their API tokens.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use steward_server::admin::{self, GroupInput, OrgInput, UserInput};
+use steward_server::catalogue::{self, ServiceInput};
+use steward_server::{AppState, Config};
+use steward_store::AuditActor;
+pub use steward_store::testing::{Backend, TestDb, backends};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    pub db: TestDb,
+}
+
+/// Users created by [`TestServer::start`]: (key, e-mail, role, organisation).
+pub const USERS: [(&str, &str, &str, Option<&str>); 7] = [
+    ("admin", "admin@provider.test", "admin", None),
+    ("agent", "agent@provider.test", "agent", None),
+    ("manager", "manager@provider.test", "manager", None),
+    ("auditor", "auditor@provider.test", "auditor", None),
+    ("customer", "cora@alpha.test", "customer", Some("Alpha")),
+    ("customer2", "carl@alpha.test", "customer", Some("Alpha")),
+    ("other", "olga@beta.test", "customer", Some("Beta")),
+];
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
+        let db = TestDb::new(backend).await;
+        let config = Config {
+            database_url: db.url.clone(),
+            listen: "127.0.0.1:0".into(),
+            max_connections: 8,
+            ..Config::default()
+        };
+        let state = AppState::open(config).await.expect("open database");
+        let by = AuditActor::system("test");
+        let org = |name: &str, kind: &str| OrgInput {
+            name: name.into(),
+            kind: Some(kind.into()),
+            time_zone: Some("Europe/Berlin".into()),
+        };
+        admin::create_org(&state.store, &by, &org("Provider", "provider"))
+            .await
+            .unwrap();
+        admin::create_org(&state.store, &by, &org("Alpha", "customer"))
+            .await
+            .unwrap();
+        admin::create_org(&state.store, &by, &org("Beta", "customer"))
+            .await
+            .unwrap();
+        let mut tokens = std::collections::HashMap::new();
+        for (key, email, role, org) in USERS {
+            let input = UserInput {
+                email: email.into(),
+                name: format!("{key} user"),
+                role: role.into(),
+                organisation: org.map(str::to_owned),
+                password: Some(PASSWORD.into()),
+            };
+            let u = admin::create_user(&state.store, &by, &input).await.unwrap();
+            let (_, secret) = admin::create_token(&state.store, &by, &u, "test")
+                .await
+                .unwrap();
+            tokens.insert(key, secret);
+        }
+        admin::create_group(
+            &state.store,
+            &by,
+            &GroupInput {
+                name: "Service Desk".into(),
+                description: String::new(),
+                members: vec!["agent@provider.test".into()],
+            },
+        )
+        .await
+        .unwrap();
+        for (name, customers) in [
+            ("Mail", vec!["Alpha", "Beta"]),
+            ("ERP", vec!["Alpha"]),
+            ("Shop", vec!["Beta"]),
+        ] {
+            catalogue::create(
+                &state.store,
+                &by,
+                &ServiceInput {
+                    name: name.into(),
+                    status: Some("live".into()),
+                    customers: customers.into_iter().map(String::from).collect(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serve_state = state.clone();
+        let task = tokio::spawn(async move {
+            steward_server::serve(serve_state, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestServer {
+            addr,
+            state,
+            client,
+            tokens,
+            stop: Some(tx),
+            task: Some(task),
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Sends a JSON request as `who` (a key of [`USERS`], or "" for no token).
+    pub async fn call(
+        &self,
+        who: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = self.tokens.get(who) {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value, headers)
+    }
+
+    pub async fn get(&self, who: &str, path: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.call(who, Method::GET, path, None).await;
+        (s, v)
+    }
+
+    pub async fn post(&self, who: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.call(who, Method::POST, path, Some(body)).await;
+        (s, v)
+    }
+
+    /// Raises an incident as `who` and returns its number.
+    pub async fn raise(&self, who: &str, title: &str, service: &str) -> String {
+        let (s, v) = self
+            .post(
+                who,
+                "/api/v1/incidents",
+                json!({"title": title, "service": service}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["number"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
