@@ -355,7 +355,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
         services.push((s.id, *receivers, i));
     }
 
-    let mut rng = StdRng::seed_from_u64(20_000_1);
+    let mut rng = StdRng::seed_from_u64(200_001);
     let now = now_ms();
     let day = 86_400_000i64;
     let mut batch = Vec::new();

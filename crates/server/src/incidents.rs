@@ -457,7 +457,7 @@ pub async fn comments(state: &AppState, actor: &Actor, inc: &Incident) -> AppRes
 }
 
 /// Filters and paging of the incident list.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {

@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod api;
+pub mod api_params;
 pub mod auth;
 pub mod catalogue;
 pub mod config;

@@ -213,7 +213,7 @@ async fn customers_never_see_other_organisations() {
             .iter()
             .map(|i| i["number"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(numbers, [mine.clone()]);
+        assert_eq!(numbers, std::slice::from_ref(&mine));
         for q in ["Beta", "secret", theirs.as_str()] {
             let (_, found) = s.get("customer", &format!("/api/v1/incidents?q={q}")).await;
             assert!(found["items"].as_array().unwrap().is_empty(), "search {q}");

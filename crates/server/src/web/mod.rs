@@ -1,17 +1,129 @@
-//! The server-rendered web UI.
+//! The server-rendered web UI: askama templates (escaped by default), no
+//! JavaScript build step, assets embedded in the binary. Handlers translate
+//! forms into the same operations the API uses.
 
+mod admin;
+mod incidents;
+mod session;
+
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use steward_domain::FieldError;
 
 use crate::AppState;
+use crate::auth::WebSession;
 use crate::error::AppError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/static/style.css", get(stylesheet))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/", get(incidents::home))
+        .route("/incidents", get(incidents::list))
+        .route(
+            "/incidents/new",
+            get(incidents::new_page).post(incidents::create),
+        )
+        .route("/incidents/{number}", get(incidents::show))
+        .route("/incidents/{number}/edit", post(incidents::edit))
+        .route(
+            "/incidents/{number}/transition",
+            post(incidents::transition),
+        )
+        .route("/incidents/{number}/comments", post(incidents::comment))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route(
+            "/admin/organisations",
+            get(admin::organisations).post(admin::create_org),
+        )
+        .route("/settings", get(admin::settings))
+        .route("/settings/time-zone", post(admin::set_time_zone))
+        .route("/settings/tokens", post(admin::create_token))
+        .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/audit", get(admin::audit))
 }
 
-/// An error shown as an HTML page.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// What the page header needs to know about the signed-in user.
+pub struct Nav {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub can_audit: bool,
+}
+
+impl Nav {
+    pub fn of(s: &WebSession) -> Option<Nav> {
+        use steward_domain::access::{Action, Decision, authorize};
+        Some(Nav {
+            name: s.user.name.clone(),
+            role: s.actor.role.as_str(),
+            csrf: s.csrf.clone(),
+            is_admin: authorize(&s.actor, Action::UserWrite, None) == Decision::Allow,
+            can_audit: authorize(&s.actor, Action::AuditRead, None) == Decision::Allow,
+        })
+    }
+}
+
+/// Field errors of a form, looked up by field name in templates.
+#[derive(Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A stored time shown in `tz`, e.g. `2026-11-25 09:45`.
+pub fn local_time(ms: i64, tz: &str) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::ZonedDateTime::new(ts, zone)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn local_opt(ms: Option<i64>, tz: &str) -> String {
+    ms.map(|m| local_time(m, tz)).unwrap_or_else(|| "—".into())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    nav: Option<Nav>,
+    title: String,
+    detail: String,
+}
+
+/// An error shown as an HTML page with the right status.
 pub struct WebError(pub AppError);
 
 impl From<AppError> for WebError {
@@ -20,13 +132,26 @@ impl From<AppError> for WebError {
     }
 }
 
+impl From<steward_store::StoreError> for WebError {
+    fn from(e: steward_store::StoreError) -> Self {
+        WebError(e.into())
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let p = self.0.problem();
         let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Html(format!("<h1>{}</h1>", p.title))).into_response()
+        let page = ErrorPage {
+            nav: None,
+            title: p.title,
+            detail: p.detail.unwrap_or_default(),
+        };
+        (status, page).into_response()
     }
 }
+
+pub type WebResult<T> = Result<T, WebError>;
 
 pub async fn not_found() -> Response {
     WebError(AppError::NotFound).into_response()

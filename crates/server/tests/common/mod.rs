@@ -11,6 +11,7 @@ use steward_server::admin::{self, GroupInput, OrgInput, UserInput};
 use steward_server::catalogue::{self, ServiceInput};
 use steward_server::{AppState, Config};
 use steward_store::AuditActor;
+#[allow(unused_imports)]
 pub use steward_store::testing::{Backend, TestDb, backends};
 
 pub const PASSWORD: &str = "correct horse battery";

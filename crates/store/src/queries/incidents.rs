@@ -121,7 +121,7 @@ async fn insert(
         &number,
         action,
         &c,
-        updated_at,
+        opened_at,
     )
     .await?;
     Ok(created)

@@ -1,0 +1,442 @@
+//! Administration pages: users, organisations, personal settings and tokens,
+//! and the audit log.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use steward_domain::access::{Action, Role};
+use steward_store::{AuditActor, Organisation, User};
+
+use super::incidents::changes_of;
+use super::{Errors, Nav, WebResult, local_opt, local_time};
+use crate::AppState;
+use crate::admin::{self, OrgInput, UserInput, UserPatch};
+use crate::api_params::AuditParams;
+use crate::auth::{WebForm, WebSession};
+use crate::error::AppError;
+use crate::incidents::require;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    email: String,
+    name: String,
+    role: String,
+    organisation: String,
+    password: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    nav: Option<Nav>,
+    csrf: String,
+    flash: &'static str,
+    users: Vec<User>,
+    orgs: Vec<Organisation>,
+    roles: Vec<&'static str>,
+    form: UserForm,
+    errors: Errors,
+}
+
+async fn users_page(
+    state: &AppState,
+    s: &WebSession,
+    form: UserForm,
+    errors: Errors,
+    flash: &'static str,
+) -> WebResult<UsersPage> {
+    require(&s.actor, Action::UserWrite, None)?;
+    Ok(UsersPage {
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        flash,
+        users: state.store.list_users(None).await?,
+        orgs: state.store.list_orgs().await?,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        form,
+        errors,
+    })
+}
+
+pub async fn users(State(state): State<AppState>, s: WebSession) -> WebResult<UsersPage> {
+    users_page(
+        &state,
+        &s,
+        UserForm {
+            role: "agent".into(),
+            ..Default::default()
+        },
+        Errors::default(),
+        "",
+    )
+    .await
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    f: WebForm<UserForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    require(&s.actor, Action::UserWrite, None)?;
+    let input = UserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: form.role.clone(),
+        organisation: Some(form.organisation.clone()).filter(|o| !o.is_empty()),
+        password: Some(form.password.clone()).filter(|p| !p.is_empty()),
+    };
+    match admin::create_user(&state.store, &AuditActor::from(&s.actor), &input).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(AppError::Validation(v)) => {
+            let page = users_page(
+                &state,
+                &s,
+                UserForm {
+                    password: String::new(),
+                    ..form
+                },
+                Errors(v.0),
+                "",
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(AppError::Conflict(m)) => {
+            let errors = Errors(vec![steward_domain::FieldError {
+                field: "email".into(),
+                message: m,
+            }]);
+            let page = users_page(
+                &state,
+                &s,
+                UserForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                "",
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActiveForm {
+    active: bool,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: WebForm<ActiveForm>,
+) -> WebResult<Response> {
+    require(&f.session.actor, Action::UserWrite, None)?;
+    if id == f.session.user.id && !f.form.active {
+        return Err(AppError::Conflict("you cannot disable your own account".into()).into());
+    }
+    let patch = UserPatch {
+        active: Some(f.form.active),
+        ..Default::default()
+    };
+    admin::update_user(
+        &state.store,
+        &AuditActor::from(&f.session.actor),
+        id,
+        &patch,
+    )
+    .await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgForm {
+    name: String,
+    time_zone: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organisations.html")]
+pub struct OrgsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    flash: &'static str,
+    orgs: Vec<Organisation>,
+    form: OrgForm,
+    errors: Errors,
+}
+
+pub async fn organisations(State(state): State<AppState>, s: WebSession) -> WebResult<OrgsPage> {
+    require(&s.actor, Action::OrgWrite, None)?;
+    Ok(OrgsPage {
+        nav: Nav::of(&s),
+        csrf: s.csrf.clone(),
+        flash: "",
+        orgs: state.store.list_orgs().await?,
+        form: OrgForm {
+            time_zone: "UTC".into(),
+            ..Default::default()
+        },
+        errors: Errors::default(),
+    })
+}
+
+pub async fn create_org(State(state): State<AppState>, f: WebForm<OrgForm>) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    require(&s.actor, Action::OrgWrite, None)?;
+    let input = OrgInput {
+        name: form.name.clone(),
+        kind: Some("customer".into()),
+        time_zone: Some(form.time_zone.clone()).filter(|t| !t.trim().is_empty()),
+    };
+    let errors = match admin::create_org(&state.store, &AuditActor::from(&s.actor), &input).await {
+        Ok(_) => return Ok(Redirect::to("/admin/organisations").into_response()),
+        Err(AppError::Validation(v)) => v.0,
+        Err(AppError::Conflict(m)) => vec![steward_domain::FieldError {
+            field: "name".into(),
+            message: m,
+        }],
+        Err(e) => return Err(e.into()),
+    };
+    let page = OrgsPage {
+        nav: Nav::of(&s),
+        csrf: s.csrf.clone(),
+        flash: "",
+        orgs: state.store.list_orgs().await?,
+        form,
+        errors: Errors(errors),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+    status: &'static str,
+    active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    flash: &'static str,
+    time_zone: String,
+    org_time_zone: String,
+    tokens: Vec<TokenRow>,
+    new_token: String,
+    errors: Errors,
+}
+
+async fn settings_page(
+    state: &AppState,
+    s: &WebSession,
+    flash: &'static str,
+    new_token: String,
+    errors: Errors,
+) -> WebResult<SettingsPage> {
+    let tz = s.user.effective_time_zone().to_owned();
+    let tokens = state
+        .store
+        .list_tokens(s.user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created: local_time(t.created_at, &tz),
+            last_used: local_opt(t.last_used_at, &tz),
+            status: if t.revoked_at.is_some() {
+                "revoked"
+            } else {
+                "active"
+            },
+            active: t.revoked_at.is_none(),
+        })
+        .collect();
+    Ok(SettingsPage {
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        flash,
+        time_zone: s.user.time_zone.clone().unwrap_or_default(),
+        org_time_zone: s.user.org_time_zone.clone(),
+        tokens,
+        new_token,
+        errors,
+    })
+}
+
+pub async fn settings(State(state): State<AppState>, s: WebSession) -> WebResult<SettingsPage> {
+    settings_page(&state, &s, "", String::new(), Errors::default()).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    f: WebForm<TimeZoneForm>,
+) -> WebResult<Response> {
+    let s = f.session;
+    let patch = UserPatch {
+        time_zone: Some(f.form.time_zone),
+        ..Default::default()
+    };
+    match admin::update_user(&state.store, &AuditActor::from(&s.actor), s.user.id, &patch).await {
+        Ok(_) => Ok(Redirect::to("/settings").into_response()),
+        Err(AppError::Validation(v)) => {
+            let page = settings_page(&state, &s, "", String::new(), Errors(v.0)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    f: WebForm<TokenForm>,
+) -> WebResult<Response> {
+    let s = f.session;
+    require(&s.actor, Action::OwnTokens, None)?;
+    match admin::create_token(
+        &state.store,
+        &AuditActor::from(&s.actor),
+        &s.user,
+        &f.form.name,
+    )
+    .await
+    {
+        // Shown on this response only; it is never stored in clear.
+        Ok((_, secret)) => Ok(settings_page(&state, &s, "", secret, Errors::default())
+            .await?
+            .into_response()),
+        Err(AppError::Validation(v)) => {
+            let page = settings_page(&state, &s, "", String::new(), Errors(v.0)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Empty {}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: WebForm<Empty>,
+) -> WebResult<Response> {
+    let s = f.session;
+    require(&s.actor, Action::OwnTokens, None)?;
+    state
+        .store
+        .revoke_token(&AuditActor::from(&s.actor), s.user.id, id)
+        .await?;
+    Ok(Redirect::to("/settings").into_response())
+}
+
+pub struct AuditRow {
+    when: String,
+    who: String,
+    record_type: String,
+    record: String,
+    action: String,
+    changes: Vec<(String, String, String)>,
+    seq: String,
+}
+
+#[derive(Default)]
+pub struct AuditFilterValues {
+    record_type: String,
+    record: String,
+    action: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    nav: Option<Nav>,
+    chain: String,
+    f: AuditFilterValues,
+    record_types: Vec<(&'static str, &'static str)>,
+    entries: Vec<AuditRow>,
+    next_link: String,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    s: WebSession,
+    RawQuery(raw): RawQuery,
+) -> WebResult<AuditPage> {
+    require(&s.actor, Action::AuditRead, None)?;
+    let params: AuditParams = serde_urlencoded::from_str(&raw.unwrap_or_default())
+        .map_err(|_| AppError::BadRequest("the filter was not understood".into()))?;
+    let filter = params.filter()?;
+    let entries = state.store.list_audit(&filter).await?;
+    let tz = s.user.effective_time_zone().to_owned();
+    let next_link = match entries.last() {
+        Some(last) if entries.len() as i64 == filter.limit => {
+            let next = AuditParams {
+                before: Some(last.id),
+                ..params.clone()
+            };
+            format!(
+                "/audit?{}",
+                serde_urlencoded::to_string(&next).unwrap_or_default()
+            )
+        }
+        _ => String::new(),
+    };
+    Ok(AuditPage {
+        nav: Nav::of(&s),
+        chain: "Check the chain with `steward audit verify`.".into(),
+        f: AuditFilterValues {
+            record_type: params.record_type.clone().unwrap_or_default(),
+            record: params.record.clone().unwrap_or_default(),
+            action: params.action.clone().unwrap_or_default(),
+        },
+        record_types: vec![
+            ("", "Any"),
+            ("incident", "Incident"),
+            ("service", "Service"),
+            ("user", "User"),
+            ("organisation", "Organisation"),
+            ("group", "Group"),
+        ],
+        entries: entries
+            .iter()
+            .map(|e| AuditRow {
+                when: local_time(e.occurred_at, &tz),
+                who: e.actor_label.clone(),
+                record_type: e.record_type.clone(),
+                record: e.record_number.clone(),
+                action: e.action.clone(),
+                changes: changes_of(&e.changes),
+                seq: e
+                    .seq
+                    .map(|n| format!("#{n}"))
+                    .unwrap_or_else(|| "unsealed".into()),
+            })
+            .collect(),
+        next_link,
+    })
+}

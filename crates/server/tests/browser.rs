@@ -1,0 +1,270 @@
+//! The web UI in a real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, driven over WebDriver).
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{Backend, PASSWORD, TestServer};
+use fantoccini::{Client, ClientBuilder, Locator};
+use steward_store::testing::TempDir;
+
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_browser() -> (Driver, Client) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (Debian package chromium-driver); scripts/test installs it");
+    let profile = TempDir::new();
+    let driver = Driver {
+        child,
+        port,
+        _profile: profile,
+    };
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", driver._profile.0.display()),
+            ]
+        }
+    }))
+    .unwrap();
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("could not start Chromium through chromedriver: {last:?}");
+}
+
+async fn sign_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("header.top .who"))
+        .await
+        .unwrap();
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("header.top form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("email")).await.unwrap();
+}
+
+/// Waits until the element's text (or, with `attr`, that attribute) contains
+/// `needle`; tolerates the page being replaced while it looks.
+async fn wait_for(c: &Client, css: &str, attr: Option<&str>, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            let value = match attr {
+                Some(a) => e.attr(a).await.ok().flatten(),
+                None => e.text().await.ok(),
+            };
+            if let Some(v) = value {
+                if v.contains(needle) {
+                    return v;
+                }
+                last = v;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}; last seen {last:?}");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    // Chromium accepts Secure cookies on http://localhost.
+    let base = format!("http://localhost:{}", s.addr.port());
+    let (_driver, c) = start_browser().await;
+
+    sign_in(&c, &base, "agent@provider.test").await;
+    assert!(text(&c, "h1").await.contains("Service desk"));
+
+    // Raise an incident through the form; a missing title is shown inline first.
+    c.goto(&format!("{base}/incidents/new")).await.unwrap();
+    c.find(Locator::Css("select#service option[value='SVC-0001']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "p.error", None, "is required").await;
+    c.find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Mail gateway <b>rejects</b> everything")
+        .await
+        .unwrap();
+    c.find(Locator::Id("caller"))
+        .await
+        .unwrap()
+        .send_keys("cora@alpha.test")
+        .await
+        .unwrap();
+    c.find(Locator::Css("select#impact option[value='1']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.card button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, ".flash", None, "Incident raised").await;
+    let heading = text(&c, "h1").await;
+    assert!(
+        heading.contains("Mail gateway <b>rejects</b> everything"),
+        "typed text is shown escaped: {heading}"
+    );
+    let url = c.current_url().await.unwrap();
+    let number = url.path().trim_start_matches("/incidents/").to_owned();
+    assert!(number.starts_with("INC-"), "{url}");
+
+    // Find it in the list by searching.
+    c.goto(&format!("{base}/incidents")).await.unwrap();
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("gateway")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText(&number))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("body")).await.unwrap();
+
+    // Comment on it, and start work.
+    c.find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .send_keys("We are on it.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/comments'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, ".timeline li.comment", None, "We are on it.").await;
+    c.find(Locator::Css("form[action$='/transition'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "[data-state]", Some("data-state"), "in_progress").await;
+    sign_out(&c).await;
+
+    // The caller's organisation sees it; another organisation's customer does not.
+    sign_in(&c, &base, "cora@alpha.test").await;
+    c.goto(&format!("{base}/incidents/{number}")).await.unwrap();
+    assert!(text(&c, "h1").await.contains("Mail gateway"));
+    assert!(text(&c, ".timeline").await.contains("We are on it."));
+    sign_out(&c).await;
+
+    sign_in(&c, &base, "olga@beta.test").await;
+    c.goto(&format!("{base}/incidents/{number}")).await.unwrap();
+    wait_for(&c, "h1", None, "Not found").await;
+    c.goto(&format!("{base}/incidents?q={number}"))
+        .await
+        .unwrap();
+    let rows = c.find_all(Locator::Css("tbody tr td a")).await.unwrap();
+    assert!(
+        rows.is_empty(),
+        "another organisation's incident is not listed"
+    );
+
+    c.close().await.unwrap();
+    s.stop().await;
+}
