@@ -491,6 +491,37 @@ impl Store {
     }
 }
 
+/// Measurements for `steward-bench`; the server never calls these.
+impl Store {
+    /// Single-row insert transactions committed in `millis` by `clients`
+    /// concurrent writers, with the store's durability settings.
+    pub async fn bench_raw_inserts(&self, clients: u32, millis: u64) -> Result<u64> {
+        dispatch!(self, bench::raw_inserts(clients, millis))
+    }
+
+    /// Bulk-adds `n` incidents numbered from `first` (benchmark data, without audit entries).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn bench_fill_incidents(
+        &self,
+        n: i64,
+        first: i64,
+        newest_at: i64,
+        org_id: i64,
+        caller_id: i64,
+        service_id: i64,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            bench::fill_incidents(n, first, newest_at, org_id, caller_id, service_id)
+        )
+    }
+
+    /// The keyset cursor after the `offset`-th incident, newest first.
+    pub async fn bench_cursor_at(&self, offset: i64) -> Result<Option<Cursor>> {
+        dispatch!(self, bench::cursor_at(offset))
+    }
+}
+
 /// A change to a user; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserChange {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod groups;
 pub mod incidents;
 pub mod meta;

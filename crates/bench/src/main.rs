@@ -1,0 +1,366 @@
+//! `steward-bench`: runs the release `steward` binary against SQLite and
+//! PostgreSQL and prints, per database: incidents created per second through
+//! the API at N concurrent clients, list latency p50/p99 for the first page and
+//! a page deep in the list at each size, the server's peak resident memory,
+//! and beside them the raw ceiling of the same database (single-row insert
+//! transactions per second at the same concurrency and durability settings).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use serde_json::json;
+use steward_store::testing::{Backend, TestDb};
+use steward_store::{Store, StoreOptions, now_ms};
+
+#[derive(Parser)]
+struct Args {
+    /// sqlite, postgres, or both (comma-separated).
+    #[arg(long, default_value = "sqlite,postgres")]
+    backends: String,
+    /// List sizes to measure at (comma-separated).
+    #[arg(long, default_value = "10000,1000000")]
+    sizes: String,
+    /// Concurrent API clients.
+    #[arg(long, default_value_t = 32)]
+    clients: u32,
+    /// Seconds per throughput measurement.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Requests per latency measurement.
+    #[arg(long, default_value_t = 300)]
+    requests: usize,
+    /// The steward binary to measure.
+    #[arg(long, default_value = "target/release/steward")]
+    bin: String,
+}
+
+struct Row {
+    backend: &'static str,
+    raw: f64,
+    api: f64,
+    lists: Vec<(i64, [f64; 4])>,
+    peak_kb: u64,
+}
+
+fn steward(bin: &str, url: &str, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(bin)
+        .args(args)
+        .env("STEWARD_DATABASE_URL", url)
+        .env("STEWARD_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        bail!("steward {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_owned())
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn latency(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    n: usize,
+) -> anyhow::Result<(f64, f64)> {
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = client.get(url).bearer_auth(token).send().await?;
+        if !r.status().is_success() {
+            bail!("GET {url}: {}", r.status());
+        }
+        r.bytes().await?;
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    Ok((percentile(&samples, 0.5), percentile(&samples, 0.99)))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+async fn run_backend(
+    args: &Args,
+    backend: Backend,
+    name: &'static str,
+    sizes: &[i64],
+) -> anyhow::Result<Row> {
+    let db = TestDb::new(backend).await;
+    let url = db.url.clone();
+    let bin = &args.bin;
+    steward(bin, &url, &["migrate"])?;
+    steward(
+        bin,
+        &url,
+        &["org", "create", "--name", "Provider", "--kind", "provider"],
+    )?;
+    steward(bin, &url, &["org", "create", "--name", "Alpha"])?;
+    steward(
+        bin,
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "bench@p.test",
+            "--name",
+            "Bench",
+            "--role",
+            "admin",
+        ],
+    )?;
+    let token = steward(bin, &url, &["token", "create", "--user", "bench@p.test"])?;
+
+    eprintln!(
+        "[{name}] raw insert ceiling, {} writers, {} s",
+        args.clients, args.seconds
+    );
+    let store = Store::connect(
+        &url,
+        &StoreOptions {
+            max_connections: args.clients.max(2),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let raw = store
+        .bench_raw_inserts(args.clients, args.seconds * 1000)
+        .await? as f64
+        / args.seconds as f64;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("STEWARD_DATABASE_URL", &url)
+        .env("STEWARD_LOG", "warn")
+        .env("STEWARD_MAX_CONNECTIONS", args.clients.to_string())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("start steward serve")?;
+    let server = Server(child);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients as usize)
+        .build()?;
+    let mut ready = false;
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if !ready {
+        bail!("the server did not become ready");
+    }
+    let r = client
+        .post(format!("{base}/api/v1/services"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Mail", "status": "live", "customers": ["Alpha"]}))
+        .send()
+        .await?;
+    if r.status() != 201 {
+        bail!("creating the service: {}", r.status());
+    }
+
+    eprintln!(
+        "[{name}] API creation, {} clients, {} s",
+        args.clients, args.seconds
+    );
+    let created = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, base, token, created) =
+            (client.clone(), base.clone(), token.clone(), created.clone());
+        let secs = args.seconds;
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0;
+            while start.elapsed() < Duration::from_secs(secs) {
+                n += 1;
+                let body = json!({"title": format!("load {c}/{n}"), "service": "SVC-0001", "caller": "bench@p.test", "impact": 2, "urgency": 2});
+                match client.post(format!("{base}/api/v1/incidents")).bearer_auth(&token).json(&body).send().await {
+                    Ok(r) if r.status() == 201 => {
+                        created.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(r) => return Err(anyhow::anyhow!("create answered {}", r.status())),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let api = created.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+
+    let org = store.org_by_name("Alpha").await?;
+    let caller = store.user_by_email("bench@p.test").await?;
+    let service = store
+        .service("SVC-0001", steward_domain::access::Visibility::All)
+        .await?;
+    let mut have = created.load(Ordering::Relaxed) as i64;
+    let mut filled = 0;
+    let mut lists = Vec::new();
+    for &size in sizes {
+        if size > have {
+            eprintln!("[{name}] filling to {size} incidents");
+            let n = size - have;
+            store
+                .bench_fill_incidents(
+                    n,
+                    filled + 1,
+                    now_ms() - 86_400_000,
+                    org.id,
+                    caller.id,
+                    service.id,
+                )
+                .await?;
+            filled += n;
+            have = size;
+        }
+        eprintln!("[{name}] list latency at {size} incidents");
+        let first = format!("{base}/api/v1/incidents?limit=50");
+        let (f50, f99) = latency(&client, &first, &token, args.requests).await?;
+        let cursor = store
+            .bench_cursor_at(size * 9 / 10)
+            .await?
+            .context("no deep cursor")?;
+        let deep = format!(
+            "{base}/api/v1/incidents?limit=50&cursor={}",
+            steward_server::incidents::encode_cursor(&cursor)
+        );
+        let (d50, d99) = latency(&client, &deep, &token, args.requests).await?;
+        lists.push((size, [f50, f99, d50, d99]));
+    }
+    let peak_kb = peak_rss_kb(server.0.id());
+    drop(server);
+    store.close().await;
+    Ok(Row {
+        backend: name,
+        raw,
+        api,
+        lists,
+        peak_kb,
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if !std::path::Path::new(&args.bin).exists() {
+        bail!(
+            "{} does not exist; build it with cargo build --release -p steward",
+            args.bin
+        );
+    }
+    let sizes: Vec<i64> = args
+        .sizes
+        .split(',')
+        .map(|s| s.trim().parse())
+        .collect::<Result<_, _>>()
+        .context("--sizes")?;
+    let mut rows = Vec::new();
+    for b in args.backends.split(',').map(str::trim) {
+        let (backend, name) = match b {
+            "sqlite" => (Backend::Sqlite, "sqlite"),
+            "postgres" => (Backend::Postgres, "postgres"),
+            other => bail!("unknown backend {other}"),
+        };
+        rows.push(run_backend(&args, backend, name, &sizes).await?);
+    }
+    println!();
+    println!(
+        "Steward benchmark: {} concurrent clients, {} s per throughput run, {} requests per latency figure",
+        args.clients, args.seconds, args.requests
+    );
+    println!(
+        "{:<9} {:>12} {:>12} {:>7} {:>10} {:>22} {:>22}",
+        "database",
+        "raw tx/s",
+        "API inc/s",
+        "API/raw",
+        "incidents",
+        "first page p50/p99 ms",
+        "deep page p50/p99 ms"
+    );
+    for r in &rows {
+        for (i, (size, l)) in r.lists.iter().enumerate() {
+            let head = if i == 0 {
+                format!(
+                    "{:<9} {:>12.0} {:>12.0} {:>6.0}%",
+                    r.backend,
+                    r.raw,
+                    r.api,
+                    100.0 * r.api / r.raw.max(1.0)
+                )
+            } else {
+                format!("{:<9} {:>12} {:>12} {:>7}", "", "", "", "")
+            };
+            println!(
+                "{head} {:>10} {:>22} {:>22}",
+                size,
+                format!("{:.2} / {:.2}", l[0], l[1]),
+                format!("{:.2} / {:.2}", l[2], l[3])
+            );
+        }
+        if let (Some(small), Some(big)) = (r.lists.first(), r.lists.last())
+            && r.lists.len() > 1
+        {
+            println!(
+                "{:<9} list p50 at {} vs {}: first page {:.2}x, deep page {:.2}x; server peak RSS {:.1} MB",
+                "",
+                big.0,
+                small.0,
+                big.1[0] / small.1[0].max(0.001),
+                big.1[2] / small.1[2].max(0.001),
+                r.peak_kb as f64 / 1024.0
+            );
+        } else {
+            println!(
+                "{:<9} server peak RSS {:.1} MB",
+                "",
+                r.peak_kb as f64 / 1024.0
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Benchmark support: the raw insert ceiling of the database and bulk filling.
+//! Used only by `steward-bench`; never by the server.
+
+use super::super::Pools;
+use crate::{Cursor, Result};
+
+/// Single-row insert transactions from `clients` concurrent writers for
+/// `millis`; returns how many committed.
+pub async fn raw_inserts(p: &Pools, clients: u32, millis: u64) -> Result<u64> {
+    let mut tx = p.begin().await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM bench_raw")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients as i64 {
+        let p = p.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut n: i64 = 0;
+            while start.elapsed().as_millis() < millis as u128 {
+                n += 1;
+                let mut tx = p.begin().await?;
+                sqlx::query("INSERT INTO bench_raw (id, payload) VALUES ($1, $2)")
+                    .bind(c * 1_000_000_000 + n)
+                    .bind("a row of about the size of a small incident title and a few fields")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            Ok::<u64, crate::StoreError>(n as u64)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t
+            .await
+            .map_err(|e| crate::StoreError::Config(e.to_string()))??;
+    }
+    Ok(total)
+}
+
+/// Adds `n` incidents in bulk (no audit entries: benchmark data), opened one
+/// second apart going back from `newest_at`, spread over the given services.
+pub async fn fill_incidents(
+    p: &Pools,
+    n: i64,
+    first: i64,
+    newest_at: i64,
+    org_id: i64,
+    caller_id: i64,
+    service_id: i64,
+) -> Result<()> {
+    let mut done = 0;
+    while done < n {
+        let batch = (n - done).min(50_000);
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2) \
+             INSERT INTO incidents (number, org_id, service_id, caller_id, title, description, category, \
+             impact, urgency, priority, state, reopen_count, opened_at, updated_at, major) \
+             SELECT 'BENCH-' || g, $3, $4, $5, 'Bench incident ' || g, 'generated', 'general', \
+             1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, \
+             CASE WHEN g % 10 = 0 THEN 'new' WHEN g % 10 = 1 THEN 'in_progress' ELSE 'closed' END, \
+             0, $6 - g * 1000, $6 - g * 1000, FALSE FROM s",
+        )
+        .bind(first + done)
+        .bind(first + done + batch - 1)
+        .bind(org_id)
+        .bind(service_id)
+        .bind(caller_id)
+        .bind(newest_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        done += batch;
+    }
+    let mut tx = p.begin().await?;
+    sqlx::query("ANALYZE").execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The cursor after the `offset`-th incident, newest first (for deep-page measurements).
+pub async fn cursor_at(p: &Pools, offset: i64) -> Result<Option<Cursor>> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT priority, opened_at, id FROM incidents ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET $1",
+    )
+    .bind(offset)
+    .fetch_optional(p.read())
+    .await?;
+    Ok(row.map(|(priority, opened_at, id)| Cursor {
+        priority,
+        opened_at,
+        id,
+    }))
+}
