@@ -141,9 +141,16 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
             action,
             IncidentRead | ServiceRead | GroupRead | UserRead | OrgRead | AuditRead | OwnTokens
         ),
+        // Which lifecycle steps a customer may take is the incident's rule
+        // (`Transition::customer_may`); the policy lets them ask.
         Customer => matches!(
             action,
-            IncidentRead | IncidentCreate | IncidentComment | ServiceRead | OwnTokens
+            IncidentRead
+                | IncidentCreate
+                | IncidentComment
+                | IncidentTransition
+                | ServiceRead
+                | OwnTokens
         ),
     };
     if allowed {

@@ -74,6 +74,23 @@ impl IncidentState {
     pub fn is_open(self) -> bool {
         Self::OPEN.contains(&self)
     }
+
+    /// Closed and cancelled incidents are final: no edits, comments or transitions.
+    pub fn is_final(self) -> bool {
+        matches!(self, IncidentState::Closed | IncidentState::Cancelled)
+    }
+
+    /// Refuses changes to a final incident with a clear message.
+    pub fn check_changeable(self) -> Result<(), TransitionError> {
+        if self.is_final() {
+            Err(TransitionError {
+                from: self,
+                action: "change",
+            })
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Why an incident waits.
@@ -190,6 +207,24 @@ impl Transition {
             Transition::Reopen => "reopen",
             Transition::Cancel => "cancel",
         }
+    }
+
+    /// Steps a customer may take on their own organisation's incident: withdraw
+    /// it while new, confirm a resolution, or say it is not fixed.
+    pub fn customer_may(&self) -> bool {
+        matches!(
+            self,
+            Transition::Cancel | Transition::Close | Transition::Reopen
+        )
+    }
+
+    /// The steps a customer may take from `state`.
+    pub fn customer_available_from(state: IncidentState) -> Vec<&'static str> {
+        Self::available_from(state)
+            .iter()
+            .copied()
+            .filter(|a| matches!(*a, "cancel" | "close" | "reopen"))
+            .collect()
     }
 
     /// The actions a person can take from `state`, for buttons and error messages.
@@ -318,8 +353,11 @@ impl Lifecycle {
                 next.closed_at = Some(now);
             }
             (Resolved, Transition::Reopen) => {
+                // The earlier resolution stays in the history; the incident is open again.
                 next.state = InProgress;
                 next.resolved_at = None;
+                next.resolution_code = None;
+                next.resolution_notes = None;
                 next.reopen_count += 1;
             }
             (New, Transition::Cancel) => {
@@ -496,6 +534,28 @@ mod tests {
             ..Lifecycle::opened()
         };
         assert!(on_hold.apply(&Transition::Start, 1, true).is_err());
+    }
+
+    #[test]
+    fn final_states_refuse_changes_and_customers_have_three_steps() {
+        assert!(IncidentState::Closed.check_changeable().is_err());
+        assert!(IncidentState::Resolved.check_changeable().is_ok());
+        assert_eq!(
+            IncidentState::Closed
+                .check_changeable()
+                .unwrap_err()
+                .to_string(),
+            "cannot change an incident that is closed; allowed from here: nothing (the incident is final)"
+        );
+        assert!(Transition::Close.customer_may() && !Transition::Start.customer_may());
+        assert_eq!(
+            Transition::customer_available_from(IncidentState::Resolved),
+            ["close", "reopen"]
+        );
+        assert_eq!(
+            Transition::customer_available_from(IncidentState::InProgress),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Impact, urgency and the priority matrix that turns them into a priority.
 //!
-//! The matrix is configuration (`[priority] matrix` in `steward.toml`); the
+//! The matrix is configuration (`priority_matrix` in `steward.toml`); the
 //! default is the common ITIL 3x3 grid.
 
 use serde::{Deserialize, Serialize};

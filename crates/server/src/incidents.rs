@@ -297,6 +297,10 @@ pub async fn update(
 ) -> AppResult<Incident> {
     let current = get(state, actor, number).await?;
     require(actor, Action::IncidentUpdate, Some(current.org_id))?;
+    current
+        .state()
+        .check_changeable()
+        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
     let mut p = Problems::default();
     let title = patch
         .title
@@ -316,33 +320,34 @@ pub async fn update(
     let urgency = patch
         .urgency
         .map(|v| incident::parse_level(&mut p, "urgency", v));
+    // References are resolved only for the fields the patch names; the others
+    // are left as they are in the record read inside the transaction below.
     let service_id = match &patch.service {
-        Some(s) => lookup_service(state, &mut p, s, current.org_id).await,
-        None => Some(current.service_id),
+        Some(s) => Some(lookup_service(state, &mut p, s, current.org_id).await),
+        None => None,
     };
     let group_id = match &patch.group {
-        Some(Some(g)) if !g.trim().is_empty() => lookup_group(state, &mut p, g).await,
-        Some(_) => None,
-        None => current.group_id,
+        Some(Some(g)) if !g.trim().is_empty() => Some(lookup_group(state, &mut p, g).await),
+        Some(_) => Some(None),
+        None => None,
     };
     let assignee = match &patch.assignee {
-        Some(Some(e)) if !e.trim().is_empty() => lookup_staff(state, &mut p, "assignee", e).await,
-        Some(_) => None,
-        None => match current.assignee_id {
-            Some(id) => Some(state.store.user_by_id(id).await?),
-            None => None,
-        },
+        Some(Some(e)) if !e.trim().is_empty() => {
+            Some(lookup_staff(state, &mut p, "assignee", e).await)
+        }
+        Some(_) => Some(None),
+        None => None,
     };
-    // Changing the group without naming an assignee drops an assignee who is not in it.
-    let assignee = match (&patch.group, &patch.assignee, group_id, assignee) {
-        (Some(_), None, Some(g), Some(a)) if !state.store.is_group_member(g, a.id).await? => None,
-        (_, _, _, a) => a,
+    let effective_group = group_id.unwrap_or(current.group_id);
+    // Moving to another group without naming an assignee drops an assignee who is not in it.
+    let drop_assignee = match (group_id, &assignee, current.assignee_id) {
+        (Some(Some(g)), None, Some(a)) => !state.store.is_group_member(g, a).await?,
+        _ => false,
     };
-    if patch.assignee.is_some() {
-        check_membership(state, &mut p, group_id, assignee.as_ref()).await?;
+    if let Some(Some(a)) = &assignee {
+        check_membership(state, &mut p, effective_group, Some(a)).await?;
     }
     p.finish(())?;
-    let service_id = service_id.unwrap_or(current.service_id);
     let matrix = state.matrix.clone();
     let updated = state
         .store
@@ -353,6 +358,7 @@ pub async fn update(
             if_match,
             "update",
             move |inc| {
+                inc.state().check_changeable()?;
                 let mut f = inc.fields();
                 if let Some(t) = title {
                     f.title = t;
@@ -363,14 +369,22 @@ pub async fn update(
                 if let Some(c) = category {
                     f.category = c;
                 }
-                let impact = impact.unwrap_or(Level::new(f.impact).unwrap_or(Level::LOW));
-                let urgency = urgency.unwrap_or(Level::new(f.urgency).unwrap_or(Level::LOW));
+                let impact = impact.or(Level::new(f.impact)).unwrap_or(Level::LOW);
+                let urgency = urgency.or(Level::new(f.urgency)).unwrap_or(Level::LOW);
                 f.impact = impact.get() as i64;
                 f.urgency = urgency.get() as i64;
                 f.priority = matrix.priority(impact, urgency).get() as i64;
-                f.service_id = service_id;
-                f.group_id = group_id;
-                f.assignee_id = assignee.map(|a| a.id);
+                if let Some(Some(s)) = service_id {
+                    f.service_id = s;
+                }
+                if let Some(g) = group_id {
+                    f.group_id = g;
+                }
+                if let Some(a) = assignee {
+                    f.assignee_id = a.map(|u| u.id);
+                } else if drop_assignee {
+                    f.assignee_id = None;
+                }
                 if let Some(m) = patch.major {
                     f.major = m;
                 }
@@ -397,6 +411,11 @@ pub async fn transition(
         input.resolution_notes.as_deref(),
     )?;
     let by_staff = actor.role.is_staff();
+    if !by_staff && !t.customer_may() {
+        return Err(AppError::Forbidden(
+            "customers may cancel a new incident, or close or reopen a resolved one".into(),
+        ));
+    }
     let updated = state
         .store
         .update_incident(
@@ -435,6 +454,9 @@ pub async fn comment(
         CommentVisibility::Internal => Action::IncidentWorkNote,
     };
     require(actor, action, Some(inc.org_id))?;
+    inc.state()
+        .check_changeable()
+        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
     let mut p = Problems::default();
     let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
     p.finish(())?;
@@ -513,6 +535,19 @@ pub async fn build_filter(
     p: &ListParams,
 ) -> AppResult<(IncidentFilter, IncidentOrder, Option<Cursor>, i64)> {
     let mut f = IncidentFilter::default();
+    if !actor.role.is_staff() {
+        // Customers see one organisation; filters by people, groups or other
+        // organisations would only let them probe which names exist.
+        for (field, given) in [
+            ("assignee", &p.assignee),
+            ("group", &p.group),
+            ("organisation", &p.organisation),
+        ] {
+            if given.as_deref().is_some_and(|v| !v.is_empty()) {
+                return Err(AppError::field(field, "is not available to customers"));
+            }
+        }
+    }
     if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
         for part in s.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             if part == "open" {

@@ -82,6 +82,41 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     res
 }
 
+/// API answers are problem documents even where axum answers on its own
+/// (a wrong method on a known route).
+pub async fn api_problems(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if api && res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let mut problem = AppError::Rejected(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "this method is not allowed on this resource; see the Allow header".into(),
+        )
+        .into_response();
+        if let Some(a) = allow {
+            problem.headers_mut().insert(header::ALLOW, a);
+        }
+        return problem;
+    }
+    res
+}
+
+/// Request ids: 96 random bits, sent back as `x-request-id` and logged with the request.
+#[derive(Clone, Default)]
+pub struct MakeRandomId;
+
+impl tower_http::request_id::MakeRequestId for MakeRandomId {
+    fn make_request_id<B>(
+        &mut self,
+        _: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        axum::http::HeaderValue::from_str(&crate::auth::random_token(12))
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
+}
+
 pub async fn api_not_found() -> Response {
     AppError::NotFound.into_response()
 }

@@ -172,6 +172,38 @@ async fn incident_lifecycle_over_http() {
         let (_, h) = s.get("customer", &format!("{path}/history")).await;
         assert!(!h.to_string().contains("cert expired"));
 
+        // Customers confirm or reject a resolution, but do not work the incident.
+        let (st, _) = s
+            .post(
+                "customer",
+                &tr,
+                json!({"action": "hold", "hold_reason": "awaiting_customer"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, v) = s.post("agent", &tr, json!({"action": "resolve", "resolution_code": "workaround", "resolution_notes": "Use webmail"})).await;
+        assert_eq!(v["state"], "resolved");
+        let (st, v) = s.post("customer", &tr, json!({"action": "reopen"})).await;
+        assert_eq!(
+            (st, v["state"].as_str(), v["resolution_code"].is_null()),
+            (StatusCode::OK, Some("in_progress"), true)
+        );
+        s.post("agent", &tr, json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Gateway replaced"})).await;
+        let (st, v) = s.post("customer", &tr, json!({"action": "close"})).await;
+        assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("closed")));
+        // A closed incident is final.
+        let (st, _, _) = s
+            .call(
+                "agent",
+                Method::PATCH,
+                &path,
+                Some(json!({"title": "late edit"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        let (st, _) = s.post("agent", &cm, json!({"body": "late note"})).await;
+        assert_eq!(st, StatusCode::CONFLICT);
+
         // Lists: filters and keyset pagination.
         for n in 0..5 {
             s.raise("agent", &format!("Printer {n} jammed"), "SVC-0002")
@@ -190,12 +222,12 @@ async fn incident_lifecycle_over_http() {
         assert!(page2["next_cursor"].is_null());
         let (_, found) = s.get("agent", "/api/v1/incidents?q=printer%203").await;
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
-        let (_, mine) = s
-            .get("agent", "/api/v1/incidents?assignee=me&state=open")
-            .await;
+        let (_, mine) = s.get("agent", "/api/v1/incidents?assignee=me").await;
         assert_eq!(mine["items"][0]["number"], number.as_str());
         let (_, p1) = s.get("agent", "/api/v1/incidents?priority=P1").await;
         assert_eq!(p1["items"].as_array().unwrap().len(), 1);
+        let (_, open) = s.get("agent", "/api/v1/incidents?state=open").await;
+        assert_eq!(open["items"].as_array().unwrap().len(), 5);
         s.stop().await;
     }
 }
@@ -329,6 +361,18 @@ async fn services_and_admin_over_http() {
             .await
             .unwrap();
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+
+        // Nobody locks themselves out.
+        let (_, me) = s.get("admin", "/api/v1/me").await;
+        let res = s
+            .client
+            .patch(s.url(&format!("/api/v1/users/{}", me["id"])))
+            .bearer_auth(&s.tokens["admin"])
+            .json(&json!({"active": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CONFLICT);
 
         // Disabling a user ends their API access.
         let (_, me) = s.get("customer2", "/api/v1/me").await;

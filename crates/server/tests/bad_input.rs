@@ -48,6 +48,7 @@ async fn bad_input_is_refused_cleanly() {
             ("empty comment", s.client.post(format!("{url}/{number}/comments")).bearer_auth(&token).json(&json!({"body": "   "})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY),
             ("bad visibility", s.client.post(format!("{url}/{number}/comments")).bearer_auth(&token).json(&json!({"body": "x", "visibility": "secret"})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY),
             ("garbage If-Match", s.client.patch(format!("{url}/{number}")).bearer_auth(&token).header("If-Match", "yesterday").json(&json!({"title": "y"})).send().await.unwrap(), StatusCode::PRECONDITION_FAILED),
+            ("wrong method", s.client.delete(&url).bearer_auth(&token).send().await.unwrap(), StatusCode::METHOD_NOT_ALLOWED),
             ("control characters", s.client.post(&url).bearer_auth(&token).json(&json!({"title": "a\u{0007}b", "service": "SVC-0001"})).send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY),
         ];
         for (name, res, want) in cases {

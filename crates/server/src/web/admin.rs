@@ -138,9 +138,6 @@ pub async fn set_active(
     f: WebForm<ActiveForm>,
 ) -> WebResult<Response> {
     require(&f.session.actor, Action::UserWrite, None)?;
-    if id == f.session.user.id && !f.form.active {
-        return Err(AppError::Conflict("you cannot disable your own account".into()).into());
-    }
     let patch = UserPatch {
         active: Some(f.form.active),
         ..Default::default()

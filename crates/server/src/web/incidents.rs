@@ -503,6 +503,7 @@ pub struct IncidentPage {
     timeline: Vec<TimelineItem>,
     can_transition: bool,
     can_edit: bool,
+    can_comment: bool,
     transitions: Vec<TransitionView>,
     hold_reasons: Vec<(&'static str, &'static str)>,
     resolution_codes: Vec<(&'static str, &'static str)>,
@@ -576,7 +577,9 @@ async fn incident_page(
     let staff = s.actor.role.is_staff();
     let can_transition =
         authorize(&s.actor, Action::IncidentTransition, Some(i.org_id)) == Decision::Allow;
-    let can_edit = authorize(&s.actor, Action::IncidentUpdate, Some(i.org_id)) == Decision::Allow;
+    let changeable = !i.state().is_final();
+    let can_edit = changeable
+        && authorize(&s.actor, Action::IncidentUpdate, Some(i.org_id)) == Decision::Allow;
     let groups = if can_edit {
         state
             .store
@@ -609,16 +612,21 @@ async fn incident_page(
         timeline,
         can_transition,
         can_edit,
-        transitions: Transition::available_from(lifecycle.state)
-            .iter()
-            .map(|a| TransitionView {
-                action: a,
-                label: capitalise(a),
-                hold: *a == "hold",
-                resolve: *a == "resolve",
-                danger: *a == "cancel",
-            })
-            .collect(),
+        can_comment: changeable,
+        transitions: if staff {
+            Transition::available_from(lifecycle.state).to_vec()
+        } else {
+            Transition::customer_available_from(lifecycle.state)
+        }
+        .iter()
+        .map(|a| TransitionView {
+            action: a,
+            label: capitalise(a),
+            hold: *a == "hold",
+            resolve: *a == "resolve",
+            danger: *a == "cancel",
+        })
+        .collect(),
         hold_reasons: HoldReason::ALL
             .iter()
             .map(|h| (h.as_str(), h.label()))

@@ -98,10 +98,16 @@ pub async fn seal(p: &Pools, batch: i64) -> Result<usize> {
     Ok(entries.len())
 }
 
-/// Walks the sealed chain in order, recomputing every link, and checks that it
-/// ends at the recorded head (so that removing the newest entries shows too).
+/// Walks the sealed chain in order, recomputing every link, up to the head
+/// recorded when the walk starts (entries sealed meanwhile are left for the
+/// next run), and checks that it ends exactly there, so that removing the
+/// newest entries shows too.
 pub async fn verify(p: &Pools) -> Result<AuditVerification> {
     const PAGE: i64 = 5_000;
+    let (last_seq, last_hash): (i64, String) =
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")
+            .fetch_one(p.read())
+            .await?;
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut verified = 0;
@@ -111,13 +117,15 @@ pub async fn verify(p: &Pools) -> Result<AuditVerification> {
         reason: reason.to_owned(),
     };
     let mut first_broken = None;
-    'walk: loop {
-        let rows: Vec<AuditEntry> =
-            sqlx::query_as(select!(" WHERE seq >= $1 ORDER BY seq LIMIT $2"))
-                .bind(expected_seq)
-                .bind(PAGE)
-                .fetch_all(p.read())
-                .await?;
+    'walk: while expected_seq <= last_seq {
+        let rows: Vec<AuditEntry> = sqlx::query_as(select!(
+            " WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3"
+        ))
+        .bind(expected_seq)
+        .bind(last_seq)
+        .bind(PAGE)
+        .fetch_all(p.read())
+        .await?;
         if rows.is_empty() {
             break;
         }
@@ -145,18 +153,12 @@ pub async fn verify(p: &Pools) -> Result<AuditVerification> {
             verified += 1;
         }
     }
-    if first_broken.is_none() {
-        let (last_seq, last_hash): (i64, String) =
-            sqlx::query_as("SELECT last_seq, last_hash FROM audit_chain WHERE id = 1")
-                .fetch_one(p.read())
-                .await?;
-        if last_seq != verified || last_hash != prev {
-            first_broken = Some(broken(
-                verified + 1,
-                None,
-                "the chain ends before its recorded head (newest entries removed)",
-            ));
-        }
+    if first_broken.is_none() && (verified != last_seq || prev != last_hash) {
+        first_broken = Some(broken(
+            verified + 1,
+            None,
+            "the chain does not end at its recorded head (newest entries removed or head altered)",
+        ));
     }
     let unsealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE seq IS NULL")
         .fetch_one(p.read())

@@ -224,6 +224,8 @@ pub async fn locked_until(p: &Pools, email: &str) -> Result<Option<i64>> {
     Ok(until.filter(|t| *t > now_ms()))
 }
 
+/// Counts a failed login of an existing account (unknown e-mails leave no row:
+/// there is nothing to lock) and records it in the audit trail.
 pub async fn record_failure(
     p: &Pools,
     email: &str,
@@ -233,6 +235,13 @@ pub async fn record_failure(
 ) -> Result<()> {
     let now = now_ms();
     let mut tx = p.begin().await?;
+    let org_id: Option<i64> = sqlx::query_scalar("SELECT org_id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(org_id) = org_id else {
+        return Ok(());
+    };
     // A failure outside the window starts a new count.
     sqlx::query(
         "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
@@ -246,12 +255,32 @@ pub async fn record_failure(
     .bind(now - window_ms)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE email = $2 AND failures >= $3")
-        .bind(now + lock_ms)
-        .bind(email)
-        .bind(max_failures)
-        .execute(&mut *tx)
-        .await?;
+    let locked = sqlx::query(
+        "UPDATE login_failures SET locked_until = $1 WHERE email = $2 AND failures >= $3",
+    )
+    .bind(now + lock_ms)
+    .bind(email)
+    .bind(max_failures)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    let action = if locked {
+        "login_locked"
+    } else {
+        "login_failed"
+    };
+    append(
+        &mut tx,
+        &AuditActor::system("login"),
+        Some(org_id),
+        "user",
+        email,
+        action,
+        &Changes::default(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -433,7 +433,7 @@ pub async fn add_comment(
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "UPDATE incidents SET updated_at = $1, first_response_at = \
+        "UPDATE incidents SET updated_at = $1, version = version + 1, first_response_at = \
          CASE WHEN $2 THEN COALESCE(first_response_at, $1) ELSE first_response_at END \
          WHERE id = $3",
     )
