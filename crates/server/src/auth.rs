@@ -101,12 +101,11 @@ impl FromRequestParts<AppState> for ApiActor {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AppError::Unauthenticated)?;
-        let user_id = state
+        let user = state
             .store
             .token_user(&hash_secret(token))
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let user = state.store.user_by_id(user_id).await?;
         Ok(ApiActor {
             actor: user.actor(),
             user,

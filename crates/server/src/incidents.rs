@@ -141,29 +141,20 @@ async fn lookup_group(state: &AppState, p: &mut Problems, name: &str) -> Option<
     }
 }
 
-/// A service that `org_id` may raise incidents against: received by it (or any,
-/// for the provider's own organisation) and not retired.
+/// A service that `org_id` may raise incidents against: received by it (any
+/// service, for the provider's own organisation) and not retired.
 async fn lookup_service(
     state: &AppState,
     p: &mut Problems,
     number: &str,
     org_id: i64,
+    provider: bool,
 ) -> Option<i64> {
     let Some(number) = NumberKind::Service.canonical(number) else {
         p.add("service", "must be a service number such as SVC-0001");
         return None;
     };
-    let provider = state
-        .store
-        .org_by_id(org_id)
-        .await
-        .map(|o| o.kind == "provider")
-        .unwrap_or(false);
-    let scope = if provider {
-        Visibility::All
-    } else {
-        Visibility::Organisation(org_id)
-    };
+    let scope = if provider { Visibility::All } else { Visibility::Organisation(org_id) };
     match state.store.service(&number, scope).await {
         Ok(s) if s.status == "retired" => {
             p.add("service", format!("{number} is retired"));
@@ -171,10 +162,7 @@ async fn lookup_service(
         }
         Ok(s) => Some(s.id),
         Err(_) => {
-            p.add(
-                "service",
-                format!("{number} is not a service delivered to this organisation"),
-            );
+            p.add("service", format!("{number} is not a service delivered to this organisation"));
             None
         }
     }
@@ -211,17 +199,19 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
             }
         }
     }
-    let (caller_id, org_id) = match input.caller.as_deref().filter(|_| staff) {
+    // Staff belong to the provider, customers to a customer organisation
+    // (`UserDraft::check_org`), so the caller's role tells their organisation's kind.
+    let (caller_id, org_id, provider) = match input.caller.as_deref().filter(|_| staff) {
         Some(email) => match state.store.user_by_email(email).await {
-            Ok(u) if u.active => (u.id, u.org_id),
+            Ok(u) if u.active => (u.id, u.org_id, u.role().is_staff()),
             _ => {
                 p.add("caller", format!("no active user with e-mail {email:?}"));
-                (actor.user_id, actor.org_id)
+                (actor.user_id, actor.org_id, staff)
             }
         },
-        None => (actor.user_id, actor.org_id),
+        None => (actor.user_id, actor.org_id, staff),
     };
-    let service_id = lookup_service(state, &mut p, &input.service, org_id).await;
+    let service_id = lookup_service(state, &mut p, &input.service, org_id, provider).await;
     let group_id = match input.group.as_deref().filter(|_| staff) {
         Some(g) if !g.trim().is_empty() => lookup_group(state, &mut p, g).await,
         _ => None,
@@ -323,7 +313,10 @@ pub async fn update(
     // References are resolved only for the fields the patch names; the others
     // are left as they are in the record read inside the transaction below.
     let service_id = match &patch.service {
-        Some(s) => Some(lookup_service(state, &mut p, s, current.org_id).await),
+        Some(s) => {
+            let provider = state.store.org_by_id(current.org_id).await?.kind == "provider";
+            Some(lookup_service(state, &mut p, s, current.org_id, provider).await)
+        }
         None => None,
     };
     let group_id = match &patch.group {

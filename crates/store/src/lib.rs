@@ -313,9 +313,9 @@ impl Store {
         dispatch!(self, auth::create_token(actor, user_id, name, token_hash))
     }
 
-    /// The user a live (not revoked) token belongs to; records its use.
-    pub async fn token_user(&self, token_hash: &str) -> Result<Option<i64>> {
-        dispatch!(self, auth::token_user(token_hash))
+    /// The active user a live (not revoked) token belongs to; records its use.
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+        dispatch!(self, users::by_token(token_hash))
     }
 
     pub async fn list_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {

@@ -47,6 +47,8 @@ pub struct User {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
+    /// `provider` or `customer`.
+    pub org_kind: String,
     pub email: String,
     pub name: String,
     pub role: String,

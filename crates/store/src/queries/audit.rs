@@ -79,15 +79,22 @@ pub async fn seal(p: &Pools, batch: i64) -> Result<usize> {
     if entries.is_empty() {
         return Ok(0);
     }
-    for e in &entries {
-        seq += 1;
-        hash = canonical(e).chain_hash(&hash);
-        sqlx::query("UPDATE audit_log SET seq = $1, hash = $2 WHERE id = $3")
-            .bind(seq)
-            .bind(&hash)
-            .bind(e.id)
-            .execute(&mut *tx)
-            .await?;
+    // One UPDATE per chunk rather than per entry keeps the writer free for requests.
+    for chunk in entries.chunks(300) {
+        let mut q = Sql::new("WITH v(id, seq, hash) AS (VALUES ");
+        for (n, e) in chunk.iter().enumerate() {
+            seq += 1;
+            hash = canonical(e).chain_hash(&hash);
+            q.push(if n == 0 { "(" } else { ", (" })
+                .arg(Arg::I64(e.id))
+                .push(", ")
+                .arg(Arg::I64(seq))
+                .push(", ")
+                .arg(Arg::Text(hash.clone()))
+                .push(")");
+        }
+        q.push(") UPDATE audit_log SET seq = v.seq, hash = v.hash FROM v WHERE audit_log.id = v.id");
+        q.execute(&mut *tx).await?;
     }
     sqlx::query("UPDATE audit_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")
         .bind(seq)

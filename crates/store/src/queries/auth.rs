@@ -146,31 +146,6 @@ pub async fn create_token(
     Ok(token)
 }
 
-pub async fn token_user(p: &Pools, token_hash: &str) -> Result<Option<i64>> {
-    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT t.id, t.user_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
-    )
-    .bind(token_hash)
-    .fetch_optional(p.read())
-    .await?;
-    let Some((id, user_id, last_used)) = row else {
-        return Ok(None);
-    };
-    // Record use at most once a minute, so that reads do not queue for the writer.
-    let now = now_ms();
-    if last_used.is_none_or(|t| now - t > 60_000) {
-        let mut tx = p.begin().await?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
-    Ok(Some(user_id))
-}
-
 pub async fn list_tokens(p: &Pools, user_id: i64) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \

@@ -70,6 +70,21 @@ impl Sql {
         Ok(q.fetch_all(executor).await?)
     }
 
+    pub async fn execute<'c, E>(self, executor: E) -> Result<u64>
+    where
+        E: sqlx::Executor<'c, Database = Db>,
+    {
+        let mut q = sqlx::query::<Db>(AssertSqlSafe(self.text));
+        for a in self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+            };
+        }
+        Ok(q.execute(executor).await?.rows_affected())
+    }
+
     pub async fn fetch_scalar<'c, E>(self, executor: E) -> Result<i64>
     where
         E: sqlx::Executor<'c, Database = Db>,

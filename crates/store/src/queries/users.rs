@@ -8,13 +8,53 @@ use crate::{AuditActor, Credentials, Result, StoreError, User, UserChange, now_m
 
 macro_rules! select {
     ($tail:literal) => {
+        select!("", "", $tail)
+    };
+    ($columns:literal, $joins:literal, $tail:literal) => {
         concat!(
-            "SELECT u.id, u.org_id, o.name AS org_name, u.email, u.name, u.role, u.time_zone, \
-             o.time_zone AS org_time_zone, u.active, u.created_at, u.updated_at \
-             FROM users u JOIN organisations o ON o.id = u.org_id",
+            "SELECT u.id, u.org_id, o.name AS org_name, o.kind AS org_kind, u.email, u.name, u.role, \
+             u.time_zone, o.time_zone AS org_time_zone, u.active, u.created_at, u.updated_at",
+            $columns,
+            " FROM users u JOIN organisations o ON o.id = u.org_id",
+            $joins,
             $tail
         )
     };
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenOwner {
+    #[sqlx(flatten)]
+    user: User,
+    token_id: i64,
+    token_last_used: Option<i64>,
+}
+
+/// The active user a live (not revoked) API token belongs to, in one query;
+/// records the token's use at most once a minute, so that reads seldom queue for the writer.
+pub async fn by_token(p: &Pools, token_hash: &str) -> Result<Option<User>> {
+    let row: Option<TokenOwner> = sqlx::query_as(select!(
+        ", t.id AS token_id, t.last_used_at AS token_last_used",
+        " JOIN api_tokens t ON t.user_id = u.id",
+        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active"
+    ))
+    .bind(token_hash)
+    .fetch_optional(p.read())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    if row.token_last_used.is_none_or(|t| now - t > 60_000) {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(row.token_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Some(row.user))
 }
 
 pub async fn create(
