@@ -154,7 +154,11 @@ async fn lookup_service(
         p.add("service", "must be a service number such as SVC-0001");
         return None;
     };
-    let scope = if provider { Visibility::All } else { Visibility::Organisation(org_id) };
+    let scope = if provider {
+        Visibility::All
+    } else {
+        Visibility::Organisation(org_id)
+    };
     match state.store.service(&number, scope).await {
         Ok(s) if s.status == "retired" => {
             p.add("service", format!("{number} is retired"));
@@ -162,7 +166,10 @@ async fn lookup_service(
         }
         Ok(s) => Some(s.id),
         Err(_) => {
-            p.add("service", format!("{number} is not a service delivered to this organisation"));
+            p.add(
+                "service",
+                format!("{number} is not a service delivered to this organisation"),
+            );
             None
         }
     }

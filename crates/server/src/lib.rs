@@ -23,6 +23,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
+use axum::serve::ListenerExt;
 use steward_domain::priority::PriorityMatrix;
 use steward_store::{Store, StoreOptions};
 use tokio::net::TcpListener;
@@ -177,6 +178,13 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx));
     let store = state.store.clone();
+    // Small responses go out at once: without TCP_NODELAY, Nagle's algorithm and
+    // delayed ACKs hold a keep-alive response back by up to 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),

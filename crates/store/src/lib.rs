@@ -7,6 +7,7 @@
 //! dialect differences (number sequences, row locks) live in each backend's
 //! small `dialect` module. [`Store`] dispatches to the backend in use.
 
+mod group_commit;
 mod model;
 mod pg;
 mod sqlite;
@@ -145,10 +146,7 @@ impl Store {
     /// Pool figures for metrics: (connections open, idle).
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.backend {
-            Backend::Sqlite(p) => (
-                p.read.size() + p.write.size(),
-                p.read.num_idle() + p.write.num_idle(),
-            ),
+            Backend::Sqlite(p) => (p.read.size() + 1, p.read.num_idle()),
             Backend::Pg(p) => (p.pool.size(), p.pool.num_idle()),
         }
     }
@@ -161,7 +159,7 @@ impl Store {
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite(p) => {
-                p.write.close().await;
+                p.writer.close().await;
                 p.read.close().await;
             }
             Backend::Pg(p) => p.pool.close().await,

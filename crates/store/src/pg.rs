@@ -41,6 +41,11 @@ impl Pools {
     pub fn read(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The pool itself: PostgreSQL's raw ceiling for the benchmark.
+    pub async fn raw_pool(&self) -> Result<PgPool> {
+        Ok(self.pool.clone())
+    }
 }
 
 /// What PostgreSQL spells differently.
@@ -52,6 +57,9 @@ pub mod dialect {
 
     /// Row lock for read-modify-write inside a transaction.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
+
+    /// How a plain write transaction begins (the benchmark's raw ceiling).
+    pub const RAW_BEGIN: &str = "BEGIN";
 
     /// The next human number of a record type, from its sequence (never reused; gaps allowed).
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {

@@ -1,5 +1,6 @@
-//! The SQLite backend: one writer connection (writes begin `IMMEDIATE`), a pool
-//! of readers, WAL, `synchronous=FULL` unless configured otherwise.
+//! The SQLite backend: one writer connection whose transactions are shared by
+//! concurrent writes (group commit), a pool of readers, WAL, `synchronous=FULL`
+//! unless configured otherwise.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection};
 
 use crate::{Result, StoreOptions};
 
@@ -15,8 +17,9 @@ pub type Conn = sqlx::SqliteConnection;
 
 #[derive(Clone)]
 pub struct Pools {
-    pub write: SqlitePool,
+    pub writer: crate::group_commit::Writer,
     pub read: SqlitePool,
+    options: SqliteConnectOptions,
 }
 
 impl Pools {
@@ -31,32 +34,46 @@ impl Pools {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts.clone())
-            .await?;
+        // Create the file (and switch it to WAL) before readers open it read-only.
+        let mut first = opts.connect().await?;
+        sqlx::query("SELECT 1").execute(&mut first).await?;
+        first.close().await?;
         let read = SqlitePoolOptions::new()
             .max_connections(o.max_connections.clamp(1, 8))
-            .connect_with(opts.read_only(true))
+            .connect_with(opts.clone().read_only(true))
             .await?;
-        Ok(Pools { write, read })
+        Ok(Pools {
+            writer: crate::group_commit::Writer::new(opts.clone()),
+            read,
+            options: opts,
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.write)
-            .await?;
+        let mut conn = self.options.connect().await?;
+        sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
+        conn.close().await?;
         Ok(())
     }
 
-    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
-    /// transaction never fails half-way when it upgrades from reading to writing.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>> {
-        Ok(self.write.begin_with("BEGIN IMMEDIATE").await?)
+    /// A write: a savepoint in the writer's shared transaction (group commit,
+    /// see `group_commit`), begun `IMMEDIATE` so that it never fails half-way
+    /// when it upgrades from reading to writing.
+    pub async fn begin(&self) -> Result<crate::group_commit::WriteTx> {
+        self.writer.begin().await
     }
 
     pub fn read(&self) -> &SqlitePool {
         &self.read
+    }
+
+    /// A plain pool with one writer and no group commit: the database's raw
+    /// ceiling for the benchmark, with the same durability settings.
+    pub async fn raw_pool(&self) -> Result<SqlitePool> {
+        Ok(SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(self.options.clone())
+            .await?)
     }
 }
 
@@ -69,6 +86,9 @@ pub mod dialect {
 
     /// SQLite has one writer, so write transactions are already exclusive.
     pub const FOR_UPDATE: &str = "";
+
+    /// How a plain write transaction begins (the benchmark's raw ceiling).
+    pub const RAW_BEGIN: &str = "BEGIN IMMEDIATE";
 
     /// The next human number of a record type: a counter row, safe under the single writer.
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {

@@ -323,3 +323,46 @@ async fn unique_names_and_single_provider() {
         store.close().await;
     }
 }
+
+/// Concurrent writes share SQLite's transactions (group commit): a write that
+/// fails is undone alone, every acknowledged write is there, and the audit
+/// trail has exactly one entry per acknowledged write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_fail_alone_and_are_all_kept() {
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let actor = AuditActor::system("test");
+        let mut tasks = Vec::new();
+        for n in 0..60 {
+            let (store, actor) = (store.clone(), actor.clone());
+            // Every third name repeats an earlier one and must fail on its own.
+            let name = if n % 3 == 2 {
+                format!("Org {}", n - 1)
+            } else {
+                format!("Org {n}")
+            };
+            tasks.push(tokio::spawn(async move {
+                store.create_org(&actor, &name, "customer", "UTC").await
+            }));
+        }
+        let mut ok = 0;
+        let mut conflicts = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(StoreError::Conflict(_)) => conflicts += 1,
+                Err(e) => panic!("{backend:?}: {e}"),
+            }
+        }
+        assert_eq!((ok, conflicts), (40, 20), "{backend:?}");
+        assert_eq!(store.list_orgs().await.unwrap().len(), 40);
+        while store.seal_audit(1000).await.unwrap() > 0 {}
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!(
+            (v.verified, v.unsealed, v.broken),
+            (40, 0, None),
+            "{backend:?}"
+        );
+        store.close().await;
+    }
+}

@@ -93,7 +93,9 @@ pub async fn seal(p: &Pools, batch: i64) -> Result<usize> {
                 .arg(Arg::Text(hash.clone()))
                 .push(")");
         }
-        q.push(") UPDATE audit_log SET seq = v.seq, hash = v.hash FROM v WHERE audit_log.id = v.id");
+        q.push(
+            ") UPDATE audit_log SET seq = v.seq, hash = v.hash FROM v WHERE audit_log.id = v.id",
+        );
         q.execute(&mut *tx).await?;
     }
     sqlx::query("UPDATE audit_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")

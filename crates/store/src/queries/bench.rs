@@ -1,7 +1,7 @@
 //! Benchmark support: the raw insert ceiling of the database and bulk filling.
 //! Used only by `steward-bench`; never by the server.
 
-use super::super::Pools;
+use super::super::{Pools, dialect};
 use crate::{Cursor, Result};
 
 /// Single-row insert transactions from `clients` concurrent writers for
@@ -17,15 +17,17 @@ pub async fn raw_inserts(p: &Pools, clients: u32, millis: u64) -> Result<u64> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    // Plain transactions, one per row, without the store's group commit.
+    let raw = p.raw_pool().await?;
     let start = std::time::Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients as i64 {
-        let p = p.clone();
+        let raw = raw.clone();
         tasks.push(tokio::spawn(async move {
             let mut n: i64 = 0;
             while start.elapsed().as_millis() < millis as u128 {
                 n += 1;
-                let mut tx = p.begin().await?;
+                let mut tx = raw.begin_with(dialect::RAW_BEGIN).await?;
                 sqlx::query("INSERT INTO bench_raw (id, payload) VALUES ($1, $2)")
                     .bind(c * 1_000_000_000 + n)
                     .bind("a row of about the size of a small incident title and a few fields")
