@@ -69,7 +69,8 @@ pub(crate) fn on_unique(e: sqlx::Error, message: &str) -> StoreError {
 
 #[derive(Clone)]
 enum Backend {
-    Sqlite(sqlite::Pools),
+    // Boxed: the SQLite pools carry their connect options and are much larger.
+    Sqlite(Box<sqlite::Pools>),
     Pg(pg::Pools),
 }
 
@@ -111,7 +112,7 @@ impl Store {
     /// Connects to `sqlite://path` or `postgres://...`.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Store> {
         let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite(sqlite::Pools::connect(url, options).await?)
+            Backend::Sqlite(Box::new(sqlite::Pools::connect(url, options).await?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Pg(pg::Pools::connect(url, options).await?)
         } else {
