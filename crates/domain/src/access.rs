@@ -86,6 +86,8 @@ pub enum Action {
     AuditRead,
     /// Create or revoke one's own API tokens.
     OwnTokens,
+    /// Change one's own preferences (time zone).
+    OwnSettings,
 }
 
 /// The policy's answer.
@@ -139,7 +141,14 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
         ),
         Auditor => matches!(
             action,
-            IncidentRead | ServiceRead | GroupRead | UserRead | OrgRead | AuditRead | OwnTokens
+            IncidentRead
+                | ServiceRead
+                | GroupRead
+                | UserRead
+                | OrgRead
+                | AuditRead
+                | OwnTokens
+                | OwnSettings
         ),
         // Which lifecycle steps a customer may take is the incident's rule
         // (`Transition::customer_may`); the policy lets them ask.
@@ -151,6 +160,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | IncidentTransition
                 | ServiceRead
                 | OwnTokens
+                | OwnSettings
         ),
     };
     if allowed {

@@ -240,11 +240,9 @@ pub async fn create_group(
         }
     }
     p.finish(())?;
-    let group = store.create_group(by, &name, &description).await?;
-    for m in members {
-        store.add_group_member(by, group.id, m).await?;
-    }
-    Ok(store.group_by_name(&group.name).await?)
+    Ok(store
+        .create_group(by, &name, &description, &members)
+        .await?)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

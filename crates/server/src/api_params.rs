@@ -29,6 +29,21 @@ impl AuditParams {
         if !(1..=500).contains(&limit) {
             return Err(AppError::field("limit", "must be between 1 and 500"));
         }
+        for (field, value) in [
+            ("record_type", &self.record_type),
+            ("record", &self.record),
+            ("action", &self.action),
+        ] {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.chars().count() > 254 || v.chars().any(char::is_control))
+            {
+                return Err(AppError::field(
+                    field,
+                    "must be at most 254 characters, without control characters",
+                ));
+            }
+        }
         let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
         Ok(AuditFilter {
             record_type: nonempty(&self.record_type),

@@ -24,7 +24,16 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::WebError;
 
-pub const SESSION_COOKIE: &str = "steward_session";
+/// The session cookie's name. With `Secure` cookies it carries the `__Host-`
+/// prefix, which browsers accept only from this host, over HTTPS (or
+/// localhost), for the whole site: a sibling domain cannot plant one.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-steward_session"
+    } else {
+        "steward_session"
+    }
+}
 
 /// `n` random bytes from the OS generator, base64url without padding.
 pub fn random_token(n: usize) -> String {
@@ -121,14 +130,14 @@ pub struct WebSession {
     pub token_hash: String,
 }
 
-pub fn session_cookie_value(headers: &HeaderMap) -> Option<String> {
+pub fn session_cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 
@@ -157,7 +166,9 @@ impl FromRequestParts<AppState> for WebSession {
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
         let login = || LoginRedirect(here.clone()).into_response();
-        let Some(token) = session_cookie_value(&parts.headers) else {
+        let Some(token) =
+            session_cookie_value(&parts.headers, session_cookie(state.config.secure_cookies))
+        else {
             return Err(login());
         };
         let token_hash = hash_secret(&token);

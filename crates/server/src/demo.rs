@@ -131,13 +131,17 @@ const PROBLEMS: [&[&str]; 10] = [
     ],
 ];
 
-const REPLIES: [&str; 6] = [
+const STAFF_REPLIES: [&str; 4] = [
     "Thanks for reporting this, we are looking into it.",
     "Could you tell us when this started and whether colleagues see it too?",
-    "It started this morning; two colleagues have the same issue.",
     "We applied a fix. Please check whether it works for you now.",
-    "Works again, thank you!",
     "We are waiting for the supplier to confirm the root cause.",
+];
+
+const CUSTOMER_REPLIES: [&str; 3] = [
+    "It started this morning; two colleagues have the same issue.",
+    "Works again, thank you!",
+    "Still happening on my machine after a restart.",
 ];
 
 const NOTES: [&str; 4] = [
@@ -459,11 +463,14 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
                         NOTES[rng.random_range(0..NOTES.len())],
                     )
                 } else if k % 2 == 1 {
-                    (caller, REPLIES[2 + rng.random_range(0..3)])
+                    (
+                        caller,
+                        CUSTOMER_REPLIES[rng.random_range(0..CUSTOMER_REPLIES.len())],
+                    )
                 } else {
                     (
                         assignee.unwrap_or(staff[0].id),
-                        REPLIES[rng.random_range(0..2)],
+                        STAFF_REPLIES[rng.random_range(0..STAFF_REPLIES.len())],
                     )
                 };
                 comments.push(ImportedComment {

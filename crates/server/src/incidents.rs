@@ -613,6 +613,12 @@ pub async fn build_filter(
     if f.text.as_deref().is_some_and(|t| t.chars().count() > 200) {
         return Err(AppError::field("q", "must be at most 200 characters"));
     }
+    if f.text
+        .as_deref()
+        .is_some_and(|t| t.chars().any(char::is_control))
+    {
+        return Err(AppError::field("q", "must not contain control characters"));
+    }
     let order = match p.order.as_deref() {
         None | Some("") | Some("newest") => IncidentOrder::Newest,
         Some("priority") => IncidentOrder::Priority,

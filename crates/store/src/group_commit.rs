@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
-use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot, watch};
 
 use crate::{Result, StoreError};
 
@@ -40,25 +40,6 @@ pub struct Writer {
     options: SqliteConnectOptions,
 }
 
-/// Counts a write as waiting until it holds the writer; if it is abandoned
-/// while waiting, makes sure the open batch still gets committed.
-struct Waiting(Writer, bool);
-
-impl Drop for Waiting {
-    fn drop(&mut self) {
-        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
-        if !self.1 {
-            let writer = self.0.clone();
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move {
-                    let mut guard = writer.state.clone().lock_owned().await;
-                    writer.settle(&mut guard, false).await;
-                });
-            }
-        }
-    }
-}
-
 impl Writer {
     pub fn new(options: SqliteConnectOptions) -> Writer {
         Writer {
@@ -68,12 +49,27 @@ impl Writer {
         }
     }
 
+    /// Starts a write. The writer's own steps (taking the writer, `BEGIN`,
+    /// `SAVEPOINT`) run in a task of their own, so that a request cancelled
+    /// half-way never leaves the shared transaction in an unknown state: if
+    /// nobody is there to take the write, dropping it undoes it.
     pub async fn begin(&self) -> Result<WriteTx> {
+        let writer = self.clone();
+        let (sender, receiver) = oneshot::channel();
+        tokio::spawn(async move {
+            let started = writer.start().await;
+            // A refused send hands the write back; dropping it undoes it.
+            drop(sender.send(started));
+        });
+        receiver
+            .await
+            .map_err(|_| StoreError::Config("the writer task ended unexpectedly".into()))?
+    }
+
+    async fn start(&self) -> Result<WriteTx> {
         self.waiting.fetch_add(1, Ordering::SeqCst);
-        let mut waiting = Waiting(self.clone(), false);
         let mut guard = self.state.clone().lock_owned().await;
-        waiting.1 = true;
-        drop(waiting);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
         match self.open(&mut guard).await {
             Ok(()) => Ok(WriteTx {
                 guard: Some(guard),
@@ -152,29 +148,18 @@ impl WriteTx {
         self.guard.as_mut().and_then(|g| g.conn.as_mut())
     }
 
-    /// Keeps this write and returns once it is durably committed.
+    /// Keeps this write and returns once it is durably committed. The
+    /// writer's part (release the savepoint, commit the batch if this is the
+    /// last write waiting) runs in its own task, so a request cancelled here
+    /// never leaves the batch open; the write then simply stays unacknowledged.
     pub async fn commit(mut self) -> Result<()> {
-        let Some(mut guard) = self.guard.take() else {
+        let Some(guard) = self.guard.take() else {
             return Err(StoreError::Config("write already finished".into()));
         };
-        let released = match guard.conn.as_mut() {
-            Some(conn) => sqlx::query("RELEASE write")
-                .execute(&mut *conn)
-                .await
-                .map(|_| ()),
-            None => Err(sqlx::Error::PoolClosed),
-        };
-        if let Err(e) = released {
-            undo(&mut guard).await;
-            self.writer.settle(&mut guard, false).await;
-            return Err(e.into());
-        }
-        guard.members += 1;
-        let Some(mut outcome) = guard.batch.as_ref().map(|b| b.subscribe()) else {
-            return Err(StoreError::Config("no open write batch".into()));
-        };
-        self.writer.settle(&mut guard, false).await;
-        drop(guard);
+        let writer = self.writer.clone();
+        let mut outcome = tokio::spawn(async move { writer.keep(guard).await })
+            .await
+            .map_err(|e| StoreError::Config(format!("the writer task failed: {e}")))??;
         loop {
             if let Some(result) = outcome.borrow_and_update().clone() {
                 return result.map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)));
@@ -185,6 +170,31 @@ impl WriteTx {
                 )));
             }
         }
+    }
+}
+
+impl Writer {
+    /// Releases the write's savepoint into the batch and settles the batch;
+    /// returns where the batch's outcome will be announced.
+    async fn keep(&self, mut guard: OwnedMutexGuard<State>) -> Result<watch::Receiver<Outcome>> {
+        let released = match guard.conn.as_mut() {
+            Some(conn) => sqlx::query("RELEASE write")
+                .execute(&mut *conn)
+                .await
+                .map(|_| ()),
+            None => Err(sqlx::Error::PoolClosed),
+        };
+        if let Err(e) = released {
+            undo(&mut guard).await;
+            self.settle(&mut guard, false).await;
+            return Err(e.into());
+        }
+        guard.members += 1;
+        let Some(outcome) = guard.batch.as_ref().map(|b| b.subscribe()) else {
+            return Err(StoreError::Config("no open write batch".into()));
+        };
+        self.settle(&mut guard, false).await;
+        Ok(outcome)
     }
 }
 

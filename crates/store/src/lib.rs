@@ -240,13 +240,15 @@ impl Store {
         dispatch!(self, users::update(actor, id, change))
     }
 
+    /// Creates an assignment group with its members, in one transaction.
     pub async fn create_group(
         &self,
         actor: &AuditActor,
         name: &str,
         description: &str,
+        member_ids: &[i64],
     ) -> Result<AssignmentGroup> {
-        dispatch!(self, groups::create(actor, name, description))
+        dispatch!(self, groups::create(actor, name, description, member_ids))
     }
 
     pub async fn list_groups(&self) -> Result<Vec<AssignmentGroup>> {
@@ -255,15 +257,6 @@ impl Store {
 
     pub async fn group_by_name(&self, name: &str) -> Result<AssignmentGroup> {
         dispatch!(self, groups::by_name(name))
-    }
-
-    pub async fn add_group_member(
-        &self,
-        actor: &AuditActor,
-        group_id: i64,
-        user_id: i64,
-    ) -> Result<()> {
-        dispatch!(self, groups::add_member(actor, group_id, user_id))
     }
 
     pub async fn groups_of_user(&self, user_id: i64) -> Result<Vec<i64>> {

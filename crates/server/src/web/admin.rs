@@ -288,6 +288,7 @@ pub async fn set_time_zone(
     f: WebForm<TimeZoneForm>,
 ) -> WebResult<Response> {
     let s = f.session;
+    require(&s.actor, Action::OwnSettings, None)?;
     let patch = UserPatch {
         time_zone: Some(f.form.time_zone),
         ..Default::default()

@@ -10,7 +10,7 @@ use steward_store::{AuditActor, now_ms};
 
 use super::{Nav, WebResult};
 use crate::AppState;
-use crate::auth::{self, SESSION_COOKIE, WebForm};
+use crate::auth::{self, WebForm, session_cookie};
 use crate::error::AppError;
 
 #[derive(Template, WebTemplate)]
@@ -30,7 +30,13 @@ pub struct NextParam {
 /// Only local paths, so that the login page cannot be used to send people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -59,7 +65,15 @@ pub async fn login(
     if !auth::same_origin(&headers) {
         return Err(AppError::Forbidden("sign in from Steward's own login page".into()).into());
     }
-    let email = form.email.trim().to_lowercase();
+    // Control characters cannot be part of an address (and PostgreSQL text cannot hold NUL).
+    let email: String = form
+        .email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(254)
+        .collect();
     let next = safe_next(form.next.as_deref());
     let page = |status: StatusCode, error: &str| {
         (
@@ -133,7 +147,8 @@ pub async fn login(
         ""
     };
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_secs}{secure}"
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_secs}{secure}",
+        session_cookie(state.config.secure_cookies)
     );
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -157,7 +172,8 @@ pub async fn logout(State(state): State<AppState>, f: WebForm<Empty>) -> WebResu
     };
     let mut res = Redirect::to("/login").into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        session_cookie(state.config.secure_cookies)
     )) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }

@@ -199,8 +199,8 @@ pub async fn locked_until(p: &Pools, email: &str) -> Result<Option<i64>> {
     Ok(until.filter(|t| *t > now_ms()))
 }
 
-/// Counts a failed login of an existing account (unknown e-mails leave no row:
-/// there is nothing to lock) and records it in the audit trail.
+/// Counts a failed login (for any e-mail, so that lockouts do not reveal which
+/// accounts exist) and records failures of real accounts in the audit trail.
 pub async fn record_failure(
     p: &Pools,
     email: &str,
@@ -214,9 +214,13 @@ pub async fn record_failure(
         .bind(email)
         .fetch_optional(&mut *tx)
         .await?;
-    let Some(org_id) = org_id else {
-        return Ok(());
-    };
+    // Unknown e-mails are counted and locked like real ones, so that the
+    // answers do not tell which accounts exist; stale rows are swept here.
+    sqlx::query("DELETE FROM login_failures WHERE first_failure_at < $1 AND locked_until < $2")
+        .bind(now - window_ms)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     // A failure outside the window starts a new count.
     sqlx::query(
         "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
@@ -240,22 +244,25 @@ pub async fn record_failure(
     .await?
     .rows_affected()
         > 0;
-    let action = if locked {
-        "login_locked"
-    } else {
-        "login_failed"
-    };
-    append(
-        &mut tx,
-        &AuditActor::system("login"),
-        Some(org_id),
-        "user",
-        email,
-        action,
-        &Changes::default(),
-        now,
-    )
-    .await?;
+    if let Some(org_id) = org_id {
+        let action = if locked {
+            "login_locked"
+        } else {
+            "login_failed"
+        };
+        let c = Changes::default();
+        append(
+            &mut tx,
+            &AuditActor::system("login"),
+            Some(org_id),
+            "user",
+            email,
+            action,
+            &c,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

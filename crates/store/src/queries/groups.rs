@@ -17,11 +17,13 @@ macro_rules! select {
     };
 }
 
+/// Creates a group with its members in one transaction.
 pub async fn create(
     p: &Pools,
     actor: &AuditActor,
     name: &str,
     description: &str,
+    member_ids: &[i64],
 ) -> Result<AssignmentGroup> {
     let now = now_ms();
     let mut tx = p.begin().await?;
@@ -34,9 +36,19 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| on_unique(e, "a group with this name already exists"))?;
+    for m in member_ids {
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(m)
+        .execute(&mut *tx)
+        .await?;
+    }
     let mut c = Changes::default();
     c.set("name", &name);
     c.set("description", &description);
+    c.set("members", &member_ids);
     append(&mut tx, actor, None, "group", name, "create", &c, now).await?;
     let g = sqlx::query_as(select!(" WHERE g.id = $1"))
         .bind(id)
@@ -58,31 +70,6 @@ pub async fn by_name(p: &Pools, name: &str) -> Result<AssignmentGroup> {
         .fetch_optional(p.read())
         .await?
         .ok_or(StoreError::NotFound)
-}
-
-pub async fn add_member(p: &Pools, actor: &AuditActor, group_id: i64, user_id: i64) -> Result<()> {
-    let now = now_ms();
-    let mut tx = p.begin().await?;
-    let name: String = sqlx::query_scalar("SELECT name FROM assignment_groups WHERE id = $1")
-        .bind(group_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let added = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(group_id)
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if added > 0 {
-        let mut c = Changes::default();
-        c.set("member_added", &user_id);
-        append(&mut tx, actor, None, "group", &name, "add_member", &c, now).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn of_user(p: &Pools, user_id: i64) -> Result<Vec<i64>> {

@@ -2,7 +2,7 @@
 
 use steward_domain::audit::Changes;
 
-use super::super::Pools;
+use super::super::{Pools, dialect};
 use super::audit::append;
 use crate::{AuditActor, Credentials, Result, StoreError, User, UserChange, now_ms, on_unique};
 
@@ -139,11 +139,17 @@ pub async fn list(p: &Pools, org_id: Option<i64>) -> Result<Vec<User>> {
 pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> Result<User> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let before: User = sqlx::query_as(select!(" WHERE u.id = $1"))
+    // Lock the row first (PostgreSQL), so that two concurrent changes do not overwrite each other.
+    let lock = format!("SELECT id FROM users WHERE id = $1{}", dialect::FOR_UPDATE);
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(lock))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let before: User = sqlx::query_as(select!(" WHERE u.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     let name = ch.name.clone().unwrap_or_else(|| before.name.clone());
     let role = ch.role.clone().unwrap_or_else(|| before.role.clone());
     let active = ch.active.unwrap_or(before.active);

@@ -1,0 +1,152 @@
+//! Sign-in, sessions and form protection over real HTTP.
+
+mod common;
+
+use common::{Backend, PASSWORD, TestServer};
+use reqwest::StatusCode;
+
+async fn login(s: &TestServer, email: &str, password: &str, next: &str) -> reqwest::Response {
+    s.client
+        .post(s.url("/login"))
+        .form(&[("email", email), ("password", password), ("next", next)])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn session_cookie(res: &reqwest::Response) -> String {
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.starts_with("__Host-steward_session="), "{set}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set.contains(attr), "{set} lacks {attr}");
+    }
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn sign_in_redirects_only_locally_and_forms_need_the_session_token() {
+    let s = TestServer::start(Backend::Sqlite).await;
+
+    // Redirects after sign-in stay on this site.
+    for (next, expected) in [
+        ("/incidents", "/incidents"),
+        ("//evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/%0A", "/%0A"),
+    ] {
+        let res = login(&s, "agent@provider.test", PASSWORD, next).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(res.headers()["location"], expected, "{next:?}");
+    }
+    let res = login(&s, "agent@provider.test", PASSWORD, "/").await;
+    let cookie = session_cookie(&res);
+    let home = s
+        .client
+        .get(s.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // A form without the session's token, or sent from another site, is refused and writes nothing.
+    let form = [
+        ("title", "forged"),
+        ("service", "SVC-0001"),
+        ("csrf", "wrong"),
+    ];
+    let res = s
+        .client
+        .post(s.url("/incidents/new"))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let form = [
+        ("title", "forged"),
+        ("service", "SVC-0001"),
+        ("csrf", csrf.as_str()),
+    ];
+    let res = s
+        .client
+        .post(s.url("/incidents/new"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, list) = s.get("agent", "/api/v1/incidents").await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    let res = s
+        .client
+        .post(s.url("/incidents/new"))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Signing out ends the session.
+    let res = s
+        .client
+        .post(s.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let home = s
+        .client
+        .get(s.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        home.status(),
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_lock_known_and_unknown_accounts_alike() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    for email in ["agent@provider.test", "nobody@provider.test"] {
+        for _ in 0..5 {
+            let res = login(&s, email, "wrong password!", "/").await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{email}");
+        }
+        let res = login(&s, email, "wrong password!", "/").await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
+    }
+    // Even the right password waits out the lock.
+    let res = login(&s, "agent@provider.test", PASSWORD, "/").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A NUL byte or other control character is just a wrong e-mail, never a 500.
+    let res = login(&s, "a\u{0}b@provider.test", "x", "/").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Failures of real accounts are in the audit trail.
+    let (_, log) = s.get("auditor", "/api/v1/audit?action=login_failed").await;
+    assert_eq!(log.as_array().unwrap().len(), 4, "{log}");
+    let (_, log) = s.get("auditor", "/api/v1/audit?action=login_locked").await;
+    assert!(!log.as_array().unwrap().is_empty());
+    s.stop().await;
+}
