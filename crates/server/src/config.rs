@@ -27,6 +27,10 @@ pub struct Config {
     pub login_lock_minutes: i64,
     /// Largest request body accepted, in bytes (413 above it).
     pub max_body_bytes: usize,
+    /// Folder for uploaded files (created if missing); keep it out of any web server's document root.
+    pub data_dir: String,
+    /// Largest attachment accepted, in bytes (413 above it).
+    pub max_upload_bytes: usize,
     /// Three rows (impact high, medium, low) of priorities for urgency high, medium, low.
     pub priority_matrix: Vec<String>,
 }
@@ -45,6 +49,8 @@ impl Default for Config {
             login_window_minutes: 15,
             login_lock_minutes: 15,
             max_body_bytes: 1024 * 1024,
+            data_dir: "steward-data".into(),
+            max_upload_bytes: 10 * 1024 * 1024,
             priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
         }
     }

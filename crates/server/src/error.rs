@@ -218,6 +218,12 @@ impl From<QueryRejection> for AppError {
     }
 }
 
+impl From<axum::extract::multipart::MultipartRejection> for AppError {
+    fn from(r: axum::extract::multipart::MultipartRejection) -> Self {
+        AppError::Rejected(StatusCode::BAD_REQUEST, r.body_text())
+    }
+}
+
 impl From<axum::extract::rejection::FormRejection> for AppError {
     fn from(r: axum::extract::rejection::FormRejection) -> Self {
         let status = match r.status() {

@@ -645,7 +645,8 @@ pub async fn history(
 ) -> AppResult<Vec<AuditEntry>> {
     let mut entries = state.store.record_history("incident", &inc.number).await?;
     if !actor.role.is_staff() {
-        entries.retain(|e| e.action != "work_note");
+        // Work notes and staff-only files (work_note, work_note_attachment).
+        entries.retain(|e| !e.action.starts_with("work_note"));
     }
     Ok(entries)
 }

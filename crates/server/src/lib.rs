@@ -6,6 +6,7 @@
 pub mod admin;
 mod api;
 pub mod api_params;
+pub mod attachments;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
@@ -83,7 +84,7 @@ use anyhow_like::Msg;
 
 /// The whole application: API, UI, operations endpoints and their layers.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::router();
+    let (api, openapi) = api::router(state.config.max_upload_bytes);
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     let max_body = state.config.max_body_bytes;
     Router::new()
@@ -98,7 +99,7 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .nest("/api", Router::new().fallback(ops::api_not_found))
-        .merge(web::router())
+        .merge(web::router(state.config.max_upload_bytes))
         .merge(ops::router())
         .fallback(web::not_found)
         .with_state(state)
@@ -123,7 +124,8 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(ops::MakeRandomId))
-        .layer(SetResponseHeaderLayer::overriding(
+        // A route may set a stricter policy (downloads are sandboxed).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \

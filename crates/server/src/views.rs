@@ -297,3 +297,37 @@ impl TokenView {
         }
     }
 }
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub incident: String,
+    pub file_name: String,
+    /// Detected from the content, not taken from the upload.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// public or internal (staff only).
+    pub visibility: String,
+    pub uploaded_by: Option<String>,
+    pub created_at: String,
+    /// Where to download it.
+    pub href: String,
+}
+
+impl From<&steward_store::Attachment> for AttachmentView {
+    fn from(a: &steward_store::Attachment) -> Self {
+        AttachmentView {
+            id: a.id,
+            incident: a.incident_number.clone(),
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+            visibility: a.visibility.clone(),
+            uploaded_by: a.uploaded_by_name.clone(),
+            created_at: time(a.created_at),
+            href: format!("/api/v1/attachments/{}", a.id),
+        }
+    }
+}

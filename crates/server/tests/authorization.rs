@@ -52,9 +52,12 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "POST /api/v1/incidents" => only(&["admin", "agent", "manager", "customer"]),
         "GET /api/v1/incidents/{number}"
         | "GET /api/v1/incidents/{number}/comments"
+        | "GET /api/v1/incidents/{number}/attachments"
+        | "GET /api/v1/attachments/{id}"
         | "GET /api/v1/incidents/{number}/history"
         | "GET /api/v1/services/{number}" => scoped(Allow),
-        "POST /api/v1/incidents/{number}/comments" => {
+        "POST /api/v1/incidents/{number}/comments"
+        | "POST /api/v1/incidents/{number}/attachments" => {
             if role == "auditor" {
                 Forbidden
             } else {
@@ -120,6 +123,25 @@ async fn every_route_every_role_own_and_other_organisation() {
         // A token that belongs to `other`, whom no tested role is.
         let (_, tokens) = s.get("other", "/api/v1/tokens").await;
         let foreign_token = tokens[0]["id"].to_string();
+        // An attachment on each organisation's incident.
+        let mut attachment_ids = Vec::new();
+        for (who, number) in [("customer", &own_incident), ("other", &other_incident)] {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"log line\n".to_vec()).file_name("log.txt"),
+            );
+            let res = s
+                .client
+                .post(s.url(&format!("/api/v1/incidents/{number}/attachments")))
+                .bearer_auth(&s.tokens[who])
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let v: Value = res.json().await.unwrap();
+            attachment_ids.push(v["id"].to_string());
+        }
 
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
@@ -151,6 +173,12 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{id}",
                             if template.contains("tokens") {
                                 &foreign_token
+                            } else if template.contains("attachments") {
+                                if own {
+                                    &attachment_ids[0]
+                                } else {
+                                    &attachment_ids[1]
+                                }
                             } else {
                                 &user_id
                             },

@@ -244,6 +244,24 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .await
         .unwrap();
     wait_for(&c, "[data-state]", Some("data-state"), "in_progress").await;
+
+    // Attach a file through the upload form.
+    let dir = TempDir::new();
+    let file = dir.0.join("gateway-log.txt");
+    std::fs::write(&file, "550 5.7.1 relaying denied\n").unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/attachments'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, ".attachments", None, "gateway-log.txt").await;
     sign_out(&c).await;
 
     // The caller's organisation sees it; another organisation's customer does not.
@@ -251,6 +269,7 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     c.goto(&format!("{base}/incidents/{number}")).await.unwrap();
     assert!(text(&c, "h1").await.contains("Mail gateway"));
     assert!(text(&c, ".timeline").await.contains("We are on it."));
+    assert!(text(&c, ".attachments").await.contains("gateway-log.txt"));
     sign_out(&c).await;
 
     sign_in(&c, &base, "olga@beta.test").await;

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use steward_server::Config;
 
 /// Settings that an environment variable `STEWARD_<NAME>` may set.
-const ENV_KEYS: [&str; 12] = [
+const ENV_KEYS: [&str; 14] = [
     "database_url",
     "listen",
     "max_connections",
@@ -19,6 +19,8 @@ const ENV_KEYS: [&str; 12] = [
     "login_window_minutes",
     "login_lock_minutes",
     "max_body_bytes",
+    "data_dir",
+    "max_upload_bytes",
     "priority_matrix",
 ];
 

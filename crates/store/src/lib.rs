@@ -461,6 +461,32 @@ impl Store {
         dispatch!(self, incidents::comments(incident_id, include_internal))
     }
 
+    // ---- attachments ---------------------------------------------------
+
+    /// Records an attachment of `incident` (its bytes already stored), with its audit entry.
+    pub async fn add_attachment(
+        &self,
+        actor: &AuditActor,
+        incident: &Incident,
+        attachment: &NewAttachment,
+    ) -> Result<Attachment> {
+        dispatch!(self, attachments::create(actor, incident, attachment))
+    }
+
+    /// An incident's attachments, oldest first; staff-only ones when `include_internal`.
+    pub async fn attachments(
+        &self,
+        incident_id: i64,
+        include_internal: bool,
+    ) -> Result<Vec<Attachment>> {
+        dispatch!(self, attachments::list(incident_id, include_internal))
+    }
+
+    /// One attachment by id; callers check the incident's visibility.
+    pub async fn attachment(&self, id: i64) -> Result<Attachment> {
+        dispatch!(self, attachments::get(id))
+    }
+
     // ---- audit trail ---------------------------------------------------
 
     /// Seals up to `batch` waiting entries into the chain; returns how many.

@@ -2,6 +2,7 @@
 //! from the same handlers (`/api/v1/openapi.json`).
 
 mod admin;
+mod attachments;
 mod audit;
 mod incidents;
 mod me;
@@ -27,6 +28,20 @@ pub struct ApiJson<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
+
+/// A multipart body whose rejections are problem documents.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(AppError::from)
+    }
+}
 
 /// Path parameters whose rejections are problem documents.
 #[derive(FromRequestParts)]
@@ -94,9 +109,10 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The API's routes and their OpenAPI description.
-pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(incidents::router())
+        .merge(attachments::router(max_upload))
         .merge(services::router())
         .merge(admin::router())
         .merge(me::router())

@@ -450,6 +450,24 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// One attachment in the incident's list.
+pub struct AttachmentRow {
+    id: i64,
+    file_name: String,
+    size: String,
+    who: String,
+    when: String,
+    internal: bool,
+}
+
+fn human_size(n: i64) -> String {
+    match n {
+        n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+        n if n >= 1024 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
 /// One entry of the incident's timeline.
 pub struct TimelineItem {
     at: i64,
@@ -504,6 +522,7 @@ pub struct IncidentPage {
     can_transition: bool,
     can_edit: bool,
     can_comment: bool,
+    attachments: Vec<AttachmentRow>,
     transitions: Vec<TransitionView>,
     hold_reasons: Vec<(&'static str, &'static str)>,
     resolution_codes: Vec<(&'static str, &'static str)>,
@@ -613,6 +632,18 @@ async fn incident_page(
         can_transition,
         can_edit,
         can_comment: changeable,
+        attachments: crate::attachments::list(state, &s.actor, number)
+            .await?
+            .into_iter()
+            .map(|a| AttachmentRow {
+                id: a.id,
+                size: human_size(a.size),
+                who: a.uploaded_by_name.unwrap_or_else(|| "Steward".into()),
+                when: local_time(a.created_at, &tz),
+                internal: a.visibility == "internal",
+                file_name: a.file_name,
+            })
+            .collect(),
         transitions: if staff {
             Transition::available_from(lifecycle.state).to_vec()
         } else {
@@ -657,6 +688,7 @@ fn flash_for(m: Option<&str>) -> &'static str {
         Some("saved") => "Changes saved.",
         Some("commented") => "Added.",
         Some("moved") => "State changed.",
+        Some("attached") => "File attached.",
         _ => "",
     }
 }
@@ -796,4 +828,50 @@ pub async fn comment(
         }
         Err(e) => refused(&state, &s, &number, e).await,
     }
+}
+
+pub async fn attach(
+    State(state): State<AppState>,
+    s: WebSession,
+    headers: axum::http::HeaderMap,
+    Path(number): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let forbidden = || {
+        AppError::Forbidden(
+            "the form expired or came from another site; reload the page and try again".into(),
+        )
+    };
+    if !crate::auth::same_origin(&headers) {
+        return Err(forbidden().into());
+    }
+    let form = crate::attachments::read_upload(multipart, state.config.max_upload_bytes).await?;
+    if !crate::auth::constant_time_eq(form.csrf.as_deref().unwrap_or(""), &s.csrf) {
+        return Err(forbidden().into());
+    }
+    let bytes = form.bytes.unwrap_or_default();
+    match crate::attachments::upload(
+        &state,
+        &s.actor,
+        &number,
+        form.visibility.as_deref(),
+        &form.file_name,
+        bytes,
+    )
+    .await
+    {
+        Ok(a) => Ok(
+            Redirect::to(&format!("/incidents/{}?m=attached", a.incident_number)).into_response(),
+        ),
+        Err(e) => refused(&state, &s, &number, e).await,
+    }
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    s: WebSession,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let (a, bytes) = crate::attachments::download(&state, &s.actor, id).await?;
+    Ok(crate::attachments::download_response(&a, bytes))
 }

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::WebSession;
 use crate::error::AppError;
 
-pub fn router() -> Router<AppState> {
+pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(stylesheet))
         .route("/login", get(session::login_page).post(session::login))
@@ -36,6 +36,12 @@ pub fn router() -> Router<AppState> {
             post(incidents::transition),
         )
         .route("/incidents/{number}/comments", post(incidents::comment))
+        .route(
+            "/incidents/{number}/attachments",
+            post(incidents::attach)
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
+        .route("/attachments/{id}", get(incidents::download))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route(

@@ -24,6 +24,7 @@ pub struct TestServer {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     pub db: TestDb,
+    pub data: steward_store::testing::TempDir,
 }
 
 /// Users created by [`TestServer::start`]: (key, e-mail, role, organisation).
@@ -44,8 +45,11 @@ impl TestServer {
             .with_env_filter("warn")
             .try_init();
         let db = TestDb::new(backend).await;
+        let data = steward_store::testing::TempDir::new();
         let config = Config {
             database_url: db.url.clone(),
+            data_dir: data.0.display().to_string(),
+            max_upload_bytes: 256 * 1024,
             listen: "127.0.0.1:0".into(),
             max_connections: 8,
             ..Config::default()
@@ -133,6 +137,7 @@ impl TestServer {
             stop: Some(tx),
             task: Some(task),
             db,
+            data,
         }
     }
 

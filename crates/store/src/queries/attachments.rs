@@ -1,0 +1,99 @@
+//! Attachment records (the bytes themselves live in the server's data folder).
+
+use steward_domain::audit::Changes;
+
+use super::super::Pools;
+use super::audit::append;
+use crate::{Attachment, AuditActor, Incident, NewAttachment, Result, StoreError, now_ms};
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT a.id, a.incident_id, i.number AS incident_number, a.org_id, a.visibility, \
+             a.file_name, a.content_type, a.size, a.sha256, a.storage_key, a.uploaded_by, \
+             u.name AS uploaded_by_name, a.created_at \
+             FROM attachments a JOIN incidents i ON i.id = a.incident_id \
+             LEFT JOIN users u ON u.id = a.uploaded_by",
+            $tail
+        )
+    };
+}
+
+pub async fn create(
+    p: &Pools,
+    actor: &AuditActor,
+    incident: &Incident,
+    a: &NewAttachment,
+) -> Result<Attachment> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO attachments (incident_id, org_id, visibility, file_name, content_type, size, \
+         sha256, storage_key, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(incident.id)
+    .bind(incident.org_id)
+    .bind(&a.visibility)
+    .bind(&a.file_name)
+    .bind(&a.content_type)
+    .bind(a.size)
+    .bind(&a.sha256)
+    .bind(&a.storage_key)
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE incidents SET updated_at = $1, version = version + 1 WHERE id = $2")
+        .bind(now)
+        .bind(incident.id)
+        .execute(&mut *tx)
+        .await?;
+    let mut c = Changes::default();
+    c.set("attachment_id", &id);
+    c.set("file_name", &a.file_name);
+    c.set("content_type", &a.content_type);
+    c.set("size", &a.size);
+    c.set("sha256", &a.sha256);
+    c.set("visibility", &a.visibility);
+    let action = if a.visibility == "internal" {
+        "work_note_attachment"
+    } else {
+        "attachment"
+    };
+    append(
+        &mut tx,
+        actor,
+        Some(incident.org_id),
+        "incident",
+        &incident.number,
+        action,
+        &c,
+        now,
+    )
+    .await?;
+    let row = sqlx::query_as(select!(" WHERE a.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn list(p: &Pools, incident_id: i64, include_internal: bool) -> Result<Vec<Attachment>> {
+    Ok(sqlx::query_as(select!(
+        " WHERE a.incident_id = $1 AND ($2 OR a.visibility = 'public') ORDER BY a.id"
+    ))
+    .bind(incident_id)
+    .bind(include_internal)
+    .fetch_all(p.read())
+    .await?)
+}
+
+pub async fn get(p: &Pools, id: i64) -> Result<Attachment> {
+    sqlx::query_as(select!(" WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
