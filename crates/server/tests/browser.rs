@@ -214,6 +214,18 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .click()
         .await
         .unwrap();
+    // Wait for the filtered page itself: the unfiltered list shows the same link.
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("q=gateway")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.wait()
         .for_element(Locator::LinkText(&number))
         .await

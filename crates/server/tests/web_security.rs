@@ -150,3 +150,92 @@ async fn failed_sign_ins_lock_known_and_unknown_accounts_alike() {
     assert!(!log.as_array().unwrap().is_empty());
     s.stop().await;
 }
+
+async fn signed_in(s: &TestServer, email: &str) -> (String, String) {
+    let res = login(s, email, PASSWORD, "/").await;
+    let cookie = session_cookie(&res);
+    let html = s
+        .client
+        .get(s.url("/services"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+#[tokio::test]
+async fn the_service_catalogue_page_shows_each_role_what_it_may_see() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let page = |cookie: String| {
+        let s = &s;
+        async move {
+            s.client
+                .get(s.url("/services"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let (customer, _) = signed_in(&s, "cora@alpha.test").await;
+    let html = page(customer).await;
+    assert!(
+        html.contains("ERP") && html.contains("Mail") && !html.contains("Shop"),
+        "{html}"
+    );
+    assert!(!html.contains("Add a service"));
+    let (agent, _) = signed_in(&s, "agent@provider.test").await;
+    let html = page(agent).await;
+    assert!(html.contains("Shop") && !html.contains("Add a service"));
+    let (manager, csrf) = signed_in(&s, "manager@provider.test").await;
+    assert!(page(manager.clone()).await.contains("Add a service"));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "VPN <b>"),
+        ("status", "live"),
+        ("customers", "Alpha"),
+        ("customers", "Beta"),
+    ];
+    let res = s
+        .client
+        .post(s.url("/services"))
+        .header("cookie", &manager)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = page(manager.clone()).await;
+    assert!(
+        html.contains("VPN &#60;b&#62;") && !html.contains("VPN <b>"),
+        "names are escaped"
+    );
+    let (_, svc) = s.get("manager", "/api/v1/services/SVC-0004").await;
+    assert_eq!(svc["customers"].as_array().unwrap().len(), 2);
+    let form = [("csrf", csrf.as_str()), ("name", ""), ("status", "live")];
+    let res = s
+        .client
+        .post(s.url("/services"))
+        .header("cookie", &manager)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}

@@ -42,6 +42,10 @@ pub fn router(max_upload: usize) -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
         .route("/attachments/{id}", get(incidents::download))
+        .route(
+            "/services",
+            get(admin::services).post(admin::create_service),
+        )
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route(
