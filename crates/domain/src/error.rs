@@ -42,6 +42,20 @@ impl Problems {
         self.0.extend(other.0);
     }
 
+    /// The value of a sub-rule's result, with its problems added to these.
+    pub fn finish_with<T>(
+        mut self,
+        result: Result<T, ValidationError>,
+    ) -> Result<T, ValidationError> {
+        match result {
+            Ok(value) => self.finish(value),
+            Err(e) => {
+                self.merge(e);
+                Err(ValidationError(self.0))
+            }
+        }
+    }
+
     /// `Ok(value)` when no problem was recorded.
     pub fn finish<T>(self, value: T) -> Result<T, ValidationError> {
         if self.0.is_empty() {

@@ -69,15 +69,7 @@ pub async fn create(store: &Store, by: &AuditActor, input: &ServiceInput) -> App
     let mut p = Problems::default();
     let draft = ServiceDraft::parse(&input.name, &input.description, input.status.as_deref());
     let (owner_id, orgs) = resolve(store, &mut p, input.owner.as_deref(), &input.customers).await;
-    let draft = match draft {
-        Ok(d) => d,
-        Err(e) => {
-            p.merge(e);
-            p.finish(())?;
-            return Err(AppError::internal("unreachable"));
-        }
-    };
-    p.finish(())?;
+    let draft = p.finish_with(draft)?;
     let fields = ServiceFields {
         name: draft.name,
         description: draft.description,
@@ -122,15 +114,7 @@ pub async fn update(
     };
     let customers = patch.customers.clone().unwrap_or(current_customers);
     let (owner_id, orgs) = resolve(store, &mut p, owner.as_deref(), &customers).await;
-    let draft = match draft {
-        Ok(d) => d,
-        Err(e) => {
-            p.merge(e);
-            p.finish(())?;
-            return Err(AppError::internal("unreachable"));
-        }
-    };
-    p.finish(())?;
+    let draft = p.finish_with(draft)?;
     let fields = ServiceFields {
         name: draft.name,
         description: draft.description,

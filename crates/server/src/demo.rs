@@ -362,7 +362,6 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     let mut rng = StdRng::seed_from_u64(200_001);
     let now = now_ms();
     let day = 86_400_000i64;
-    let mut batch = Vec::new();
     let mut items = Vec::with_capacity(incidents);
     for n in 0..incidents {
         // Spread over 90 days, oldest first, so numbers grow with time.
@@ -508,10 +507,8 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
         });
     }
     for chunk in items.chunks(500) {
-        batch.clear();
-        batch.extend_from_slice(chunk);
         store
-            .import_incidents(&by, &batch)
+            .import_incidents(&by, chunk)
             .await
             .map_err(AppError::from)?;
     }

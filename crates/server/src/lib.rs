@@ -46,8 +46,10 @@ pub struct AppState {
 
 impl AppState {
     /// Connects to the configured database and applies migrations.
-    pub async fn open(config: Config) -> anyhow_like::Result<AppState> {
-        let matrix = config.matrix().map_err(anyhow_like::Error::msg)?;
+    pub async fn open(
+        config: Config,
+    ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+        let matrix = config.matrix()?;
         let store = Store::connect(
             &config.database_url,
             &StoreOptions {
@@ -64,23 +66,6 @@ impl AppState {
         })
     }
 }
-
-/// A boxed error for start-up paths, without pulling `anyhow` into the library.
-pub mod anyhow_like {
-    pub type Error = Box<dyn std::error::Error + Send + Sync>;
-    pub type Result<T> = std::result::Result<T, Error>;
-
-    pub trait Msg {
-        fn msg(m: String) -> Error;
-    }
-
-    impl Msg for Error {
-        fn msg(m: String) -> Error {
-            m.into()
-        }
-    }
-}
-use anyhow_like::Msg;
 
 /// The whole application: API, UI, operations endpoints and their layers.
 pub fn app(state: AppState) -> Router {

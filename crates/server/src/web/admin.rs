@@ -335,13 +335,10 @@ pub async fn create_token(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Empty {}
-
 pub async fn revoke_token(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    f: WebForm<Empty>,
+    f: WebForm<super::NoFields>,
 ) -> WebResult<Response> {
     let s = f.session;
     require(&s.actor, Action::OwnTokens, None)?;

@@ -70,6 +70,10 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// A form with no fields of its own (its CSRF token is checked by `WebForm`).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 /// What the page header needs to know about the signed-in user.
 pub struct Nav {
     pub name: String,

@@ -157,10 +157,10 @@ pub async fn login(
     Ok(res)
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
-pub async fn logout(State(state): State<AppState>, f: WebForm<Empty>) -> WebResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    f: WebForm<super::NoFields>,
+) -> WebResult<Response> {
     state
         .store
         .delete_session(&AuditActor::from(&f.session.actor), &f.session.token_hash)
