@@ -17,7 +17,7 @@ impl NumberKind {
         }
     }
 
-    const fn width(self) -> usize {
+    pub const fn width(self) -> usize {
         match self {
             NumberKind::Incident => 6,
             NumberKind::Service => 4,

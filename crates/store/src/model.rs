@@ -139,7 +139,7 @@ pub struct ServiceFields {
     pub customer_org_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Incident {
     pub id: i64,
     pub number: String,

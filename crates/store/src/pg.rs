@@ -22,6 +22,9 @@ impl Pools {
         let pool = PgPoolOptions::new()
             .max_connections(o.max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
+            // No ping before every query: a broken connection fails its query
+            // and is dropped; the ping would cost a round trip each time.
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         Ok(Pools { pool })
@@ -52,8 +55,9 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
-    use super::Conn;
+    use super::{Conn, Pools};
     use crate::Result;
+    use crate::pg::q::{NumberedInsert, insert_numbered};
 
     /// Row lock for read-modify-write inside a transaction.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
@@ -61,13 +65,28 @@ pub mod dialect {
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN";
 
-    /// The next human number of a record type, from its sequence (never reused; gaps allowed).
+    /// The next human number of a record type as an SQL expression: its
+    /// sequence (never reused; gaps allowed).
+    pub fn next_number_expr(kind: NumberKind) -> Option<&'static str> {
+        Some(match kind {
+            NumberKind::Incident => "nextval('number_inc')",
+            NumberKind::Service => "nextval('number_svc')",
+        })
+    }
+
+    /// The next human number of a record type.
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {
-        let sql = match kind {
-            NumberKind::Incident => "SELECT nextval('number_inc')",
-            NumberKind::Service => "SELECT nextval('number_svc')",
-        };
-        Ok(sqlx::query_scalar(sql).fetch_one(conn).await?)
+        let sql = format!("SELECT {}", next_number_expr(kind).unwrap_or_default());
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(conn)
+            .await?)
+    }
+
+    /// Creates a numbered record on its own: one statement in autocommit, so one
+    /// round trip and no `BEGIN`/`COMMIT`.
+    pub async fn create_numbered(p: &Pools, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+        let mut conn = p.pool.acquire().await?;
+        insert_numbered(&mut conn, ins).await
     }
 
     /// Every table's columns, for the schema comparison test.

@@ -81,8 +81,9 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
-    use super::Conn;
+    use super::{Conn, Pools};
     use crate::Result;
+    use crate::sqlite::q::{NumberedInsert, insert_numbered};
 
     /// SQLite has one writer, so write transactions are already exclusive.
     pub const FOR_UPDATE: &str = "";
@@ -98,6 +99,19 @@ pub mod dialect {
         .bind(kind.prefix())
         .fetch_one(conn)
         .await?)
+    }
+
+    /// SQLite cannot write inside a `WITH`: numbers come from [`next_number`] instead.
+    pub fn next_number_expr(_: NumberKind) -> Option<&'static str> {
+        None
+    }
+
+    /// Creates a numbered record on its own: a write in the group commit.
+    pub async fn create_numbered(p: &Pools, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+        let mut tx = p.begin().await?;
+        let created = insert_numbered(&mut tx, ins).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// Every table's columns, for the schema comparison test.

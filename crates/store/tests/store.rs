@@ -98,6 +98,9 @@ async fn incident_story_on_both_backends() {
         let inc = store.create_incident(&w.actor, &new).await.unwrap();
         assert_eq!(inc.number, "INC-000001", "{backend:?}");
         assert_eq!(inc.service_name, "E-mail");
+        // What creation returns is exactly what reads back.
+        let read = store.incident(&inc.number, Visibility::All).await.unwrap();
+        assert_eq!(read, inc, "{backend:?}");
         let second = store.create_incident(&w.actor, &new).await.unwrap();
         assert_eq!(second.number, "INC-000002");
 

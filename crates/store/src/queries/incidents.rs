@@ -5,9 +5,9 @@ use steward_domain::audit::Changes;
 use steward_domain::incident::IncidentState;
 use steward_domain::number::NumberKind;
 
-use super::super::{Conn, Pools, dialect};
+use super::super::{Conn, Db, Pools, dialect};
 use super::audit::append;
-use super::{Arg, Sql};
+use super::{Arg, NumberedInsert, Sql, insert_numbered};
 use crate::{
     AuditActor, Comment, Cursor, ImportedIncident, Incident, IncidentFields, IncidentFilter,
     IncidentOrder, NewIncident, Page, Result, StoreError, now_ms,
@@ -44,54 +44,117 @@ async fn by_id(conn: &mut Conn, id: i64) -> Result<Incident> {
         .await?)
 }
 
-/// Inserts one incident with its audit entry inside `conn`'s transaction.
-async fn insert(
-    conn: &mut Conn,
+/// What a new incident's references are called, read before the write so that
+/// the write itself stays one statement where the database allows it.
+#[derive(sqlx::FromRow)]
+struct Names {
+    org_name: String,
+    service_number: String,
+    service_name: String,
+    caller_name: String,
+    group_name: Option<String>,
+    assignee_name: Option<String>,
+}
+
+async fn names<'c, E>(executor: E, new: &NewIncident) -> Result<Names>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    sqlx::query_as(
+        "SELECT o.name AS org_name, s.number AS service_number, s.name AS service_name, \
+         c.name AS caller_name, g.name AS group_name, a.name AS assignee_name \
+         FROM organisations o \
+         JOIN services s ON s.id = $2 \
+         JOIN users c ON c.id = $3 \
+         LEFT JOIN assignment_groups g ON g.id = $4 \
+         LEFT JOIN users a ON a.id = $5 \
+         WHERE o.id = $1 AND ($4 IS NULL OR g.id IS NOT NULL) AND ($5 IS NULL OR a.id IS NOT NULL)",
+    )
+    .bind(new.org_id)
+    .bind(new.fields.service_id)
+    .bind(new.caller_id)
+    .bind(new.fields.group_id)
+    .bind(new.fields.assignee_id)
+    .fetch_optional(executor)
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+const INSERT_COLUMNS: &[&str] = &[
+    "org_id",
+    "service_id",
+    "caller_id",
+    "title",
+    "description",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "state",
+    "hold_reason",
+    "group_id",
+    "assignee_id",
+    "major",
+    "resolution_code",
+    "resolution_notes",
+    "reopen_count",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "created_by",
+    "updated_at",
+];
+
+/// Creates one incident with its audit entry: the record as it will read back
+/// (id and number filled in by `write`), and its creation diff.
+async fn insert<F>(
     actor: &AuditActor,
     new: &NewIncident,
+    names: Names,
     opened_at: i64,
     updated_at: i64,
     action: &str,
-) -> Result<Incident> {
+    write: F,
+) -> Result<Incident>
+where
+    F: AsyncFnOnce(NumberedInsert<'_>) -> Result<(i64, String)>,
+{
     let f = &new.fields;
     let l = &f.lifecycle;
-    let n = dialect::next_number(&mut *conn, NumberKind::Incident).await?;
-    let number = NumberKind::Incident.format(n);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO incidents (number, org_id, service_id, caller_id, title, description, category, \
-         impact, urgency, priority, state, hold_reason, group_id, assignee_id, major, \
-         resolution_code, resolution_notes, reopen_count, opened_at, first_response_at, \
-         resolved_at, closed_at, created_by, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24) RETURNING id",
-    )
-    .bind(&number)
-    .bind(new.org_id)
-    .bind(f.service_id)
-    .bind(new.caller_id)
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(&f.category)
-    .bind(f.impact)
-    .bind(f.urgency)
-    .bind(f.priority)
-    .bind(l.state.as_str())
-    .bind(l.hold_reason.map(|r| r.as_str()))
-    .bind(f.group_id)
-    .bind(f.assignee_id)
-    .bind(f.major)
-    .bind(l.resolution_code.map(|c| c.as_str()))
-    .bind(l.resolution_notes.as_deref())
-    .bind(l.reopen_count)
-    .bind(opened_at)
-    .bind(l.first_response_at)
-    .bind(l.resolved_at)
-    .bind(l.closed_at)
-    .bind(actor.user_id)
-    .bind(updated_at)
-    .fetch_one(&mut *conn)
-    .await?;
-    let created = by_id(&mut *conn, id).await?;
+    let mut created = Incident {
+        id: 0,
+        number: String::new(),
+        org_id: new.org_id,
+        org_name: names.org_name,
+        service_id: f.service_id,
+        service_number: names.service_number,
+        service_name: names.service_name,
+        caller_id: new.caller_id,
+        caller_name: names.caller_name,
+        title: f.title.clone(),
+        description: f.description.clone(),
+        category: f.category.clone(),
+        impact: f.impact,
+        urgency: f.urgency,
+        priority: f.priority,
+        state: l.state.as_str().to_owned(),
+        hold_reason: l.hold_reason.map(|r| r.as_str().to_owned()),
+        group_id: f.group_id,
+        group_name: names.group_name,
+        assignee_id: f.assignee_id,
+        assignee_name: names.assignee_name,
+        major: f.major,
+        resolution_code: l.resolution_code.map(|c| c.as_str().to_owned()),
+        resolution_notes: l.resolution_notes.clone(),
+        reopen_count: l.reopen_count,
+        opened_at,
+        first_response_at: l.first_response_at,
+        resolved_at: l.resolved_at,
+        closed_at: l.closed_at,
+        updated_at,
+        version: 1,
+    };
     let blank = Incident {
         title: String::new(),
         description: String::new(),
@@ -110,29 +173,61 @@ async fn insert(
         reopen_count: 0,
         ..created.clone()
     };
-    let mut c = diff(&blank, &created);
-    c.set("caller", &created.caller_name);
-    c.set("organisation", &created.org_name);
-    append(
-        &mut *conn,
+    let mut changes = diff(&blank, &created);
+    changes.set("caller", &created.caller_name);
+    changes.set("organisation", &created.org_name);
+    let args = vec![
+        Arg::I64(new.org_id),
+        Arg::I64(f.service_id),
+        Arg::I64(new.caller_id),
+        Arg::Text(f.title.clone()),
+        Arg::Text(f.description.clone()),
+        Arg::Text(f.category.clone()),
+        Arg::I64(f.impact),
+        Arg::I64(f.urgency),
+        Arg::I64(f.priority),
+        Arg::Text(created.state.clone()),
+        Arg::OptText(created.hold_reason.clone()),
+        Arg::OptI64(f.group_id),
+        Arg::OptI64(f.assignee_id),
+        Arg::Bool(f.major),
+        Arg::OptText(created.resolution_code.clone()),
+        Arg::OptText(created.resolution_notes.clone()),
+        Arg::I64(l.reopen_count),
+        Arg::I64(opened_at),
+        Arg::OptI64(l.first_response_at),
+        Arg::OptI64(l.resolved_at),
+        Arg::OptI64(l.closed_at),
+        Arg::OptI64(actor.user_id),
+        Arg::I64(updated_at),
+    ];
+    debug_assert_eq!(args.len(), INSERT_COLUMNS.len());
+    let (id, number) = write(NumberedInsert {
+        kind: NumberKind::Incident,
+        table: "incidents",
+        columns: INSERT_COLUMNS,
+        args,
         actor,
-        Some(new.org_id),
-        "incident",
-        &number,
+        org_id: Some(new.org_id),
+        record_type: "incident",
         action,
-        &c,
-        opened_at,
-    )
+        changes: &changes,
+        at: opened_at,
+    })
     .await?;
+    created.id = id;
+    created.number = number;
     Ok(created)
 }
 
+/// One incident, written on its own: on PostgreSQL a single statement.
 pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
     let now = now_ms();
-    let mut tx = p.begin().await?;
-    let created = insert(&mut tx, actor, new, now, now, "create").await?;
-    tx.commit().await?;
-    Ok(created)
+    let names = names(p.read(), new).await?;
+    insert(actor, new, names, now, now, "create", async |ins| {
+        dialect::create_numbered(p, ins).await
+    })
+    .await
 }
 
 pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -> Result<usize> {
@@ -144,13 +239,15 @@ pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -
             .flatten()
             .chain(item.comments.iter().map(|c| c.created_at))
             .fold(item.opened_at, i64::max);
+        let names = names(&mut *tx, &item.incident).await?;
         let inc = insert(
-            &mut tx,
             actor,
             &item.incident,
+            names,
             item.opened_at,
             last,
             "import",
+            async |ins| insert_numbered(&mut tx, ins).await,
         )
         .await?;
         for c in &item.comments {

@@ -14,9 +14,11 @@ pub mod services;
 pub mod users;
 
 use sqlx::AssertSqlSafe;
+use steward_domain::audit::Changes;
+use steward_domain::number::NumberKind;
 
-use super::Db;
-use crate::Result;
+use super::{Conn, Db, dialect};
+use crate::{AuditActor, Result};
 
 /// A value bound to a `$n` placeholder of a query built at run time.
 #[derive(Debug, Clone)]
@@ -24,6 +26,113 @@ pub enum Arg {
     I64(i64),
     Text(String),
     Bool(bool),
+    OptI64(Option<i64>),
+    OptText(Option<String>),
+}
+
+/// Binds every argument of `$args` to the query `$q`, in order.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// A new record that takes the next number of its kind, and the audit entry of
+/// its creation: the one way numbered records are created.
+pub struct NumberedInsert<'a> {
+    pub kind: NumberKind,
+    pub table: &'static str,
+    /// The record's columns other than `number`, in the order of `args`.
+    pub columns: &'static [&'static str],
+    pub args: Vec<Arg>,
+    pub actor: &'a AuditActor,
+    pub org_id: Option<i64>,
+    pub record_type: &'static str,
+    pub action: &'a str,
+    pub changes: &'a Changes,
+    pub at: i64,
+}
+
+/// Writes `ins` inside `conn`'s transaction and returns the new row's id and
+/// number. On PostgreSQL this is one statement (sequence, insert and audit entry
+/// in a data-modifying `WITH`), so that it is atomic even without a transaction;
+/// on SQLite, which has no such statement, the number comes from a counter row
+/// under the single writer.
+pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+    let n = ins.args.len();
+    let list = |from: usize| {
+        (from..from + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let columns = ins.columns.join(", ");
+    let audit_args = [
+        Arg::I64(ins.at),
+        Arg::OptI64(ins.actor.user_id),
+        Arg::Text(ins.actor.label.clone()),
+        Arg::OptI64(ins.org_id),
+        Arg::Text(ins.record_type.to_owned()),
+        Arg::Text(ins.action.to_owned()),
+        Arg::Text(ins.changes.to_json()),
+    ];
+    if let Some(next) = dialect::next_number_expr(ins.kind) {
+        let a = n + 1;
+        let (prefix, width) = (ins.kind.prefix(), ins.kind.width());
+        let sql = format!(
+            "WITH n AS (SELECT {next} AS v), \
+             r AS (INSERT INTO {table} (number, {columns}) \
+             SELECT '{prefix}-' || lpad(v::text, greatest({width}, length(v::text)), '0'), {values} \
+             FROM n RETURNING id, number), \
+             a AS (INSERT INTO audit_log (occurred_at, actor_id, actor_label, org_id, record_type, \
+             record_number, action, changes) \
+             SELECT ${a}, ${}, ${}, ${}, ${}, r.number, ${}, ${} FROM r) \
+             SELECT id, number FROM r",
+            a + 1,
+            a + 2,
+            a + 3,
+            a + 4,
+            a + 5,
+            a + 6,
+            table = ins.table,
+            values = list(1),
+        );
+        let q = sqlx::query_as::<Db, (i64, String)>(AssertSqlSafe(sql));
+        let q = bind_args!(q, ins.args.into_iter().chain(audit_args));
+        return Ok(q.fetch_one(conn).await?);
+    }
+    let number = ins
+        .kind
+        .format(dialect::next_number(&mut *conn, ins.kind).await?);
+    let sql = format!(
+        "INSERT INTO {} (number, {columns}) VALUES ($1, {}) RETURNING id",
+        ins.table,
+        list(2)
+    );
+    let q = sqlx::query_scalar::<Db, i64>(AssertSqlSafe(sql)).bind(&number);
+    let id = bind_args!(q, ins.args).fetch_one(&mut *conn).await?;
+    audit::append(
+        conn,
+        ins.actor,
+        ins.org_id,
+        ins.record_type,
+        &number,
+        ins.action,
+        ins.changes,
+        ins.at,
+    )
+    .await?;
+    Ok((id, number))
 }
 
 /// A query assembled from fragments, with its arguments numbered as they are pushed.
@@ -60,14 +169,7 @@ impl Sql {
         T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
         E: sqlx::Executor<'c, Database = Db>,
     {
-        let mut q = sqlx::query_as::<Db, T>(AssertSqlSafe(self.text));
-        for a in self.args {
-            q = match a {
-                Arg::I64(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Bool(v) => q.bind(v),
-            };
-        }
+        let q = bind_args!(sqlx::query_as::<Db, T>(AssertSqlSafe(self.text)), self.args);
         Ok(q.fetch_all(executor).await?)
     }
 
@@ -75,14 +177,7 @@ impl Sql {
     where
         E: sqlx::Executor<'c, Database = Db>,
     {
-        let mut q = sqlx::query::<Db>(AssertSqlSafe(self.text));
-        for a in self.args {
-            q = match a {
-                Arg::I64(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Bool(v) => q.bind(v),
-            };
-        }
+        let q = bind_args!(sqlx::query::<Db>(AssertSqlSafe(self.text)), self.args);
         Ok(q.execute(executor).await?.rows_affected())
     }
 
@@ -90,14 +185,10 @@ impl Sql {
     where
         E: sqlx::Executor<'c, Database = Db>,
     {
-        let mut q = sqlx::query_scalar::<Db, i64>(AssertSqlSafe(self.text));
-        for a in self.args {
-            q = match a {
-                Arg::I64(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::Bool(v) => q.bind(v),
-            };
-        }
+        let q = bind_args!(
+            sqlx::query_scalar::<Db, i64>(AssertSqlSafe(self.text)),
+            self.args
+        );
         Ok(q.fetch_one(executor).await?)
     }
 }
