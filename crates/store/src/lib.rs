@@ -12,6 +12,7 @@ mod model;
 mod pg;
 mod sqlite;
 pub mod testing;
+pub mod token_cache;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -78,6 +79,7 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    tokens: std::sync::Arc<token_cache::TokenCache>,
 }
 
 /// Calls the same query function on whichever backend is connected.
@@ -120,7 +122,10 @@ impl Store {
                 "{url:?}: expected sqlite://PATH or postgres://..."
             )));
         };
-        Ok(Store { backend })
+        Ok(Store {
+            backend,
+            tokens: Default::default(),
+        })
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -237,7 +242,9 @@ impl Store {
         id: i64,
         change: &UserChange,
     ) -> Result<User> {
-        dispatch!(self, users::update(actor, id, change))
+        let updated = dispatch!(self, users::update(actor, id, change));
+        self.tokens.clear();
+        updated
     }
 
     /// Creates an assignment group with its members, in one transaction.
@@ -306,8 +313,16 @@ impl Store {
     }
 
     /// The active user a live (not revoked) token belongs to; records its use.
+    /// Answers from [`token_cache`] for a few seconds after a check.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
-        dispatch!(self, users::by_token(token_hash))
+        if let Some(user) = self.tokens.get(token_hash) {
+            return Ok(Some(user));
+        }
+        let user = dispatch!(self, users::by_token(token_hash))?;
+        if let Some(u) = &user {
+            self.tokens.put(token_hash, u);
+        }
+        Ok(user)
     }
 
     pub async fn list_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
@@ -315,7 +330,9 @@ impl Store {
     }
 
     pub async fn revoke_token(&self, actor: &AuditActor, user_id: i64, id: i64) -> Result<()> {
-        dispatch!(self, auth::revoke_token(actor, user_id, id))
+        let revoked = dispatch!(self, auth::revoke_token(actor, user_id, id));
+        self.tokens.clear();
+        revoked
     }
 
     /// Until when (ms) logins for this e-mail are refused, if they are.
