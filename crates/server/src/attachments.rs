@@ -1,5 +1,5 @@
 //! Attachments: one upload mechanism for every record that takes files (today:
-//! incidents). The type is decided from the bytes, the name is cleaned, the
+//! incidents and their comments). The type is decided from the bytes, the name is cleaned, the
 //! bytes are stored in the data folder under a random key (never a name a
 //! user chose) and served only as a download, under the same visibility rules
 //! as comments: customers see public attachments of their own organisation's
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use steward_domain::access::{Action, Actor};
 use steward_domain::attachment;
 use steward_domain::incident::CommentVisibility;
-use steward_store::{Attachment, AuditActor, NewAttachment};
+use steward_store::{Attachment, AuditActor, Comment, Incident, NewAttachment};
 
 use crate::AppState;
 use crate::auth::random_token;
@@ -31,20 +31,84 @@ pub async fn check_may_attach(state: &AppState, actor: &Actor, number: &str) -> 
     require(actor, Action::IncidentComment, Some(inc.org_id))
 }
 
-/// Checks and stores a file for an incident, then records it with its audit entry.
-pub async fn upload(
+/// A file as it came in a form: the name the client gave and the bytes.
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file that passed the checks, ready to be stored.
+pub struct CheckedFile {
+    file_name: String,
+    content_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+/// Checks size and content type (from the bytes) and cleans the name.
+pub fn check_file(state: &AppState, file: UploadedFile) -> AppResult<CheckedFile> {
+    if file.bytes.len() > state.config.max_upload_bytes {
+        return Err(AppError::Rejected(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "files may be at most {} bytes",
+                state.config.max_upload_bytes
+            ),
+        ));
+    }
+    Ok(CheckedFile {
+        content_type: attachment::sniff(&file.bytes)?,
+        file_name: attachment::safe_file_name(&file.name),
+        bytes: file.bytes,
+    })
+}
+
+fn parse_visibility(v: Option<&str>) -> AppResult<Option<CommentVisibility>> {
+    match v.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => CommentVisibility::parse(v)
+            .map(Some)
+            .ok_or_else(|| AppError::field("visibility", "must be public or internal")),
+    }
+}
+
+/// Where an upload goes and who sees it: attached to one of the incident's
+/// comments, a file takes that comment's visibility, and only the comment's
+/// author may add it.
+pub async fn target(
     state: &AppState,
     actor: &Actor,
-    number: &str,
+    inc: &Incident,
     visibility: Option<&str>,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> AppResult<Attachment> {
-    let inc = incidents::get(state, actor, number).await?;
-    let visibility = match visibility.filter(|v| !v.is_empty()) {
-        None => CommentVisibility::Public,
-        Some(v) => CommentVisibility::parse(v)
-            .ok_or_else(|| AppError::field("visibility", "must be public or internal"))?,
+    comment: Option<i64>,
+) -> AppResult<CommentVisibility> {
+    let given = parse_visibility(visibility)?;
+    let visibility = match comment {
+        None => given.unwrap_or(CommentVisibility::Public),
+        Some(id) => {
+            let c = match state.store.comment(inc.id, id).await {
+                Ok(c) if c.visibility == "public" || actor.role.is_staff() => c,
+                _ => {
+                    return Err(AppError::field(
+                        "comment",
+                        format!("{} has no comment {id}", inc.number),
+                    ));
+                }
+            };
+            if c.author_id != Some(actor.user_id) {
+                return Err(AppError::Forbidden(
+                    "only the author of a comment may attach files to it".into(),
+                ));
+            }
+            let own =
+                CommentVisibility::parse(&c.visibility).unwrap_or(CommentVisibility::Internal);
+            if given.is_some_and(|g| g != own) {
+                return Err(AppError::field(
+                    "visibility",
+                    format!("must be the comment's: {}", own.as_str()),
+                ));
+            }
+            own
+        }
     };
     let action = match visibility {
         CommentVisibility::Public => Action::IncidentComment,
@@ -54,33 +118,77 @@ pub async fn upload(
     inc.state()
         .check_changeable()
         .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
-    if bytes.len() > state.config.max_upload_bytes {
-        return Err(AppError::Rejected(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "files may be at most {} bytes",
-                state.config.max_upload_bytes
-            ),
-        ));
+    Ok(visibility)
+}
+
+/// A comment with files: the files are checked first, so that a refused file
+/// leaves no comment behind; each is then stored on the new comment.
+pub async fn comment_with_files(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &incidents::CommentInput,
+    files: Vec<UploadedFile>,
+) -> AppResult<Comment> {
+    let files = files
+        .into_iter()
+        .map(|f| check_file(state, f))
+        .collect::<AppResult<Vec<_>>>()?;
+    let comment = incidents::comment(state, actor, number, input).await?;
+    if files.is_empty() {
+        return Ok(comment);
     }
-    let content_type = attachment::sniff(&bytes)?;
-    let file_name = attachment::safe_file_name(file_name);
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let inc = incidents::get(state, actor, number).await?;
+    let visibility =
+        CommentVisibility::parse(&comment.visibility).unwrap_or(CommentVisibility::Internal);
+    for file in files {
+        store(state, actor, &inc, Some(comment.id), visibility, file).await?;
+    }
+    Ok(comment)
+}
+
+/// Checks and stores a file for an incident or one of its comments, then
+/// records it with its audit entry.
+pub async fn upload(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    visibility: Option<&str>,
+    comment: Option<i64>,
+    file: UploadedFile,
+) -> AppResult<Attachment> {
+    let inc = incidents::get(state, actor, number).await?;
+    let visibility = target(state, actor, &inc, visibility, comment).await?;
+    let file = check_file(state, file)?;
+    store(state, actor, &inc, comment, visibility, file).await
+}
+
+/// Stores a checked file and records it; the caller has decided its target.
+pub async fn store(
+    state: &AppState,
+    actor: &Actor,
+    inc: &Incident,
+    comment_id: Option<i64>,
+    visibility: CommentVisibility,
+    file: CheckedFile,
+) -> AppResult<Attachment> {
+    let sha256 = hex::encode(Sha256::digest(&file.bytes));
     let storage_key = random_token(24);
     let path = path_of(state, &storage_key);
-    let size = bytes.len() as i64;
-    write_durably(path.clone(), bytes).await?;
+    let size = file.bytes.len() as i64;
+    write_durably(path.clone(), file.bytes).await?;
     let new = NewAttachment {
+        comment_id,
         visibility: visibility.as_str().to_owned(),
-        file_name,
-        content_type: content_type.to_owned(),
+        file_name: file.file_name,
+        content_type: file.content_type.to_owned(),
         size,
         sha256,
         storage_key,
     };
     match state
         .store
-        .add_attachment(&AuditActor::from(actor), &inc, &new)
+        .add_attachment(&AuditActor::from(actor), inc, &new)
         .await
     {
         Ok(a) => Ok(a),
@@ -174,21 +282,39 @@ pub fn download_response(a: &Attachment, bytes: Vec<u8>) -> axum::response::Resp
     res
 }
 
-/// The fields of an upload form: `file` (required), `visibility` and, from
-/// the web UI, `csrf`.
+/// A `multipart/form-data` form: its text fields and its files.
 #[derive(Default)]
-pub struct UploadForm {
-    pub file_name: String,
-    pub bytes: Option<Vec<u8>>,
-    pub visibility: Option<String>,
-    pub csrf: Option<String>,
+pub struct MultipartForm {
+    pub text: std::collections::HashMap<String, String>,
+    pub files: Vec<UploadedFile>,
 }
 
-/// Reads a `multipart/form-data` upload, refusing a file over the limit.
-pub async fn read_upload(
+impl MultipartForm {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.text.get(name).map(String::as_str)
+    }
+
+    /// An optional whole-number field (a record id).
+    pub fn id(&self, name: &str) -> AppResult<Option<i64>> {
+        match self.text(name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::field(name, "must be a whole number")),
+        }
+    }
+}
+
+/// Reads a `multipart/form-data` form with the text fields `fields` and up to
+/// `max_files` parts named `file`, each at most `max` bytes; a file input left
+/// empty by a browser is skipped.
+pub async fn read_form(
     mut multipart: axum::extract::Multipart,
+    fields: &[&str],
+    max_files: usize,
     max: usize,
-) -> AppResult<UploadForm> {
+) -> AppResult<MultipartForm> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         let status = e.status();
         AppError::Rejected(
@@ -200,35 +326,45 @@ pub async fn read_upload(
             e.body_text(),
         )
     };
-    let mut form = UploadForm::default();
+    let mut form = MultipartForm::default();
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or_default() {
-            "file" => {
-                form.file_name = field.file_name().unwrap_or("attachment").to_owned();
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    if bytes.len() + chunk.len() > max {
-                        return Err(AppError::Rejected(
-                            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                            format!("files may be at most {max} bytes"),
-                        ));
-                    }
-                    bytes.extend_from_slice(&chunk);
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if bytes.len() + chunk.len() > max {
+                    return Err(AppError::Rejected(
+                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("files may be at most {max} bytes"),
+                    ));
                 }
-                form.bytes = Some(bytes);
+                bytes.extend_from_slice(&chunk);
             }
-            "visibility" => form.visibility = Some(field.text().await.map_err(bad)?),
-            "csrf" => form.csrf = Some(field.text().await.map_err(bad)?),
-            other => {
+            if file_name.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            if form.files.len() == max_files {
                 return Err(AppError::field(
-                    other,
-                    "is not a field of an upload (file, visibility)",
+                    "file",
+                    format!("at most {max_files} files at a time"),
                 ));
             }
+            let name = if file_name.is_empty() {
+                "attachment".to_owned()
+            } else {
+                file_name
+            };
+            form.files.push(UploadedFile { name, bytes });
+        } else if fields.contains(&name.as_str()) && !form.text.contains_key(&name) {
+            let value = field.text().await.map_err(bad)?;
+            form.text.insert(name, value);
+        } else {
+            return Err(AppError::field(
+                &name,
+                format!("is not a field of this form ({})", fields.join(", ")),
+            ));
         }
-    }
-    if form.bytes.is_none() {
-        return Err(AppError::field("file", "is required"));
     }
     Ok(form)
 }

@@ -302,6 +302,8 @@ impl TokenView {
 pub struct AttachmentView {
     pub id: i64,
     pub incident: String,
+    /// The id of the comment it belongs to, if any.
+    pub comment: Option<i64>,
     pub file_name: String,
     /// Detected from the content, not taken from the upload.
     pub content_type: String,
@@ -320,6 +322,7 @@ impl From<&steward_store::Attachment> for AttachmentView {
         AttachmentView {
             id: a.id,
             incident: a.incident_number.clone(),
+            comment: a.comment_id,
             file_name: a.file_name.clone(),
             content_type: a.content_type.clone(),
             size: a.size,

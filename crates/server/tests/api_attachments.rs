@@ -20,6 +20,18 @@ async fn upload(
     bytes: Vec<u8>,
     visibility: Option<&str>,
 ) -> (StatusCode, serde_json::Value) {
+    let fields: Vec<(&str, &str)> = visibility.map(|v| ("visibility", v)).into_iter().collect();
+    upload_with(s, who, number, name, bytes, &fields).await
+}
+
+async fn upload_with(
+    s: &TestServer,
+    who: &str,
+    number: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
     let mut form = Form::new().part(
         "file",
         Part::bytes(bytes)
@@ -27,8 +39,8 @@ async fn upload(
             .mime_str("text/html")
             .unwrap(),
     );
-    if let Some(v) = visibility {
-        form = form.text("visibility", v.to_owned());
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
     }
     let res = s
         .client
@@ -190,6 +202,140 @@ async fn attachments_follow_the_rules_of_comments() {
         assert!(h.to_string().contains(a["sha256"].as_str().unwrap()));
         let (st, _) = s.get("agent", "/api/v1/attachments/999999").await;
         assert_eq!(st, StatusCode::NOT_FOUND);
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn files_on_a_comment_are_seen_by_whoever_sees_the_comment() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let number = s.raise("customer", "Printer jams", "SVC-0001").await;
+        let comments = format!("/api/v1/incidents/{number}/comments");
+        let (st, public) = s
+            .post(
+                "customer",
+                &comments,
+                serde_json::json!({"body": "photo follows"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{backend:?} {public}");
+        let (_, note) = s
+            .post(
+                "agent",
+                &comments,
+                serde_json::json!({"body": "driver log", "visibility": "internal"}),
+            )
+            .await;
+        let (pid, nid) = (public["id"].to_string(), note["id"].to_string());
+
+        // The author attaches; the file takes the comment's visibility.
+        let (st, photo) = upload_with(
+            &s,
+            "customer",
+            &number,
+            "jam.png",
+            PNG.to_vec(),
+            &[("comment", &pid)],
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{photo}");
+        assert_eq!(photo["comment"], public["id"]);
+        assert_eq!(photo["visibility"], "public");
+        let (st, log) = upload_with(
+            &s,
+            "agent",
+            &number,
+            "driver.log",
+            b"E42\n".to_vec(),
+            &[("comment", &nid)],
+        )
+        .await;
+        assert_eq!(st, StatusCode::CREATED, "{log}");
+        assert_eq!(log["visibility"], "internal");
+
+        // The customer sees the photo, not the work note's file, nor that the note exists.
+        let (_, list) = s
+            .get(
+                "customer",
+                &format!("/api/v1/incidents/{number}/attachments"),
+            )
+            .await;
+        let names: Vec<_> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["file_name"].clone())
+            .collect();
+        assert_eq!(names, ["jam.png"]);
+        let (st, _) = s.get("customer", log["href"].as_str().unwrap()).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, v) = upload_with(
+            &s,
+            "customer",
+            &number,
+            "x.png",
+            PNG.to_vec(),
+            &[("comment", &nid)],
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["field"], "comment");
+
+        // Only the author adds files to a comment; the visibility cannot be overridden;
+        // the comment must be this incident's; the id must be a number.
+        let (st, _) = upload_with(
+            &s,
+            "agent",
+            &number,
+            "x.png",
+            PNG.to_vec(),
+            &[("comment", &pid)],
+        )
+        .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, v) = upload_with(
+            &s,
+            "agent",
+            &number,
+            "x.png",
+            PNG.to_vec(),
+            &[("comment", &nid), ("visibility", "public")],
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["field"], "visibility");
+        let other = s.raise("customer", "Another one", "SVC-0001").await;
+        let (st, _) = upload_with(
+            &s,
+            "customer",
+            &other,
+            "x.png",
+            PNG.to_vec(),
+            &[("comment", &pid)],
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = upload_with(
+            &s,
+            "customer",
+            &number,
+            "x.png",
+            PNG.to_vec(),
+            &[("comment", "first")],
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = upload_with(
+            &s,
+            "customer",
+            &number,
+            "x.png",
+            PNG.to_vec(),
+            &[("colour", "red")],
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         s.stop().await;
     }
 }

@@ -235,11 +235,20 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .unwrap();
     c.wait().for_element(Locator::Id("body")).await.unwrap();
 
-    // Comment on it, and start work.
+    // Comment on it with a file, and start work.
+    let dir = TempDir::new();
+    let steps = dir.0.join("workaround.txt");
+    std::fs::write(&steps, "Use webmail until the gateway is back.\n").unwrap();
     c.find(Locator::Id("body"))
         .await
         .unwrap()
         .send_keys("We are on it.")
+        .await
+        .unwrap();
+    c.find(Locator::Id("comment-files"))
+        .await
+        .unwrap()
+        .send_keys(&steps.display().to_string())
         .await
         .unwrap();
     c.find(Locator::Css("form[action$='/comments'] button"))
@@ -249,6 +258,12 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .await
         .unwrap();
     wait_for(&c, ".timeline li.comment", None, "We are on it.").await;
+    assert!(
+        text(&c, ".timeline li.comment")
+            .await
+            .contains("workaround.txt"),
+        "the file shows under its comment"
+    );
     c.find(Locator::Css("form[action$='/transition'] button"))
         .await
         .unwrap()
@@ -257,8 +272,7 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .unwrap();
     wait_for(&c, "[data-state]", Some("data-state"), "in_progress").await;
 
-    // Attach a file through the upload form.
-    let dir = TempDir::new();
+    // Attach a file to the incident itself through the upload form.
     let file = dir.0.join("gateway-log.txt");
     std::fs::write(&file, "550 5.7.1 relaying denied\n").unwrap();
     c.find(Locator::Id("file"))
@@ -281,6 +295,7 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     c.goto(&format!("{base}/incidents/{number}")).await.unwrap();
     assert!(text(&c, "h1").await.contains("Mail gateway"));
     assert!(text(&c, ".timeline").await.contains("We are on it."));
+    assert!(text(&c, ".timeline").await.contains("workaround.txt"));
     assert!(text(&c, ".attachments").await.contains("gateway-log.txt"));
     sign_out(&c).await;
 

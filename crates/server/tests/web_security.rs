@@ -239,3 +239,65 @@ async fn the_service_catalogue_page_shows_each_role_what_it_may_see() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_file_leaves_no_comment_and_keeps_the_message() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let number = s.raise("customer", "VPN drops", "SVC-0001").await;
+    let (cookie, csrf) = signed_in(&s, "cora@alpha.test").await;
+    let post = |form: reqwest::multipart::Form| {
+        let (s, cookie, number) = (&s, cookie.clone(), number.clone());
+        async move {
+            s.client
+                .post(s.url(&format!("/incidents/{number}/comments")))
+                .header("cookie", cookie)
+                .header("origin", s.url("").trim_end_matches('/'))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let form = |token: &str, file: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("csrf", token.to_owned())
+            .text("body", "Log <attached>")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("setup.exe"),
+            )
+    };
+    let res = post(form(
+        &csrf,
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff".to_vec(),
+    ))
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(">Log &#60;attached&#62;</textarea>"),
+        "{html}"
+    );
+    let (_, comments) = s
+        .get("customer", &format!("/api/v1/incidents/{number}/comments"))
+        .await;
+    assert!(
+        comments.as_array().unwrap().is_empty(),
+        "no comment without its file"
+    );
+
+    // The multipart form needs the session's token like any other.
+    let res = post(form("wrong", b"fine\n".to_vec())).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = post(form(&csrf, b"fine\n".to_vec())).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, files) = s
+        .get(
+            "customer",
+            &format!("/api/v1/incidents/{number}/attachments"),
+        )
+        .await;
+    assert_eq!(files[0]["file_name"], "setup.exe");
+    assert!(files[0]["comment"].is_i64());
+    s.stop().await;
+}

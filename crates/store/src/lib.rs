@@ -478,6 +478,11 @@ impl Store {
         dispatch!(self, incidents::comments(incident_id, include_internal))
     }
 
+    /// Comment `id` of the incident, whoever may see it; 404 when it is not the incident's.
+    pub async fn comment(&self, incident_id: i64, id: i64) -> Result<Comment> {
+        dispatch!(self, incidents::comment(incident_id, id))
+    }
+
     // ---- attachments ---------------------------------------------------
 
     /// Records an attachment of `incident` (its bytes already stored), with its audit entry.

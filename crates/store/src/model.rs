@@ -316,6 +316,8 @@ pub struct Attachment {
     pub incident_id: i64,
     pub incident_number: String,
     pub org_id: i64,
+    /// The comment it was attached to, if any.
+    pub comment_id: Option<i64>,
     /// `public` (the customer sees it) or `internal` (staff only, like a work note).
     pub visibility: String,
     pub file_name: String,
@@ -333,6 +335,8 @@ pub struct Attachment {
 /// A file to record, already checked and stored.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
+    /// The comment it belongs to; its visibility must then be the comment's.
+    pub comment_id: Option<i64>,
     pub visibility: String,
     pub file_name: String,
     pub content_type: String,

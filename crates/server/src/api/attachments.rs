@@ -8,9 +8,9 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiMultipart, ApiPath};
 use crate::AppState;
-use crate::attachments::{self, download_response, read_upload};
+use crate::attachments::{self, download_response, read_form};
 use crate::auth::ApiActor;
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::views::AttachmentView;
 
 pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
@@ -33,12 +33,14 @@ async fn list(
     Ok(ApiJson(list.iter().map(AttachmentView::from).collect()))
 }
 
-/// Attach a file (`multipart/form-data` with a `file` field and an optional
-/// `visibility`: public, or internal for staff). The type is detected from
-/// the content: images, PDF, office documents, archives and UTF-8 text are accepted.
+/// Attach a file (`multipart/form-data` with a `file` field, an optional
+/// `visibility` (public, or internal for staff) and an optional `comment`: the
+/// id of one of your own comments on the incident, whose visibility the file
+/// then takes). The type is detected from the content: images, PDF, office
+/// documents, archives and UTF-8 text are accepted.
 #[utoipa::path(post, path = "/api/v1/incidents/{number}/attachments", tag = "attachments",
     params(("number" = String, Path, description = "e.g. INC-000123")),
-    request_body(content_type = "multipart/form-data", description = "fields: file, visibility"),
+    request_body(content_type = "multipart/form-data", description = "fields: file, visibility, comment"),
     responses((status = 201, body = AttachmentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn upload(
     State(state): State<AppState>,
@@ -49,15 +51,25 @@ async fn upload(
     // Who may attach is answered before the body is read.
     attachments::check_may_attach(&state, &a.actor, &number).await?;
     let ApiMultipart(multipart) = ApiMultipart::from_request(request, &state).await?;
-    let form = read_upload(multipart, state.config.max_upload_bytes).await?;
-    let bytes = form.bytes.unwrap_or_default();
+    let mut form = read_form(
+        multipart,
+        &["visibility", "comment"],
+        1,
+        state.config.max_upload_bytes,
+    )
+    .await?;
+    let comment = form.id("comment")?;
+    let file = form
+        .files
+        .pop()
+        .ok_or_else(|| AppError::field("file", "is required"))?;
     let att = attachments::upload(
         &state,
         &a.actor,
         &number,
-        form.visibility.as_deref(),
-        &form.file_name,
-        bytes,
+        form.text("visibility"),
+        comment,
+        file,
     )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(AttachmentView::from(&att))).into_response())

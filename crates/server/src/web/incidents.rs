@@ -451,6 +451,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// One attachment in the incident's list.
+#[derive(Clone)]
 pub struct AttachmentRow {
     id: i64,
     file_name: String,
@@ -477,6 +478,8 @@ pub struct TimelineItem {
     label: String,
     body: String,
     changes: Vec<(String, String, String)>,
+    /// Files attached to this comment.
+    files: Vec<AttachmentRow>,
 }
 
 fn show_value(v: &serde_json::Value) -> String {
@@ -523,6 +526,8 @@ pub struct IncidentPage {
     can_edit: bool,
     can_comment: bool,
     attachments: Vec<AttachmentRow>,
+    /// The comment being written, kept when it was refused.
+    draft: String,
     transitions: Vec<TransitionView>,
     hold_reasons: Vec<(&'static str, &'static str)>,
     resolution_codes: Vec<(&'static str, &'static str)>,
@@ -550,9 +555,30 @@ async fn incident_page(
 ) -> WebResult<IncidentPage> {
     let i = incidents::get(state, &s.actor, number).await?;
     let tz = s.user.effective_time_zone().to_owned();
+    let files: Vec<(Option<i64>, AttachmentRow)> =
+        crate::attachments::list(state, &s.actor, number)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let row = AttachmentRow {
+                    id: a.id,
+                    size: human_size(a.size),
+                    who: a.uploaded_by_name.unwrap_or_else(|| "Steward".into()),
+                    when: local_time(a.created_at, &tz),
+                    internal: a.visibility == "internal",
+                    file_name: a.file_name,
+                };
+                (a.comment_id, row)
+            })
+            .collect();
     let mut timeline = Vec::new();
     for c in incidents::comments(state, &s.actor, &i).await? {
         let internal = c.visibility == "internal";
+        let own_files = files
+            .iter()
+            .filter(|(on, _)| *on == Some(c.id))
+            .map(|(_, f)| f.clone())
+            .collect();
         timeline.push(TimelineItem {
             at: c.created_at,
             when: local_time(c.created_at, &tz),
@@ -565,6 +591,7 @@ async fn incident_page(
             },
             body: c.body,
             changes: Vec::new(),
+            files: own_files,
         });
     }
     for e in incidents::history(state, &s.actor, &i).await? {
@@ -590,6 +617,7 @@ async fn incident_page(
             label,
             body: String::new(),
             changes,
+            files: Vec::new(),
         });
     }
     timeline.sort_by_key(|t| std::cmp::Reverse(t.at));
@@ -632,18 +660,8 @@ async fn incident_page(
         can_transition,
         can_edit,
         can_comment: changeable,
-        attachments: crate::attachments::list(state, &s.actor, number)
-            .await?
-            .into_iter()
-            .map(|a| AttachmentRow {
-                id: a.id,
-                size: human_size(a.size),
-                who: a.uploaded_by_name.unwrap_or_else(|| "Steward".into()),
-                when: local_time(a.created_at, &tz),
-                internal: a.visibility == "internal",
-                file_name: a.file_name,
-            })
-            .collect(),
+        attachments: files.into_iter().map(|(_, f)| f).collect(),
+        draft: String::new(),
         transitions: if staff {
             Transition::available_from(lifecycle.state).to_vec()
         } else {
@@ -715,6 +733,7 @@ async fn refused(
     s: &WebSession,
     number: &str,
     e: AppError,
+    draft: String,
 ) -> WebResult<Response> {
     let (status, errors) = match e {
         AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
@@ -728,7 +747,8 @@ async fn refused(
         ),
         other => return Err(other.into()),
     };
-    let page = incident_page(state, s, number, "", Errors(errors)).await?;
+    let mut page = incident_page(state, s, number, "", Errors(errors)).await?;
+    page.draft = draft;
     Ok((status, page).into_response())
 }
 
@@ -773,7 +793,7 @@ pub async fn edit(
     };
     match incidents::update(&state, &s.actor, &number, &patch, Some(form.version)).await {
         Ok(i) => Ok(Redirect::to(&format!("/incidents/{}?m=saved", i.number)).into_response()),
-        Err(e) => refused(&state, &s, &number, e).await,
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }
 
@@ -800,36 +820,75 @@ pub async fn transition(
     };
     match incidents::transition(&state, &s.actor, &number, &input, Some(form.version)).await {
         Ok(i) => Ok(Redirect::to(&format!("/incidents/{}?m=moved", i.number)).into_response()),
-        Err(e) => refused(&state, &s, &number, e).await,
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CommentForm {
-    #[serde(default)]
-    body: String,
-    visibility: Option<String>,
+/// Files a comment may carry at once.
+pub const MAX_COMMENT_FILES: usize = 5;
+
+/// A `multipart/form-data` post from one of our pages: same origin, and the
+/// session's CSRF token in its `csrf` field.
+async fn page_multipart(
+    state: &AppState,
+    s: &WebSession,
+    headers: &axum::http::HeaderMap,
+    multipart: axum::extract::Multipart,
+    fields: &[&str],
+    max_files: usize,
+) -> crate::error::AppResult<crate::attachments::MultipartForm> {
+    let forbidden = || {
+        AppError::Forbidden(
+            "the form expired or came from another site; reload the page and try again".into(),
+        )
+    };
+    if !crate::auth::same_origin(headers) {
+        return Err(forbidden());
+    }
+    let mut all = vec!["csrf"];
+    all.extend_from_slice(fields);
+    let form =
+        crate::attachments::read_form(multipart, &all, max_files, state.config.max_upload_bytes)
+            .await?;
+    if !crate::auth::constant_time_eq(form.text("csrf").unwrap_or(""), &s.csrf) {
+        return Err(forbidden());
+    }
+    Ok(form)
 }
 
+/// A comment or work note, with any files attached to it.
 pub async fn comment(
     State(state): State<AppState>,
+    s: WebSession,
+    headers: axum::http::HeaderMap,
     Path(number): Path<String>,
-    f: WebForm<CommentForm>,
+    multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let (s, form) = (f.session, f.form);
+    let form = page_multipart(
+        &state,
+        &s,
+        &headers,
+        multipart,
+        &["body", "visibility"],
+        MAX_COMMENT_FILES,
+    )
+    .await?;
     let input = CommentInput {
-        body: form.body,
-        visibility: form.visibility,
+        body: form.text("body").unwrap_or_default().to_owned(),
+        visibility: form.text("visibility").map(str::to_owned),
     };
-    match incidents::comment(&state, &s.actor, &number, &input).await {
+    match crate::attachments::comment_with_files(&state, &s.actor, &number, &input, form.files)
+        .await
+    {
         Ok(_) => {
             let n = incidents::incident_number(&number)?;
             Ok(Redirect::to(&format!("/incidents/{n}?m=commented")).into_response())
         }
-        Err(e) => refused(&state, &s, &number, e).await,
+        Err(e) => refused(&state, &s, &number, e, input.body).await,
     }
 }
 
+/// A file for the incident itself.
 pub async fn attach(
     State(state): State<AppState>,
     s: WebSession,
@@ -837,33 +896,31 @@ pub async fn attach(
     Path(number): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let forbidden = || {
-        AppError::Forbidden(
-            "the form expired or came from another site; reload the page and try again".into(),
+    let mut form = page_multipart(&state, &s, &headers, multipart, &["visibility"], 1).await?;
+    let Some(file) = form.files.pop() else {
+        return refused(
+            &state,
+            &s,
+            &number,
+            AppError::field("file", "is required"),
+            String::new(),
         )
+        .await;
     };
-    if !crate::auth::same_origin(&headers) {
-        return Err(forbidden().into());
-    }
-    let form = crate::attachments::read_upload(multipart, state.config.max_upload_bytes).await?;
-    if !crate::auth::constant_time_eq(form.csrf.as_deref().unwrap_or(""), &s.csrf) {
-        return Err(forbidden().into());
-    }
-    let bytes = form.bytes.unwrap_or_default();
     match crate::attachments::upload(
         &state,
         &s.actor,
         &number,
-        form.visibility.as_deref(),
-        &form.file_name,
-        bytes,
+        form.text("visibility"),
+        None,
+        file,
     )
     .await
     {
         Ok(a) => Ok(
             Redirect::to(&format!("/incidents/{}?m=attached", a.incident_number)).into_response(),
         ),
-        Err(e) => refused(&state, &s, &number, e).await,
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }
 

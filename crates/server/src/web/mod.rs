@@ -35,7 +35,12 @@ pub fn router(max_upload: usize) -> Router<AppState> {
             "/incidents/{number}/transition",
             post(incidents::transition),
         )
-        .route("/incidents/{number}/comments", post(incidents::comment))
+        .route(
+            "/incidents/{number}/comments",
+            post(incidents::comment).layer(axum::extract::DefaultBodyLimit::max(
+                incidents::MAX_COMMENT_FILES * max_upload + 64 * 1024,
+            )),
+        )
         .route(
             "/incidents/{number}/attachments",
             post(incidents::attach)

@@ -9,7 +9,7 @@ use crate::{Attachment, AuditActor, Incident, NewAttachment, Result, StoreError,
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT a.id, a.incident_id, i.number AS incident_number, a.org_id, a.visibility, \
+            "SELECT a.id, a.incident_id, i.number AS incident_number, a.org_id, a.comment_id, a.visibility, \
              a.file_name, a.content_type, a.size, a.sha256, a.storage_key, a.uploaded_by, \
              u.name AS uploaded_by_name, a.created_at \
              FROM attachments a JOIN incidents i ON i.id = a.incident_id \
@@ -29,8 +29,8 @@ pub async fn create(
     let mut tx = p.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attachments (incident_id, org_id, visibility, file_name, content_type, size, \
-         sha256, storage_key, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         sha256, storage_key, uploaded_by, created_at, comment_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(incident.id)
     .bind(incident.org_id)
@@ -42,6 +42,7 @@ pub async fn create(
     .bind(&a.storage_key)
     .bind(actor.user_id)
     .bind(now)
+    .bind(a.comment_id)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("UPDATE incidents SET updated_at = $1, version = version + 1 WHERE id = $2")
@@ -51,6 +52,9 @@ pub async fn create(
         .await?;
     let mut c = Changes::default();
     c.set("attachment_id", &id);
+    if let Some(comment) = a.comment_id {
+        c.set("comment_id", &comment);
+    }
     c.set("file_name", &a.file_name);
     c.set("content_type", &a.content_type);
     c.set("size", &a.size);

@@ -566,14 +566,27 @@ pub async fn add_comment(
     })
 }
 
+const SELECT_COMMENT: &str = "SELECT c.id, c.incident_id, c.author_id, u.name AS author_name, \
+     c.visibility, c.body, c.created_at FROM comments c LEFT JOIN users u ON u.id = c.author_id";
+
 pub async fn comments(p: &Pools, incident_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
-    Ok(sqlx::query_as(
-        "SELECT c.id, c.incident_id, c.author_id, u.name AS author_name, c.visibility, c.body, \
-         c.created_at FROM comments c LEFT JOIN users u ON u.id = c.author_id \
-         WHERE c.incident_id = $1 AND ($2 OR c.visibility = 'public') ORDER BY c.id",
-    )
-    .bind(incident_id)
-    .bind(include_internal)
-    .fetch_all(p.read())
-    .await?)
+    let sql = format!(
+        "{SELECT_COMMENT} WHERE c.incident_id = $1 AND ($2 OR c.visibility = 'public') ORDER BY c.id"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(incident_id)
+        .bind(include_internal)
+        .fetch_all(p.read())
+        .await?)
+}
+
+/// One comment of an incident; callers check who may see it.
+pub async fn comment(p: &Pools, incident_id: i64, id: i64) -> Result<Comment> {
+    let sql = format!("{SELECT_COMMENT} WHERE c.incident_id = $1 AND c.id = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(incident_id)
+        .bind(id)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
 }
