@@ -84,6 +84,8 @@ pub enum Action {
     OrgRead,
     OrgWrite,
     AuditRead,
+    /// The requirement catalogue, the evidence checks and their figures.
+    ConformityRead,
     /// Create or revoke one's own API tokens.
     OwnTokens,
     /// Change one's own preferences (time zone).
@@ -147,6 +149,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | UserRead
                 | OrgRead
                 | AuditRead
+                | ConformityRead
                 | OwnTokens
                 | OwnSettings
         ),

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod attachment;
 pub mod audit;
+pub mod conformity;
 pub mod error;
 pub mod incident;
 pub mod number;

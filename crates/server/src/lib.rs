@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod conformity;
 pub mod demo;
 pub mod error;
 pub mod incidents;

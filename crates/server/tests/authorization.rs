@@ -89,6 +89,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         // Nobody revokes someone else's token: it does not exist for them.
         "DELETE /api/v1/tokens/{id}" => Hidden,
         "GET /api/v1/audit" => only(&["admin", "auditor"]),
+        "GET /api/v1/requirements" | "GET /api/v1/requirements/{clause}" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
         other => panic!("route {other} has no entry in the authorisation matrix; add one"),
     }
 }
@@ -158,6 +161,7 @@ async fn every_route_every_role_own_and_other_organisation() {
             for role in ROLES {
                 for own in [true, false] {
                     let path = template
+                        .replace("{clause}", "8.6.1")
                         .replace(
                             "{number}",
                             if template.contains("services") {

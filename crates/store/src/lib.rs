@@ -483,6 +483,27 @@ impl Store {
         dispatch!(self, incidents::comment(incident_id, id))
     }
 
+    // ---- conformity ----------------------------------------------------
+
+    /// An evidence figure as of `now`, aggregated in the database.
+    pub async fn figure(
+        &self,
+        id: steward_domain::conformity::FigureId,
+        now: i64,
+    ) -> Result<steward_domain::conformity::Figure> {
+        dispatch!(self, conformity::figure(id, now))
+    }
+
+    /// Up to `limit` records that the figure counted as not good.
+    pub async fn figure_gaps(
+        &self,
+        id: steward_domain::conformity::FigureId,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<Gap>> {
+        dispatch!(self, conformity::gaps(id, now, limit))
+    }
+
     // ---- attachments ---------------------------------------------------
 
     /// Records an attachment of `incident` (its bytes already stored), with its audit entry.

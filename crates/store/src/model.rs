@@ -398,3 +398,13 @@ pub fn scope_org(v: Visibility) -> Option<i64> {
         Visibility::Organisation(o) => Some(o),
     }
 }
+
+/// A record an evidence figure counted as not good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Gap {
+    /// incident, service, organisation, group or audit.
+    pub kind: String,
+    /// Its number or name.
+    pub record_key: String,
+    pub title: String,
+}

@@ -57,7 +57,6 @@ pub mod dialect {
 
     use super::{Conn, Pools};
     use crate::Result;
-    use crate::pg::q::{NumberedInsert, insert_numbered};
 
     /// Row lock for read-modify-write inside a transaction.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
@@ -82,11 +81,16 @@ pub mod dialect {
             .await?)
     }
 
-    /// Creates a numbered record on its own: one statement in autocommit, so one
-    /// round trip and no `BEGIN`/`COMMIT`.
-    pub async fn create_numbered(p: &Pools, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+    /// A write that reads, then changes the database with exactly one
+    /// statement (such as [`insert_numbered`](crate::pg::q::insert_numbered)):
+    /// on PostgreSQL it runs on a pooled connection in autocommit, so the one
+    /// statement is atomic on its own and no `BEGIN`/`COMMIT` round trips are paid.
+    pub async fn write_one<T>(
+        p: &Pools,
+        work: impl AsyncFnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = p.pool.acquire().await?;
-        insert_numbered(&mut conn, ins).await
+        work(&mut conn).await
     }
 
     /// Every table's columns, for the schema comparison test.

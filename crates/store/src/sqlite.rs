@@ -83,7 +83,6 @@ pub mod dialect {
 
     use super::{Conn, Pools};
     use crate::Result;
-    use crate::sqlite::q::{NumberedInsert, insert_numbered};
 
     /// SQLite has one writer, so write transactions are already exclusive.
     pub const FOR_UPDATE: &str = "";
@@ -106,12 +105,16 @@ pub mod dialect {
         None
     }
 
-    /// Creates a numbered record on its own: a write in the group commit.
-    pub async fn create_numbered(p: &Pools, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+    /// A write that reads, then changes the database with one statement: on
+    /// SQLite, a write in the group commit (see the PostgreSQL twin).
+    pub async fn write_one<T>(
+        p: &Pools,
+        work: impl AsyncFnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
         let mut tx = p.begin().await?;
-        let created = insert_numbered(&mut tx, ins).await?;
+        let done = work(&mut tx).await?;
         tx.commit().await?;
-        Ok(created)
+        Ok(done)
     }
 
     /// Every table's columns, for the schema comparison test.

@@ -4,6 +4,7 @@
 mod admin;
 mod attachments;
 mod audit;
+mod conformity;
 mod incidents;
 mod me;
 mod services;
@@ -117,5 +118,6 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(admin::router())
         .merge(me::router())
         .merge(audit::router())
+        .merge(conformity::router())
         .split_for_parts()
 }

@@ -3,6 +3,7 @@
 //! forms into the same operations the API uses.
 
 mod admin;
+mod conformity;
 mod incidents;
 mod session;
 
@@ -62,6 +63,8 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/settings/tokens", post(admin::create_token))
         .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/conformity", get(conformity::dashboard))
+        .route("/conformity/{clause}", get(conformity::requirement))
 }
 
 async fn stylesheet() -> Response {
@@ -86,6 +89,7 @@ pub struct Nav {
     pub csrf: String,
     pub is_admin: bool,
     pub can_audit: bool,
+    pub can_conformity: bool,
 }
 
 impl Nav {
@@ -97,6 +101,7 @@ impl Nav {
             csrf: s.csrf.clone(),
             is_admin: authorize(&s.actor, Action::UserWrite, None) == Decision::Allow,
             can_audit: authorize(&s.actor, Action::AuditRead, None) == Decision::Allow,
+            can_conformity: authorize(&s.actor, Action::ConformityRead, None) == Decision::Allow,
         })
     }
 }

@@ -223,9 +223,12 @@ where
 /// One incident, written on its own: on PostgreSQL a single statement.
 pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
     let now = now_ms();
-    let names = names(p.read(), new).await?;
-    insert(actor, new, names, now, now, "create", async |ins| {
-        dialect::create_numbered(p, ins).await
+    dialect::write_one(p, async |conn| {
+        let names = names(&mut *conn, new).await?;
+        insert(actor, new, names, now, now, "create", async |ins| {
+            insert_numbered(conn, ins).await
+        })
+        .await
     })
     .await
 }

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod conformity;
 pub mod groups;
 pub mod incidents;
 pub mod meta;
@@ -171,6 +172,15 @@ impl Sql {
     {
         let q = bind_args!(sqlx::query_as::<Db, T>(AssertSqlSafe(self.text)), self.args);
         Ok(q.fetch_all(executor).await?)
+    }
+
+    pub async fn fetch_one<'c, T, E>(self, executor: E) -> Result<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+        E: sqlx::Executor<'c, Database = Db>,
+    {
+        let q = bind_args!(sqlx::query_as::<Db, T>(AssertSqlSafe(self.text)), self.args);
+        Ok(q.fetch_one(executor).await?)
     }
 
     pub async fn execute<'c, E>(self, executor: E) -> Result<u64>

@@ -1,0 +1,249 @@
+//! The registry of evidence checks. Each check names a figure the store
+//! aggregates in SQL, the rule that judges it, and the requirements it gives
+//! evidence for. Later processes add their figures and checks here.
+
+use serde::Serialize;
+
+/// A figure the store knows how to aggregate, and list the gaps of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureId {
+    /// Incidents opened in the window and resolved: resolved within their priority's target.
+    IncidentsResolvedInTime,
+    /// Incidents opened in the window that got a first response or are past its target: answered in time.
+    IncidentsRespondedInTime,
+    /// Incidents opened in the window and resolved: with resolution notes.
+    ResolutionsDocumented,
+    /// Incidents opened in the window and resolved: never reopened.
+    IncidentsNotReopened,
+    /// Open incidents: opened within the last 30 days.
+    OpenIncidentsRecent,
+    /// Open incidents older than an hour: with an assignment group or an assignee.
+    OpenIncidentsAssigned,
+    /// Incidents opened in the window: raised against a live service.
+    IncidentsOnLiveServices,
+    /// Resolved incidents raised by customers in the window: at least one public comment.
+    CustomersKeptInformed,
+    /// Live services: with an owner.
+    LiveServicesWithOwner,
+    /// Live services: delivered to at least one customer organisation.
+    LiveServicesWithCustomers,
+    /// Customer organisations: receiving at least one live service.
+    CustomersWithServices,
+    /// Assignment groups: with at least one active member.
+    GroupsWithMembers,
+    /// The audit trail (one): no entry waiting more than 5 minutes to be sealed.
+    AuditTrailSealed,
+}
+
+/// How a check judges its figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rule {
+    /// Met when at least `met` percent of the counted records are good;
+    /// partly met from `partly` percent.
+    ShareAtLeast { met: f64, partly: f64 },
+    /// Met when no counted record is bad; partly met with up to `partly` bad ones.
+    NoneBad { partly: i64 },
+}
+
+impl Rule {
+    pub fn describe(self) -> String {
+        match self {
+            Rule::ShareAtLeast { met, partly } => {
+                format!("at least {met}% (partly met from {partly}%)")
+            }
+            Rule::NoneBad { partly: 0 } => "none missing".into(),
+            Rule::NoneBad { partly } => format!("none missing (partly met up to {partly})"),
+        }
+    }
+}
+
+/// One evidence check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Stable name, used in URLs and snapshots.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What the figure counts, and what counts as good.
+    pub explanation: &'static str,
+    /// The clauses it gives evidence for.
+    pub requirements: &'static [&'static str],
+    pub figure: FigureId,
+    pub rule: Rule,
+}
+
+/// How far back the incident checks look.
+pub const WINDOW_DAYS: i64 = 30;
+
+/// Resolution and first-response targets per priority P1..P5, in minutes,
+/// around the clock. Service level agreements will refine them per service.
+pub const RESOLUTION_TARGET_MINUTES: [i64; 5] = [4 * 60, 8 * 60, 24 * 60, 3 * 24 * 60, 5 * 24 * 60];
+pub const RESPONSE_TARGET_MINUTES: [i64; 5] = [15, 30, 2 * 60, 8 * 60, 24 * 60];
+
+pub static REGISTRY: &[Check] = &[
+    Check {
+        id: "incidents-resolved-in-time",
+        title: "Incidents resolved within their priority's target time",
+        explanation: "Incidents opened in the last 30 days and resolved since: resolved within the target of their priority (P1 4 h, P2 8 h, P3 24 h, P4 3 days, P5 5 days).",
+        requirements: &["8.6.1", "8.3.3", "9.1"],
+        figure: FigureId::IncidentsResolvedInTime,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 75.0,
+        },
+    },
+    Check {
+        id: "incidents-first-response-in-time",
+        title: "Incidents answered within their priority's response time",
+        explanation: "Incidents opened in the last 30 days that were answered or are past their response target: first response by the service desk within the target (P1 15 min, P2 30 min, P3 2 h, P4 8 h, P5 24 h).",
+        requirements: &["8.6.1", "8.3.3"],
+        figure: FigureId::IncidentsRespondedInTime,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 75.0,
+        },
+    },
+    Check {
+        id: "resolutions-documented",
+        title: "Resolved incidents say what was done",
+        explanation: "Incidents opened in the last 30 days and resolved: with resolution notes.",
+        requirements: &["8.6.1", "7.6"],
+        figure: FigureId::ResolutionsDocumented,
+        rule: Rule::ShareAtLeast {
+            met: 98.0,
+            partly: 90.0,
+        },
+    },
+    Check {
+        id: "incidents-stay-resolved",
+        title: "Resolved incidents stay resolved",
+        explanation: "Incidents opened in the last 30 days and resolved: never reopened.",
+        requirements: &["8.6.1", "10.2"],
+        figure: FigureId::IncidentsNotReopened,
+        rule: Rule::ShareAtLeast {
+            met: 95.0,
+            partly: 90.0,
+        },
+    },
+    Check {
+        id: "incident-backlog-fresh",
+        title: "The open incident backlog is not ageing",
+        explanation: "Open incidents (new, in progress, on hold): opened within the last 30 days.",
+        requirements: &["8.6.1", "9.1"],
+        figure: FigureId::OpenIncidentsRecent,
+        rule: Rule::ShareAtLeast {
+            met: 95.0,
+            partly: 85.0,
+        },
+    },
+    Check {
+        id: "open-incidents-assigned",
+        title: "Open incidents have someone working on them",
+        explanation: "Open incidents older than an hour: with an assignment group or an assignee.",
+        requirements: &["8.6.1", "5.3"],
+        figure: FigureId::OpenIncidentsAssigned,
+        rule: Rule::ShareAtLeast {
+            met: 95.0,
+            partly: 80.0,
+        },
+    },
+    Check {
+        id: "incidents-on-live-services",
+        title: "Incidents are raised against services in the catalogue",
+        explanation: "Incidents opened in the last 30 days: against a live service (not one in the pipeline or retired).",
+        requirements: &["8.2.4", "8.6.1"],
+        figure: FigureId::IncidentsOnLiveServices,
+        rule: Rule::ShareAtLeast {
+            met: 99.0,
+            partly: 95.0,
+        },
+    },
+    Check {
+        id: "customers-kept-informed",
+        title: "Customers hear from the service desk",
+        explanation: "Incidents raised by customers in the last 30 days and resolved: with at least one public comment from the provider's staff.",
+        requirements: &["8.6.1", "8.3.2", "7.4"],
+        figure: FigureId::CustomersKeptInformed,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "live-services-have-an-owner",
+        title: "Every live service has an owner",
+        explanation: "Live services: with an owner.",
+        requirements: &["8.2.4", "5.3"],
+        figure: FigureId::LiveServicesWithOwner,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "live-services-have-customers",
+        title: "Every live service is delivered to someone",
+        explanation: "Live services: delivered to at least one customer organisation.",
+        requirements: &["8.2.4", "4.2"],
+        figure: FigureId::LiveServicesWithCustomers,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "customers-receive-services",
+        title: "Every customer receives a live service",
+        explanation: "Customer organisations: receiving at least one live service.",
+        requirements: &["8.2.4", "4.2", "8.3.2"],
+        figure: FigureId::CustomersWithServices,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "assignment-groups-staffed",
+        title: "Every assignment group has people",
+        explanation: "Assignment groups: with at least one active member.",
+        requirements: &["5.3", "7.1"],
+        figure: FigureId::GroupsWithMembers,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "audit-trail-sealed",
+        title: "The audit trail is sealed as it grows",
+        explanation: "The audit trail: no entry has waited more than 5 minutes to be sealed into the hash chain.",
+        requirements: &["7.5.3", "8.1"],
+        figure: FigureId::AuditTrailSealed,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+];
+
+/// A check of the registry by its id.
+pub fn check(id: &str) -> Option<&'static Check> {
+    REGISTRY.iter().find(|c| c.id == id)
+}
+
+/// The checks that give evidence for a clause.
+pub fn checks_for(clause: &str) -> impl Iterator<Item = &'static Check> {
+    REGISTRY
+        .iter()
+        .filter(move |c| c.requirements.contains(&clause))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformity::catalogue;
+
+    #[test]
+    fn every_check_is_unique_and_points_at_catalogue_requirements() {
+        let mut ids: Vec<_> = REGISTRY.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), REGISTRY.len(), "ids are unique");
+        for c in REGISTRY {
+            assert!(!c.requirements.is_empty(), "{}", c.id);
+            for clause in c.requirements {
+                assert!(
+                    catalogue().requirement(clause).is_some(),
+                    "{} refers to missing requirement {clause}",
+                    c.id
+                );
+            }
+        }
+    }
+}

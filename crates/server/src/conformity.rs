@@ -1,0 +1,93 @@
+//! The conformity view's operations: every check of the registry evaluated
+//! from the store's figures, shared by the API, the web UI and the CLI.
+
+use steward_domain::access::{Action, Actor};
+use steward_domain::conformity::checks::checks_for;
+use steward_domain::conformity::{
+    Assessment, Check, CheckResult, Outcome, REGISTRY, Requirement, assess, catalogue, evaluate,
+    requirement_outcome,
+};
+use steward_store::{Gap, now_ms};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::incidents::require;
+
+/// How many gap records a check lists.
+pub const GAP_LIMIT: i64 = 50;
+
+async fn results<'a>(
+    state: &AppState,
+    checks: impl IntoIterator<Item = &'a Check>,
+    now: i64,
+) -> AppResult<Vec<CheckResult>> {
+    let mut out = Vec::new();
+    for c in checks {
+        out.push(evaluate(c, state.store.figure(c.figure, now).await?));
+    }
+    Ok(out)
+}
+
+/// The whole catalogue, judged now.
+pub async fn assessment(state: &AppState, actor: &Actor) -> AppResult<Assessment> {
+    require(actor, Action::ConformityRead, None)?;
+    Ok(assess(&results(state, REGISTRY, now_ms()).await?))
+}
+
+/// One check with the records it counted as gaps.
+pub struct CheckDetail {
+    pub check: &'static Check,
+    pub result: CheckResult,
+    pub gaps: Vec<Gap>,
+}
+
+/// One requirement with its checks, their figures and their gaps.
+pub struct RequirementDetail {
+    pub requirement: &'static Requirement,
+    pub outcome: Outcome,
+    pub checks: Vec<CheckDetail>,
+}
+
+/// A requirement by clause number, or 404.
+pub async fn requirement(
+    state: &AppState,
+    actor: &Actor,
+    clause: &str,
+) -> AppResult<RequirementDetail> {
+    require(actor, Action::ConformityRead, None)?;
+    let requirement = catalogue()
+        .requirement(clause.trim())
+        .ok_or(AppError::NotFound)?;
+    let now = now_ms();
+    let mut checks = Vec::new();
+    for c in checks_for(&requirement.clause) {
+        let result = results(state, [c], now).await?.remove(0);
+        let gaps = if matches!(result.outcome, Outcome::Met | Outcome::NoData) {
+            Vec::new()
+        } else {
+            state.store.figure_gaps(c.figure, now, GAP_LIMIT).await?
+        };
+        checks.push(CheckDetail {
+            check: c,
+            result,
+            gaps,
+        });
+    }
+    let outcomes: Vec<Outcome> = checks.iter().map(|c| c.result.outcome).collect();
+    Ok(RequirementDetail {
+        requirement,
+        outcome: requirement_outcome(&outcomes),
+        checks,
+    })
+}
+
+/// Where a gap record is shown in the web UI, if it has a page.
+pub fn gap_link(g: &Gap) -> Option<String> {
+    match g.kind.as_str() {
+        "incident" => Some(format!("/incidents/{}", g.record_key)),
+        "service" => Some("/services".to_owned()),
+        "organisation" => Some("/admin/organisations".to_owned()),
+        "audit" => Some("/audit".to_owned()),
+        _ => None,
+    }
+}

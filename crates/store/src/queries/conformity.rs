@@ -1,0 +1,169 @@
+//! The figures behind the evidence checks, aggregated in SQL, and the records
+//! each figure counted as gaps. One entry of [`sql_of`] per figure.
+
+use steward_domain::conformity::checks::{
+    RESOLUTION_TARGET_MINUTES, RESPONSE_TARGET_MINUTES, WINDOW_DAYS,
+};
+use steward_domain::conformity::{Figure, FigureId};
+
+use super::super::Pools;
+use super::{Arg, Sql};
+use crate::{Gap, Result};
+
+const MINUTE: i64 = 60_000;
+
+/// The counted set (`FROM ... WHERE ...`), what makes a counted record good,
+/// and how a gap is named (`kind, key, title` and an order).
+struct FigureSql {
+    from: &'static str,
+    good: &'static str,
+    gap: &'static str,
+    order: &'static str,
+}
+
+const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title AS title";
+const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
+
+fn sql_of(id: FigureId) -> FigureSql {
+    use FigureId::*;
+    let resolved = "FROM incidents i WHERE i.opened_at >= :since AND i.resolved_at IS NOT NULL";
+    let incident = |from, good| FigureSql {
+        from,
+        good,
+        gap: INCIDENT_GAP,
+        order: BY_OPENED,
+    };
+    match id {
+        IncidentsResolvedInTime => incident(resolved, "i.resolved_at - i.opened_at <= :resolution"),
+        IncidentsRespondedInTime => incident(
+            "FROM incidents i WHERE i.opened_at >= :since AND i.state <> 'cancelled' \
+             AND (i.first_response_at IS NOT NULL OR :now - i.opened_at > :response)",
+            "i.first_response_at IS NOT NULL AND i.first_response_at - i.opened_at <= :response",
+        ),
+        ResolutionsDocumented => incident(
+            resolved,
+            "i.resolution_notes IS NOT NULL AND i.resolution_notes <> ''",
+        ),
+        IncidentsNotReopened => incident(resolved, "i.reopen_count = 0"),
+        // The open states are spelled as in the partial index `incidents_open_priority`.
+        OpenIncidentsRecent => incident(
+            "FROM incidents i WHERE i.state IN ('new', 'in_progress', 'on_hold')",
+            "i.opened_at >= :since",
+        ),
+        OpenIncidentsAssigned => incident(
+            "FROM incidents i WHERE i.state IN ('new', 'in_progress', 'on_hold') \
+             AND i.opened_at < :hour_ago",
+            "(i.group_id IS NOT NULL OR i.assignee_id IS NOT NULL)",
+        ),
+        IncidentsOnLiveServices => incident(
+            "FROM incidents i JOIN services s ON s.id = i.service_id WHERE i.opened_at >= :since",
+            "s.status = 'live'",
+        ),
+        CustomersKeptInformed => incident(
+            "FROM incidents i JOIN organisations o ON o.id = i.org_id \
+             WHERE i.opened_at >= :since AND i.resolved_at IS NOT NULL AND o.kind = 'customer'",
+            "EXISTS (SELECT 1 FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.incident_id = i.id AND c.visibility = 'public' AND u.role <> 'customer')",
+        ),
+        LiveServicesWithOwner => FigureSql {
+            from: "FROM services s WHERE s.status = 'live'",
+            good: "s.owner_id IS NOT NULL",
+            gap: "'service' AS kind, s.number AS record_key, s.name AS title",
+            order: "s.number",
+        },
+        LiveServicesWithCustomers => FigureSql {
+            from: "FROM services s WHERE s.status = 'live'",
+            good: "EXISTS (SELECT 1 FROM service_customers sc WHERE sc.service_id = s.id)",
+            gap: "'service' AS kind, s.number AS record_key, s.name AS title",
+            order: "s.number",
+        },
+        CustomersWithServices => FigureSql {
+            from: "FROM organisations o WHERE o.kind = 'customer'",
+            good: "EXISTS (SELECT 1 FROM service_customers sc JOIN services s ON s.id = sc.service_id \
+                   WHERE sc.org_id = o.id AND s.status = 'live')",
+            gap: "'organisation' AS kind, o.name AS record_key, o.name AS title",
+            order: "o.name",
+        },
+        GroupsWithMembers => FigureSql {
+            from: "FROM assignment_groups g WHERE 1 = 1",
+            good: "EXISTS (SELECT 1 FROM group_members m JOIN users u ON u.id = m.user_id \
+                   WHERE m.group_id = g.id AND u.active)",
+            gap: "'group' AS kind, g.name AS record_key, g.name AS title",
+            order: "g.name",
+        },
+        AuditTrailSealed => FigureSql {
+            // The chain's head row: there is exactly one.
+            from: "FROM audit_chain x WHERE x.id = 1",
+            good: "NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.seq IS NULL \
+                   AND a.occurred_at < :five_minutes_ago)",
+            gap: "'audit' AS kind, 'unsealed' AS record_key, \
+                  'Audit entries waiting more than 5 minutes to be sealed' AS title",
+            order: "1",
+        },
+    }
+}
+
+/// The target of each priority, as a `CASE` over `i.priority`.
+fn per_priority(sql: &mut Sql, targets: [i64; 5]) {
+    sql.push("(CASE i.priority");
+    for (p, minutes) in targets.iter().enumerate() {
+        sql.push(&format!(" WHEN {} THEN ", p + 1));
+        sql.arg(Arg::I64(minutes * MINUTE));
+    }
+    sql.push(" END)");
+}
+
+/// Expands the `:name` parameters of a figure's SQL into bound arguments.
+fn bind(sql: &mut Sql, text: &str, now: i64) {
+    let mut rest = text;
+    while let Some(at) = rest.find(':') {
+        sql.push(&rest[..at]);
+        let name_len = rest[at + 1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - at - 1);
+        let name = &rest[at + 1..at + 1 + name_len];
+        match name {
+            "now" => {
+                sql.arg(Arg::I64(now));
+            }
+            "since" => {
+                sql.arg(Arg::I64(now - WINDOW_DAYS * 24 * 60 * MINUTE));
+            }
+            "hour_ago" => {
+                sql.arg(Arg::I64(now - 60 * MINUTE));
+            }
+            "five_minutes_ago" => {
+                sql.arg(Arg::I64(now - 5 * MINUTE));
+            }
+            "resolution" => per_priority(sql, RESOLUTION_TARGET_MINUTES),
+            "response" => per_priority(sql, RESPONSE_TARGET_MINUTES),
+            other => unreachable!("unknown figure parameter :{other}"),
+        }
+        rest = &rest[at + 1 + name_len..];
+    }
+    sql.push(rest);
+}
+
+/// One figure, aggregated in the database.
+pub async fn figure(p: &Pools, id: FigureId, now: i64) -> Result<Figure> {
+    let f = sql_of(id);
+    let mut q = Sql::new("SELECT COUNT(*), COALESCE(SUM(CASE WHEN ");
+    bind(&mut q, f.good, now);
+    q.push(" THEN 1 ELSE 0 END), 0) ");
+    bind(&mut q, f.from, now);
+    let (counted, good): (i64, i64) = q.fetch_one(p.read()).await?;
+    Ok(Figure { counted, good })
+}
+
+/// Up to `limit` records the figure counted as not good: the gaps to close.
+pub async fn gaps(p: &Pools, id: FigureId, now: i64, limit: i64) -> Result<Vec<Gap>> {
+    let f = sql_of(id);
+    let mut q = Sql::new("SELECT ");
+    q.push(f.gap).push(" ");
+    bind(&mut q, f.from, now);
+    q.push(" AND NOT (");
+    bind(&mut q, f.good, now);
+    q.push(") ORDER BY ").push(f.order).push(" LIMIT ");
+    q.arg(Arg::I64(limit));
+    q.fetch_all(p.read()).await
+}
