@@ -310,6 +310,41 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         rows.is_empty(),
         "another organisation's incident is not listed"
     );
+    assert!(
+        c.find(Locator::LinkText("Conformity")).await.is_err(),
+        "customers have no conformity view"
+    );
+    sign_out(&c).await;
+
+    // An auditor walks the conformity dashboard to a requirement and its evidence.
+    sign_in(&c, &base, "auditor@provider.test").await;
+    c.find(Locator::LinkText("Conformity"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "h1", None, "ISO/IEC 20000-1:2018").await;
+    assert!(text(&c, "#overall").await.contains("requirements met"));
+    let row = text(&c, "tr[data-clause='8.2.4']").await;
+    assert!(row.contains("Service catalogue management"), "{row}");
+    c.find(Locator::Css("tr[data-clause='8.2.4'] a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "h1", None, "Service catalogue management").await;
+    // No test service has an owner: the check names them, linked to the catalogue.
+    let owners = text(&c, "#live-services-have-an-owner").await;
+    assert!(owners.contains("not met") && owners.contains("SVC-0001"), "{owners}");
+    c.find(Locator::Css("#live-services-have-an-owner .gaps a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "h1", None, "Service catalogue").await;
 
     c.close().await.unwrap();
     s.stop().await;
