@@ -42,7 +42,8 @@ struct Row {
     backend: &'static str,
     raw: f64,
     api: f64,
-    lists: Vec<(i64, [f64; 4])>,
+    /// Per size: first page p50/p99, deep page p50/p99, all checks p50/p99 (ms).
+    lists: Vec<(i64, [f64; 6])>,
     peak_kb: u64,
 }
 
@@ -269,7 +270,10 @@ async fn run_backend(
             steward_server::incidents::encode_cursor(&cursor)
         );
         let (d50, d99) = latency(&client, &deep, &token, args.requests).await?;
-        lists.push((size, [f50, f99, d50, d99]));
+        eprintln!("[{name}] evaluating every evidence check at {size} incidents");
+        let checks = format!("{base}/api/v1/requirements");
+        let (c50, c99) = latency(&client, &checks, &token, (args.requests / 10).max(10)).await?;
+        lists.push((size, [f50, f99, d50, d99, c50, c99]));
     }
     let peak_kb = peak_rss_kb(server.0.id());
     drop(server);
@@ -313,14 +317,15 @@ async fn main() -> anyhow::Result<()> {
         args.clients, args.seconds, args.requests
     );
     println!(
-        "{:<9} {:>12} {:>12} {:>7} {:>10} {:>22} {:>22}",
+        "{:<9} {:>12} {:>12} {:>7} {:>10} {:>22} {:>22} {:>22}",
         "database",
         "raw tx/s",
         "API inc/s",
         "API/raw",
         "incidents",
         "first page p50/p99 ms",
-        "deep page p50/p99 ms"
+        "deep page p50/p99 ms",
+        "all checks p50/p99 ms"
     );
     for r in &rows {
         for (i, (size, l)) in r.lists.iter().enumerate() {
@@ -336,22 +341,24 @@ async fn main() -> anyhow::Result<()> {
                 format!("{:<9} {:>12} {:>12} {:>7}", "", "", "", "")
             };
             println!(
-                "{head} {:>10} {:>22} {:>22}",
+                "{head} {:>10} {:>22} {:>22} {:>22}",
                 size,
                 format!("{:.2} / {:.2}", l[0], l[1]),
-                format!("{:.2} / {:.2}", l[2], l[3])
+                format!("{:.2} / {:.2}", l[2], l[3]),
+                format!("{:.1} / {:.1}", l[4], l[5])
             );
         }
         if let (Some(small), Some(big)) = (r.lists.first(), r.lists.last())
             && r.lists.len() > 1
         {
             println!(
-                "{:<9} list p50 at {} vs {}: first page {:.2}x, deep page {:.2}x; server peak RSS {:.1} MB",
+                "{:<9} p50 at {} vs {}: first page {:.2}x, deep page {:.2}x, all checks {:.2}x; server peak RSS {:.1} MB",
                 "",
                 big.0,
                 small.0,
                 big.1[0] / small.1[0].max(0.001),
                 big.1[2] / small.1[2].max(0.001),
+                big.1[4] / small.1[4].max(0.001),
                 r.peak_kb as f64 / 1024.0
             );
         } else {

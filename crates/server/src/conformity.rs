@@ -16,16 +16,25 @@ use crate::incidents::require;
 /// How many gap records a check lists.
 pub const GAP_LIMIT: i64 = 50;
 
-async fn results<'a>(
+/// Evaluates the checks at `now`, their figures aggregated concurrently.
+async fn results(
     state: &AppState,
-    checks: impl IntoIterator<Item = &'a Check>,
+    checks: impl IntoIterator<Item = &'static Check>,
     now: i64,
 ) -> AppResult<Vec<CheckResult>> {
-    let mut out = Vec::new();
-    for c in checks {
-        out.push(evaluate(c, state.store.figure(c.figure, now).await?));
+    let mut set = tokio::task::JoinSet::new();
+    let mut n = 0;
+    for (i, c) in checks.into_iter().enumerate() {
+        let store = state.store.clone();
+        set.spawn(async move { (i, store.figure(c.figure, now).await.map(|f| evaluate(c, f))) });
+        n += 1;
     }
-    Ok(out)
+    let mut out = vec![None; n];
+    while let Some(joined) = set.join_next().await {
+        let (i, result) = joined.map_err(AppError::internal)?;
+        out[i] = Some(result?);
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// The whole catalogue, judged now.

@@ -337,7 +337,10 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     wait_for(&c, "h1", None, "Service catalogue management").await;
     // No test service has an owner: the check names them, linked to the catalogue.
     let owners = text(&c, "#live-services-have-an-owner").await;
-    assert!(owners.contains("not met") && owners.contains("SVC-0001"), "{owners}");
+    assert!(
+        owners.contains("not met") && owners.contains("SVC-0001"),
+        "{owners}"
+    );
     c.find(Locator::Css("#live-services-have-an-owner .gaps a"))
         .await
         .unwrap()

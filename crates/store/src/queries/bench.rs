@@ -47,8 +47,11 @@ pub async fn raw_inserts(p: &Pools, clients: u32, millis: u64) -> Result<u64> {
     Ok(total)
 }
 
-/// Adds `n` incidents in bulk (no audit entries: benchmark data), opened one
-/// second apart going back from `newest_at`, spread over the given services.
+/// Adds `n` incidents in bulk (no audit entries: benchmark data), opened five
+/// minutes apart going back from `newest_at`, like a provider's history: the
+/// last 30 days hold a mix of open and closed incidents, everything older is
+/// closed, with response, resolution and closure times, a few reopened and a
+/// few closed without notes, so that the evidence checks have work to do.
 pub async fn fill_incidents(
     p: &Pools,
     n: i64,
@@ -63,13 +66,22 @@ pub async fn fill_incidents(
         let batch = (n - done).min(50_000);
         let mut tx = p.begin().await?;
         sqlx::query(
-            "WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2) \
+            "WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2), \
+             t AS (SELECT g, $6 - g * 300000 AS opened, \
+             CASE WHEN g < 8640 AND g % 10 = 0 THEN 'new' \
+             WHEN g < 8640 AND g % 10 = 1 THEN 'in_progress' ELSE 'closed' END AS state FROM s) \
              INSERT INTO incidents (number, org_id, service_id, caller_id, title, description, category, \
-             impact, urgency, priority, state, reopen_count, opened_at, updated_at, major) \
+             impact, urgency, priority, state, reopen_count, opened_at, first_response_at, \
+             resolved_at, closed_at, resolution_code, resolution_notes, updated_at, major) \
              SELECT 'BENCH-' || g, $3, $4, $5, 'Bench incident ' || g, 'generated', 'general', \
-             1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, \
-             CASE WHEN g % 10 = 0 THEN 'new' WHEN g % 10 = 1 THEN 'in_progress' ELSE 'closed' END, \
-             0, $6 - g * 1000, $6 - g * 1000, FALSE FROM s",
+             1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, state, \
+             CASE WHEN g % 40 = 0 THEN 1 ELSE 0 END, opened, \
+             CASE WHEN state = 'new' THEN NULL ELSE opened + (g % 40) * 60000 END, \
+             CASE WHEN state = 'closed' THEN opened + (g % 12) * 3600000 END, \
+             CASE WHEN state = 'closed' THEN opened + (g % 12) * 3600000 + 86400000 END, \
+             CASE WHEN state = 'closed' THEN 'fixed' END, \
+             CASE WHEN state = 'closed' AND g % 50 <> 0 THEN 'Done.' END, \
+             opened, FALSE FROM t",
         )
         .bind(first + done)
         .bind(first + done + batch - 1)
