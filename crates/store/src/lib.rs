@@ -577,6 +577,12 @@ impl Store {
         )
     }
 
+    /// Removes every incident, so that the list and check measurements run on
+    /// generated history alone rather than on the burst of the throughput run.
+    pub async fn bench_clear_incidents(&self) -> Result<()> {
+        dispatch!(self, bench::clear_incidents())
+    }
+
     /// The keyset cursor after the `offset`-th incident, newest first.
     pub async fn bench_cursor_at(&self, offset: i64) -> Result<Option<Cursor>> {
         dispatch!(self, bench::cursor_at(offset))

@@ -100,6 +100,15 @@ pub async fn fill_incidents(
     Ok(())
 }
 
+pub async fn clear_incidents(p: &Pools) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query("DELETE FROM incidents")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The cursor after the `offset`-th incident, newest first (for deep-page measurements).
 pub async fn cursor_at(p: &Pools, offset: i64) -> Result<Option<Cursor>> {
     let row: Option<(i64, i64, i64)> = sqlx::query_as(
