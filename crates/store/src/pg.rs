@@ -45,6 +45,11 @@ impl Pools {
         &self.pool
     }
 
+    /// After a bulk load: nothing to do beyond the `ANALYZE` already run.
+    pub async fn after_bulk_load(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// The pool itself: PostgreSQL's raw ceiling for the benchmark.
     pub async fn raw_pool(&self) -> Result<PgPool> {
         Ok(self.pool.clone())

@@ -67,6 +67,17 @@ impl Pools {
         &self.read
     }
 
+    /// After a bulk load: moves the write-ahead log into the database file,
+    /// so that readers do not look pages up in a log of hundreds of megabytes.
+    pub async fn after_bulk_load(&self) -> Result<()> {
+        let mut conn = self.options.connect().await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+
     /// A plain pool with one writer and no group commit: the database's raw
     /// ceiling for the benchmark, with the same durability settings.
     pub async fn raw_pool(&self) -> Result<SqlitePool> {

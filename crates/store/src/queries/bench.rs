@@ -97,7 +97,7 @@ pub async fn fill_incidents(
     let mut tx = p.begin().await?;
     sqlx::query("ANALYZE").execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(())
+    p.after_bulk_load().await
 }
 
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
