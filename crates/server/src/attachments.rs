@@ -74,7 +74,7 @@ fn parse_visibility(v: Option<&str>) -> AppResult<Option<CommentVisibility>> {
 /// Where an upload goes and who sees it: attached to one of the incident's
 /// comments, a file takes that comment's visibility, and only the comment's
 /// author may add it.
-pub async fn target(
+async fn target(
     state: &AppState,
     actor: &Actor,
     inc: &Incident,
@@ -85,14 +85,12 @@ pub async fn target(
     let visibility = match comment {
         None => given.unwrap_or(CommentVisibility::Public),
         Some(id) => {
+            let missing =
+                || AppError::field("comment", format!("{} has no comment {id}", inc.number));
             let c = match state.store.comment(inc.id, id).await {
                 Ok(c) if c.visibility == "public" || actor.role.is_staff() => c,
-                _ => {
-                    return Err(AppError::field(
-                        "comment",
-                        format!("{} has no comment {id}", inc.number),
-                    ));
-                }
+                Ok(_) | Err(steward_store::StoreError::NotFound) => return Err(missing()),
+                Err(e) => return Err(e.into()),
             };
             if c.author_id != Some(actor.user_id) {
                 return Err(AppError::Forbidden(
@@ -121,8 +119,9 @@ pub async fn target(
     Ok(visibility)
 }
 
-/// A comment with files: the files are checked first, so that a refused file
-/// leaves no comment behind; each is then stored on the new comment.
+/// A comment with files: the files are checked and written first, then the
+/// comment and their records are written in one transaction, so that a
+/// refused file or a failure leaves neither a comment nor a file behind.
 pub async fn comment_with_files(
     state: &AppState,
     actor: &Actor,
@@ -134,17 +133,29 @@ pub async fn comment_with_files(
         .into_iter()
         .map(|f| check_file(state, f))
         .collect::<AppResult<Vec<_>>>()?;
-    let comment = incidents::comment(state, actor, number, input).await?;
-    if files.is_empty() {
-        return Ok(comment);
-    }
-    let inc = incidents::get(state, actor, number).await?;
-    let visibility =
-        CommentVisibility::parse(&comment.visibility).unwrap_or(CommentVisibility::Internal);
+    let mut staged = Vec::with_capacity(files.len());
+    let mut result = Ok(());
     for file in files {
-        store(state, actor, &inc, Some(comment.id), visibility, file).await?;
+        // The comment's id and visibility are given to the records by the store.
+        match stage(state, None, CommentVisibility::Public, file).await {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
     }
-    Ok(comment)
+    let news: Vec<NewAttachment> = staged.iter().map(|(n, _)| n.clone()).collect();
+    let result = match result {
+        Ok(()) => incidents::comment(state, actor, number, input, &news).await,
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        for (_, path) in &staged {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+    }
+    result
 }
 
 /// Checks and stores a file for an incident or one of its comments, then
@@ -172,6 +183,29 @@ pub async fn store(
     visibility: CommentVisibility,
     file: CheckedFile,
 ) -> AppResult<Attachment> {
+    let (new, path) = stage(state, comment_id, visibility, file).await?;
+    match state
+        .store
+        .add_attachment(&AuditActor::from(actor), inc, &new)
+        .await
+    {
+        Ok(a) => Ok(a),
+        Err(e) => {
+            // Not recorded, so not kept.
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// Writes a checked file to the data folder under a fresh key; returns its
+/// record-to-be and where it lies (to remove it if the record is not written).
+async fn stage(
+    state: &AppState,
+    comment_id: Option<i64>,
+    visibility: CommentVisibility,
+    file: CheckedFile,
+) -> AppResult<(NewAttachment, PathBuf)> {
     let sha256 = hex::encode(Sha256::digest(&file.bytes));
     let storage_key = random_token(24);
     let path = path_of(state, &storage_key);
@@ -186,18 +220,7 @@ pub async fn store(
         sha256,
         storage_key,
     };
-    match state
-        .store
-        .add_attachment(&AuditActor::from(actor), inc, &new)
-        .await
-    {
-        Ok(a) => Ok(a),
-        Err(e) => {
-            // Not recorded, so not kept.
-            let _ = tokio::fs::remove_file(&path).await;
-            Err(e.into())
-        }
-    }
+    Ok((new, path))
 }
 
 /// Writes to a temporary name, syncs, then renames, so a crash never leaves half a file under the key.

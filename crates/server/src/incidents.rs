@@ -12,7 +12,7 @@ use steward_domain::priority::{Level, Priority};
 use steward_domain::text;
 use steward_store::{
     AuditActor, AuditEntry, Comment, Cursor, Incident, IncidentFields, IncidentFilter,
-    IncidentOrder, NewIncident, StoreError, User, now_ms,
+    IncidentOrder, NewAttachment, NewIncident, StoreError, User, now_ms,
 };
 
 use crate::AppState;
@@ -437,11 +437,14 @@ pub async fn transition(
     }
 }
 
+/// A comment or work note, with files already stored (see
+/// `attachments::comment_with_files`): all recorded in one transaction.
 pub async fn comment(
     state: &AppState,
     actor: &Actor,
     number: &str,
     input: &CommentInput,
+    files: &[NewAttachment],
 ) -> AppResult<Comment> {
     let inc = get(state, actor, number).await?;
     let visibility = match input.visibility.as_deref() {
@@ -469,6 +472,7 @@ pub async fn comment(
             visibility.as_str(),
             &body,
             first,
+            files,
         )
         .await?)
 }

@@ -318,9 +318,10 @@ impl Store {
         if let Some(user) = self.tokens.get(token_hash) {
             return Ok(Some(user));
         }
+        let generation = self.tokens.generation();
         let user = dispatch!(self, users::by_token(token_hash))?;
         if let Some(u) = &user {
-            self.tokens.put(token_hash, u);
+            self.tokens.put(token_hash, u, generation);
         }
         Ok(user)
     }
@@ -459,7 +460,9 @@ impl Store {
         )
     }
 
-    /// Adds a comment or work note; `first_response` also stamps the incident's first response.
+    /// Adds a comment or work note with the files attached to it (their bytes
+    /// already stored), in one transaction; `first_response` also stamps the
+    /// incident's first response.
     pub async fn add_comment(
         &self,
         actor: &AuditActor,
@@ -467,10 +470,11 @@ impl Store {
         visibility: &str,
         body: &str,
         first_response: bool,
+        files: &[NewAttachment],
     ) -> Result<Comment> {
         dispatch!(
             self,
-            incidents::add_comment(actor, incident, visibility, body, first_response)
+            incidents::add_comment(actor, incident, visibility, body, first_response, files)
         )
     }
 

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::User;
@@ -20,6 +21,9 @@ const CAPACITY: usize = 4096;
 #[derive(Default)]
 pub struct TokenCache {
     entries: Mutex<HashMap<String, (Instant, User)>>,
+    /// Bumped by every [`TokenCache::clear`]: a lookup that started before a
+    /// clear must not put back what the clear removed.
+    generation: AtomicU64,
 }
 
 impl TokenCache {
@@ -31,8 +35,17 @@ impl TokenCache {
             .map(|(_, user)| user.clone())
     }
 
-    pub fn put(&self, token_hash: &str, user: &User) {
+    /// The generation to hand to [`TokenCache::put`], read before the database is asked.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Remembers a lookup made at `generation`, unless the cache was cleared since.
+    pub fn put(&self, token_hash: &str, user: &User, generation: u64) {
         if let Ok(mut entries) = self.entries.lock() {
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
+            }
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
@@ -42,7 +55,41 @@ impl TokenCache {
 
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             entries.clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User {
+            id: 1,
+            org_id: 1,
+            org_name: "P".into(),
+            org_kind: "provider".into(),
+            email: "a@p.test".into(),
+            name: "A".into(),
+            role: "agent".into(),
+            time_zone: None,
+            org_time_zone: "UTC".into(),
+            active: true,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_lookup_that_raced_a_clear_is_not_remembered() {
+        let cache = TokenCache::default();
+        let before = cache.generation();
+        cache.clear(); // a revocation commits while the lookup runs
+        cache.put("t", &user(), before);
+        assert!(cache.get("t").is_none());
+        cache.put("t", &user(), cache.generation());
+        assert_eq!(cache.get("t").map(|u| u.id), Some(1));
     }
 }

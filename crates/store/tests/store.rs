@@ -189,11 +189,11 @@ async fn incident_story_on_both_backends() {
 
         // Comments: work notes hidden from customers.
         store
-            .add_comment(&w.actor, &resolved, "public", "hello", true)
+            .add_comment(&w.actor, &resolved, "public", "hello", true, &[])
             .await
             .unwrap();
         store
-            .add_comment(&w.actor, &resolved, "internal", "secret", false)
+            .add_comment(&w.actor, &resolved, "internal", "secret", false, &[])
             .await
             .unwrap();
         assert_eq!(store.comments(resolved.id, false).await.unwrap().len(), 1);

@@ -106,7 +106,7 @@ pub fn evaluate(check: &Check, figure: Figure) -> CheckResult {
     } else {
         match check.rule {
             Rule::ShareAtLeast { met, partly } => {
-                let share = figure.good as f64 * 100.0 / figure.counted as f64;
+                let share = figure.percent().unwrap_or(0.0);
                 if share >= met {
                     Outcome::Met
                 } else if share >= partly {

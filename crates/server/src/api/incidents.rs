@@ -130,7 +130,7 @@ async fn add_comment(
     ApiPath(number): ApiPath<String>,
     ApiJson(input): ApiJson<CommentInput>,
 ) -> AppResult<Response> {
-    let c = incidents::comment(&state, &a.actor, &number, &input).await?;
+    let c = incidents::comment(&state, &a.actor, &number, &input, &[]).await?;
     Ok((StatusCode::CREATED, axum::Json(CommentView::from(&c))).into_response())
 }
 

@@ -2,7 +2,7 @@
 
 use steward_domain::audit::Changes;
 
-use super::super::Pools;
+use super::super::{Conn, Pools};
 use super::audit::append;
 use crate::{Attachment, AuditActor, Incident, NewAttachment, Result, StoreError, now_ms};
 
@@ -19,14 +19,14 @@ macro_rules! select {
     };
 }
 
-pub async fn create(
-    p: &Pools,
+/// Records an attachment and its audit entry inside `conn`'s transaction.
+pub(super) async fn insert(
+    conn: &mut Conn,
     actor: &AuditActor,
     incident: &Incident,
     a: &NewAttachment,
-) -> Result<Attachment> {
-    let now = now_ms();
-    let mut tx = p.begin().await?;
+    now: i64,
+) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attachments (incident_id, org_id, visibility, file_name, content_type, size, \
          sha256, storage_key, uploaded_by, created_at, comment_id) \
@@ -43,13 +43,8 @@ pub async fn create(
     .bind(actor.user_id)
     .bind(now)
     .bind(a.comment_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("UPDATE incidents SET updated_at = $1, version = version + 1 WHERE id = $2")
-        .bind(now)
-        .bind(incident.id)
-        .execute(&mut *tx)
-        .await?;
     let mut c = Changes::default();
     c.set("attachment_id", &id);
     if let Some(comment) = a.comment_id {
@@ -66,7 +61,7 @@ pub async fn create(
         "attachment"
     };
     append(
-        &mut tx,
+        conn,
         actor,
         Some(incident.org_id),
         "incident",
@@ -76,6 +71,23 @@ pub async fn create(
         now,
     )
     .await?;
+    Ok(id)
+}
+
+pub async fn create(
+    p: &Pools,
+    actor: &AuditActor,
+    incident: &Incident,
+    a: &NewAttachment,
+) -> Result<Attachment> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id = insert(&mut tx, actor, incident, a, now).await?;
+    sqlx::query("UPDATE incidents SET updated_at = $1, version = version + 1 WHERE id = $2")
+        .bind(now)
+        .bind(incident.id)
+        .execute(&mut *tx)
+        .await?;
     let row = sqlx::query_as(select!(" WHERE a.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -10,7 +10,7 @@ use super::audit::append;
 use super::{Arg, NumberedInsert, Sql, insert_numbered};
 use crate::{
     AuditActor, Comment, Cursor, ImportedIncident, Incident, IncidentFields, IncidentFilter,
-    IncidentOrder, NewIncident, Page, Result, StoreError, now_ms,
+    IncidentOrder, NewAttachment, NewIncident, Page, Result, StoreError, now_ms,
 };
 
 macro_rules! select {
@@ -516,6 +516,7 @@ pub async fn add_comment(
     visibility: &str,
     body: &str,
     first_response: bool,
+    files: &[NewAttachment],
 ) -> Result<Comment> {
     let now = now_ms();
     let mut tx = p.begin().await?;
@@ -562,6 +563,14 @@ pub async fn add_comment(
         now,
     )
     .await?;
+    for file in files {
+        let on_comment = NewAttachment {
+            comment_id: Some(comment.id),
+            visibility: visibility.to_owned(),
+            ..file.clone()
+        };
+        super::attachments::insert(&mut tx, actor, incident, &on_comment, now).await?;
+    }
     tx.commit().await?;
     Ok(Comment {
         author_name: Some(actor.label.clone()),

@@ -49,7 +49,8 @@ macro_rules! bind_args {
 }
 
 /// A new record that takes the next number of its kind, and the audit entry of
-/// its creation: the one way numbered records are created.
+/// its creation. Incidents are created this way; services still take their
+/// number with `dialect::next_number` inside a longer transaction.
 pub struct NumberedInsert<'a> {
     pub kind: NumberKind,
     pub table: &'static str,
