@@ -60,6 +60,45 @@ pub fn safe_file_name(name: &str) -> String {
     }
 }
 
+/// The extensions a file of an accepted type may carry; the first is added
+/// when the name has none of them.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "application/pdf" => &["pdf"],
+        "application/zip" => &["zip"],
+        "application/gzip" => &["gz", "tgz"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        _ => &[
+            "txt", "log", "csv", "tsv", "json", "xml", "yaml", "yml", "md", "conf", "cfg", "ini",
+            "toml", "sql", "eml", "diff", "patch",
+        ],
+    }
+}
+
+/// The cleaned name of a file whose type was detected as `content_type`,
+/// with an extension that matches the type: a text file named `setup.exe`
+/// becomes `setup.exe.txt`, so that opening the download never runs it.
+pub fn file_name_for(name: &str, content_type: &str) -> String {
+    let clean = safe_file_name(name);
+    let allowed = extensions(content_type);
+    let fits = clean
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| allowed.contains(&ext.to_ascii_lowercase().as_str()));
+    if fits {
+        clean
+    } else {
+        format!("{clean}.{}", allowed[0])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +131,17 @@ mod tests {
         assert_eq!(safe_file_name(".htaccess"), "htaccess");
         assert_eq!(safe_file_name("///"), "attachment");
         assert_eq!(safe_file_name(&"x".repeat(500)).len(), 120);
+    }
+
+    #[test]
+    fn names_carry_the_extension_of_their_detected_type() {
+        let text = "text/plain; charset=utf-8";
+        assert_eq!(file_name_for("trace.LOG", text), "trace.LOG");
+        assert_eq!(file_name_for("setup.exe", text), "setup.exe.txt");
+        assert_eq!(file_name_for("page.html", text), "page.html.txt");
+        assert_eq!(file_name_for("notes", text), "notes.txt");
+        assert_eq!(file_name_for("scan.jpeg", "image/jpeg"), "scan.jpeg");
+        assert_eq!(file_name_for("scan.pdf", "image/png"), "scan.pdf.png");
+        assert_eq!(file_name_for("///", "application/pdf"), "attachment.pdf");
     }
 }

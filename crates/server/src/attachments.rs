@@ -55,9 +55,10 @@ pub fn check_file(state: &AppState, file: UploadedFile) -> AppResult<CheckedFile
             ),
         ));
     }
+    let content_type = attachment::sniff(&file.bytes)?;
     Ok(CheckedFile {
-        content_type: attachment::sniff(&file.bytes)?,
-        file_name: attachment::safe_file_name(&file.name),
+        content_type,
+        file_name: attachment::file_name_for(&file.name, content_type),
         bytes: file.bytes,
     })
 }

@@ -297,7 +297,10 @@ async fn a_refused_file_leaves_no_comment_and_keeps_the_message() {
             &format!("/api/v1/incidents/{number}/attachments"),
         )
         .await;
-    assert_eq!(files[0]["file_name"], "setup.exe");
+    assert_eq!(
+        files[0]["file_name"], "setup.exe.txt",
+        "the name says what the content is"
+    );
     assert!(files[0]["comment"].is_i64());
     s.stop().await;
 }
