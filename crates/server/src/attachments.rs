@@ -75,7 +75,7 @@ fn parse_visibility(v: Option<&str>) -> AppResult<Option<CommentVisibility>> {
 /// Where an upload goes and who sees it: attached to one of the incident's
 /// comments, a file takes that comment's visibility, and only the comment's
 /// author may add it.
-async fn target(
+async fn upload_visibility(
     state: &AppState,
     actor: &Actor,
     inc: &Incident,
@@ -170,7 +170,7 @@ pub async fn upload(
     file: UploadedFile,
 ) -> AppResult<Attachment> {
     let inc = incidents::get(state, actor, number).await?;
-    let visibility = target(state, actor, &inc, visibility, comment).await?;
+    let visibility = upload_visibility(state, actor, &inc, visibility, comment).await?;
     let file = check_file(state, file)?;
     store(state, actor, &inc, comment, visibility, file).await
 }

@@ -68,9 +68,10 @@ pub async fn requirement(
         .requirement(clause.trim())
         .ok_or(AppError::NotFound)?;
     let now = now_ms();
+    let own: Vec<&'static Check> = checks_for(&requirement.clause).collect();
+    let evaluated = results(state, own.iter().copied(), now).await?;
     let mut checks = Vec::new();
-    for c in checks_for(&requirement.clause) {
-        let result = results(state, [c], now).await?.remove(0);
+    for (c, result) in own.into_iter().zip(evaluated) {
         let gaps = if matches!(result.outcome, Outcome::Met | Outcome::NoData) {
             Vec::new()
         } else {

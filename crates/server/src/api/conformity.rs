@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use serde::Serialize;
-use steward_domain::conformity::{Phase, catalogue};
+use steward_domain::conformity::catalogue;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -92,10 +92,6 @@ pub struct RequirementView {
     pub checks: Vec<CheckView>,
 }
 
-fn phase(p: Phase) -> &'static str {
-    p.as_str()
-}
-
 /// Every requirement of ISO/IEC 20000-1 with its live status (staff and auditors).
 #[utoipa::path(get, path = "/api/v1/requirements", tag = "conformity",
     responses((status = 200, body = RequirementsView), (status = 403, body = Problem)))]
@@ -108,7 +104,7 @@ async fn list(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<R
             .phases
             .iter()
             .map(|p| PhaseView {
-                phase: phase(p.phase),
+                phase: p.phase.as_str(),
                 readiness: p.readiness,
                 requirements: p.requirements,
                 met: p.met,
@@ -121,7 +117,7 @@ async fn list(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<R
             .map(|r| RequirementSummaryView {
                 clause: r.requirement.clause.clone(),
                 title: r.requirement.title.clone(),
-                phase: phase(r.requirement.phase),
+                phase: r.requirement.phase.as_str(),
                 summary: r.requirement.summary.clone(),
                 status: r.outcome.as_str(),
                 checks_met: r.checks_met(),
@@ -148,7 +144,7 @@ async fn get(
         heading: catalogue()
             .heading_of(&r.clause)
             .map(|h| format!("{} {}", h.clause, h.title)),
-        phase: phase(r.phase),
+        phase: r.phase.as_str(),
         summary: r.summary.clone(),
         documented_information: r.documented.clone(),
         clause_2011: r.clause_2011.clone(),
