@@ -86,6 +86,17 @@ pub enum Action {
     AuditRead,
     /// The requirement catalogue, the evidence checks and their figures.
     ConformityRead,
+    /// A requirement's owner, how it is met and its notes.
+    RequirementWrite,
+    /// Link manual evidence or add a note to a requirement (auditors too).
+    EvidenceWrite,
+    /// The SMS registers: context, parties, roles, risks, objectives, plan,
+    /// training, communication, documents.
+    SmsRead,
+    /// Create and change SMS records, take document workflow steps.
+    SmsWrite,
+    /// Acknowledge having read a document distributed to oneself.
+    DocumentAcknowledge,
     /// Create or revoke one's own API tokens.
     OwnTokens,
     /// Change one's own preferences (time zone).
@@ -139,7 +150,10 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
         Admin => true,
         Manager | Agent => !matches!(
             (actor.role, action),
-            (Agent, ServiceWrite | GroupWrite) | (_, UserWrite | OrgWrite | AuditRead)
+            (
+                Agent,
+                ServiceWrite | GroupWrite | SmsWrite | RequirementWrite | EvidenceWrite
+            ) | (_, UserWrite | OrgWrite | AuditRead)
         ),
         Auditor => matches!(
             action,
@@ -150,6 +164,8 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | OrgRead
                 | AuditRead
                 | ConformityRead
+                | SmsRead
+                | EvidenceWrite
                 | OwnTokens
                 | OwnSettings
         ),

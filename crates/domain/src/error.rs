@@ -38,6 +38,11 @@ impl Problems {
         });
     }
 
+    /// How many problems were recorded so far.
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn merge(&mut self, other: ValidationError) {
         self.0.extend(other.0);
     }

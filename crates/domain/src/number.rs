@@ -7,6 +7,8 @@
 pub enum NumberKind {
     Incident,
     Service,
+    /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
+    Record(crate::register::Register),
 }
 
 impl NumberKind {
@@ -14,13 +16,14 @@ impl NumberKind {
         match self {
             NumberKind::Incident => "INC",
             NumberKind::Service => "SVC",
+            NumberKind::Record(r) => r.prefix(),
         }
     }
 
     pub const fn width(self) -> usize {
         match self {
             NumberKind::Incident => 6,
-            NumberKind::Service => 4,
+            NumberKind::Service | NumberKind::Record(_) => 4,
         }
     }
 

@@ -71,11 +71,11 @@ pub mod dialect {
 
     /// The next human number of a record type as an SQL expression: its
     /// sequence (never reused; gaps allowed).
-    pub fn next_number_expr(kind: NumberKind) -> Option<&'static str> {
-        Some(match kind {
-            NumberKind::Incident => "nextval('number_inc')",
-            NumberKind::Service => "nextval('number_svc')",
-        })
+    pub fn next_number_expr(kind: NumberKind) -> Option<String> {
+        Some(format!(
+            "nextval('number_{}')",
+            kind.prefix().to_ascii_lowercase()
+        ))
     }
 
     /// The next human number of a record type.

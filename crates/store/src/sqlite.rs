@@ -112,7 +112,7 @@ pub mod dialect {
     }
 
     /// SQLite cannot write inside a `WITH`: numbers come from [`next_number`] instead.
-    pub fn next_number_expr(_: NumberKind) -> Option<&'static str> {
+    pub fn next_number_expr(_: NumberKind) -> Option<String> {
         None
     }
 

@@ -34,6 +34,89 @@ pub enum FigureId {
     GroupsWithMembers,
     /// The audit trail (one): no entry waiting more than 5 minutes to be sealed.
     AuditTrailSealed,
+    /// Scope statements in force: approved within the last 12 months.
+    ScopeApproved,
+    /// Policies in force: approved.
+    PoliciesApproved,
+    /// Approved policies times the people they are distributed to: acknowledged.
+    PoliciesAcknowledged,
+    /// Active objectives: with a measure or unit, a target, an owner and a due date.
+    ObjectivesSmart,
+    /// Active objectives with a value: on target.
+    ObjectivesOnTarget,
+    /// Approved documents: with a review date that has not passed.
+    DocumentsReviewed,
+    /// Documents in force: with an approver.
+    DocumentsWithApprover,
+    /// Open risks: with a review date that has not passed.
+    RisksReviewed,
+    /// Open high risks: with a treatment and a treatment plan.
+    HighRisksTreated,
+    /// Active roles: held by at least one active person.
+    RolesFilled,
+    /// Active context issues and interested parties: with a review date that has not passed.
+    ContextReviewed,
+    /// SMS plan items not cancelled: done, or not past their due date.
+    PlanOnTime,
+    /// Training records of active people: completed and still valid.
+    TrainingCurrent,
+    /// Processes named in the RACI of active roles: exactly one accountable role.
+    ProcessesAccountable,
+    /// Active communication items: with someone who does them.
+    CommunicationsOwned,
+}
+
+impl FigureId {
+    pub const ALL: [FigureId; 28] = {
+        use FigureId::*;
+        [
+            IncidentsResolvedInTime,
+            IncidentsRespondedInTime,
+            ResolutionsDocumented,
+            IncidentsNotReopened,
+            OpenIncidentsRecent,
+            OpenIncidentsAssigned,
+            IncidentsOnLiveServices,
+            CustomersKeptInformed,
+            LiveServicesWithOwner,
+            LiveServicesWithCustomers,
+            CustomersWithServices,
+            GroupsWithMembers,
+            AuditTrailSealed,
+            ScopeApproved,
+            PoliciesApproved,
+            PoliciesAcknowledged,
+            ObjectivesSmart,
+            ObjectivesOnTarget,
+            DocumentsReviewed,
+            DocumentsWithApprover,
+            RisksReviewed,
+            HighRisksTreated,
+            RolesFilled,
+            ContextReviewed,
+            PlanOnTime,
+            TrainingCurrent,
+            ProcessesAccountable,
+            CommunicationsOwned,
+        ]
+    };
+
+    /// The figure's name, as objectives refer to it (`incidents_resolved_in_time`).
+    pub fn as_str(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FigureId> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The check that judges this figure: its title names the figure for people.
+    pub fn check(self) -> Option<&'static Check> {
+        REGISTRY.iter().find(|c| c.figure == self)
+    }
 }
 
 /// How a check judges its figure.
@@ -210,6 +293,147 @@ pub static REGISTRY: &[Check] = &[
         figure: FigureId::AuditTrailSealed,
         rule: Rule::NoneBad { partly: 0 },
     },
+    Check {
+        id: "scope-approved",
+        title: "The SMS scope is approved and was reviewed within a year",
+        explanation: "Scope statements in force (documents of type scope, not obsolete): approved, and approved within the last 12 months.",
+        requirements: &["4.3", "4.4", "5.1"],
+        figure: FigureId::ScopeApproved,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "policies-approved",
+        title: "Policies are approved",
+        explanation: "Policies in force (documents of type policy, not obsolete): approved.",
+        requirements: &["5.2.1", "5.1"],
+        figure: FigureId::PoliciesApproved,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "policies-acknowledged",
+        title: "Staff have read the policies distributed to them",
+        explanation: "Each approved policy and each active person it is distributed to: the person acknowledged the approved version.",
+        requirements: &["5.2.2", "7.3"],
+        figure: FigureId::PoliciesAcknowledged,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "objectives-smart",
+        title: "Every objective is measurable, owned and dated",
+        explanation: "Active objectives: with a measure (a Steward figure or a unit), a target, an owner and a due date.",
+        requirements: &["6.2.1"],
+        figure: FigureId::ObjectivesSmart,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "objectives-on-target",
+        title: "Objectives are on target",
+        explanation: "Active objectives with a value (their Steward figure as last recorded, or the value entered): the value meets the target.",
+        requirements: &["6.2.2", "9.1"],
+        figure: FigureId::ObjectivesOnTarget,
+        rule: Rule::ShareAtLeast {
+            met: 80.0,
+            partly: 50.0,
+        },
+    },
+    Check {
+        id: "documents-reviewed",
+        title: "Documents are reviewed on time",
+        explanation: "Approved documents: with a next review date that has not passed.",
+        requirements: &["7.5.3", "7.5.2"],
+        figure: FigureId::DocumentsReviewed,
+        rule: Rule::ShareAtLeast {
+            met: 95.0,
+            partly: 80.0,
+        },
+    },
+    Check {
+        id: "documents-have-an-approver",
+        title: "Every document has an approver",
+        explanation: "Documents in force (not obsolete): with an approver named.",
+        requirements: &["7.5.2", "7.5.3"],
+        figure: FigureId::DocumentsWithApprover,
+        rule: Rule::NoneBad { partly: 2 },
+    },
+    Check {
+        id: "risks-reviewed",
+        title: "Risks are reviewed on time",
+        explanation: "Open risks and opportunities: with a next review date that has not passed.",
+        requirements: &["6.1", "8.1"],
+        figure: FigureId::RisksReviewed,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 75.0,
+        },
+    },
+    Check {
+        id: "high-risks-treated",
+        title: "High risks have a treatment",
+        explanation: "Open risks scoring high on the risk scale: with a treatment (not none) and a treatment plan.",
+        requirements: &["6.1"],
+        figure: FigureId::HighRisksTreated,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "roles-filled",
+        title: "Every role has a person",
+        explanation: "Active roles: held by at least one active person.",
+        requirements: &["5.3", "7.1"],
+        figure: FigureId::RolesFilled,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "context-reviewed",
+        title: "Context and interested parties are reviewed",
+        explanation: "Active context issues and interested parties: with a next review date that has not passed.",
+        requirements: &["4.1", "4.2"],
+        figure: FigureId::ContextReviewed,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "plan-on-time",
+        title: "The SMS plan is on time",
+        explanation: "SMS plan items not cancelled: done, or not past their due date.",
+        requirements: &["6.3", "4.4"],
+        figure: FigureId::PlanOnTime,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "training-current",
+        title: "People's training is complete and valid",
+        explanation: "Training records of active people: completed, and valid (no expiry date, or one not passed).",
+        requirements: &["7.2", "7.1"],
+        figure: FigureId::TrainingCurrent,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "processes-have-one-accountable",
+        title: "Each process has exactly one accountable role",
+        explanation: "Processes (requirements) named in the RACI of active roles: exactly one active role is accountable (A).",
+        requirements: &["5.3", "8.1"],
+        figure: FigureId::ProcessesAccountable,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "communications-owned",
+        title: "Every planned communication has someone to do it",
+        explanation: "Active items of the communication plan: with the person who communicates.",
+        requirements: &["7.4"],
+        figure: FigureId::CommunicationsOwned,
+        rule: Rule::NoneBad { partly: 0 },
+    },
 ];
 
 /// A check of the registry by its id.
@@ -228,6 +452,19 @@ pub fn checks_for(clause: &str) -> impl Iterator<Item = &'static Check> {
 mod tests {
     use super::*;
     use crate::conformity::catalogue;
+
+    #[test]
+    fn every_figure_has_a_name_and_exactly_one_check() {
+        for f in FigureId::ALL {
+            assert_eq!(FigureId::parse(&f.as_str()), Some(f));
+            assert_eq!(
+                REGISTRY.iter().filter(|c| c.figure == f).count(),
+                1,
+                "{f:?}"
+            );
+        }
+        assert!(REGISTRY.len() >= 20);
+    }
 
     #[test]
     fn every_check_is_unique_and_points_at_catalogue_requirements() {
