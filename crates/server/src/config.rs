@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use steward_domain::priority::PriorityMatrix;
+use steward_domain::register::RiskScale;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -33,6 +34,10 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Three rows (impact high, medium, low) of priorities for urgency high, medium, low.
     pub priority_matrix: Vec<String>,
+    /// Size of the risk register's likelihood and impact scales (3 to 10; default 5).
+    pub risk_scale: i64,
+    /// May a document's author also approve it? (default: no, another person must.)
+    pub document_self_approval: bool,
 }
 
 impl Default for Config {
@@ -52,6 +57,8 @@ impl Default for Config {
             data_dir: "steward-data".into(),
             max_upload_bytes: 10 * 1024 * 1024,
             priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
+            risk_scale: 5,
+            document_self_approval: false,
         }
     }
 }
@@ -60,5 +67,17 @@ impl Config {
     /// Checks the settings that can be wrong; says which and why.
     pub fn matrix(&self) -> Result<PriorityMatrix, String> {
         PriorityMatrix::from_rows(&self.priority_matrix)
+    }
+
+    /// The risk scale, or why `risk_scale` is not one.
+    pub fn risk_scale(&self) -> Result<RiskScale, String> {
+        RiskScale::new(self.risk_scale).ok_or_else(|| {
+            format!(
+                "risk_scale must be from {} to {}, not {}",
+                RiskScale::MIN,
+                RiskScale::MAX,
+                self.risk_scale
+            )
+        })
     }
 }

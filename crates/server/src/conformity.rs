@@ -12,6 +12,7 @@ use steward_store::{Gap, now_ms};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::incidents::require;
+use crate::registers::figure_at;
 
 /// How many gap records a check lists.
 pub const GAP_LIMIT: i64 = 50;
@@ -22,11 +23,13 @@ async fn results(
     checks: impl IntoIterator<Item = &'static Check>,
     now: i64,
 ) -> AppResult<Vec<CheckResult>> {
+    let at = figure_at(state, now);
     let mut set = tokio::task::JoinSet::new();
     let mut n = 0;
     for (i, c) in checks.into_iter().enumerate() {
         let store = state.store.clone();
-        set.spawn(async move { (i, store.figure(c.figure, now).await.map(|f| evaluate(c, f))) });
+        let at = at.clone();
+        set.spawn(async move { (i, store.figure(c.figure, &at).await.map(|f| evaluate(c, f))) });
         n += 1;
     }
     let mut out = vec![None; n];
@@ -75,7 +78,10 @@ pub async fn requirement(
         let gaps = if matches!(result.outcome, Outcome::Met | Outcome::NoData) {
             Vec::new()
         } else {
-            state.store.figure_gaps(c.figure, now, GAP_LIMIT).await?
+            state
+                .store
+                .figure_gaps(c.figure, &figure_at(state, now), GAP_LIMIT)
+                .await?
         };
         checks.push(CheckDetail {
             check: c,
@@ -98,6 +104,9 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),
+        "requirement" => Some(format!("/conformity/{}", g.record_key)),
+        "record" => steward_domain::register::Register::of_number(&g.record_key)
+            .map(|r| format!("/sms/{}/{}", r.slug(), g.record_key)),
         _ => None,
     }
 }

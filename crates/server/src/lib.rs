@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod incidents;
 mod ops;
+pub mod registers;
 pub mod views;
 pub mod web;
 
@@ -51,6 +52,7 @@ impl AppState {
         config: Config,
     ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let matrix = config.matrix()?;
+        config.risk_scale()?;
         let store = Store::connect(
             &config.database_url,
             &StoreOptions {

@@ -62,5 +62,6 @@ pub fn load() -> anyhow::Result<Config> {
     config
         .matrix()
         .map_err(|e| anyhow::anyhow!("invalid priority_matrix: {e}"))?;
+    config.risk_scale().map_err(|e| anyhow::anyhow!(e))?;
     Ok(config)
 }

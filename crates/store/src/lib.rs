@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub use model::*;
 use steward_domain::RuleError;
 use steward_domain::access::Visibility;
+use steward_domain::register::Register;
 
 /// Errors of the store. The server maps each to one HTTP status in one place.
 #[derive(Debug, thiserror::Error)]
@@ -489,23 +490,131 @@ impl Store {
 
     // ---- conformity ----------------------------------------------------
 
-    /// An evidence figure as of `now`, aggregated in the database.
+    /// An evidence figure as of `at`, aggregated in the database.
     pub async fn figure(
         &self,
         id: steward_domain::conformity::FigureId,
-        now: i64,
+        at: &FigureAt,
     ) -> Result<steward_domain::conformity::Figure> {
-        dispatch!(self, conformity::figure(id, now))
+        dispatch!(self, conformity::figure(id, at))
     }
 
     /// Up to `limit` records that the figure counted as not good.
     pub async fn figure_gaps(
         &self,
         id: steward_domain::conformity::FigureId,
-        now: i64,
+        at: &FigureAt,
         limit: i64,
     ) -> Result<Vec<Gap>> {
-        dispatch!(self, conformity::gaps(id, now, limit))
+        dispatch!(self, conformity::gaps(id, at, limit))
+    }
+
+    // ---- SMS registers -------------------------------------------------
+
+    pub async fn sms_record(&self, register: Register, number: &str) -> Result<SmsRecord> {
+        dispatch!(self, registers::get(register, number))
+    }
+
+    /// A page of a register in number order, after the record with id `after`.
+    pub async fn sms_records(
+        &self,
+        register: Register,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<SmsRecord>> {
+        dispatch!(self, registers::list(register, after, limit))
+    }
+
+    pub async fn sms_record_id(&self, register: Register, number: &str) -> Result<Option<i64>> {
+        dispatch!(self, registers::id_of(register, number))
+    }
+
+    pub async fn create_sms_record(&self, actor: &AuditActor, w: &RecordWrite) -> Result<SmsRecord> {
+        dispatch!(self, registers::create(actor, w))
+    }
+
+    pub async fn update_sms_record(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        expected_version: Option<i64>,
+        w: &RecordWrite,
+    ) -> Result<SmsRecord> {
+        dispatch!(self, registers::update(actor, number, expected_version, w))
+    }
+
+    /// A document workflow step decided by `steward_domain::document::take`.
+    pub async fn document_step(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        expected_version: Option<i64>,
+        step: &str,
+        new_status: &str,
+    ) -> Result<SmsRecord> {
+        dispatch!(
+            self,
+            registers::document_step(actor, number, expected_version, step, new_status)
+        )
+    }
+
+    /// `true` when this acknowledgement is new.
+    pub async fn acknowledge_document(
+        &self,
+        actor: &AuditActor,
+        record: &SmsRecord,
+        version_no: i64,
+        user_id: i64,
+    ) -> Result<bool> {
+        dispatch!(
+            self,
+            registers::acknowledge(actor, record, version_no, user_id)
+        )
+    }
+
+    pub async fn document_acknowledgements(
+        &self,
+        record_id: i64,
+        version_no: i64,
+    ) -> Result<Vec<(i64, String, i64)>> {
+        dispatch!(self, registers::acknowledgements(record_id, version_no))
+    }
+
+    pub async fn document_versions(
+        &self,
+        record_id: i64,
+    ) -> Result<Vec<(i64, Option<String>, i64)>> {
+        dispatch!(self, registers::document_versions(record_id))
+    }
+
+    pub async fn add_record_file(
+        &self,
+        actor: &AuditActor,
+        record: Option<&SmsRecord>,
+        file: &NewAttachment,
+    ) -> Result<RecordFile> {
+        dispatch!(self, registers::add_file(actor, record, file))
+    }
+
+    pub async fn record_files(&self, record_id: i64) -> Result<Vec<RecordFile>> {
+        dispatch!(self, registers::files(record_id))
+    }
+
+    pub async fn record_file(&self, id: i64) -> Result<RecordFile> {
+        dispatch!(self, registers::file(id))
+    }
+
+    /// Open risks counted per (likelihood, impact).
+    pub async fn risk_matrix(&self) -> Result<Vec<(i64, i64, i64)>> {
+        dispatch!(self, registers::risk_matrix())
+    }
+
+    pub async fn record_objective_values(&self, day: &str, values: &[(i64, f64)]) -> Result<()> {
+        dispatch!(self, registers::record_objective_values(day, values))
+    }
+
+    pub async fn objective_history(&self, record_id: i64) -> Result<Vec<(String, f64)>> {
+        dispatch!(self, registers::objective_history(record_id))
     }
 
     // ---- attachments ---------------------------------------------------

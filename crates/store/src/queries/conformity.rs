@@ -8,7 +8,7 @@ use steward_domain::conformity::{Figure, FigureId};
 
 use super::super::Pools;
 use super::{Arg, Sql};
-use crate::{Gap, Result};
+use crate::{FigureAt, Gap, Result};
 
 const MINUTE: i64 = 60_000;
 
@@ -23,6 +23,17 @@ struct FigureSql {
 
 const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title AS title";
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
+const RECORD_GAP: &str = "'record' AS kind, r.number AS record_key, r.title AS title";
+
+/// A figure over SMS records: `from` is the condition after `kind = ...`.
+fn record(kind_and: &'static str, good: &'static str) -> FigureSql {
+    FigureSql {
+        from: kind_and,
+        good,
+        gap: RECORD_GAP,
+        order: "r.number",
+    }
+}
 
 fn sql_of(id: FigureId) -> FigureSql {
     use FigureId::*;
@@ -100,6 +111,89 @@ fn sql_of(id: FigureId) -> FigureSql {
                   'Audit entries waiting more than 5 minutes to be sealed' AS title",
             order: "1",
         },
+        ScopeApproved => record(
+            "FROM sms_records r WHERE r.kind = 'document' AND r.category = 'scope' \
+             AND r.status <> 'obsolete'",
+            "r.approved_at IS NOT NULL AND r.approved_at >= :year_ago",
+        ),
+        PoliciesApproved => record(
+            "FROM sms_records r WHERE r.kind = 'document' AND r.category = 'policy' \
+             AND r.status <> 'obsolete'",
+            "r.approved_version IS NOT NULL",
+        ),
+        PoliciesAcknowledged => FigureSql {
+            from: "FROM sms_records r JOIN sms_links l ON l.record_id = r.id \
+                   AND l.field = 'distribution' JOIN users u ON u.id = l.target_id \
+                   WHERE r.kind = 'document' AND r.category = 'policy' AND r.status <> 'obsolete' \
+                   AND r.approved_version IS NOT NULL AND u.active",
+            good: "EXISTS (SELECT 1 FROM document_acks a WHERE a.record_id = r.id \
+                   AND a.version_no = r.approved_version AND a.user_id = u.id)",
+            gap: "'record' AS kind, r.number AS record_key, r.title || ': ' || u.name AS title",
+            order: "r.number, u.name",
+        },
+        ObjectivesSmart => record(
+            "FROM sms_records r WHERE r.kind = 'objective' AND r.status = 'active'",
+            "(r.measure IS NOT NULL OR r.unit IS NOT NULL) AND r.target IS NOT NULL \
+             AND r.owner_id IS NOT NULL AND r.due_on IS NOT NULL",
+        ),
+        ObjectivesOnTarget => record(
+            "FROM sms_records r WHERE r.kind = 'objective' AND r.status = 'active' \
+             AND r.actual IS NOT NULL AND r.target IS NOT NULL",
+            "((r.direction = 'at_most' AND r.actual <= r.target) \
+             OR (COALESCE(r.direction, 'at_least') <> 'at_most' AND r.actual >= r.target))",
+        ),
+        DocumentsReviewed => record(
+            "FROM sms_records r WHERE r.kind = 'document' AND r.status = 'approved'",
+            "r.review_on IS NOT NULL AND r.review_on >= :today",
+        ),
+        DocumentsWithApprover => record(
+            "FROM sms_records r WHERE r.kind = 'document' AND r.status <> 'obsolete'",
+            "r.reviewer_id IS NOT NULL",
+        ),
+        RisksReviewed => record(
+            "FROM sms_records r WHERE r.kind = 'risk' AND r.status = 'open'",
+            "r.review_on IS NOT NULL AND r.review_on >= :today",
+        ),
+        HighRisksTreated => record(
+            "FROM sms_records r WHERE r.kind = 'risk' AND r.status = 'open' \
+             AND r.category = 'risk' AND r.likelihood * r.impact >= :high_score",
+            "r.treatment IS NOT NULL AND r.treatment <> 'none' \
+             AND r.treatment_plan IS NOT NULL AND r.treatment_plan <> ''",
+        ),
+        RolesFilled => record(
+            "FROM sms_records r WHERE r.kind = 'role' AND r.status = 'active'",
+            "EXISTS (SELECT 1 FROM sms_links l JOIN users u ON u.id = l.target_id \
+             WHERE l.record_id = r.id AND l.field = 'holders' AND u.active)",
+        ),
+        ContextReviewed => record(
+            "FROM sms_records r WHERE r.kind IN ('context', 'party') AND r.status = 'active'",
+            "r.review_on IS NOT NULL AND r.review_on >= :today",
+        ),
+        PlanOnTime => record(
+            "FROM sms_records r WHERE r.kind = 'plan_item' AND r.status <> 'cancelled'",
+            "(r.status = 'done' OR r.due_on IS NULL OR r.due_on >= :today)",
+        ),
+        TrainingCurrent => FigureSql {
+            from: "FROM sms_records r JOIN users u ON u.id = r.person_id \
+                   WHERE r.kind = 'training' AND u.active",
+            good: "r.status = 'completed' AND (r.review_on IS NULL OR r.review_on >= :today)",
+            gap: "'record' AS kind, r.number AS record_key, r.title || ' (' || u.name || ')' AS title",
+            order: "r.number",
+        },
+        ProcessesAccountable => FigureSql {
+            from: "FROM (SELECT l.target_key AS clause, \
+                   SUM(CASE WHEN l.value = 'A' THEN 1 ELSE 0 END) AS accountable \
+                   FROM sms_links l JOIN sms_records r ON r.id = l.record_id \
+                   WHERE l.field = 'raci' AND r.kind = 'role' AND r.status = 'active' \
+                   GROUP BY l.target_key) p WHERE 1 = 1",
+            good: "p.accountable = 1",
+            gap: "'requirement' AS kind, p.clause AS record_key, p.clause AS title",
+            order: "p.clause",
+        },
+        CommunicationsOwned => record(
+            "FROM sms_records r WHERE r.kind = 'communication' AND r.status = 'active'",
+            "r.owner_id IS NOT NULL",
+        ),
     }
 }
 
@@ -114,7 +208,8 @@ fn per_priority(sql: &mut Sql, targets: [i64; 5]) {
 }
 
 /// Expands the `:name` parameters of a figure's SQL into bound arguments.
-fn bind(sql: &mut Sql, text: &str, now: i64) {
+fn bind(sql: &mut Sql, text: &str, when: &FigureAt) {
+    let now = when.now;
     let mut rest = text;
     // A parameter is `:` followed by a letter; anything else (`::`, `:` in a
     // literal) is plain SQL.
@@ -141,6 +236,15 @@ fn bind(sql: &mut Sql, text: &str, now: i64) {
             "five_minutes_ago" => {
                 sql.arg(Arg::I64(now - 5 * MINUTE));
             }
+            "year_ago" => {
+                sql.arg(Arg::I64(now - 365 * 24 * 60 * MINUTE));
+            }
+            "today" => {
+                sql.arg(Arg::Text(when.today.clone()));
+            }
+            "high_score" => {
+                sql.arg(Arg::I64(when.high_score));
+            }
             "resolution" => per_priority(sql, RESOLUTION_TARGET_MINUTES),
             "response" => per_priority(sql, RESPONSE_TARGET_MINUTES),
             // Only the static text of `sql_of` comes here; its test covers every name.
@@ -154,24 +258,24 @@ fn bind(sql: &mut Sql, text: &str, now: i64) {
 }
 
 /// One figure, aggregated in the database.
-pub async fn figure(p: &Pools, id: FigureId, now: i64) -> Result<Figure> {
+pub async fn figure(p: &Pools, id: FigureId, at: &FigureAt) -> Result<Figure> {
     let f = sql_of(id);
     let mut q = Sql::new("SELECT COUNT(*), COALESCE(SUM(CASE WHEN ");
-    bind(&mut q, f.good, now);
+    bind(&mut q, f.good, at);
     q.push(" THEN 1 ELSE 0 END), 0) ");
-    bind(&mut q, f.from, now);
+    bind(&mut q, f.from, at);
     let (counted, good): (i64, i64) = q.fetch_one(p.read()).await?;
     Ok(Figure { counted, good })
 }
 
 /// Up to `limit` records the figure counted as not good: the gaps to close.
-pub async fn gaps(p: &Pools, id: FigureId, now: i64, limit: i64) -> Result<Vec<Gap>> {
+pub async fn gaps(p: &Pools, id: FigureId, at: &FigureAt, limit: i64) -> Result<Vec<Gap>> {
     let f = sql_of(id);
     let mut q = Sql::new("SELECT ");
     q.push(f.gap).push(" ");
-    bind(&mut q, f.from, now);
+    bind(&mut q, f.from, at);
     q.push(" AND NOT (");
-    bind(&mut q, f.good, now);
+    bind(&mut q, f.good, at);
     q.push(") ORDER BY ").push(f.order).push(" LIMIT ");
     q.arg(Arg::I64(limit));
     q.fetch_all(p.read()).await
@@ -188,7 +292,12 @@ mod tests {
             let f = sql_of(check.figure);
             for part in [f.from, f.good] {
                 let mut q = Sql::new("");
-                bind(&mut q, part, 1_000_000_000_000);
+                let at = FigureAt {
+                    now: 1_000_000_000_000,
+                    today: "2026-11-25".into(),
+                    high_score: 15,
+                };
+                bind(&mut q, part, &at);
                 assert!(
                     !q.text.contains(":now") && !q.text.contains(":since"),
                     "{}: {}",
@@ -205,6 +314,9 @@ mod tests {
                             "since",
                             "hour_ago",
                             "five_minutes_ago",
+                            "year_ago",
+                            "today",
+                            "high_score",
                             "resolution",
                             "response",
                         ]

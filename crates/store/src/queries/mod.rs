@@ -11,6 +11,7 @@ pub mod groups;
 pub mod incidents;
 pub mod meta;
 pub mod orgs;
+pub mod registers;
 pub mod services;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub enum Arg {
     Bool(bool),
     OptI64(Option<i64>),
     OptText(Option<String>),
+    OptF64(Option<f64>),
 }
 
 /// Binds every argument of `$args` to the query `$q`, in order.
@@ -42,6 +44,7 @@ macro_rules! bind_args {
                 Arg::Bool(v) => q.bind(v),
                 Arg::OptI64(v) => q.bind(v),
                 Arg::OptText(v) => q.bind(v),
+                Arg::OptF64(v) => q.bind(v),
             };
         }
         q
@@ -55,7 +58,7 @@ pub struct NumberedInsert<'a> {
     pub kind: NumberKind,
     pub table: &'static str,
     /// The record's columns other than `number`, in the order of `args`.
-    pub columns: &'static [&'static str],
+    pub columns: &'a [&'a str],
     pub args: Vec<Arg>,
     pub actor: &'a AuditActor,
     pub org_id: Option<i64>,

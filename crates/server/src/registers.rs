@@ -1,0 +1,366 @@
+//! Operations on the SMS registers shared by the API, the web UI and the CLI:
+//! check input with the register's fields (domain), resolve the people,
+//! services and records it names, and write through the store.
+
+use serde_json::{Map, Value as Json};
+use steward_domain::access::{Action, Actor, Role};
+use steward_domain::audit::Changes;
+use steward_domain::conformity::FigureId;
+use steward_domain::document::{self, Step, StepRequest};
+use steward_domain::error::Problems;
+use steward_domain::number::NumberKind;
+use steward_domain::register::{self, Context, FieldType, Raci, Register, Target, Value, Values};
+use steward_store::{AuditActor, FieldValue, FigureAt, RecordWrite, SmsLink, SmsRecord, now_ms};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::incidents::require;
+
+/// Today's date in UTC: what date fields are compared with.
+pub fn today() -> jiff::civil::Date {
+    jiff::ZonedDateTime::new(jiff::Timestamp::now(), jiff::tz::TimeZone::UTC).date()
+}
+
+pub fn context(state: &AppState) -> Context {
+    Context {
+        today: today(),
+        risk_scale: state.config.risk_scale().unwrap_or_default(),
+    }
+}
+
+/// When figures are computed: now, today, and the score that is a high risk.
+pub fn figure_at(state: &AppState, now: i64) -> FigureAt {
+    FigureAt {
+        now,
+        today: today().to_string(),
+        high_score: context(state).risk_scale.high_from(),
+    }
+}
+
+/// The canonical number of a record of `register`, or 404.
+pub fn canonical(register: Register, number: &str) -> AppResult<String> {
+    NumberKind::Record(register)
+        .canonical(number)
+        .ok_or(AppError::NotFound)
+}
+
+/// A stored record as the domain's values, to check a change against.
+pub fn values_of(r: &SmsRecord) -> Values {
+    let mut v = Values::new();
+    v.insert("title", Value::Text(r.title.clone()));
+    v.insert("description", Value::Text(r.description.clone()));
+    v.insert("status", Value::Text(r.status.clone()));
+    for f in r.register.fields() {
+        let value = match f.ty {
+            FieldType::Links(_) => Value::Refs(r.links_of(f.name).map(|l| l.key.clone()).collect()),
+            FieldType::Raci => Value::Raci(
+                r.links_of(f.name)
+                    .filter_map(|l| Some((l.key.clone(), Raci::parse(l.value.as_deref()?)?)))
+                    .collect(),
+            ),
+            FieldType::Date(_) => match r.text(f.name).map(str::parse) {
+                Some(Ok(d)) => Value::Date(d),
+                _ => Value::Null,
+            },
+            _ => match r.value(f.name) {
+                FieldValue::Null => Value::Null,
+                FieldValue::Int(i) => Value::Int(*i),
+                FieldValue::Real(x) => Value::Real(*x),
+                FieldValue::Text(s) => Value::Text(s.clone()),
+                FieldValue::User { email, .. } => Value::Text(email.clone()),
+            },
+        };
+        v.insert(f.name, value);
+    }
+    v
+}
+
+/// Resolves the references of checked values and collects the audit changes.
+async fn to_write(
+    state: &AppState,
+    register: Register,
+    values: &Values,
+    before: Option<&Values>,
+) -> AppResult<RecordWrite> {
+    let mut p = Problems::default();
+    let mut out = RecordWrite {
+        register,
+        title: text(values, "title"),
+        description: text(values, "description"),
+        status: text(values, "status"),
+        values: Default::default(),
+        links: Vec::new(),
+        changes: Changes::default(),
+    };
+    for f in register.fields() {
+        let value = values.get(f.name).unwrap_or(&Value::Null);
+        match (f.ty, value) {
+            (_, Value::Null) => {
+                out.values.insert(f.name, FieldValue::Null);
+            }
+            (FieldType::User, Value::Text(email)) => match staff(state, email).await {
+                Some(u) => {
+                    out.values.insert(
+                        f.name,
+                        FieldValue::User {
+                            id: u.id,
+                            email: u.email,
+                            name: u.name,
+                        },
+                    );
+                }
+                None => p.add(f.name, format!("{email:?} is not an active member of staff")),
+            },
+            (FieldType::Links(target), Value::Refs(keys)) => {
+                for key in keys {
+                    let id = match target {
+                        Target::User => staff(state, key).await.map(|u| u.id),
+                        Target::Service => match NumberKind::Service.canonical(key) {
+                            Some(n) => state
+                                .store
+                                .service(&n, steward_domain::access::Visibility::All)
+                                .await
+                                .ok()
+                                .map(|s| s.id),
+                            None => None,
+                        },
+                        Target::Record(r) => match NumberKind::Record(r).canonical(key) {
+                            Some(n) => state.store.sms_record_id(r, &n).await?,
+                            None => None,
+                        },
+                    };
+                    match id {
+                        Some(id) => out.links.push(SmsLink {
+                            field: f.name.to_owned(),
+                            target_type: target.as_str().to_owned(),
+                            target_id: Some(id),
+                            key: key.clone(),
+                            label: String::new(),
+                            value: None,
+                        }),
+                        None => p.add(
+                            f.name,
+                            match target {
+                                Target::User => format!("{key:?} is not an active member of staff"),
+                                Target::Service => format!("{key:?} is not a service"),
+                                Target::Record(r) => {
+                                    format!("{key:?} is not a record of {}", r.label())
+                                }
+                            },
+                        ),
+                    }
+                }
+            }
+            (FieldType::Raci, Value::Raci(map)) => {
+                for (clause, letter) in map {
+                    out.links.push(SmsLink {
+                        field: f.name.to_owned(),
+                        target_type: "process".into(),
+                        target_id: None,
+                        key: clause.clone(),
+                        label: String::new(),
+                        value: Some(letter.as_str().to_owned()),
+                    });
+                }
+            }
+            (_, Value::Int(i)) => {
+                out.values.insert(f.name, FieldValue::Int(*i));
+            }
+            (_, Value::Real(x)) => {
+                out.values.insert(f.name, FieldValue::Real(*x));
+            }
+            (_, Value::Date(d)) => {
+                out.values.insert(f.name, FieldValue::Text(d.to_string()));
+            }
+            (_, Value::Text(s)) => {
+                out.values.insert(f.name, FieldValue::Text(s.clone()));
+            }
+            (_, other) => return Err(AppError::internal(format!("{}: {other:?}", f.name))),
+        }
+    }
+    p.finish(())?;
+    for (name, after) in values {
+        match before.and_then(|b| b.get(name)) {
+            Some(b) => out.changes.diff(name, b, after),
+            None if !after.is_empty() => out.changes.set(name, after),
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+fn text(values: &Values, name: &str) -> String {
+    values
+        .get(name)
+        .and_then(Value::as_text)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn staff(state: &AppState, email: &str) -> Option<steward_store::User> {
+    match state.store.user_by_email(email).await {
+        Ok(u)
+            if u.active
+                && Role::parse(&u.role).is_some_and(Role::is_staff) =>
+        {
+            Some(u)
+        }
+        _ => None,
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    register: Register,
+    input: &Map<String, Json>,
+) -> AppResult<SmsRecord> {
+    require(actor, Action::SmsWrite, None)?;
+    let values = register::parse(register, input, None, context(state))?;
+    let w = to_write(state, register, &values, None).await?;
+    Ok(state
+        .store
+        .create_sms_record(&AuditActor::from(actor), &w)
+        .await?)
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    register: Register,
+    number: &str,
+) -> AppResult<SmsRecord> {
+    require(actor, Action::SmsRead, None)?;
+    let number = canonical(register, number)?;
+    Ok(state.store.sms_record(register, &number).await?)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    register: Register,
+    number: &str,
+    input: &Map<String, Json>,
+    if_match: Option<i64>,
+) -> AppResult<SmsRecord> {
+    let current = get(state, actor, register, number).await?;
+    require(actor, Action::SmsWrite, None)?;
+    let before = values_of(&current);
+    let values = register::parse(register, input, Some(&before), context(state))?;
+    let w = to_write(state, register, &values, Some(&before)).await?;
+    Ok(state
+        .store
+        .update_sms_record(&AuditActor::from(actor), &current.number, if_match, &w)
+        .await?)
+}
+
+/// A step of a document's approval workflow.
+pub async fn step(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    step: &str,
+    if_match: Option<i64>,
+) -> AppResult<SmsRecord> {
+    let doc = get(state, actor, Register::Documents, number).await?;
+    require(actor, Action::SmsWrite, None)?;
+    let step = Step::parse(step).ok_or_else(|| {
+        AppError::field(
+            "step",
+            "must be one of submit, approve, reject, revise, retire",
+        )
+    })?;
+    let user_id = |field: &str| match doc.value(field) {
+        FieldValue::User { id, .. } => Some(*id),
+        _ => None,
+    };
+    let status = document::take(
+        step,
+        StepRequest {
+            status: &doc.status,
+            author_id: user_id("owner"),
+            approver_id: user_id("reviewer"),
+            actor_id: actor.user_id,
+            actor_is_admin: actor.role == Role::Admin,
+            self_approval_allowed: state.config.document_self_approval,
+        },
+    )?;
+    Ok(state
+        .store
+        .document_step(
+            &AuditActor::from(actor),
+            &doc.number,
+            if_match,
+            step.as_str(),
+            status,
+        )
+        .await?)
+}
+
+/// The actor acknowledges having read the approved version of a document
+/// distributed to them.
+pub async fn acknowledge(state: &AppState, actor: &Actor, number: &str) -> AppResult<SmsRecord> {
+    let doc = get(state, actor, Register::Documents, number).await?;
+    require(actor, Action::DocumentAcknowledge, None)?;
+    let Some(version) = doc.approved_version.filter(|_| doc.status != "obsolete") else {
+        return Err(AppError::Conflict(
+            "only a document in force (approved) can be acknowledged".into(),
+        ));
+    };
+    if !doc
+        .links_of("distribution")
+        .any(|l| l.target_id == Some(actor.user_id))
+    {
+        return Err(AppError::Forbidden(
+            "this document is not distributed to you".into(),
+        ));
+    }
+    state
+        .store
+        .acknowledge_document(&AuditActor::from(actor), &doc, version, actor.user_id)
+        .await?;
+    Ok(doc)
+}
+
+/// An objective's live value: its Steward figure as a percentage now, or the
+/// value entered by hand. `None` when there is nothing to show.
+pub async fn live_value(state: &AppState, r: &SmsRecord) -> AppResult<Option<f64>> {
+    match r.text("measure").and_then(FigureId::parse) {
+        Some(id) => {
+            let f = state.store.figure(id, &figure_at(state, now_ms())).await?;
+            Ok(f.percent())
+        }
+        None => Ok(match r.value("actual") {
+            FieldValue::Real(x) => Some(*x),
+            FieldValue::Int(i) => Some(*i as f64),
+            _ => None,
+        }),
+    }
+}
+
+/// Records today's value of every active objective measured by Steward, for
+/// its history and for the `objectives-on-target` check.
+pub async fn record_objective_values(state: &AppState) -> AppResult<usize> {
+    let mut values = Vec::new();
+    let mut after = None;
+    loop {
+        let page = state
+            .store
+            .sms_records(Register::Objectives, after, 500)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for r in page.iter().filter(|r| r.status == "active") {
+            if r.text("measure").is_some()
+                && let Some(v) = live_value(state, r).await?
+            {
+                values.push((r.id, v));
+            }
+        }
+    }
+    state
+        .store
+        .record_objective_values(&today().to_string(), &values)
+        .await?;
+    Ok(values.len())
+}
