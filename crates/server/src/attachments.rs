@@ -243,6 +243,36 @@ async fn write_durably(path: PathBuf, bytes: Vec<u8>) -> AppResult<()> {
     .map_err(|e| AppError::internal(format!("storing an attachment: {e}")))
 }
 
+/// Checks and stores a file of an SMS record (a document's current version)
+/// or, without a record, of manual evidence; then records it.
+pub async fn store_record_file(
+    state: &AppState,
+    actor: &Actor,
+    record: Option<&steward_store::SmsRecord>,
+    file: UploadedFile,
+) -> AppResult<steward_store::RecordFile> {
+    let file = check_file(state, file)?;
+    let (new, path) = stage(state, None, CommentVisibility::Internal, file).await?;
+    match state
+        .store
+        .add_record_file(&AuditActor::from(actor), record, &new)
+        .await
+    {
+        Ok(f) => Ok(f),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// The bytes of a stored file.
+pub async fn read_stored(state: &AppState, storage_key: &str) -> AppResult<Vec<u8>> {
+    tokio::fs::read(path_of(state, storage_key))
+        .await
+        .map_err(|e| AppError::internal(format!("reading stored file {storage_key}: {e}")))
+}
+
 /// The attachments of an incident the actor may see.
 pub async fn list(state: &AppState, actor: &Actor, number: &str) -> AppResult<Vec<Attachment>> {
     let inc = incidents::get(state, actor, number).await?;
@@ -271,11 +301,14 @@ pub async fn download(
 }
 
 /// The response for a download: always an attachment, never rendered inline.
-pub fn download_response(a: &Attachment, bytes: Vec<u8>) -> axum::response::Response {
+pub fn download_response(
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    let ascii: String = a
-        .file_name
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
@@ -285,11 +318,11 @@ pub fn download_response(a: &Attachment, bytes: Vec<u8>) -> axum::response::Resp
             }
         })
         .collect();
-    let encoded = crate::auth::urlencode(&a.file_name).replace('+', "%20");
+    let encoded = crate::auth::urlencode(file_name).replace('+', "%20");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let mut res = bytes.into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
     if let Ok(v) = HeaderValue::from_str(&disposition) {

@@ -15,6 +15,7 @@ use steward_store::{AuditActor, FieldValue, FigureAt, RecordWrite, SmsLink, SmsR
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::incidents::require;
+use crate::views::{RecordFileView, RecordPage, RecordView};
 
 /// Today's date in UTC: what date fields are compared with.
 pub fn today() -> jiff::civil::Date {
@@ -109,7 +110,10 @@ async fn to_write(
                         },
                     );
                 }
-                None => p.add(f.name, format!("{email:?} is not an active member of staff")),
+                None => p.add(
+                    f.name,
+                    format!("{email:?} is not an active member of staff"),
+                ),
             },
             (FieldType::Links(target), Value::Refs(keys)) => {
                 for key in keys {
@@ -199,12 +203,7 @@ fn text(values: &Values, name: &str) -> String {
 
 async fn staff(state: &AppState, email: &str) -> Option<steward_store::User> {
     match state.store.user_by_email(email).await {
-        Ok(u)
-            if u.active
-                && Role::parse(&u.role).is_some_and(Role::is_staff) =>
-        {
-            Some(u)
-        }
+        Ok(u) if u.active && Role::parse(&u.role).is_some_and(Role::is_staff) => Some(u),
         _ => None,
     }
 }
@@ -363,4 +362,137 @@ pub async fn record_objective_values(state: &AppState) -> AppResult<usize> {
         .record_objective_values(&today().to_string(), &values)
         .await?;
     Ok(values.len())
+}
+
+/// The register named in a URL, or 404.
+pub fn register_of(slug: &str) -> AppResult<Register> {
+    Register::from_slug(slug).ok_or(AppError::NotFound)
+}
+
+/// A page of a register in number order, after the record numbered `after`.
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    register: Register,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<RecordPage> {
+    require(actor, Action::SmsRead, None)?;
+    let limit = limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 500"));
+    }
+    let after_id = match after.filter(|a| !a.trim().is_empty()) {
+        None => None,
+        Some(a) => {
+            let n = NumberKind::Record(register)
+                .canonical(a)
+                .ok_or_else(|| AppError::field("after", "must be a number of this register"))?;
+            Some(
+                state
+                    .store
+                    .sms_record_id(register, &n)
+                    .await?
+                    .ok_or_else(|| AppError::field("after", "names no record of this register"))?,
+            )
+        }
+    };
+    let records = state.store.sms_records(register, after_id, limit).await?;
+    let scale = context(state).risk_scale;
+    let next = (records.len() as i64 == limit)
+        .then(|| records.last().map(|r| r.number.clone()))
+        .flatten();
+    Ok(RecordPage {
+        items: records
+            .iter()
+            .map(|r| RecordView::new(r, scale, None))
+            .collect(),
+        next,
+    })
+}
+
+/// One record with what only its own page shows: an objective's live value
+/// and history, a document's acknowledgements, versions and files.
+pub struct Detail {
+    pub record: SmsRecord,
+    pub view: RecordView,
+    pub history: Vec<(String, f64)>,
+    pub versions: Vec<(i64, Option<String>, i64)>,
+    pub files: Vec<steward_store::RecordFile>,
+}
+
+pub async fn detail(
+    state: &AppState,
+    actor: &Actor,
+    register: Register,
+    number: &str,
+) -> AppResult<Detail> {
+    let record = get(state, actor, register, number).await?;
+    let scale = context(state).risk_scale;
+    let mut out = Detail {
+        view: RecordView::new(&record, scale, None),
+        history: Vec::new(),
+        versions: Vec::new(),
+        files: Vec::new(),
+        record,
+    };
+    match register {
+        Register::Objectives => {
+            let live = live_value(state, &out.record).await?;
+            out.view = RecordView::new(&out.record, scale, live);
+            out.history = state.store.objective_history(out.record.id).await?;
+        }
+        Register::Documents => {
+            out.files = state.store.record_files(out.record.id).await?;
+            out.versions = state.store.document_versions(out.record.id).await?;
+            let acks = match out.record.approved_version {
+                Some(v) => {
+                    state
+                        .store
+                        .document_acknowledgements(out.record.id, v)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            if let Some(d) = out.view.document.as_mut() {
+                d.acknowledged_by = acks.into_iter().map(|(_, name, _)| name).collect();
+                d.files = out.files.iter().map(RecordFileView::from).collect();
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Attaches a file to the version of a document being written.
+pub async fn attach(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    file: crate::attachments::UploadedFile,
+) -> AppResult<steward_store::RecordFile> {
+    let doc = get(state, actor, Register::Documents, number).await?;
+    require(actor, Action::SmsWrite, None)?;
+    if doc.status == "obsolete" {
+        return Err(AppError::Conflict(
+            "an obsolete document takes no more files".into(),
+        ));
+    }
+    crate::attachments::store_record_file(state, actor, Some(&doc), file).await
+}
+
+/// A file of a document, with its bytes.
+pub async fn document_file(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    id: i64,
+) -> AppResult<(steward_store::RecordFile, Vec<u8>)> {
+    let doc = get(state, actor, Register::Documents, number).await?;
+    let f = state.store.record_file(id).await?;
+    if f.record_id != Some(doc.id) {
+        return Err(AppError::NotFound);
+    }
+    let bytes = crate::attachments::read_stored(state, &f.storage_key).await?;
+    Ok((f, bytes))
 }

@@ -334,3 +334,164 @@ impl From<&steward_store::Attachment> for AttachmentView {
         }
     }
 }
+
+/// A record of an SMS register.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordView {
+    pub number: String,
+    /// The register, as in its URL: risks, objectives, documents, ...
+    pub register: &'static str,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    /// The register's own fields: people as `{email, name}`, links as
+    /// `[{key, label}]`, a RACI as `{clause: letter}`, dates as `YYYY-MM-DD`.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Risks: likelihood x impact, and its level on the configured scale.
+    pub score: Option<i64>,
+    pub level: Option<&'static str>,
+    /// Objectives: the current value (live on a single objective; as last
+    /// recorded in lists) and whether it meets the target.
+    pub value: Option<f64>,
+    pub on_target: Option<bool>,
+    /// Documents: versions, approval and acknowledgements.
+    pub document: Option<DocumentView>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    /// The version being written (or in force when approved).
+    pub version: i64,
+    pub approved_version: Option<i64>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<String>,
+    /// Workflow steps open from the current status.
+    pub steps: Vec<&'static str>,
+    /// Who acknowledged the approved version (single document only).
+    pub acknowledged_by: Vec<String>,
+    pub files: Vec<RecordFileView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordFileView {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// The document version it was attached to.
+    pub version: Option<i64>,
+    pub uploaded_by: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&steward_store::RecordFile> for RecordFileView {
+    fn from(f: &steward_store::RecordFile) -> Self {
+        RecordFileView {
+            id: f.id,
+            file_name: f.file_name.clone(),
+            content_type: f.content_type.clone(),
+            size: f.size,
+            sha256: f.sha256.clone(),
+            version: f.version_no,
+            uploaded_by: f.uploaded_by_name.clone(),
+            created_at: time(f.created_at),
+        }
+    }
+}
+
+impl RecordView {
+    /// The view of `r`; `value` overrides the recorded value of an objective.
+    pub fn new(
+        r: &steward_store::SmsRecord,
+        scale: steward_domain::register::RiskScale,
+        value: Option<f64>,
+    ) -> RecordView {
+        use serde_json::{Value as J, json};
+        use steward_domain::register::{FieldType, Register};
+        use steward_store::FieldValue;
+        let mut fields = serde_json::Map::new();
+        for f in r.register.fields() {
+            let v = match f.ty {
+                FieldType::Links(_) => J::Array(
+                    r.links_of(f.name)
+                        .map(|l| json!({"key": l.key, "label": l.label}))
+                        .collect(),
+                ),
+                FieldType::Raci => J::Object(
+                    r.links_of(f.name)
+                        .map(|l| (l.key.clone(), json!(l.value)))
+                        .collect(),
+                ),
+                _ => match r.value(f.name) {
+                    FieldValue::User { email, name, .. } => json!({"email": email, "name": name}),
+                    other => serde_json::to_value(other).unwrap_or(J::Null),
+                },
+            };
+            fields.insert(f.name.to_owned(), v);
+        }
+        let int = |name| match r.value(name) {
+            FieldValue::Int(i) => Some(*i),
+            _ => None,
+        };
+        let (score, level) = match (int("likelihood"), int("impact")) {
+            (Some(l), Some(i)) => (Some(l * i), Some(scale.level(l, i).as_str())),
+            _ => (None, None),
+        };
+        let (value, on_target) = if r.register == Register::Objectives {
+            let v = value.or(match r.value("actual") {
+                FieldValue::Real(x) => Some(*x),
+                _ => None,
+            });
+            let target = match r.value("target") {
+                FieldValue::Real(x) => Some(*x),
+                _ => None,
+            };
+            let on = v
+                .zip(target)
+                .map(|(v, t)| steward_domain::register::on_target(r.text("direction"), t, v));
+            (v, on)
+        } else {
+            (None, None)
+        };
+        let document = (r.register == Register::Documents).then(|| DocumentView {
+            version: r.doc_version,
+            approved_version: r.approved_version,
+            approved_by: r.approved_by_name.clone(),
+            approved_at: opt_time(r.approved_at),
+            steps: steward_domain::document::steps_from(&r.status)
+                .into_iter()
+                .map(|s| s.as_str())
+                .collect(),
+            acknowledged_by: Vec::new(),
+            files: Vec::new(),
+        });
+        RecordView {
+            number: r.number.clone(),
+            register: r.register.slug(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            status: r.status.clone(),
+            fields,
+            score,
+            level,
+            value,
+            on_target,
+            document,
+            created_at: time(r.created_at),
+            updated_at: time(r.updated_at),
+            version: r.version,
+        }
+    }
+}
+
+/// A page of a register; pass `next` as `after` to get the next one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordPage {
+    pub items: Vec<RecordView>,
+    pub next: Option<String>,
+}

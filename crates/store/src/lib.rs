@@ -529,7 +529,11 @@ impl Store {
         dispatch!(self, registers::id_of(register, number))
     }
 
-    pub async fn create_sms_record(&self, actor: &AuditActor, w: &RecordWrite) -> Result<SmsRecord> {
+    pub async fn create_sms_record(
+        &self,
+        actor: &AuditActor,
+        w: &RecordWrite,
+    ) -> Result<SmsRecord> {
         dispatch!(self, registers::create(actor, w))
     }
 

@@ -85,5 +85,5 @@ async fn download(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let (att, bytes) = attachments::download(&state, &a.actor, id).await?;
-    Ok(download_response(&att, bytes))
+    Ok(download_response(&att.file_name, &att.content_type, bytes))
 }

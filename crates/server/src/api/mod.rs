@@ -7,6 +7,7 @@ mod audit;
 mod conformity;
 mod incidents;
 mod me;
+mod registers;
 mod services;
 
 use axum::extract::FromRequest;
@@ -119,5 +120,6 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(me::router())
         .merge(audit::router())
         .merge(conformity::router())
+        .merge(registers::router(max_upload))
         .split_for_parts()
 }

@@ -930,5 +930,9 @@ pub async fn download(
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
     let (a, bytes) = crate::attachments::download(&state, &s.actor, id).await?;
-    Ok(crate::attachments::download_response(&a, bytes))
+    Ok(crate::attachments::download_response(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
 }

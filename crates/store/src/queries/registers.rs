@@ -13,8 +13,7 @@ use super::super::{Conn, Db, Pools};
 use super::audit::append;
 use super::{Arg, NumberedInsert, Sql, insert_numbered};
 use crate::{
-    AuditActor, FieldValue, RecordFile, RecordWrite, Result, SmsLink, SmsRecord, StoreError,
-    now_ms,
+    AuditActor, FieldValue, RecordFile, RecordWrite, Result, SmsLink, SmsRecord, StoreError, now_ms,
 };
 
 /// The users a record names in its own columns: `SELECT` joins each.
@@ -405,7 +404,11 @@ pub async fn document_step(
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            c.diff("doc_version", &before.doc_version, &(before.doc_version + 1));
+            c.diff(
+                "doc_version",
+                &before.doc_version,
+                &(before.doc_version + 1),
+            );
         }
         _ => {}
     }
@@ -616,12 +619,12 @@ pub async fn record_objective_values(p: &Pools, day: &str, values: &[(i64, f64)]
 
 /// An objective's recorded values, oldest first: (day, value).
 pub async fn objective_history(p: &Pools, record_id: i64) -> Result<Vec<(String, f64)>> {
-    Ok(sqlx::query_as(
-        "SELECT day, value FROM objective_values WHERE record_id = $1 ORDER BY day",
+    Ok(
+        sqlx::query_as("SELECT day, value FROM objective_values WHERE record_id = $1 ORDER BY day")
+            .bind(record_id)
+            .fetch_all(p.read())
+            .await?,
     )
-    .bind(record_id)
-    .fetch_all(p.read())
-    .await?)
 }
 
 #[cfg(test)]
