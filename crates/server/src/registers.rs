@@ -419,6 +419,8 @@ pub struct Detail {
     pub history: Vec<(String, f64)>,
     pub versions: Vec<(i64, Option<String>, i64)>,
     pub files: Vec<steward_store::RecordFile>,
+    /// Who acknowledged the approved version: (user id, name, when).
+    pub acks: Vec<(i64, String, i64)>,
 }
 
 pub async fn detail(
@@ -434,6 +436,7 @@ pub async fn detail(
         history: Vec::new(),
         versions: Vec::new(),
         files: Vec::new(),
+        acks: Vec::new(),
         record,
     };
     match register {
@@ -455,9 +458,10 @@ pub async fn detail(
                 None => Vec::new(),
             };
             if let Some(d) = out.view.document.as_mut() {
-                d.acknowledged_by = acks.into_iter().map(|(_, name, _)| name).collect();
+                d.acknowledged_by = acks.iter().map(|(_, name, _)| name.clone()).collect();
                 d.files = out.files.iter().map(RecordFileView::from).collect();
             }
+            out.acks = acks;
         }
         _ => {}
     }

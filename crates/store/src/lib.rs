@@ -608,6 +608,11 @@ impl Store {
         dispatch!(self, registers::file(id))
     }
 
+    /// Records per register kind.
+    pub async fn sms_counts(&self) -> Result<Vec<(String, i64)>> {
+        dispatch!(self, registers::counts())
+    }
+
     /// Open risks counted per (likelihood, impact).
     pub async fn risk_matrix(&self) -> Result<Vec<(i64, i64, i64)>> {
         dispatch!(self, registers::risk_matrix())

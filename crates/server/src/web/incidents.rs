@@ -829,7 +829,7 @@ pub const MAX_COMMENT_FILES: usize = 5;
 
 /// A `multipart/form-data` post from one of our pages: same origin, and the
 /// session's CSRF token in its `csrf` field.
-async fn page_multipart(
+pub(super) async fn page_multipart(
     state: &AppState,
     s: &WebSession,
     headers: &axum::http::HeaderMap,

@@ -6,6 +6,7 @@ mod admin;
 mod conformity;
 mod incidents;
 mod session;
+mod sms;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -65,6 +66,16 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/conformity", get(conformity::dashboard))
         .route("/conformity/{clause}", get(conformity::requirement))
+        .route("/sms", get(sms::overview))
+        .route("/sms/{register}", get(sms::list).post(sms::create))
+        .route("/sms/{register}/{number}", get(sms::show).post(sms::update))
+        .route("/sms/documents/{number}/step", post(sms::step))
+        .route("/sms/documents/{number}/acknowledge", post(sms::acknowledge))
+        .route(
+            "/sms/documents/{number}/files",
+            post(sms::attach).layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
+        .route("/sms/documents/{number}/files/{id}", get(sms::download))
 }
 
 async fn stylesheet() -> Response {
@@ -90,6 +101,7 @@ pub struct Nav {
     pub is_admin: bool,
     pub can_audit: bool,
     pub can_conformity: bool,
+    pub can_sms: bool,
 }
 
 impl Nav {
@@ -102,6 +114,7 @@ impl Nav {
             is_admin: authorize(&s.actor, Action::UserWrite, None) == Decision::Allow,
             can_audit: authorize(&s.actor, Action::AuditRead, None) == Decision::Allow,
             can_conformity: authorize(&s.actor, Action::ConformityRead, None) == Decision::Allow,
+            can_sms: authorize(&s.actor, Action::SmsRead, None) == Decision::Allow,
         })
     }
 }

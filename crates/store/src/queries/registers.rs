@@ -579,6 +579,15 @@ pub async fn file(p: &Pools, id: i64) -> Result<RecordFile> {
         .ok_or(StoreError::NotFound)
 }
 
+/// How many records each register holds: (kind, count).
+pub async fn counts(p: &Pools) -> Result<Vec<(String, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT kind, COUNT(*) FROM sms_records GROUP BY kind")
+            .fetch_all(p.read())
+            .await?,
+    )
+}
+
 /// Risks counted per likelihood and impact (open risks), for the heat map.
 pub async fn risk_matrix(p: &Pools) -> Result<Vec<(i64, i64, i64)>> {
     Ok(sqlx::query_as(
