@@ -559,7 +559,12 @@ pub fn parse(
     };
     out.insert("title", Value::Text(title));
     let description = match given("description") {
-        Some(v) => text::optional_body(&mut p, "description", &as_string(v), text::BODY_MAX),
+        Some(v) => text::optional_body(
+            &mut p,
+            "description",
+            &as_string(v).replace("\r\n", "\n"),
+            text::BODY_MAX,
+        ),
         None => keep("description")
             .and_then(|v| v.as_text().map(str::to_owned))
             .unwrap_or_default(),
@@ -603,6 +608,11 @@ pub fn parse(
         out.insert(f.name, value);
     }
     cross_checks(register, &mut p, &out);
+    if register == Register::Documents
+        && let Some(current) = current
+    {
+        document_changes(&mut p, current, &out);
+    }
     p.finish(out)
 }
 
@@ -629,7 +639,13 @@ fn field_value(
     }
     match f.ty {
         FieldType::Text => Value::Text(text::required_line(p, name, &s, text::LINE_MAX)),
-        FieldType::LongText => Value::Text(text::optional_body(p, name, &s, text::BODY_MAX)),
+        // Browsers send a textarea's lines ending in CR LF.
+        FieldType::LongText => Value::Text(text::optional_body(
+            p,
+            name,
+            &s.replace("\r\n", "\n"),
+            text::BODY_MAX,
+        )),
         FieldType::Choice(options) => {
             let s = s.trim();
             if options.contains(&s) {
@@ -779,6 +795,23 @@ fn cross_checks(register: Register, p: &mut Problems, v: &Values) {
     }
 }
 
+/// A document in force keeps its approved text: the text changes only in a
+/// draft (start a new version first); an obsolete document does not change.
+fn document_changes(p: &mut Problems, current: &Values, after: &Values) {
+    let status = current
+        .get("status")
+        .and_then(Value::as_text)
+        .unwrap_or("draft");
+    if status == "obsolete" && current != after {
+        p.add("status", "an obsolete document no longer changes");
+    } else if status != "draft" && current.get("description") != after.get("description") {
+        p.add(
+            "description",
+            "the text of a document under review or approved changes only in a new version: start a new version first",
+        );
+    }
+}
+
 /// An objective's live standing against its target.
 pub fn on_target(direction: Option<&str>, target: f64, value: f64) -> bool {
     match direction {
@@ -900,6 +933,39 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.0[0].field, "status");
+    }
+
+    #[test]
+    fn an_approved_text_changes_only_in_a_new_version() {
+        let mut current = Values::new();
+        current.insert("title", Value::Text("Policy".into()));
+        current.insert("description", Value::Text("v1 text".into()));
+        current.insert("status", Value::Text("approved".into()));
+        current.insert("category", Value::Text("policy".into()));
+        let e = parse(
+            Register::Documents,
+            &obj(json!({"description": "changed"})),
+            Some(&current),
+            ctx(),
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].field, "description");
+        // Its review date may move on.
+        parse(
+            Register::Documents,
+            &obj(json!({"review_on": "2027-11-25"})),
+            Some(&current),
+            ctx(),
+        )
+        .unwrap();
+        current.insert("status", Value::Text("draft".into()));
+        parse(
+            Register::Documents,
+            &obj(json!({"description": "changed"})),
+            Some(&current),
+            ctx(),
+        )
+        .unwrap();
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Realistic demo data: a provider, three customers, ten services, thirty
-//! users in every role and a few thousand incidents over the last 90 days.
+//! users in every role, a few thousand incidents over the last 90 days, and
+//! the service management system's records (`demo_sms`).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -512,6 +513,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             .await
             .map_err(AppError::from)?;
     }
+    crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod config;
 pub mod conformity;
 pub mod demo;
+mod demo_sms;
 pub mod error;
 pub mod incidents;
 mod ops;

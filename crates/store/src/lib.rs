@@ -618,8 +618,14 @@ impl Store {
         dispatch!(self, registers::risk_matrix())
     }
 
+    /// Today's values of objectives: their current value and their history.
     pub async fn record_objective_values(&self, day: &str, values: &[(i64, f64)]) -> Result<()> {
-        dispatch!(self, registers::record_objective_values(day, values))
+        dispatch!(self, registers::record_objective_values(day, values, true))
+    }
+
+    /// Past values of objectives, for their history only.
+    pub async fn record_objective_history(&self, day: &str, values: &[(i64, f64)]) -> Result<()> {
+        dispatch!(self, registers::record_objective_values(day, values, false))
     }
 
     pub async fn objective_history(&self, record_id: i64) -> Result<Vec<(String, f64)>> {

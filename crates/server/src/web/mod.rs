@@ -70,7 +70,10 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/sms/{register}", get(sms::list).post(sms::create))
         .route("/sms/{register}/{number}", get(sms::show).post(sms::update))
         .route("/sms/documents/{number}/step", post(sms::step))
-        .route("/sms/documents/{number}/acknowledge", post(sms::acknowledge))
+        .route(
+            "/sms/documents/{number}/acknowledge",
+            post(sms::acknowledge),
+        )
         .route(
             "/sms/documents/{number}/files",
             post(sms::attach).layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),

@@ -183,7 +183,9 @@ fn input_of(
                         }
                         None => problems.push(FieldError {
                             field: name.into(),
-                            message: format!("{line:?}: write a requirement and a letter, e.g. 8.6.1 A"),
+                            message: format!(
+                                "{line:?}: write a requirement and a letter, e.g. 8.6.1 A"
+                            ),
                         }),
                     }
                 }
@@ -305,17 +307,19 @@ async fn list_page(
         .iter()
         .map(|v| {
             let f = &v.fields;
-            let name = |k: &str| f.get(k).and_then(|u| u["name"].as_str()).unwrap_or("").to_owned();
+            let name = |k: &str| {
+                f.get(k)
+                    .and_then(|u| u["name"].as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
             let date = ["due_on", "review_on", "done_on"]
                 .iter()
                 .find_map(|k| f.get(*k).and_then(Json::as_str))
                 .unwrap_or("")
                 .to_owned();
             let extra = match register {
-                Register::Risks => v
-                    .score
-                    .map(|s| format!("score {s}"))
-                    .unwrap_or_default(),
+                Register::Risks => v.score.map(|s| format!("score {s}")).unwrap_or_default(),
                 Register::Objectives => match (v.value, f.get("target").and_then(Json::as_f64)) {
                     (Some(val), Some(t)) => format!("{val:.1} (target {t})"),
                     (None, Some(t)) => format!("— (target {t})"),
@@ -333,9 +337,11 @@ async fn list_page(
                     .and_then(Json::as_str)
                     .map(str::to_owned)
                     .unwrap_or_else(|| name("person")),
-                Register::Communications => {
-                    f.get("audience").and_then(Json::as_str).unwrap_or("").to_owned()
-                }
+                Register::Communications => f
+                    .get("audience")
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
                 Register::Roles => f
                     .get("holders")
                     .and_then(Json::as_array)
@@ -415,7 +421,15 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<ListPage> {
     let register = register_of(&slug)?;
-    list_page(&state, &s, register, q.after.as_deref(), Map::new(), Errors::default()).await
+    list_page(
+        &state,
+        &s,
+        register,
+        q.after.as_deref(),
+        Map::new(),
+        Errors::default(),
+    )
+    .await
 }
 
 pub async fn create(
@@ -430,10 +444,14 @@ pub async fn create(
     let result = if problems.is_empty() {
         registers::create(&state, &s.actor, register, &input).await
     } else {
-        Err(AppError::Validation(steward_domain::ValidationError(problems)))
+        Err(AppError::Validation(steward_domain::ValidationError(
+            problems,
+        )))
     };
     match result {
-        Ok(r) => Ok(Redirect::to(&format!("/sms/{}/{}", register.slug(), r.number)).into_response()),
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/sms/{}/{}", register.slug(), r.number)).into_response())
+        }
         Err(AppError::Validation(v)) => {
             let page = list_page(&state, &s, register, None, input, Errors(v.0)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -480,6 +498,7 @@ pub struct RecordPage {
     headline: String,
     level: &'static str,
     history: String,
+    target_y: Option<String>,
     history_label: String,
     is_document: bool,
     steps: Vec<StepButton>,
@@ -520,7 +539,11 @@ async fn record_page(
 ) -> WebResult<RecordPage> {
     let d = registers::detail(state, &s.actor, register, number).await?;
     let r = &d.record;
-    let tz = s.user.time_zone.clone().unwrap_or_else(|| s.user.org_time_zone.clone());
+    let tz = s
+        .user
+        .time_zone
+        .clone()
+        .unwrap_or_else(|| s.user.org_time_zone.clone());
     let mut shown = Vec::new();
     for f in register.fields() {
         let (value, links) = match f.ty {
@@ -528,7 +551,9 @@ async fn record_page(
                 String::new(),
                 r.links_of(f.name)
                     .map(|l| {
-                        let text = if l.label.is_empty() || l.label == l.key {
+                        let text = if l.target_type == "user" {
+                            l.label.clone()
+                        } else if l.label.is_empty() || l.label == l.key {
                             l.key.clone()
                         } else {
                             format!("{} {}", l.key, l.label)
@@ -560,7 +585,7 @@ async fn record_page(
                 match r.value(f.name) {
                     FieldValue::Null => String::new(),
                     FieldValue::Int(i) => i.to_string(),
-                    FieldValue::Real(x) => format!("{x}"),
+                    FieldValue::Real(x) => number(*x),
                     FieldValue::Text(t) => t.replace('_', " "),
                     FieldValue::User { name, email, .. } => format!("{name} <{email}>"),
                 },
@@ -581,7 +606,8 @@ async fn record_page(
             .unwrap_or_default(),
         Register::Objectives => match v.value {
             Some(val) => format!(
-                "Now {val:.1}{} — {}",
+                "Now {}{} — {}",
+                number(val),
                 r.text("unit").map(|u| format!(" {u}")).unwrap_or_default(),
                 match v.on_target {
                     Some(true) => "on target",
@@ -593,25 +619,44 @@ async fn record_page(
         },
         _ => String::new(),
     };
-    // An objective's history as an SVG polyline, 0..100 on a 300 x 60 box.
-    let (history, history_label) = if d.history.len() >= 2 {
-        let max = d.history.iter().map(|(_, v)| *v).fold(100f64, f64::max);
+    // An objective's history as an SVG polyline on a 300 x 60 box, scaled to
+    // the range of its values and its target (drawn as a dashed line).
+    let target = match r.value("target") {
+        FieldValue::Real(x) => Some(*x),
+        _ => None,
+    };
+    let (history, target_y, history_label) = if d.history.len() >= 2 {
+        let values = d.history.iter().map(|(_, v)| *v).chain(target);
+        let lo = values.clone().fold(f64::INFINITY, f64::min);
+        let hi = values.fold(f64::NEG_INFINITY, f64::max);
+        let span = (hi - lo).max(1.0);
+        let y = |v: f64| 55.0 - (v - lo) / span * 50.0;
         let n = d.history.len() as f64 - 1.0;
         let points = d
             .history
             .iter()
             .enumerate()
-            .map(|(i, (_, v))| format!("{:.1},{:.1}", i as f64 * 300.0 / n, 60.0 - v / max * 60.0))
+            .map(|(i, (_, v))| format!("{:.1},{:.1}", i as f64 * 300.0 / n, y(*v)))
             .collect::<Vec<_>>()
             .join(" ");
         let first = &d.history[0];
         let last = &d.history[d.history.len() - 1];
         (
             points,
-            format!("{} {:.1} to {} {:.1}", first.0, first.1, last.0, last.1),
+            target.map(|t| format!("{:.1}", y(t))),
+            format!(
+                "{} {} to {} {}{}",
+                first.0,
+                number(first.1),
+                last.0,
+                number(last.1),
+                target
+                    .map(|t| format!("; target {} (dashed)", number(t)))
+                    .unwrap_or_default()
+            ),
         )
     } else {
-        (String::new(), String::new())
+        (String::new(), None, String::new())
     };
     let is_document = register == Register::Documents;
     let can_write = can(s, Action::SmsWrite);
@@ -638,6 +683,7 @@ async fn record_page(
         headline,
         level: v.level.unwrap_or(""),
         history,
+        target_y,
         history_label,
         is_document,
         steps: if is_document && can_write {
@@ -684,6 +730,12 @@ async fn record_page(
     })
 }
 
+/// A number as people write it: at most two decimals, no trailing zeros.
+fn number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn message_of(m: Option<&str>) -> &'static str {
     match m {
         Some("saved") => "Saved.",
@@ -701,8 +753,16 @@ pub async fn show(
     Query(q): Query<RecordQuery>,
 ) -> WebResult<RecordPage> {
     let register = register_of(&slug)?;
-    record_page(&state, &s, register, &number, None, Errors::default(), message_of(q.m.as_deref()))
-        .await
+    record_page(
+        &state,
+        &s,
+        register,
+        &number,
+        None,
+        Errors::default(),
+        message_of(q.m.as_deref()),
+    )
+    .await
 }
 
 pub async fn update(
@@ -722,11 +782,14 @@ pub async fn update(
     let result = if problems.is_empty() {
         registers::update(&state, &s.actor, register, &number, &input, version).await
     } else {
-        Err(AppError::Validation(steward_domain::ValidationError(problems)))
+        Err(AppError::Validation(steward_domain::ValidationError(
+            problems,
+        )))
     };
     match result {
-        Ok(r) => Ok(Redirect::to(&format!("/sms/{}/{}?m=saved", register.slug(), r.number))
-            .into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/sms/{}/{}?m=saved", register.slug(), r.number)).into_response(),
+        ),
         Err(AppError::Validation(v)) => {
             let page =
                 record_page(&state, &s, register, &number, Some(input), Errors(v.0), "").await?;
@@ -782,7 +845,8 @@ pub async fn attach(
     Path(number): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
-    let mut form = super::incidents::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
+    let mut form =
+        super::incidents::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
     let result = match form.files.pop() {
         Some(file) => registers::attach(&state, &s.actor, &number, file).await,
         None => Err(AppError::field("file", "is required")),

@@ -601,17 +601,25 @@ pub async fn risk_matrix(p: &Pools) -> Result<Vec<(i64, i64, i64)>> {
 
 /// Sets the recorded value of objectives measured by Steward, and keeps one
 /// value per objective per day as its history.
-pub async fn record_objective_values(p: &Pools, day: &str, values: &[(i64, f64)]) -> Result<()> {
+/// With `current` false, only the history is written (a past day's value).
+pub async fn record_objective_values(
+    p: &Pools,
+    day: &str,
+    values: &[(i64, f64)],
+    current: bool,
+) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
     let mut tx = p.begin().await?;
     for (id, v) in values {
-        sqlx::query("UPDATE sms_records SET actual = $1 WHERE id = $2 AND kind = 'objective'")
-            .bind(v)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        if current {
+            sqlx::query("UPDATE sms_records SET actual = $1 WHERE id = $2 AND kind = 'objective'")
+                .bind(v)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO objective_values (record_id, day, value) VALUES ($1, $2, $3) \
              ON CONFLICT (record_id, day) DO UPDATE SET value = excluded.value",
