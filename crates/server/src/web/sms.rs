@@ -585,7 +585,7 @@ async fn record_page(
                 match r.value(f.name) {
                     FieldValue::Null => String::new(),
                     FieldValue::Int(i) => i.to_string(),
-                    FieldValue::Real(x) => number(*x),
+                    FieldValue::Real(x) => plain_number(*x),
                     FieldValue::Text(t) => t.replace('_', " "),
                     FieldValue::User { name, email, .. } => format!("{name} <{email}>"),
                 },
@@ -607,7 +607,7 @@ async fn record_page(
         Register::Objectives => match v.value {
             Some(val) => format!(
                 "Now {}{} — {}",
-                number(val),
+                plain_number(val),
                 r.text("unit").map(|u| format!(" {u}")).unwrap_or_default(),
                 match v.on_target {
                     Some(true) => "on target",
@@ -647,9 +647,9 @@ async fn record_page(
             format!(
                 "{} {} to {} {}{}",
                 first.0,
-                number(first.1),
+                plain_number(first.1),
                 last.0,
-                number(last.1),
+                plain_number(last.1),
                 target
                     .map(|t| format!("; target {} (dashed)", number(t)))
                     .unwrap_or_default()
@@ -731,7 +731,7 @@ async fn record_page(
 }
 
 /// A number as people write it: at most two decimals, no trailing zeros.
-fn number(x: f64) -> String {
+fn plain_number(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
