@@ -651,7 +651,7 @@ async fn record_page(
                 last.0,
                 plain_number(last.1),
                 target
-                    .map(|t| format!("; target {} (dashed)", number(t)))
+                    .map(|t| format!("; target {} (dashed)", plain_number(t)))
                     .unwrap_or_default()
             ),
         )
