@@ -167,7 +167,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     ops::install_metrics();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx));
+    let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx.clone()));
+    let snapshots = tokio::spawn(conformity::run_snapshots(state.clone(), stop_rx));
     let store = state.store.clone();
     // Small responses go out at once: without TCP_NODELAY, Nagle's algorithm and
     // delayed ACKs hold a keep-alive response back by up to 40 ms.
@@ -184,6 +185,7 @@ pub async fn serve(
     .await;
     let _ = stop_tx.send(true);
     let _ = sealer.await;
+    let _ = snapshots.await;
     store.close().await;
     result
 }

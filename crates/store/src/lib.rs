@@ -509,6 +509,50 @@ impl Store {
         dispatch!(self, conformity::gaps(id, at, limit))
     }
 
+    /// Keeps `day`'s result of every check (replacing an earlier run that day).
+    pub async fn save_snapshot(&self, day: &str, rows: &[SnapshotRow]) -> Result<()> {
+        dispatch!(self, conformity::save_snapshot(day, rows))
+    }
+
+    /// The latest snapshot taken on or before `day`.
+    pub async fn snapshot_as_of(&self, day: &str) -> Result<Vec<SnapshotRow>> {
+        dispatch!(self, conformity::snapshot_as_of(day))
+    }
+
+    pub async fn snapshots_since(&self, since: &str) -> Result<Vec<SnapshotRow>> {
+        dispatch!(self, conformity::snapshots_since(since))
+    }
+
+    pub async fn requirement_note(&self, clause: &str) -> Result<Option<RequirementNote>> {
+        dispatch!(self, evidence::note(clause))
+    }
+
+    pub async fn requirement_notes(&self) -> Result<Vec<RequirementNote>> {
+        dispatch!(self, evidence::notes())
+    }
+
+    pub async fn set_requirement_note(
+        &self,
+        actor: &AuditActor,
+        note: &RequirementNote,
+        expected_version: Option<i64>,
+    ) -> Result<RequirementNote> {
+        dispatch!(self, evidence::set_note(actor, note, expected_version))
+    }
+
+    pub async fn add_evidence(&self, actor: &AuditActor, e: &NewEvidence) -> Result<Evidence> {
+        dispatch!(self, evidence::add(actor, e))
+    }
+
+    pub async fn evidence(&self, clause: &str) -> Result<Vec<Evidence>> {
+        dispatch!(self, evidence::list(clause))
+    }
+
+    /// Manual evidence (not notes) per clause.
+    pub async fn evidence_counts(&self) -> Result<Vec<(String, i64)>> {
+        dispatch!(self, evidence::counts())
+    }
+
     // ---- SMS registers -------------------------------------------------
 
     pub async fn sms_record(&self, register: Register, number: &str) -> Result<SmsRecord> {

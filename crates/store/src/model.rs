@@ -519,3 +519,56 @@ pub struct FigureAt {
     pub today: String,
     pub high_score: i64,
 }
+
+/// One check's result on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SnapshotRow {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub check_id: String,
+    pub outcome: String,
+    pub counted: i64,
+    pub good: i64,
+}
+
+/// A requirement's owner, how it is met, and notes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, sqlx::FromRow)]
+pub struct RequirementNote {
+    pub clause: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    /// `us`, or `other_party` (with the controls we keep over it).
+    pub operated_by: String,
+    pub controls: String,
+    pub notes: String,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+}
+
+/// Manual evidence or a note on a requirement.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Evidence {
+    pub id: i64,
+    pub clause: String,
+    /// record, file or note.
+    pub kind: String,
+    /// incident, service or record (an SMS record).
+    pub record_type: Option<String>,
+    pub record_key: Option<String>,
+    pub file_id: Option<i64>,
+    pub file_name: Option<String>,
+    pub note: String,
+    pub created_by_name: Option<String>,
+    pub created_at: UtcMillis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub clause: String,
+    pub kind: String,
+    pub record_type: Option<String>,
+    pub record_key: Option<String>,
+    pub file_id: Option<i64>,
+    pub note: String,
+}

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 /// What the store measured for one figure: how many records it counted and
 /// how many of those were as they should be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Figure {
     pub counted: i64,
     pub good: i64,

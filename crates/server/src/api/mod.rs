@@ -119,7 +119,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(admin::router())
         .merge(me::router())
         .merge(audit::router())
-        .merge(conformity::router())
+        .merge(conformity::router(max_upload))
         .merge(registers::router(max_upload))
         .split_for_parts()
 }

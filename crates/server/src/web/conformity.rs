@@ -127,7 +127,7 @@ pub async fn requirement(
     s: WebSession,
     Path(clause): Path<String>,
 ) -> WebResult<RequirementPage> {
-    let d = conformity::requirement(&state, &s.actor, &clause).await?;
+    let d = conformity::requirement(&state, &s.actor, &clause, None).await?;
     let r = d.requirement;
     Ok(RequirementPage {
         nav: Nav::of(&s),

@@ -8,7 +8,7 @@ use steward_domain::conformity::{Figure, FigureId};
 
 use super::super::Pools;
 use super::{Arg, Sql};
-use crate::{FigureAt, Gap, Result};
+use crate::{FigureAt, Gap, Result, SnapshotRow};
 
 const MINUTE: i64 = 60_000;
 
@@ -279,6 +279,49 @@ pub async fn gaps(p: &Pools, id: FigureId, at: &FigureAt, limit: i64) -> Result<
     q.push(") ORDER BY ").push(f.order).push(" LIMIT ");
     q.arg(Arg::I64(limit));
     q.fetch_all(p.read()).await
+}
+
+/// Keeps `day`'s result of each check; a later run of the same day replaces it.
+pub async fn save_snapshot(p: &Pools, day: &str, rows: &[SnapshotRow]) -> Result<()> {
+    let mut tx = p.begin().await?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO check_snapshots (day, check_id, outcome, counted, good) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (day, check_id) DO UPDATE SET \
+             outcome = excluded.outcome, counted = excluded.counted, good = excluded.good",
+        )
+        .bind(day)
+        .bind(&r.check_id)
+        .bind(&r.outcome)
+        .bind(r.counted)
+        .bind(r.good)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The snapshot of the latest day on or before `day`, if there is one.
+pub async fn snapshot_as_of(p: &Pools, day: &str) -> Result<Vec<SnapshotRow>> {
+    Ok(sqlx::query_as(
+        "SELECT day, check_id, outcome, counted, good FROM check_snapshots \
+         WHERE day = (SELECT MAX(day) FROM check_snapshots WHERE day <= $1) ORDER BY check_id",
+    )
+    .bind(day)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Every snapshot row from `since` on, oldest first.
+pub async fn snapshots_since(p: &Pools, since: &str) -> Result<Vec<SnapshotRow>> {
+    Ok(sqlx::query_as(
+        "SELECT day, check_id, outcome, counted, good FROM check_snapshots \
+         WHERE day >= $1 ORDER BY day, check_id",
+    )
+    .bind(since)
+    .fetch_all(p.read())
+    .await?)
 }
 
 #[cfg(test)]

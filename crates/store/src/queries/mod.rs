@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod conformity;
+pub mod evidence;
 pub mod groups;
 pub mod incidents;
 pub mod meta;
