@@ -1,14 +1,14 @@
 //! The conformity view's operations: every check of the registry evaluated
 //! from the store's figures, shared by the API, the web UI and the CLI.
 
+use jiff::civil::Date;
 use steward_domain::access::{Action, Actor};
+use steward_domain::conformity::Figure;
 use steward_domain::conformity::checks::checks_for;
 use steward_domain::conformity::{
     Assessment, Check, CheckResult, Outcome, REGISTRY, Requirement, assess, catalogue, check,
     evaluate, requirement_outcome,
 };
-use jiff::civil::Date;
-use steward_domain::conformity::Figure;
 use steward_domain::error::Problems;
 use steward_domain::text;
 use steward_store::{AuditActor, Evidence, Gap, NewEvidence, RequirementNote, SnapshotRow, now_ms};
@@ -195,12 +195,15 @@ pub async fn requirement(
             let list = own
                 .iter()
                 .map(|c| {
-                    past.iter().find(|r| r.check == c.id).cloned().unwrap_or(CheckResult {
-                        check: c.id,
-                        outcome: Outcome::NotAssessed,
-                        figure: Figure::default(),
-                        target: c.rule.describe(),
-                    })
+                    past.iter()
+                        .find(|r| r.check == c.id)
+                        .cloned()
+                        .unwrap_or(CheckResult {
+                            check: c.id,
+                            outcome: Outcome::NotAssessed,
+                            figure: Figure::default(),
+                            target: c.rule.describe(),
+                        })
                 })
                 .collect();
             (list, taken)
@@ -288,10 +291,11 @@ pub async fn set_requirement(
         .await?
         .unwrap_or_default();
     let mut p = Problems::default();
-    let operated_by = input
-        .operated_by
-        .clone()
-        .unwrap_or_else(|| Some(current.operated_by.clone()).filter(|o| !o.is_empty()).unwrap_or("us".into()));
+    let operated_by = input.operated_by.clone().unwrap_or_else(|| {
+        Some(current.operated_by.clone())
+            .filter(|o| !o.is_empty())
+            .unwrap_or("us".into())
+    });
     if !matches!(operated_by.as_str(), "us" | "other_party") {
         p.add("operated_by", "must be us or other_party");
     }
@@ -454,7 +458,11 @@ async fn find_record(
     if let Some(r) = steward_domain::register::Register::of_number(key)
         && let Some(n) = NumberKind::Record(r).canonical(key)
     {
-        return Ok(state.store.sms_record_id(r, &n).await?.map(|_| ("record", n)));
+        return Ok(state
+            .store
+            .sms_record_id(r, &n)
+            .await?
+            .map(|_| ("record", n)));
     }
     Ok(None)
 }

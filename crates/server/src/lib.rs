@@ -17,6 +17,7 @@ pub mod error;
 pub mod incidents;
 mod ops;
 pub mod registers;
+pub mod report;
 pub mod views;
 pub mod web;
 

@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use steward_server::admin::{self, OrgInput, UserInput};
 use steward_server::error::AppError;
-use steward_server::{AppState, demo};
+use steward_server::{AppState, conformity, demo, report};
 use steward_store::AuditActor;
 
 #[derive(Parser)]
@@ -61,6 +61,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The ISO/IEC 20000-1 conformity view.
+    Conformity {
+        #[command(subcommand)]
+        command: ConformityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConformityCommand {
+    /// Write the conformity report (one row per requirement) to a file.
+    Report {
+        /// html (self-contained page), pdf or csv.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// A past day (YYYY-MM-DD): the status as the daily snapshot recorded it.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Evaluate every check now and keep the result as today's snapshot.
+    Snapshot,
 }
 
 #[derive(Subcommand)]
@@ -157,7 +180,7 @@ fn describe(e: &anyhow::Error) -> String {
     if let Some(AppError::Validation(v)) = e.downcast_ref::<AppError>() {
         let fields: Vec<String> =
             v.0.iter()
-                .map(|f| format!("  --{}: {}", f.field, f.message))
+                .map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message))
                 .collect();
         return format!("invalid input:\n{}", fields.join("\n"));
     }
@@ -313,6 +336,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.email
             );
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conformity {
+            command: ConformityCommand::Report { format, out, as_of },
+        } => {
+            let format = report::Format::parse(&format)
+                .ok_or_else(|| anyhow!("--format must be html, pdf or csv, not {format:?}"))?;
+            let as_of = conformity::parse_as_of(as_of.as_deref())?;
+            let state = open().await?;
+            let r = report::build(&state, as_of).await?;
+            let bytes = report::render(&r, format).await?;
+            std::fs::write(&out, &bytes)
+                .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "Wrote the conformity report ({}, {} requirements, {} met, status {}) to {}.",
+                format.extension(),
+                r.total,
+                r.met,
+                r.as_of,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conformity {
+            command: ConformityCommand::Snapshot,
+        } => {
+            let state = open().await?;
+            let n = conformity::take_snapshot(&state).await?;
+            println!("Kept today's snapshot of {n} checks.");
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

@@ -5,15 +5,15 @@ use axum::extract::{FromRequest, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use steward_domain::access::Action;
-use steward_store::{Evidence, RequirementNote};
 use steward_domain::conformity::catalogue;
+use steward_store::{Evidence, RequirementNote};
 use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use super::{ApiJson, ApiMultipart, ApiPath, ApiQuery, if_match, with_etag};
-use crate::attachments::read_form;
 use crate::AppState;
+use crate::attachments::read_form;
 use crate::auth::ApiActor;
 use crate::conformity::{self, EvidenceInput, RequirementInput, gap_link};
 use crate::error::{AppError, AppResult, Problem};
@@ -28,6 +28,29 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
         .routes(routes!(evidence_file))
+        .routes(routes!(report))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// html (default: a self-contained page), pdf or csv (one row per requirement).
+    pub format: Option<String>,
+    /// A past day, `YYYY-MM-DD`; absent: now.
+    pub as_of: Option<String>,
+}
+
+/// The conformity report as a file: HTML, PDF or CSV.
+#[utoipa::path(get, path = "/api/v1/conformity/report", tag = "conformity",
+    params(ReportParams),
+    responses((status = 200, description = "the report file"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn report(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiQuery(q): ApiQuery<ReportParams>,
+) -> AppResult<axum::response::Response> {
+    crate::report::download(&state, &a.actor, q.format.as_deref(), q.as_of.as_deref()).await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -282,8 +305,8 @@ async fn patch(
     ApiPath(clause): ApiPath<String>,
     ApiJson(input): ApiJson<RequirementInput>,
 ) -> AppResult<axum::response::Response> {
-    let n = conformity::set_requirement(&state, &a.actor, &clause, &input, if_match(&headers)?)
-        .await?;
+    let n =
+        conformity::set_requirement(&state, &a.actor, &clause, &input, if_match(&headers)?).await?;
     Ok(with_etag(n.version, NoteView::from(&n)))
 }
 

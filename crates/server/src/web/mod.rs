@@ -65,7 +65,15 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
         .route("/conformity", get(conformity::dashboard))
+        .route("/conformity/report", get(conformity::report))
+        .route("/conformity/files/{id}", get(conformity::evidence_file))
         .route("/conformity/{clause}", get(conformity::requirement))
+        .route("/conformity/{clause}/note", post(conformity::set_note))
+        .route(
+            "/conformity/{clause}/evidence",
+            post(conformity::add_evidence)
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
         .route("/sms", get(sms::overview))
         .route("/sms/{register}", get(sms::list).post(sms::create))
         .route("/sms/{register}/{number}", get(sms::show).post(sms::update))

@@ -61,7 +61,17 @@ pub async fn set_note(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    append(&mut tx, actor, None, "requirement", &n.clause, "update", &c, now).await?;
+    append(
+        &mut tx,
+        actor,
+        None,
+        "requirement",
+        &n.clause,
+        "update",
+        &c,
+        now,
+    )
+    .await?;
     let after = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&n.clause)
         .fetch_one(&mut *tx)
@@ -128,11 +138,13 @@ pub async fn list(p: &Pools, clause: &str) -> Result<Vec<Evidence>> {
 
 /// How many items of manual evidence (not notes) each requirement has.
 pub async fn counts(p: &Pools) -> Result<Vec<(String, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT clause, COUNT(*) FROM evidence WHERE kind <> 'note' GROUP BY clause",
+    Ok(
+        sqlx::query_as(
+            "SELECT clause, COUNT(*) FROM evidence WHERE kind <> 'note' GROUP BY clause",
+        )
+        .fetch_all(p.read())
+        .await?,
     )
-    .fetch_all(p.read())
-    .await?)
 }
 
 /// Every requirement's owner and how it is met.
