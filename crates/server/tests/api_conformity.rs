@@ -108,3 +108,203 @@ async fn statuses_follow_the_records() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn snapshots_evidence_notes_and_the_three_exports_agree() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        // Today's snapshot, as the server's hourly job keeps it.
+        steward_server::conformity::take_snapshot(&s.state)
+            .await
+            .unwrap();
+        let (st, now) = s.get("auditor", "/api/v1/requirements").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(now["as_of"].is_null());
+        // A past day before any snapshot: nothing assessed, and said so.
+        let (st, past) = s
+            .get("auditor", "/api/v1/requirements?as_of=2020-01-01")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{past}");
+        assert!(past["as_of"].is_null());
+        assert!(
+            past["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["status"] == "not_assessed")
+        );
+        for bad in ["2099-01-01", "yesterday", "2026-13-01"] {
+            let (st, p) = s
+                .get("auditor", &format!("/api/v1/requirements?as_of={bad}"))
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {p}");
+        }
+
+        // A manager names the owner and how the requirement is met.
+        let (st, n, _) = s
+            .call(
+                "manager",
+                reqwest::Method::PATCH,
+                "/api/v1/requirements/8.6.1",
+                Some(json!({"owner": "manager@provider.test", "operated_by": "other_party"})),
+            )
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "controls are required: {n}"
+        );
+        let (st, n, _) = s
+            .call(
+                "manager",
+                reqwest::Method::PATCH,
+                "/api/v1/requirements/8.6.1",
+                Some(
+                    json!({"owner": "manager@provider.test", "operated_by": "other_party",
+                            "controls": "Monthly service review of the outsourced desk"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{n}");
+        let (st, _, _) = s
+            .call(
+                "auditor",
+                reqwest::Method::PATCH,
+                "/api/v1/requirements/8.6.1",
+                Some(json!({"notes": "auditors do not change this"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        // Auditors link records and add notes; a record that does not exist is refused.
+        let number = s.raise("customer", "Printer jam", "SVC-0001").await;
+        let (st, e) = s
+            .post(
+                "auditor",
+                "/api/v1/requirements/8.6.1/evidence",
+                json!({"record": number.to_lowercase(), "note": "Sampled: handled per procedure"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{e}");
+        assert_eq!(e["record"], number);
+        assert_eq!(e["href"], format!("/incidents/{number}"));
+        for bad in [
+            json!({"record": "INC-999999"}),
+            json!({"note": ""}),
+            json!({"record": "XYZ-1"}),
+        ] {
+            let (st, p) = s
+                .post(
+                    "auditor",
+                    "/api/v1/requirements/8.6.1/evidence",
+                    bad.clone(),
+                )
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {p}");
+        }
+        let (st, _) = s
+            .post(
+                "auditor",
+                "/api/v1/requirements/99.9/evidence",
+                json!({"note": "x"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .post(
+                "agent",
+                "/api/v1/requirements/8.6.1/evidence",
+                json!({"note": "x"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, r) = s.get("auditor", "/api/v1/requirements/8.6.1").await;
+        assert_eq!(r["note"]["owner"], "manager@provider.test");
+        assert_eq!(r["evidence"].as_array().unwrap().len(), 1);
+
+        // The exports: CSV rows agree with the API's statuses; PDF and HTML are whole documents.
+        let (_, now) = s.get("auditor", "/api/v1/requirements").await;
+        let res = s
+            .client
+            .get(s.url("/api/v1/conformity/report?format=csv"))
+            .bearer_auth(&s.tokens["auditor"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let csv = res.text().await.unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "clause,title,phase,status,checks_met,checks_total,evidence,owner"
+        );
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| {
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(l.as_bytes())
+                    .records()
+                    .next()
+                    .unwrap()
+                    .unwrap()
+                    .iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        let reqs = now["requirements"].as_array().unwrap();
+        assert_eq!(rows.len(), reqs.len());
+        for (row, r) in rows.iter().zip(reqs) {
+            assert_eq!(row[0], r["clause"].as_str().unwrap());
+            assert_eq!(row[3], r["status"].as_str().unwrap(), "{}", row[0]);
+            assert_eq!(row[4], r["checks_met"].to_string());
+        }
+        let evidence_row = rows.iter().find(|r| r[0] == "8.6.1").unwrap();
+        assert_eq!(
+            (evidence_row[6].as_str(), evidence_row[7].as_str()),
+            ("1", "manager user")
+        );
+        let pdf = s
+            .client
+            .get(s.url("/api/v1/conformity/report?format=pdf"))
+            .bearer_auth(&s.tokens["auditor"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        let html = s
+            .client
+            .get(s.url("/api/v1/conformity/report"))
+            .bearer_auth(&s.tokens["auditor"])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.starts_with("<!doctype html>")
+                && !html.contains("<link")
+                && !html.contains("<script")
+        );
+        let met = reqs.iter().filter(|r| r["status"] == "met").count();
+        assert!(
+            html.contains(&format!("{met} of {} requirements met", reqs.len())),
+            "{html}"
+        );
+        let (st, p) = s
+            .get("auditor", "/api/v1/conformity/report?format=docx")
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (st, _) = s.get("customer", "/api/v1/conformity/report").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        s.stop().await;
+    }
+}

@@ -89,9 +89,26 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         // Nobody revokes someone else's token: it does not exist for them.
         "DELETE /api/v1/tokens/{id}" => Hidden,
         "GET /api/v1/audit" => only(&["admin", "auditor"]),
-        "GET /api/v1/requirements" | "GET /api/v1/requirements/{clause}" => {
+        "GET /api/v1/requirements"
+        | "GET /api/v1/requirements/{clause}"
+        | "GET /api/v1/conformity/report"
+        | "GET /api/v1/evidence-files/{id}"
+        | "GET /api/v1/{register}"
+        | "GET /api/v1/{register}/{number}"
+        | "GET /api/v1/documents/{number}/files/{id}" => {
             only(&["admin", "agent", "manager", "auditor"])
         }
+        "PATCH /api/v1/requirements/{clause}"
+        | "POST /api/v1/{register}"
+        | "PATCH /api/v1/{register}/{number}"
+        | "POST /api/v1/documents/{number}/steps"
+        | "POST /api/v1/documents/{number}/files" => only(&["admin", "manager"]),
+        "POST /api/v1/requirements/{clause}/evidence"
+        | "POST /api/v1/requirements/{clause}/evidence/file" => {
+            only(&["admin", "manager", "auditor"])
+        }
+        // Staff read the documents distributed to them (all three here); auditors only read.
+        "POST /api/v1/documents/{number}/acknowledgement" => only(&["admin", "agent", "manager"]),
         other => panic!("route {other} has no entry in the authorisation matrix; add one"),
     }
 }
@@ -111,6 +128,13 @@ fn body(route: &str) -> Option<Value> {
         "PATCH /api/v1/users/{id}" => json!({"name": "renamed"}),
         "POST /api/v1/groups" => json!({"name": "Matrix group"}),
         "POST /api/v1/tokens" => json!({"name": "matrix"}),
+        "POST /api/v1/{register}" => {
+            json!({"title": "matrix", "category": "risk", "likelihood": 1, "impact": 1})
+        }
+        "PATCH /api/v1/{register}/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/documents/{number}/steps" => json!({"step": "submit"}),
+        "PATCH /api/v1/requirements/{clause}" => json!({"notes": "matrix"}),
+        "POST /api/v1/requirements/{clause}/evidence" => json!({"note": "matrix"}),
         _ => return None,
     })
 }
@@ -146,6 +170,63 @@ async fn every_route_every_role_own_and_other_organisation() {
             attachment_ids.push(v["id"].to_string());
         }
 
+        // SMS records: a risk, and an approved policy distributed to three of staff
+        // with a file; a file of manual evidence.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/risks",
+                json!({"title": "Flood", "category": "risk", "likelihood": 2, "impact": 2}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/documents",
+                json!({"title": "Policy", "category": "policy", "reviewer": "admin@provider.test",
+                       "distribution": ["admin@provider.test", "agent@provider.test", "manager@provider.test"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        for (who, step) in [("manager", "submit"), ("admin", "approve")] {
+            let (st, v) = s
+                .post(
+                    who,
+                    "/api/v1/documents/DOC-0001/steps",
+                    json!({"step": step}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let mut file_ids = Vec::new();
+        for (path, field) in [
+            ("/api/v1/documents/DOC-0001/files", "file"),
+            ("/api/v1/requirements/8.6.1/evidence/file", "file"),
+        ] {
+            let form = reqwest::multipart::Form::new().part(
+                field,
+                reqwest::multipart::Part::bytes(b"evidence\n".to_vec()).file_name("e.txt"),
+            );
+            let res = s
+                .client
+                .post(s.url(path))
+                .bearer_auth(&s.tokens["manager"])
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED, "{path}");
+            let v: Value = res.json().await.unwrap();
+            file_ids.push(
+                v["file_id"]
+                    .as_i64()
+                    .or(v["id"].as_i64())
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -162,9 +243,14 @@ async fn every_route_every_role_own_and_other_organisation() {
                 for own in [true, false] {
                     let path = template
                         .replace("{clause}", "8.6.1")
+                        .replace("{register}", "risks")
                         .replace(
                             "{number}",
-                            if template.contains("services") {
+                            if template.contains("documents") {
+                                "DOC-0001"
+                            } else if template.contains("{register}") {
+                                "RSK-0001"
+                            } else if template.contains("services") {
                                 // ERP is received by Alpha only; Shop by Beta only.
                                 if own { "SVC-0002" } else { "SVC-0003" }
                             } else if own {
@@ -177,6 +263,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{id}",
                             if template.contains("tokens") {
                                 &foreign_token
+                            } else if template.contains("documents") {
+                                &file_ids[0]
+                            } else if template.contains("evidence-files") {
+                                &file_ids[1]
                             } else if template.contains("attachments") {
                                 if own {
                                     &attachment_ids[0]
