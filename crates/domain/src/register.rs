@@ -786,10 +786,11 @@ fn cross_checks(register: Register, p: &mut Problems, v: &Values) {
                 );
             }
         }
-        Register::Training => {
-            if text("status") == Some("completed") && v.get("done_on").is_none_or(Value::is_empty) {
-                p.add("done_on", "is required once the training is completed");
-            }
+        Register::Training
+            if text("status") == Some("completed")
+                && v.get("done_on").is_none_or(Value::is_empty) =>
+        {
+            p.add("done_on", "is required once the training is completed");
         }
         _ => {}
     }

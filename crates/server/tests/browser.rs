@@ -429,6 +429,31 @@ async fn manager_records_a_risk_and_an_auditor_follows_it_from_the_dashboard() {
         treated.contains("not met") && treated.contains("RSK-0001"),
         "{treated}"
     );
+    // The auditor records what they sampled, linked to the risk.
+    c.find(Locator::Id("record"))
+        .await
+        .unwrap()
+        .send_keys("rsk-1")
+        .await
+        .unwrap();
+    c.find(Locator::Id("note"))
+        .await
+        .unwrap()
+        .send_keys("Sampled at the audit: no treatment agreed yet")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#evidence form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "#evidence", None, "Sampled at the audit").await;
+    assert!(text(&c, "#evidence a").await.contains("RSK-0001"));
+    assert!(
+        c.find(Locator::Css("#how-met form")).await.is_err(),
+        "an auditor does not set the owner"
+    );
     c.find(Locator::Css("#high-risks-treated .gaps a"))
         .await
         .unwrap()
