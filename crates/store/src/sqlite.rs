@@ -38,9 +38,17 @@ impl Pools {
         let mut first = opts.connect().await?;
         sqlx::query("SELECT 1").execute(&mut first).await?;
         first.close().await?;
+        // Readers map the file: a page is read from the OS page cache without
+        // a system call and a copy into each connection's own cache, which is
+        // what evidence checks over a million incidents spent most of their
+        // time on (see docs/performance.md).
         let read = SqlitePoolOptions::new()
             .max_connections(o.max_connections.clamp(1, 8))
-            .connect_with(opts.clone().read_only(true))
+            .connect_with(
+                opts.clone()
+                    .read_only(true)
+                    .pragma("mmap_size", "1073741824"),
+            )
             .await?;
         Ok(Pools {
             writer: crate::group_commit::Writer::new(opts.clone()),

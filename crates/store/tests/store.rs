@@ -369,3 +369,137 @@ async fn concurrent_writes_fail_alone_and_are_all_kept() {
         store.close().await;
     }
 }
+
+/// SMS records on both backends: numbering per register, links, keyset pages,
+/// optimistic concurrency, the document approval and acknowledgement, and
+/// snapshots kept once per day.
+#[tokio::test]
+async fn sms_records_links_documents_and_snapshots() {
+    use std::collections::BTreeMap;
+    use steward_domain::audit::Changes;
+    use steward_domain::register::Register;
+    use steward_store::{FieldValue, RecordWrite, SmsLink, SnapshotRow};
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let w = world(&store).await;
+        let agent = store.user_by_email("agent@p.test").await.unwrap();
+        let write = |register, title: &str, values: BTreeMap<&'static str, FieldValue>, links| {
+            RecordWrite {
+                register,
+                title: title.into(),
+                description: String::new(),
+                status: register.statuses()[0].into(),
+                values,
+                links,
+                changes: Changes::default(),
+            }
+        };
+        let mut values = BTreeMap::new();
+        values.insert("likelihood", FieldValue::Int(3));
+        values.insert("impact", FieldValue::Int(5));
+        values.insert("category", FieldValue::Text("risk".into()));
+        values.insert("review_on", FieldValue::Text("2099-01-01".into()));
+        let svc_link = SmsLink {
+            field: "services".into(),
+            target_type: "service".into(),
+            target_id: Some(w.service_id),
+            key: String::new(),
+            label: String::new(),
+            value: None,
+        };
+        let mut numbers = Vec::new();
+        for i in 0..3 {
+            let r = store
+                .create_sms_record(
+                    &w.actor,
+                    &write(Register::Risks, &format!("Risk {i}"), values.clone(), vec![svc_link.clone()]),
+                )
+                .await
+                .unwrap();
+            numbers.push(r.number.clone());
+            assert_eq!(r.value("impact"), &FieldValue::Int(5));
+            assert_eq!(r.links[0].label, "E-mail", "{backend:?}");
+        }
+        assert_eq!(numbers, ["RSK-0001", "RSK-0002", "RSK-0003"]);
+        // Another register numbers on its own.
+        let role = store
+            .create_sms_record(&w.actor, &write(Register::Roles, "Desk lead", BTreeMap::new(), vec![]))
+            .await
+            .unwrap();
+        assert_eq!(role.number, "ROL-0001");
+        let page = store.sms_records(Register::Risks, None, 2).await.unwrap();
+        assert_eq!(page.len(), 2);
+        let rest = store
+            .sms_records(Register::Risks, Some(page[1].id), 2)
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].number, "RSK-0003");
+        // A stale version is refused and nothing changes.
+        let mut changed = write(Register::Risks, "Risk 0 renamed", values.clone(), vec![]);
+        changed.changes.set("title", &"Risk 0 renamed");
+        let err = store
+            .update_sms_record(&w.actor, "RSK-0001", Some(7), &changed)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Stale));
+        let r = store
+            .update_sms_record(&w.actor, "RSK-0001", Some(1), &changed)
+            .await
+            .unwrap();
+        assert_eq!((r.title.as_str(), r.version, r.links.len()), ("Risk 0 renamed", 2, 0));
+        assert_eq!(store.risk_matrix().await.unwrap(), vec![(3, 5, 3)]);
+
+        // A document: approve, acknowledge once, revise.
+        let doc = store
+            .create_sms_record(&w.actor, &write(Register::Documents, "Policy", BTreeMap::new(), vec![]))
+            .await
+            .unwrap();
+        let doc = store
+            .document_step(&w.actor, &doc.number, None, "approve", "approved")
+            .await
+            .unwrap();
+        assert_eq!(doc.approved_version, Some(1));
+        assert!(store.acknowledge_document(&w.actor, &doc, 1, agent.id).await.unwrap());
+        assert!(!store.acknowledge_document(&w.actor, &doc, 1, agent.id).await.unwrap());
+        let doc = store
+            .document_step(&w.actor, &doc.number, None, "revise", "draft")
+            .await
+            .unwrap();
+        assert_eq!((doc.doc_version, doc.approved_version), (2, Some(1)));
+        assert_eq!(store.document_versions(doc.id).await.unwrap().len(), 1);
+
+        // Snapshots: one row per day and check; a later run that day replaces it.
+        let row = |counted| SnapshotRow {
+            day: "2026-11-20".into(),
+            check_id: "risks-reviewed".into(),
+            outcome: "met".into(),
+            counted,
+            good: 1,
+        };
+        store.save_snapshot("2026-11-20", &[row(2)]).await.unwrap();
+        store.save_snapshot("2026-11-20", &[row(4)]).await.unwrap();
+        let kept = store.snapshot_as_of("2026-11-24").await.unwrap();
+        assert_eq!(kept, vec![row(4)]);
+        assert!(store.snapshot_as_of("2026-11-19").await.unwrap().is_empty());
+
+        // Every figure of the registry, and its gaps, is valid SQL on this backend.
+        let at = steward_store::FigureAt {
+            now: steward_store::now_ms(),
+            today: "2026-11-25".into(),
+            high_score: 15,
+        };
+        for id in steward_domain::conformity::FigureId::ALL {
+            let f = store.figure(id, &at).await.unwrap();
+            assert!(f.good <= f.counted, "{id:?}");
+            let gaps = store.figure_gaps(id, &at, 5).await.unwrap();
+            assert!(gaps.len() as i64 <= f.counted - f.good, "{id:?} {gaps:?}");
+        }
+        let high = store
+            .figure(steward_domain::conformity::FigureId::HighRisksTreated, &at)
+            .await
+            .unwrap();
+        assert_eq!((high.counted, high.good), (3, 0), "three untreated risks score 15");
+        store.close().await;
+    }
+}
