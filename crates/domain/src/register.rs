@@ -608,6 +608,18 @@ pub fn parse(
         out.insert(f.name, value);
     }
     cross_checks(register, &mut p, &out);
+    // A measured objective's value is Steward's to record.
+    if register == Register::Objectives
+        && out.get("measure").is_some_and(|m| !m.is_empty())
+        && input
+            .get("actual")
+            .is_some_and(|a| !a.is_null() && a.as_str().is_none_or(|s| !s.trim().is_empty()))
+    {
+        p.add(
+            "actual",
+            "is computed from the Steward figure: leave it empty, or remove the measure",
+        );
+    }
     if register == Register::Documents
         && let Some(current) = current
     {
@@ -805,11 +817,28 @@ fn document_changes(p: &mut Problems, current: &Values, after: &Values) {
         .unwrap_or("draft");
     if status == "obsolete" && current != after {
         p.add("status", "an obsolete document no longer changes");
-    } else if status != "draft" && current.get("description") != after.get("description") {
+        return;
+    }
+    if status == "draft" {
+        return;
+    }
+    let changed =
+        |f: &str| current.get(f).unwrap_or(&Value::Null) != after.get(f).unwrap_or(&Value::Null);
+    if changed("description") {
         p.add(
             "description",
             "the text of a document under review or approved changes only in a new version: start a new version first",
         );
+    }
+    // Who wrote it and who approves it are settled before approval is asked
+    // for, so that nobody can become the approver of their own text.
+    for (field, what) in [("owner", "author"), ("reviewer", "approver")] {
+        if changed(field) {
+            p.add(
+                field,
+                format!("the {what} changes only in a draft: start a new version first"),
+            );
+        }
     }
 }
 
@@ -951,6 +980,16 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.0[0].field, "description");
+        // The approver may not be swapped while it is in force.
+        current.insert("reviewer", Value::Text("boss@x.org".into()));
+        let e = parse(
+            Register::Documents,
+            &obj(json!({"reviewer": "me@x.org"})),
+            Some(&current),
+            ctx(),
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].field, "reviewer");
         // Its review date may move on.
         parse(
             Register::Documents,

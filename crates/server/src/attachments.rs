@@ -201,7 +201,7 @@ pub async fn store(
 
 /// Writes a checked file to the data folder under a fresh key; returns its
 /// record-to-be and where it lies (to remove it if the record is not written).
-async fn stage(
+pub(crate) async fn stage(
     state: &AppState,
     comment_id: Option<i64>,
     visibility: CommentVisibility,

@@ -10,6 +10,7 @@ use steward_domain::conformity::{
     evaluate, requirement_outcome,
 };
 use steward_domain::error::Problems;
+use steward_domain::incident::CommentVisibility;
 use steward_domain::text;
 use steward_store::{AuditActor, Evidence, Gap, NewEvidence, RequirementNote, SnapshotRow, now_ms};
 
@@ -398,18 +399,14 @@ pub async fn add_evidence(
         },
         None => None,
     };
-    p.finish(())?;
-    let file_id = match file {
-        Some(f) => Some(
-            crate::attachments::store_record_file(state, actor, None, f)
-                .await?
-                .id,
-        ),
+    let file = match file {
+        Some(f) => Some(crate::attachments::check_file(state, f)?),
         None => None,
     };
+    p.finish(())?;
     let kind = if found.is_some() {
         "record"
-    } else if file_id.is_some() {
+    } else if file.is_some() {
         "file"
     } else {
         "note"
@@ -418,7 +415,15 @@ pub async fn add_evidence(
         Some((t, k)) => (Some(t.to_owned()), Some(k)),
         None => (None, None),
     };
-    Ok(state
+    // The file is written first; its record and the evidence are then one
+    // transaction, and the file is removed again if that fails.
+    let staged = match file {
+        Some(f) => {
+            Some(crate::attachments::stage(state, None, CommentVisibility::Internal, f).await?)
+        }
+        None => None,
+    };
+    let result = state
         .store
         .add_evidence(
             &AuditActor::from(actor),
@@ -427,11 +432,18 @@ pub async fn add_evidence(
                 kind: kind.into(),
                 record_type,
                 record_key,
-                file_id,
+                file_id: None,
                 note,
             },
+            staged.as_ref().map(|(n, _)| n),
         )
-        .await?)
+        .await;
+    if result.is_err()
+        && let Some((_, path)) = &staged
+    {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    Ok(result?)
 }
 
 /// The type and canonical number of a record named by a person, if it exists.

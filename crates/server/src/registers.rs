@@ -53,7 +53,13 @@ pub fn values_of(r: &SmsRecord) -> Values {
     v.insert("status", Value::Text(r.status.clone()));
     for f in r.register.fields() {
         let value = match f.ty {
-            FieldType::Links(_) => Value::Refs(r.links_of(f.name).map(|l| l.key.clone()).collect()),
+            FieldType::Links(_) => {
+                // Sorted as the parser sorts them, so an unchanged list is no change.
+                let mut keys: Vec<String> = r.links_of(f.name).map(|l| l.key.clone()).collect();
+                keys.sort();
+                keys.dedup();
+                Value::Refs(keys)
+            }
             FieldType::Raci => Value::Raci(
                 r.links_of(f.name)
                     .filter_map(|l| Some((l.key.clone(), Raci::parse(l.value.as_deref()?)?)))
@@ -95,30 +101,38 @@ async fn to_write(
     };
     for f in register.fields() {
         let value = values.get(f.name).unwrap_or(&Value::Null);
+        let had = before.and_then(|b| b.get(f.name));
+        let kept_ref = |key: &str| match had {
+            Some(Value::Refs(keys)) => keys.iter().any(|k| k == key),
+            Some(Value::Text(t)) => t == key,
+            _ => false,
+        };
         match (f.ty, value) {
             (_, Value::Null) => {
                 out.values.insert(f.name, FieldValue::Null);
             }
-            (FieldType::User, Value::Text(email)) => match staff(state, email).await {
-                Some(u) => {
-                    out.values.insert(
+            (FieldType::User, Value::Text(email)) => {
+                match staff(state, email, kept_ref(email)).await? {
+                    Some(u) => {
+                        out.values.insert(
+                            f.name,
+                            FieldValue::User {
+                                id: u.id,
+                                email: u.email,
+                                name: u.name,
+                            },
+                        );
+                    }
+                    None => p.add(
                         f.name,
-                        FieldValue::User {
-                            id: u.id,
-                            email: u.email,
-                            name: u.name,
-                        },
-                    );
+                        format!("{email:?} is not an active member of staff"),
+                    ),
                 }
-                None => p.add(
-                    f.name,
-                    format!("{email:?} is not an active member of staff"),
-                ),
-            },
+            }
             (FieldType::Links(target), Value::Refs(keys)) => {
                 for key in keys {
                     let id = match target {
-                        Target::User => staff(state, key).await.map(|u| u.id),
+                        Target::User => staff(state, key, kept_ref(key)).await?.map(|u| u.id),
                         Target::Service => match NumberKind::Service.canonical(key) {
                             Some(n) => state
                                 .store
@@ -145,7 +159,9 @@ async fn to_write(
                         None => p.add(
                             f.name,
                             match target {
-                                Target::User => format!("{key:?} is not an active member of staff"),
+                                Target::User => {
+                                    format!("{key:?} is not an active admin, manager or agent")
+                                }
                                 Target::Service => format!("{key:?} is not a service"),
                                 Target::Record(r) => {
                                     format!("{key:?} is not a record of {}", r.label())
@@ -201,10 +217,27 @@ fn text(values: &Values, name: &str) -> String {
         .to_owned()
 }
 
-async fn staff(state: &AppState, email: &str) -> Option<steward_store::User> {
+/// A person who can own, approve, hold a role or read a document: an active
+/// admin, manager or agent (auditors only read). A reference the record
+/// already had (`kept`) stays valid after the person leaves, so that the
+/// record can still be edited and keeps its history.
+async fn staff(
+    state: &AppState,
+    email: &str,
+    kept: bool,
+) -> AppResult<Option<steward_store::User>> {
     match state.store.user_by_email(email).await {
-        Ok(u) if u.active && Role::parse(&u.role).is_some_and(Role::is_staff) => Some(u),
-        _ => None,
+        Ok(u)
+            if (u.active || kept)
+                && matches!(
+                    Role::parse(&u.role),
+                    Some(Role::Admin | Role::Manager | Role::Agent)
+                ) =>
+        {
+            Ok(Some(u))
+        }
+        Ok(_) | Err(steward_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -229,10 +262,12 @@ pub async fn create_with(
     require(actor, Action::SmsWrite, None)?;
     let values = register::parse(register, input, None, ctx)?;
     let w = to_write(state, register, &values, None).await?;
-    Ok(state
+    let r = state
         .store
         .create_sms_record(&AuditActor::from(actor), &w)
-        .await?)
+        .await?;
+    refresh_objective(state, &r).await?;
+    Ok(r)
 }
 
 pub async fn get(
@@ -259,10 +294,14 @@ pub async fn update(
     let before = values_of(&current);
     let values = register::parse(register, input, Some(&before), context(state))?;
     let w = to_write(state, register, &values, Some(&before)).await?;
-    Ok(state
+    // Without If-Match, the change still applies only to the version it was checked against.
+    let expected = Some(if_match.unwrap_or(current.version));
+    let r = state
         .store
-        .update_sms_record(&AuditActor::from(actor), &current.number, if_match, &w)
-        .await?)
+        .update_sms_record(&AuditActor::from(actor), &current.number, expected, &w)
+        .await?;
+    refresh_objective(state, &r).await?;
+    Ok(r)
 }
 
 /// A step of a document's approval workflow.
@@ -301,7 +340,7 @@ pub async fn step(
         .document_step(
             &AuditActor::from(actor),
             &doc.number,
-            if_match,
+            Some(if_match.unwrap_or(doc.version)),
             step.as_str(),
             status,
         )
@@ -347,6 +386,21 @@ pub async fn live_value(state: &AppState, r: &SmsRecord) -> AppResult<Option<f64
             _ => None,
         }),
     }
+}
+
+/// Records today's value of an objective measured by Steward as soon as it is
+/// created or changed, so that its check does not wait for the next snapshot.
+async fn refresh_objective(state: &AppState, r: &SmsRecord) -> AppResult<()> {
+    if r.register == Register::Objectives
+        && r.text("measure").is_some()
+        && let Some(v) = live_value(state, r).await?
+    {
+        state
+            .store
+            .record_objective_values(&today().to_string(), &[(r.id, v)])
+            .await?;
+    }
+    Ok(())
 }
 
 /// Records today's value of every active objective measured by Steward, for

@@ -175,16 +175,24 @@ pub fn csv(r: &Report) -> AppResult<Vec<u8>> {
         "owner",
     ])
     .map_err(AppError::internal)?;
+    // A cell that a spreadsheet would run as a formula is written as text.
+    let cell = |s: &str| {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        }
+    };
     for row in &r.rows {
         w.write_record([
             row.clause.as_str(),
-            &row.title,
+            &cell(&row.title),
             row.phase,
             row.status,
             &row.checks_met.to_string(),
             &row.checks_total.to_string(),
             &row.evidence.to_string(),
-            &row.owner,
+            &cell(&row.owner),
         ])
         .map_err(AppError::internal)?;
     }

@@ -274,6 +274,15 @@ async fn documents_are_approved_by_someone_else_and_acknowledged() {
             status_of(&s, "5.2.1", "policies-approved").await["status"],
             "not_met"
         );
+        // Nobody makes themselves the approver of a document under review.
+        let (st, p) = patch(
+            &s,
+            "manager",
+            path,
+            json!({"reviewer": "manager@provider.test"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
         let (st, v) = step("admin", "approve").await;
         assert_eq!(st, StatusCode::OK, "{v}");
         assert_eq!(v["document"]["approved_version"], 1);

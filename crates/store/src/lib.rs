@@ -540,8 +540,14 @@ impl Store {
         dispatch!(self, evidence::set_note(actor, note, expected_version))
     }
 
-    pub async fn add_evidence(&self, actor: &AuditActor, e: &NewEvidence) -> Result<Evidence> {
-        dispatch!(self, evidence::add(actor, e))
+    /// Adds evidence to a requirement; a file (already stored) is recorded in the same transaction.
+    pub async fn add_evidence(
+        &self,
+        actor: &AuditActor,
+        e: &NewEvidence,
+        file: Option<&NewAttachment>,
+    ) -> Result<Evidence> {
+        dispatch!(self, evidence::add(actor, e, file))
     }
 
     pub async fn evidence(&self, clause: &str) -> Result<Vec<Evidence>> {

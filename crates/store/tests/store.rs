@@ -412,7 +412,12 @@ async fn sms_records_links_documents_and_snapshots() {
             let r = store
                 .create_sms_record(
                     &w.actor,
-                    &write(Register::Risks, &format!("Risk {i}"), values.clone(), vec![svc_link.clone()]),
+                    &write(
+                        Register::Risks,
+                        &format!("Risk {i}"),
+                        values.clone(),
+                        vec![svc_link.clone()],
+                    ),
                 )
                 .await
                 .unwrap();
@@ -423,7 +428,10 @@ async fn sms_records_links_documents_and_snapshots() {
         assert_eq!(numbers, ["RSK-0001", "RSK-0002", "RSK-0003"]);
         // Another register numbers on its own.
         let role = store
-            .create_sms_record(&w.actor, &write(Register::Roles, "Desk lead", BTreeMap::new(), vec![]))
+            .create_sms_record(
+                &w.actor,
+                &write(Register::Roles, "Desk lead", BTreeMap::new(), vec![]),
+            )
             .await
             .unwrap();
         assert_eq!(role.number, "ROL-0001");
@@ -447,12 +455,18 @@ async fn sms_records_links_documents_and_snapshots() {
             .update_sms_record(&w.actor, "RSK-0001", Some(1), &changed)
             .await
             .unwrap();
-        assert_eq!((r.title.as_str(), r.version, r.links.len()), ("Risk 0 renamed", 2, 0));
+        assert_eq!(
+            (r.title.as_str(), r.version, r.links.len()),
+            ("Risk 0 renamed", 2, 0)
+        );
         assert_eq!(store.risk_matrix().await.unwrap(), vec![(3, 5, 3)]);
 
         // A document: approve, acknowledge once, revise.
         let doc = store
-            .create_sms_record(&w.actor, &write(Register::Documents, "Policy", BTreeMap::new(), vec![]))
+            .create_sms_record(
+                &w.actor,
+                &write(Register::Documents, "Policy", BTreeMap::new(), vec![]),
+            )
             .await
             .unwrap();
         let doc = store
@@ -460,8 +474,18 @@ async fn sms_records_links_documents_and_snapshots() {
             .await
             .unwrap();
         assert_eq!(doc.approved_version, Some(1));
-        assert!(store.acknowledge_document(&w.actor, &doc, 1, agent.id).await.unwrap());
-        assert!(!store.acknowledge_document(&w.actor, &doc, 1, agent.id).await.unwrap());
+        assert!(
+            store
+                .acknowledge_document(&w.actor, &doc, 1, agent.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .acknowledge_document(&w.actor, &doc, 1, agent.id)
+                .await
+                .unwrap()
+        );
         let doc = store
             .document_step(&w.actor, &doc.number, None, "revise", "draft")
             .await
@@ -499,7 +523,11 @@ async fn sms_records_links_documents_and_snapshots() {
             .figure(steward_domain::conformity::FigureId::HighRisksTreated, &at)
             .await
             .unwrap();
-        assert_eq!((high.counted, high.good), (3, 0), "three untreated risks score 15");
+        assert_eq!(
+            (high.counted, high.good),
+            (3, 0),
+            "three untreated risks score 15"
+        );
         store.close().await;
     }
 }

@@ -378,6 +378,12 @@ pub async fn add_evidence(
     Path(clause): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
+    // Who may add evidence is answered before the body is read.
+    crate::incidents::require(
+        &s.actor,
+        steward_domain::access::Action::EvidenceWrite,
+        None,
+    )?;
     let mut form =
         super::incidents::page_multipart(&state, &s, &headers, multipart, &["record", "note"], 1)
             .await?;

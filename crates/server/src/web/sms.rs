@@ -38,6 +38,12 @@ fn form_fields(register: Register, values: &Map<String, Json>) -> Vec<FormField>
     let text = |name: &str| match values.get(name) {
         Some(Json::String(s)) => s.clone(),
         Some(Json::Null) | None => String::new(),
+        // A RACI typed into the form comes back as its lines.
+        Some(Json::Object(o)) => o
+            .iter()
+            .map(|(k, v)| format!("{k} {}", v.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Some(other) => other.to_string(),
     };
     let mut out = vec![FormField {
@@ -154,6 +160,10 @@ fn form_values(r: &SmsRecord) -> Map<String, Json> {
         };
         m.insert(f.name.to_owned(), Json::String(v));
     }
+    // A measured objective's value is recorded by Steward, not typed.
+    if r.text("measure").is_some() {
+        m.insert("actual".into(), Json::String(String::new()));
+    }
     m
 }
 
@@ -202,6 +212,15 @@ fn input_of(
     // The document's status is not a form field.
     if register == Register::Documents {
         m.remove("status");
+    }
+    // An empty value field of a measured objective leaves the recorded value alone.
+    let blank = |k: &str| {
+        m.get(k)
+            .and_then(Json::as_str)
+            .is_none_or(|v| v.trim().is_empty())
+    };
+    if register == Register::Objectives && !blank("measure") && blank("actual") {
+        m.remove("actual");
     }
     m
 }
@@ -511,6 +530,8 @@ pub struct RecordPage {
     fields: Vec<FormField>,
     errors: Errors,
     message: &'static str,
+    /// The version the forms were drawn from: a save over a newer one is refused.
+    version: i64,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -727,6 +748,7 @@ async fn record_page(
         fields: form_fields(register, &typed.unwrap_or_else(|| form_values(r))),
         errors,
         message,
+        version: r.version,
     })
 }
 
@@ -802,6 +824,7 @@ pub async fn update(
 #[derive(serde::Deserialize)]
 pub struct StepForm {
     step: String,
+    version: Option<i64>,
 }
 
 pub async fn step(
@@ -810,7 +833,7 @@ pub async fn step(
     f: WebForm<StepForm>,
 ) -> WebResult<Response> {
     let s = f.session;
-    match registers::step(&state, &s.actor, &number, &f.form.step, None).await {
+    match registers::step(&state, &s.actor, &number, &f.form.step, f.form.version).await {
         Ok(r) => Ok(Redirect::to(&format!("/sms/documents/{}?m=step", r.number)).into_response()),
         Err(AppError::Validation(v)) => {
             let page = record_page(

@@ -85,9 +85,33 @@ const EVIDENCE: &str = "SELECT e.id, e.clause, e.kind, e.record_type, e.record_k
     FROM evidence e LEFT JOIN users u ON u.id = e.created_by \
     LEFT JOIN record_files f ON f.id = e.file_id";
 
-pub async fn add(p: &Pools, actor: &AuditActor, e: &NewEvidence) -> Result<Evidence> {
+/// Adds evidence; a file's record is written in the same transaction.
+pub async fn add(
+    p: &Pools,
+    actor: &AuditActor,
+    e: &NewEvidence,
+    file: Option<&crate::NewAttachment>,
+) -> Result<Evidence> {
     let now = now_ms();
     let mut tx = p.begin().await?;
+    let file_id: Option<i64> = match file {
+        Some(f) => Some(
+            sqlx::query_scalar(
+                "INSERT INTO record_files (file_name, content_type, size, sha256, storage_key, \
+                 uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&f.file_name)
+            .bind(&f.content_type)
+            .bind(f.size)
+            .bind(&f.sha256)
+            .bind(&f.storage_key)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?,
+        ),
+        None => e.file_id,
+    };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO evidence (clause, kind, record_type, record_key, file_id, note, created_by, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -96,7 +120,7 @@ pub async fn add(p: &Pools, actor: &AuditActor, e: &NewEvidence) -> Result<Evide
     .bind(&e.kind)
     .bind(&e.record_type)
     .bind(&e.record_key)
-    .bind(e.file_id)
+    .bind(file_id)
     .bind(&e.note)
     .bind(actor.user_id)
     .bind(now)
@@ -105,7 +129,7 @@ pub async fn add(p: &Pools, actor: &AuditActor, e: &NewEvidence) -> Result<Evide
     let mut c = Changes::default();
     c.set("kind", &e.kind);
     c.set("record", &e.record_key);
-    c.set("file_id", &e.file_id);
+    c.set("file", &file.map(|f| f.file_name.clone()));
     c.set("note", &e.note);
     append(
         &mut tx,
