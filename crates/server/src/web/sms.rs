@@ -27,10 +27,15 @@ pub struct FormField {
     label: &'static str,
     /// text, textarea, select, date, number, email, links or raci.
     kind: &'static str,
-    options: Vec<&'static str>,
+    /// (value, what the option says).
+    options: Vec<(&'static str, String)>,
     value: String,
     help: &'static str,
     required: bool,
+}
+
+fn choices(values: &[&'static str]) -> Vec<(&'static str, String)> {
+    values.iter().map(|v| (*v, v.replace('_', " "))).collect()
 }
 
 /// A form's inputs, filled from a record or from what was typed.
@@ -60,17 +65,17 @@ fn form_fields(register: Register, values: &Map<String, Json>) -> Vec<FormField>
             name: "status",
             label: "Status",
             kind: "select",
-            options: register.statuses().to_vec(),
+            options: choices(register.statuses()),
             value: text("status"),
             help: "",
             required: true,
         });
     }
     for f in register.fields() {
-        let (kind, options, help): (&str, Vec<&'static str>, &str) = match f.ty {
+        let (kind, options, help): (&str, Vec<(&'static str, String)>, &str) = match f.ty {
             FieldType::Text => ("text", Vec::new(), ""),
             FieldType::LongText => ("textarea", Vec::new(), ""),
-            FieldType::Choice(o) => ("select", o.to_vec(), ""),
+            FieldType::Choice(o) => ("select", choices(o), ""),
             FieldType::Date(_) => ("date", Vec::new(), ""),
             FieldType::User => ("email", Vec::new(), "a staff member's e-mail"),
             FieldType::Links(t) => (
@@ -89,7 +94,8 @@ fn form_fields(register: Register, values: &Map<String, Json>) -> Vec<FormField>
                 "select",
                 steward_domain::conformity::FigureId::ALL
                     .iter()
-                    .map(|f| f.check().map_or("", |c| c.id))
+                    .filter_map(|f| f.check())
+                    .map(|c| (c.id, c.title.to_owned()))
                     .collect(),
                 "a Steward figure: the value is its share in %, computed live",
             ),
