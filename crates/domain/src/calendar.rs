@@ -11,6 +11,8 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Problems, ValidationError};
 
 /// A working interval of a day, local time, `start < end` (end `24:00` is
@@ -226,6 +228,114 @@ impl Calendar {
     }
 }
 
+/// A calendar as people write it (API, files): names and text, checked by
+/// [`CalendarSpec::check`] into a [`Calendar`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    pub name: String,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// Working hours per weekday (`monday` .. `sunday`), e.g. `["08:00-12:00", "13:00-17:00"]`;
+    /// a day not named is closed; `24:00` ends at midnight.
+    #[serde(default)]
+    pub week: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub holidays: Vec<Holiday>,
+    /// Days with their own hours (an empty list: closed that day).
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    #[serde(default)]
+    pub hours: Vec<String>,
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+impl CalendarSpec {
+    /// Checks every part and returns the calendar, or every problem at once.
+    pub fn check(&self) -> Result<Calendar, ValidationError> {
+        let mut p = Problems::default();
+        crate::text::required_line(&mut p, "name", &self.name, crate::text::LINE_MAX);
+        let hours = |p: &mut Problems, field: &str, list: &[String]| -> Vec<Interval> {
+            list.iter()
+                .filter_map(|h| match Interval::parse(h) {
+                    Some(i) => Some(i),
+                    None => {
+                        p.add(field, format!("{h:?} is not hours written HH:MM-HH:MM"));
+                        None
+                    }
+                })
+                .collect()
+        };
+        let mut week: [Vec<Interval>; 7] = std::array::from_fn(|_| Vec::new());
+        for (day, list) in &self.week {
+            match WEEKDAYS.iter().position(|d| d == day) {
+                Some(i) => week[i] = hours(&mut p, &format!("week.{day}"), list),
+                None => p.add(
+                    "week",
+                    format!("{day:?} is not a weekday (monday .. sunday)"),
+                ),
+            }
+        }
+        let date = |p: &mut Problems, field: &str, s: &str| -> Option<Date> {
+            match s.trim().parse() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    p.add(field, format!("{s:?} is not a date written YYYY-MM-DD"));
+                    None
+                }
+            }
+        };
+        let mut holidays = BTreeMap::new();
+        for h in &self.holidays {
+            if let Some(d) = date(&mut p, "holidays", &h.date) {
+                holidays.insert(d, h.name.trim().to_owned());
+            }
+        }
+        let mut exceptions = BTreeMap::new();
+        for e in &self.exceptions {
+            if let Some(d) = date(&mut p, "exceptions", &e.date) {
+                exceptions.insert(d, hours(&mut p, "exceptions", &e.hours));
+            }
+        }
+        let checked = Calendar::new(&self.time_zone, week, holidays, exceptions);
+        p.finish_with(checked.map_err(|mut e| {
+            for f in e.0.iter_mut() {
+                if WEEKDAYS.contains(&f.field.as_str()) {
+                    f.field = format!("week.{}", f.field);
+                } else if f.field.starts_with("exception ") {
+                    f.field = "exceptions".into();
+                }
+            }
+            e
+        }))
+    }
+}
+
 fn check_day(p: &mut Problems, name: &str, day: &mut [Interval]) {
     day.sort();
     for i in day.iter() {
@@ -332,6 +442,37 @@ mod tests {
         let empty: [Vec<Interval>; 7] = std::array::from_fn(|_| Vec::new());
         let e = Calendar::new("UTC", empty, BTreeMap::new(), BTreeMap::new()).unwrap_err();
         assert_eq!(e.0[0].field, "week");
+    }
+
+    #[test]
+    fn a_spec_is_checked_field_by_field() {
+        let spec: CalendarSpec = serde_json::from_value(serde_json::json!({
+            "name": "Berlin office",
+            "time_zone": "Europe/Berlin",
+            "week": {"monday": ["08:00-12:00", "13:00-17:00"], "friday": ["08:00-14:00"]},
+            "holidays": [{"date": "2026-04-03", "name": "Good Friday"}],
+            "exceptions": [{"date": "2026-12-24", "hours": ["09:00-12:00"]}]
+        }))
+        .unwrap();
+        let cal = spec.check().unwrap();
+        assert_eq!(
+            cal.minutes_between(at("2026-04-03T00:00:00Z"), at("2026-04-04T00:00:00Z")),
+            0
+        );
+        let bad: CalendarSpec = serde_json::from_value(serde_json::json!({
+            "name": "",
+            "time_zone": "Europe/Berlin",
+            "week": {"funday": ["08:00-12:00"], "monday": ["8-12", "10:00-09:00"]},
+            "holidays": [{"date": "2026-02-30"}]
+        }))
+        .unwrap();
+        let e = bad.check().unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["name", "week", "week.monday", "holidays", "week.monday"],
+            "{e:?}"
+        );
     }
 
     #[test]
