@@ -97,6 +97,10 @@ pub enum Action {
     SmsWrite,
     /// Acknowledge having read a document distributed to oneself.
     DocumentAcknowledge,
+    /// Business calendars and their arithmetic.
+    CalendarRead,
+    /// Create and change business calendars.
+    CalendarWrite,
     /// Create or revoke one's own API tokens.
     OwnTokens,
     /// Change one's own preferences (time zone).
@@ -152,7 +156,12 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
             (actor.role, action),
             (
                 Agent,
-                ServiceWrite | GroupWrite | SmsWrite | RequirementWrite | EvidenceWrite
+                ServiceWrite
+                    | GroupWrite
+                    | SmsWrite
+                    | RequirementWrite
+                    | EvidenceWrite
+                    | CalendarWrite
             ) | (_, UserWrite | OrgWrite | AuditRead)
         ),
         Auditor => matches!(
@@ -165,6 +174,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | AuditRead
                 | ConformityRead
                 | SmsRead
+                | CalendarRead
                 | EvidenceWrite
                 | OwnTokens
                 | OwnSettings

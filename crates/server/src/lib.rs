@@ -8,6 +8,7 @@ mod api;
 pub mod api_params;
 pub mod attachments;
 pub mod auth;
+pub mod calendars;
 pub mod catalogue;
 pub mod config;
 pub mod conformity;

@@ -95,14 +95,18 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/evidence-files/{id}"
         | "GET /api/v1/{register}"
         | "GET /api/v1/{register}/{number}"
-        | "GET /api/v1/documents/{number}/files/{id}" => {
-            only(&["admin", "agent", "manager", "auditor"])
-        }
+        | "GET /api/v1/documents/{number}/files/{id}"
+        | "GET /api/v1/calendars"
+        | "GET /api/v1/calendars/{id}"
+        | "GET /api/v1/calendars/{id}/due"
+        | "GET /api/v1/calendars/{id}/between" => only(&["admin", "agent", "manager", "auditor"]),
         "PATCH /api/v1/requirements/{clause}"
         | "POST /api/v1/{register}"
         | "PATCH /api/v1/{register}/{number}"
         | "POST /api/v1/documents/{number}/steps"
-        | "POST /api/v1/documents/{number}/files" => only(&["admin", "manager"]),
+        | "POST /api/v1/documents/{number}/files"
+        | "POST /api/v1/calendars"
+        | "PUT /api/v1/calendars/{id}" => only(&["admin", "manager"]),
         "POST /api/v1/requirements/{clause}/evidence"
         | "POST /api/v1/requirements/{clause}/evidence/file" => {
             only(&["admin", "manager", "auditor"])
@@ -135,6 +139,9 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/documents/{number}/steps" => json!({"step": "submit"}),
         "PATCH /api/v1/requirements/{clause}" => json!({"notes": "matrix"}),
         "POST /api/v1/requirements/{clause}/evidence" => json!({"note": "matrix"}),
+        "POST /api/v1/calendars" | "PUT /api/v1/calendars/{id}" => json!({
+            "name": "Matrix", "time_zone": "UTC", "week": {"monday": ["09:00-17:00"]}
+        }),
         _ => return None,
     })
 }
@@ -199,6 +206,15 @@ async fn every_route_every_role_own_and_other_organisation() {
                 .await;
             assert_eq!(st, StatusCode::OK, "{v}");
         }
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/calendars",
+                json!({"name": "Office", "time_zone": "Europe/Berlin",
+                       "week": {"monday": ["08:00-17:00"]}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
         let mut file_ids = Vec::new();
         for (path, field) in [
             ("/api/v1/documents/DOC-0001/files", "file"),
@@ -267,6 +283,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &file_ids[0]
                             } else if template.contains("evidence-files") {
                                 &file_ids[1]
+                            } else if template.contains("calendars") {
+                                "1"
                             } else if template.contains("attachments") {
                                 if own {
                                     &attachment_ids[0]
@@ -277,6 +295,13 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &user_id
                             },
                         );
+                    let path = if template.ends_with("/due") {
+                        format!("{path}?start=2026-03-26T15:00:00Z&minutes=60")
+                    } else if template.ends_with("/between") {
+                        format!("{path}?from=2026-03-26T15:00:00Z&to=2026-03-27T15:00:00Z")
+                    } else {
+                        path
+                    };
                     let want = expect(route, role, own);
                     let (status, v, headers) =
                         s.call(role, method.clone(), &path, body(route)).await;

@@ -559,6 +559,41 @@ impl Store {
         dispatch!(self, evidence::counts())
     }
 
+    // ---- business calendars --------------------------------------------
+
+    pub async fn create_calendar(
+        &self,
+        actor: &AuditActor,
+        name: &str,
+        time_zone: &str,
+        spec: &str,
+    ) -> Result<StoredCalendar> {
+        dispatch!(self, calendars::create(actor, name, time_zone, spec))
+    }
+
+    pub async fn calendar(&self, id: i64) -> Result<StoredCalendar> {
+        dispatch!(self, calendars::get(id))
+    }
+
+    pub async fn list_calendars(&self) -> Result<Vec<StoredCalendar>> {
+        dispatch!(self, calendars::list())
+    }
+
+    pub async fn update_calendar(
+        &self,
+        actor: &AuditActor,
+        id: i64,
+        expected_version: Option<i64>,
+        name: &str,
+        time_zone: &str,
+        spec: &str,
+    ) -> Result<StoredCalendar> {
+        dispatch!(
+            self,
+            calendars::update(actor, id, expected_version, name, time_zone, spec)
+        )
+    }
+
     // ---- SMS registers -------------------------------------------------
 
     pub async fn sms_record(&self, register: Register, number: &str) -> Result<SmsRecord> {

@@ -572,3 +572,16 @@ pub struct NewEvidence {
     pub file_id: Option<i64>,
     pub note: String,
 }
+
+/// A business calendar as stored: its spec is the JSON of
+/// `steward_domain::calendar::CalendarSpec`.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct StoredCalendar {
+    pub id: i64,
+    pub name: String,
+    pub time_zone: String,
+    pub spec: String,
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+}

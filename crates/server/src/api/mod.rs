@@ -4,6 +4,7 @@
 mod admin;
 mod attachments;
 mod audit;
+mod calendars;
 mod conformity;
 mod incidents;
 mod me;
@@ -120,6 +121,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(me::router())
         .merge(audit::router())
         .merge(conformity::router(max_upload))
+        .merge(calendars::router())
         .merge(registers::router(max_upload))
         .split_for_parts()
 }

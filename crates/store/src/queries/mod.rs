@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod calendars;
 pub mod conformity;
 pub mod evidence;
 pub mod groups;

@@ -1,0 +1,130 @@
+//! Business calendars over HTTP on both databases: their rules, and due times
+//! a person computes by hand across a daylight-saving change and holidays.
+
+mod common;
+
+use common::{TestServer, backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn berlin() -> Value {
+    json!({
+        "name": "Berlin office",
+        "time_zone": "Europe/Berlin",
+        "week": {
+            "monday": ["08:00-12:00", "13:00-17:00"], "tuesday": ["08:00-12:00", "13:00-17:00"],
+            "wednesday": ["08:00-12:00", "13:00-17:00"], "thursday": ["08:00-12:00", "13:00-17:00"],
+            "friday": ["08:00-12:00", "13:00-17:00"]
+        },
+        "holidays": [{"date": "2026-04-03", "name": "Good Friday"},
+                     {"date": "2026-04-06", "name": "Easter Monday"}]
+    })
+}
+
+#[tokio::test]
+async fn due_times_across_daylight_saving_and_holidays() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let (st, cal) = s.post("manager", "/api/v1/calendars", berlin()).await;
+        assert_eq!(st, StatusCode::CREATED, "{backend:?} {cal}");
+        let id = cal["id"].as_i64().unwrap();
+        assert_eq!(cal["holidays"][0]["name"], "Good Friday");
+
+        // Thursday 16:00 CET + 16 business hours: due Monday 16:00 CEST, after the change.
+        let (st, d) = s
+            .get(
+                "auditor",
+                &format!("/api/v1/calendars/{id}/due?start=2026-03-26T15:00:00Z&minutes=960"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{d}");
+        assert_eq!(d["due"], "2026-03-30T14:00:00Z");
+        // Maundy Thursday 15:00 CEST + 10 h: Good Friday and Easter Monday are closed.
+        let (_, d) = s
+            .get(
+                "agent",
+                &format!("/api/v1/calendars/{id}/due?start=2026-04-02T13:00:00Z&minutes=600"),
+            )
+            .await;
+        assert_eq!(d["due"], "2026-04-07T15:00:00Z");
+        let (_, b) = s
+            .get(
+                "agent",
+                &format!(
+                    "/api/v1/calendars/{id}/between?from=2026-04-02T13:00:00Z&to=2026-04-07T15:00:00Z"
+                ),
+            )
+            .await;
+        assert_eq!(b["business_minutes"], 600, "{b}");
+
+        // Bad input: every wrong part named; nothing written.
+        let (st, p) = s
+            .post(
+                "manager",
+                "/api/v1/calendars",
+                json!({"name": "Bad", "time_zone": "Mars/Olympus",
+                       "week": {"monday": ["08:00-12:00", "11:00-13:00"], "funday": ["09:00-10:00"]}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let fields: Vec<_> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(fields, ["week", "time_zone", "week.monday"], "{p}");
+        let (st, p) = s
+            .post(
+                "manager",
+                "/api/v1/calendars",
+                json!({"name": "Closed", "time_zone": "UTC", "week": {}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (st, _) = s.post("manager", "/api/v1/calendars", berlin()).await;
+        assert_eq!(st, StatusCode::CONFLICT, "the name is taken");
+        for q in [
+            "start=yesterday&minutes=5",
+            "start=2026-03-26T15:00:00Z&minutes=-5",
+        ] {
+            let (st, p) = s
+                .get("agent", &format!("/api/v1/calendars/{id}/due?{q}"))
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {p}");
+        }
+        let (_, all) = s.get("auditor", "/api/v1/calendars").await;
+        assert_eq!(all.as_array().unwrap().len(), 1);
+
+        // Who may change it, and lost updates.
+        let (st, _) = s.post("auditor", "/api/v1/calendars", berlin()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s.get("customer", "/api/v1/calendars").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let mut changed = berlin();
+        changed["week"]["saturday"] = json!(["09:00-13:00"]);
+        let (st, v, _) = s
+            .call(
+                "manager",
+                Method::PUT,
+                &format!("/api/v1/calendars/{id}"),
+                Some(changed.clone()),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["version"], 2);
+        let res = s
+            .client
+            .put(s.url(&format!("/api/v1/calendars/{id}")))
+            .bearer_auth(&s.tokens["manager"])
+            .header("If-Match", "\"v1\"")
+            .json(&changed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+        let (st, _) = s.get("agent", "/api/v1/calendars/999").await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        s.stop().await;
+    }
+}
