@@ -5,6 +5,7 @@
 //! one implementation, used by the API, the web UI and the CLI alike.
 
 pub mod access;
+pub mod agreement;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
