@@ -97,10 +97,10 @@ pub enum Action {
     SmsWrite,
     /// Acknowledge having read a document distributed to oneself.
     DocumentAcknowledge,
-    /// Business calendars and their arithmetic.
-    CalendarRead,
-    /// Create and change business calendars.
-    CalendarWrite,
+    /// Service level management: business calendars and agreements.
+    ServiceLevelRead,
+    /// Create and change calendars and agreements.
+    ServiceLevelWrite,
     /// Create or revoke one's own API tokens.
     OwnTokens,
     /// Change one's own preferences (time zone).
@@ -161,7 +161,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                     | SmsWrite
                     | RequirementWrite
                     | EvidenceWrite
-                    | CalendarWrite
+                    | ServiceLevelWrite
             ) | (_, UserWrite | OrgWrite | AuditRead)
         ),
         Auditor => matches!(
@@ -174,7 +174,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | AuditRead
                 | ConformityRead
                 | SmsRead
-                | CalendarRead
+                | ServiceLevelRead
                 | EvidenceWrite
                 | OwnTokens
                 | OwnSettings

@@ -9,6 +9,10 @@ pub enum NumberKind {
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
+    /// A service level agreement with a customer: `SLA-0001`.
+    Sla,
+    /// An operational level agreement with an internal group: `OLA-0001`.
+    Ola,
 }
 
 impl NumberKind {
@@ -17,13 +21,15 @@ impl NumberKind {
             NumberKind::Incident => "INC",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
+            NumberKind::Sla => "SLA",
+            NumberKind::Ola => "OLA",
         }
     }
 
     pub const fn width(self) -> usize {
         match self {
             NumberKind::Incident => 6,
-            NumberKind::Service | NumberKind::Record(_) => 4,
+            NumberKind::Service | NumberKind::Record(_) | NumberKind::Sla | NumberKind::Ola => 4,
         }
     }
 

@@ -38,7 +38,7 @@ fn canonical(spec: &CalendarSpec) -> AppResult<(CalendarSpec, String)> {
 }
 
 pub async fn create(state: &AppState, actor: &Actor, spec: &CalendarSpec) -> AppResult<Loaded> {
-    require(actor, Action::CalendarWrite, None)?;
+    require(actor, Action::ServiceLevelWrite, None)?;
     spec.check()?;
     let (spec, json) = canonical(spec)?;
     let stored = state
@@ -49,12 +49,12 @@ pub async fn create(state: &AppState, actor: &Actor, spec: &CalendarSpec) -> App
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> AppResult<Loaded> {
-    require(actor, Action::CalendarRead, None)?;
+    require(actor, Action::ServiceLevelRead, None)?;
     load(state.store.calendar(id).await?)
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Loaded>> {
-    require(actor, Action::CalendarRead, None)?;
+    require(actor, Action::ServiceLevelRead, None)?;
     state
         .store
         .list_calendars()
@@ -73,7 +73,7 @@ pub async fn replace(
     if_match: Option<i64>,
 ) -> AppResult<Loaded> {
     let current = get(state, actor, id).await?;
-    require(actor, Action::CalendarWrite, None)?;
+    require(actor, Action::ServiceLevelWrite, None)?;
     spec.check()?;
     let (spec, json) = canonical(spec)?;
     let stored = state

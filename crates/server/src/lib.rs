@@ -4,6 +4,7 @@
 //! domain's rules and call the store.
 
 pub mod admin;
+pub mod agreements;
 mod api;
 pub mod api_params;
 pub mod attachments;

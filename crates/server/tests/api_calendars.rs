@@ -128,3 +128,118 @@ async fn due_times_across_daylight_saving_and_holidays() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_most_specific_agreement_applies_and_bad_agreements_are_refused() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let (_, cal) = s.post("manager", "/api/v1/calendars", berlin()).await;
+        let cal = cal["id"].as_i64().unwrap();
+        let sla = |title: &str, customer: Option<&str>, services: Value, p1: i64| {
+            let mut v = json!({"kind": "sla", "title": title, "calendar": cal,
+                "valid_from": "2026-01-01", "valid_to": "2027-01-01", "status": "agreed",
+                "owner": "manager@provider.test", "services": services,
+                "targets": {"P1": {"response_minutes": 15, "resolution_minutes": p1},
+                            "P3": {"response_minutes": 120, "resolution_minutes": 1440}}});
+            if let Some(c) = customer {
+                v["customer"] = json!(c);
+            }
+            v
+        };
+        for body in [
+            sla("Standard", None, json!([]), 480),
+            sla("Alpha gold", Some("Alpha"), json!([]), 240),
+            sla("Alpha mail", Some("Alpha"), json!(["svc-1"]), 120),
+        ] {
+            let (st, v) = s.post("manager", "/api/v1/agreements", body).await;
+            assert_eq!(st, StatusCode::CREATED, "{backend:?} {v}");
+        }
+        let (_, v) = s.get("auditor", "/api/v1/agreements/SLA-0003").await;
+        assert_eq!(v["services"], json!(["SVC-0001"]));
+        assert_eq!(v["targets"]["P1"]["resolution_minutes"], 120);
+        let applies = |customer: &str, service: &str, priority: u8| {
+            format!(
+                "/api/v1/agreements/applicable?customer={customer}&service={service}&priority={priority}&on=2026-06-01"
+            )
+        };
+        let (st, a) = s.get("agent", &applies("Alpha", "SVC-0001", 1)).await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(a["agreement"], "SLA-0003");
+        assert!(
+            a["reason"]
+                .as_str()
+                .unwrap()
+                .contains("this customer for this service")
+        );
+        let (_, a) = s.get("agent", &applies("Alpha", "SVC-0002", 1)).await;
+        assert_eq!(a["agreement"], "SLA-0002");
+        let (_, a) = s.get("agent", &applies("Beta", "SVC-0002", 3)).await;
+        assert_eq!(a["agreement"], "SLA-0001");
+        let (_, a) = s.get("agent", &applies("Beta", "SVC-0002", 2)).await;
+        assert!(a["agreement"].is_null(), "no P2 target anywhere: {a}");
+
+        // Bad input: every wrong part named, nothing written.
+        let (st, p) = s
+            .post(
+                "manager",
+                "/api/v1/agreements",
+                json!({"kind": "sla", "title": "Bad", "customer": "Nobody", "calendar": 999,
+                       "valid_from": "2026-05-01", "valid_to": "2026-04-01", "group": "Service Desk",
+                       "targets": {"P1": {"response_minutes": 0, "resolution_minutes": 60}},
+                       "warn_percent": 120}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let mut fields: Vec<_> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                "calendar",
+                "customer",
+                "group",
+                "targets.P1",
+                "valid_to",
+                "warn_percent"
+            ],
+            "{p}"
+        );
+        let (st, p) = s
+            .post(
+                "manager",
+                "/api/v1/agreements",
+                json!({"kind": "ola", "title": "Desk OLA", "calendar": cal,
+                       "valid_from": "2026-01-01", "targets": {}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (_, all) = s.get("auditor", "/api/v1/agreements").await;
+        assert_eq!(all.as_array().unwrap().len(), 3);
+        // An OLA with the desk, numbered on its own.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/agreements",
+                json!({"kind": "ola", "title": "Desk OLA", "group": "Service Desk", "calendar": cal,
+                       "valid_from": "2026-01-01",
+                       "targets": {"P1": {"response_minutes": 10, "resolution_minutes": 120}}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        assert_eq!(v["number"], "OLA-0001");
+        let (st, _) = s
+            .post(
+                "auditor",
+                "/api/v1/agreements",
+                sla("x", None, json!([]), 60),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        s.stop().await;
+    }
+}

@@ -99,14 +99,19 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/calendars"
         | "GET /api/v1/calendars/{id}"
         | "GET /api/v1/calendars/{id}/due"
-        | "GET /api/v1/calendars/{id}/between" => only(&["admin", "agent", "manager", "auditor"]),
+        | "GET /api/v1/calendars/{id}/between"
+        | "GET /api/v1/agreements"
+        | "GET /api/v1/agreements/applicable"
+        | "GET /api/v1/agreements/{number}" => only(&["admin", "agent", "manager", "auditor"]),
         "PATCH /api/v1/requirements/{clause}"
         | "POST /api/v1/{register}"
         | "PATCH /api/v1/{register}/{number}"
         | "POST /api/v1/documents/{number}/steps"
         | "POST /api/v1/documents/{number}/files"
         | "POST /api/v1/calendars"
-        | "PUT /api/v1/calendars/{id}" => only(&["admin", "manager"]),
+        | "PUT /api/v1/calendars/{id}"
+        | "POST /api/v1/agreements"
+        | "PUT /api/v1/agreements/{number}" => only(&["admin", "manager"]),
         "POST /api/v1/requirements/{clause}/evidence"
         | "POST /api/v1/requirements/{clause}/evidence/file" => {
             only(&["admin", "manager", "auditor"])
@@ -139,6 +144,10 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/documents/{number}/steps" => json!({"step": "submit"}),
         "PATCH /api/v1/requirements/{clause}" => json!({"notes": "matrix"}),
         "POST /api/v1/requirements/{clause}/evidence" => json!({"note": "matrix"}),
+        "POST /api/v1/agreements" | "PUT /api/v1/agreements/{number}" => json!({
+            "kind": "sla", "title": "Matrix SLA", "customer": "Alpha", "calendar": 1,
+            "valid_from": "2026-01-01", "targets": {"P1": {"response_minutes": 15, "resolution_minutes": 240}}
+        }),
         "POST /api/v1/calendars" | "PUT /api/v1/calendars/{id}" => json!({
             "name": "Matrix", "time_zone": "UTC", "week": {"monday": ["09:00-17:00"]}
         }),
@@ -215,6 +224,16 @@ async fn every_route_every_role_own_and_other_organisation() {
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/agreements",
+                json!({"kind": "sla", "title": "Alpha gold", "customer": "Alpha", "calendar": 1,
+                       "valid_from": "2026-01-01",
+                       "targets": {"P1": {"response_minutes": 15, "resolution_minutes": 240}}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
         let mut file_ids = Vec::new();
         for (path, field) in [
             ("/api/v1/documents/DOC-0001/files", "file"),
@@ -262,7 +281,9 @@ async fn every_route_every_role_own_and_other_organisation() {
                         .replace("{register}", "risks")
                         .replace(
                             "{number}",
-                            if template.contains("documents") {
+                            if template.contains("agreements") {
+                                "SLA-0001"
+                            } else if template.contains("documents") {
                                 "DOC-0001"
                             } else if template.contains("{register}") {
                                 "RSK-0001"
@@ -297,6 +318,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                         );
                     let path = if template.ends_with("/due") {
                         format!("{path}?start=2026-03-26T15:00:00Z&minutes=60")
+                    } else if template.ends_with("/applicable") {
+                        format!("{path}?customer=Alpha&service=SVC-0001&priority=1")
                     } else if template.ends_with("/between") {
                         format!("{path}?from=2026-03-26T15:00:00Z&to=2026-03-27T15:00:00Z")
                     } else {

@@ -559,6 +559,34 @@ impl Store {
         dispatch!(self, evidence::counts())
     }
 
+    // ---- agreements ----------------------------------------------------
+
+    pub async fn create_agreement(
+        &self,
+        actor: &AuditActor,
+        f: &AgreementFields,
+    ) -> Result<Agreement> {
+        dispatch!(self, agreements::create(actor, f))
+    }
+
+    pub async fn agreement(&self, number: &str) -> Result<Agreement> {
+        dispatch!(self, agreements::get(number))
+    }
+
+    pub async fn list_agreements(&self) -> Result<Vec<Agreement>> {
+        dispatch!(self, agreements::list())
+    }
+
+    pub async fn update_agreement(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        expected_version: Option<i64>,
+        f: &AgreementFields,
+    ) -> Result<Agreement> {
+        dispatch!(self, agreements::update(actor, number, expected_version, f))
+    }
+
     // ---- business calendars --------------------------------------------
 
     pub async fn create_calendar(

@@ -585,3 +585,71 @@ pub struct StoredCalendar {
     pub updated_at: UtcMillis,
     pub version: i64,
 }
+
+/// A service level (`sla`) or operational level (`ola`) agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Agreement {
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub title: String,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub calendar_id: i64,
+    pub calendar_name: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub status: String,
+    pub owner_id: Option<i64>,
+    pub owner_email: Option<String>,
+    pub review_on: Option<String>,
+    pub warn_percent: i64,
+    /// JSON: `{"1": [response, resolution], ...}` in business minutes.
+    pub targets: String,
+    pub created_at: UtcMillis,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+    /// (service id, number), filled by the store.
+    #[sqlx(skip)]
+    pub services: Vec<(i64, String)>,
+}
+
+impl Agreement {
+    pub fn fields(&self) -> AgreementFields {
+        AgreementFields {
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            org_id: self.org_id,
+            group_id: self.group_id,
+            calendar_id: self.calendar_id,
+            valid_from: self.valid_from.clone(),
+            valid_to: self.valid_to.clone(),
+            status: self.status.clone(),
+            owner_id: self.owner_id,
+            review_on: self.review_on.clone(),
+            warn_percent: self.warn_percent,
+            targets: self.targets.clone(),
+            service_ids: self.services.iter().map(|(id, _)| *id).collect(),
+        }
+    }
+}
+
+/// What to write for an agreement, checked and resolved by the caller.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgreementFields {
+    pub kind: String,
+    pub title: String,
+    pub org_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub calendar_id: i64,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub status: String,
+    pub owner_id: Option<i64>,
+    pub review_on: Option<String>,
+    pub warn_percent: i64,
+    pub targets: String,
+    pub service_ids: Vec<i64>,
+}

@@ -2,6 +2,7 @@
 //! from the same handlers (`/api/v1/openapi.json`).
 
 mod admin;
+mod agreements;
 mod attachments;
 mod audit;
 mod calendars;
@@ -122,6 +123,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(audit::router())
         .merge(conformity::router(max_upload))
         .merge(calendars::router())
+        .merge(agreements::router())
         .merge(registers::router(max_upload))
         .split_for_parts()
 }

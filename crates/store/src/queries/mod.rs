@@ -2,6 +2,7 @@
 //! backend: `super` is `crate::sqlite` or `crate::pg`, which supply `Db`, `Conn`,
 //! `Pools` and the `dialect` module.
 
+pub mod agreements;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
