@@ -212,7 +212,7 @@ mod tests {
             "SLA-0001"
         );
         assert_eq!(
-            applicable(&[general.clone()], 7, 42, 1, day("2027-01-01")),
+            applicable(std::slice::from_ref(&general), 7, 42, 1, day("2027-01-01")),
             None
         );
         assert_eq!(applicable(&[general], 7, 42, 1, day("2025-12-31")), None);
