@@ -514,6 +514,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             .map_err(AppError::from)?;
     }
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
+    crate::demo_sms::load_service_levels(state).await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,
