@@ -15,6 +15,9 @@ pub struct Target {
     pub resolution_minutes: i64,
 }
 
+/// The longest target accepted: a year of minutes.
+pub const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
+
 /// Checks targets per priority (`P1` .. `P5`) and the warning threshold.
 pub fn check_targets(
     targets: &BTreeMap<String, (i64, i64)>,
@@ -35,6 +38,8 @@ pub fn check_targets(
         let field = format!("targets.P{priority}");
         if *response <= 0 || *resolution <= 0 {
             p.add(&field, "targets must be more than zero minutes");
+        } else if *resolution > MAX_TARGET_MINUTES {
+            p.add(&field, "targets must be at most a year of business minutes");
         } else if response > resolution {
             p.add(
                 &field,

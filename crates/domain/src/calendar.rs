@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
-use jiff::tz::TimeZone;
+use jiff::tz::{AmbiguousOffset, TimeZone};
 
 use serde::{Deserialize, Serialize};
 
@@ -124,28 +124,17 @@ impl Calendar {
 
     /// The working intervals of a local date, as instants.
     fn day(&self, date: Date) -> Vec<(Timestamp, Timestamp)> {
-        if self.holidays.contains_key(&date) {
-            return Vec::new();
-        }
-        let intervals = self
-            .exceptions
-            .get(&date)
-            .unwrap_or(&self.week[weekday_index(date.weekday())]);
-        let at = |t: Time| {
-            // A local time skipped by a daylight-saving change counts from the
-            // instant the clocks jumped to ("compatible" disambiguation).
-            self.tz
-                .to_ambiguous_timestamp(date.to_datetime(t))
-                .compatible()
-                .ok()
+        // An exception is the most specific: it wins over a holiday on the same day.
+        let intervals = match self.exceptions.get(&date) {
+            Some(hours) => hours,
+            None if self.holidays.contains_key(&date) => return Vec::new(),
+            None => &self.week[weekday_index(date.weekday())],
         };
+        let at = |t: Time| self.instant_of(date.to_datetime(t));
         let midnight_after = || {
-            date.tomorrow().ok().and_then(|d| {
-                self.tz
-                    .to_ambiguous_timestamp(d.to_datetime(Time::midnight()))
-                    .compatible()
-                    .ok()
-            })
+            date.tomorrow()
+                .ok()
+                .and_then(|d| self.instant_of(d.to_datetime(Time::midnight())))
         };
         intervals
             .iter()
@@ -160,6 +149,21 @@ impl Calendar {
             .collect()
     }
 
+    /// The instant of a local time. A time the clocks skipped (a
+    /// daylight-saving gap) is the instant they jumped; a time that happened
+    /// twice (a fold) is its first occurrence.
+    fn instant_of(&self, dt: jiff::civil::DateTime) -> Option<Timestamp> {
+        let ambiguous = self.tz.to_ambiguous_timestamp(dt);
+        match ambiguous.offset() {
+            AmbiguousOffset::Gap { after, .. } => {
+                // Read with the later offset, a skipped time falls just before the jump.
+                let before_jump = after.to_timestamp(dt).ok()?;
+                self.tz.following(before_jump).next().map(|t| t.timestamp())
+            }
+            _ => ambiguous.compatible().ok(),
+        }
+    }
+
     fn local_date(&self, t: Timestamp) -> Date {
         jiff::ZonedDateTime::new(t, self.tz.clone()).date()
     }
@@ -167,7 +171,7 @@ impl Calendar {
     /// The instant `minutes` business minutes after `start`; `None` when the
     /// calendar has no working time left within three years.
     pub fn add(&self, start: Timestamp, minutes: i64) -> Option<Timestamp> {
-        let mut left = minutes.max(0) * 60;
+        let mut left = minutes.max(0).saturating_mul(60_000);
         // From the day before: an interval that runs past midnight may still be open.
         let mut date = self.local_date(start).yesterday().ok()?;
         for _ in 0..HORIZON_DAYS {
@@ -176,9 +180,11 @@ impl Calendar {
                     continue;
                 }
                 let from = s.max(start);
-                let available = e.as_second() - from.as_second();
+                let available = e.as_millisecond() - from.as_millisecond();
                 if left <= available {
-                    return from.checked_add(jiff::SignedDuration::from_secs(left)).ok();
+                    return from
+                        .checked_add(jiff::SignedDuration::from_millis(left))
+                        .ok();
                 }
                 left -= available;
             }
@@ -202,7 +208,7 @@ impl Calendar {
                 let a = s.max(from);
                 let b = e.min(to);
                 if b > a {
-                    total += b.as_second() - a.as_second();
+                    total += b.as_millisecond() - a.as_millisecond();
                 }
             }
             match date.tomorrow() {
@@ -210,7 +216,7 @@ impl Calendar {
                 Err(_) => break,
             }
         }
-        total
+        total / 1000
     }
 
     /// Business minutes in `[from, to)`, rounded down.
@@ -417,6 +423,42 @@ mod tests {
         // Started out of hours: the clock runs from the next opening.
         let due = cal.add(at("2026-03-28T10:00:00Z"), 30).unwrap();
         assert_eq!(due, at("2026-03-30T06:30:00Z"));
+    }
+
+    #[test]
+    fn hours_that_start_in_the_skipped_hour_start_when_the_clocks_jump() {
+        // New York, Sunday 8 March 2026: 02:00 EST jumps to 03:00 EDT (07:00 UTC).
+        let mut week: [Vec<Interval>; 7] = std::array::from_fn(|_| Vec::new());
+        week[6] = vec![
+            Interval::parse("01:00-02:30").unwrap(),
+            Interval::parse("02:45-04:00").unwrap(),
+        ];
+        let cal =
+            Calendar::new("America/New_York", week, BTreeMap::new(), BTreeMap::new()).unwrap();
+        let a = at("2026-03-08T00:00:00Z");
+        let b = at("2026-03-09T00:00:00Z");
+        // 01:00-02:00 EST is one hour; the skipped 02:00-03:00 counts nothing;
+        // 03:00-04:00 EDT is one hour, counted once.
+        assert_eq!(cal.minutes_between(a, b), 120);
+        assert_eq!(
+            cal.add(at("2026-03-08T06:00:00Z"), 60),
+            Some(at("2026-03-08T07:00:00Z"))
+        );
+        assert_eq!(
+            cal.add(at("2026-03-08T06:00:00Z"), 61),
+            Some(at("2026-03-08T07:01:00Z"))
+        );
+    }
+
+    #[test]
+    fn an_exception_wins_over_a_holiday() {
+        let mut cal = office("Europe/London", &[("2026-12-24", "Christmas Eve")]);
+        cal.exceptions.insert(
+            "2026-12-24".parse().unwrap(),
+            vec![Interval::parse("09:00-12:00").unwrap()],
+        );
+        let a = at("2026-12-24T00:00:00Z");
+        assert_eq!(cal.minutes_between(a, at("2026-12-25T00:00:00Z")), 180);
     }
 
     #[test]

@@ -109,10 +109,10 @@ pub async fn due(
 ) -> AppResult<jiff::Timestamp> {
     let c = get(state, actor, id).await?;
     let start = instant("start", start)?;
-    if !(0..=10 * 366 * 24 * 60).contains(&minutes) {
+    if !(0..=steward_domain::agreement::MAX_TARGET_MINUTES).contains(&minutes) {
         return Err(AppError::field(
             "minutes",
-            "must be from 0 to ten years of minutes",
+            "must be from 0 to a year of minutes (527040)",
         ));
     }
     c.calendar.add(start, minutes).ok_or_else(|| {
