@@ -243,3 +243,53 @@ async fn the_most_specific_agreement_applies_and_bad_agreements_are_refused() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn services_covered_by_agreements_follow_the_agreements() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let covered = || async {
+            let (_, r) = s.get("auditor", "/api/v1/requirements/8.3.3").await;
+            r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == "services-covered-by-agreements")
+                .cloned()
+                .unwrap()
+        };
+        // Mail (Alpha, Beta), ERP (Alpha), Shop (Beta): four pairs, none covered.
+        let c = covered().await;
+        assert_eq!(
+            (c["counted"].as_i64(), c["good"].as_i64()),
+            (Some(4), Some(0)),
+            "{c}"
+        );
+        let (_, cal) = s.post("manager", "/api/v1/calendars", berlin()).await;
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/agreements",
+                json!({"kind": "sla", "title": "Alpha", "customer": "Alpha", "status": "agreed",
+                       "calendar": cal["id"], "valid_from": "2026-01-01",
+                       "targets": {"P1": {"response_minutes": 15, "resolution_minutes": 240}}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{backend:?} {v}");
+        let c = covered().await;
+        assert_eq!(
+            (c["counted"].as_i64(), c["good"].as_i64()),
+            (Some(4), Some(2)),
+            "{c}"
+        );
+        assert_eq!(c["status"], "not_met");
+        let gaps: Vec<_> = c["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["title"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(gaps, ["Mail for Beta", "Shop for Beta"]);
+        s.stop().await;
+    }
+}

@@ -64,10 +64,14 @@ pub enum FigureId {
     ProcessesAccountable,
     /// Active communication items: with someone who does them.
     CommunicationsOwned,
+    /// Agreed agreements: with a next review date that has not passed.
+    AgreementsReviewed,
+    /// Live services x the customers that receive them: covered by an agreed SLA valid today.
+    ServicesCoveredByAgreements,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 28] = {
+    pub const ALL: [FigureId; 30] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -98,6 +102,8 @@ impl FigureId {
             TrainingCurrent,
             ProcessesAccountable,
             CommunicationsOwned,
+            AgreementsReviewed,
+            ServicesCoveredByAgreements,
         ]
     };
 
@@ -433,6 +439,25 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["7.4"],
         figure: FigureId::CommunicationsOwned,
         rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "agreements-reviewed",
+        title: "Service level agreements are reviewed on time",
+        explanation: "Agreed SLAs and OLAs: with a next review date that has not passed.",
+        requirements: &["8.3.3"],
+        figure: FigureId::AgreementsReviewed,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "services-covered-by-agreements",
+        title: "Every live service a customer receives is covered by an SLA",
+        explanation: "Each live service and each customer organisation that receives it: an agreed SLA valid today covers that customer (or every customer) and that service (or every service).",
+        requirements: &["8.3.3", "8.2.4"],
+        figure: FigureId::ServicesCoveredByAgreements,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 80.0,
+        },
     },
 ];
 

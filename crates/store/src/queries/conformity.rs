@@ -194,6 +194,25 @@ fn sql_of(id: FigureId) -> FigureSql {
             "FROM sms_records r WHERE r.kind = 'communication' AND r.status = 'active'",
             "r.owner_id IS NOT NULL",
         ),
+        AgreementsReviewed => FigureSql {
+            from: "FROM agreements a WHERE a.status = 'agreed'",
+            good: "a.review_on IS NOT NULL AND a.review_on >= :today",
+            gap: "'agreement' AS kind, a.number AS record_key, a.title AS title",
+            order: "a.number",
+        },
+        ServicesCoveredByAgreements => FigureSql {
+            from: "FROM service_customers sc JOIN services s ON s.id = sc.service_id \
+                   JOIN organisations o ON o.id = sc.org_id WHERE s.status = 'live'",
+            good: "EXISTS (SELECT 1 FROM agreements a WHERE a.kind = 'sla' \
+                   AND a.status = 'agreed' AND a.valid_from <= :today \
+                   AND (a.valid_to IS NULL OR a.valid_to > :today) \
+                   AND (a.org_id IS NULL OR a.org_id = sc.org_id) \
+                   AND (NOT EXISTS (SELECT 1 FROM agreement_services x WHERE x.agreement_id = a.id) \
+                   OR EXISTS (SELECT 1 FROM agreement_services x WHERE x.agreement_id = a.id \
+                   AND x.service_id = sc.service_id)))",
+            gap: "'service' AS kind, s.number AS record_key, s.name || ' for ' || o.name AS title",
+            order: "s.number, o.name",
+        },
     }
 }
 
