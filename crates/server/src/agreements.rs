@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use serde::Deserialize;
-use steward_domain::access::{Action, Actor, Role};
+use steward_domain::access::{Action, Actor};
 use steward_domain::agreement::{self, Applies, Candidate, Target};
 use steward_domain::error::Problems;
 use steward_domain::number::NumberKind;
@@ -172,24 +172,19 @@ async fn resolve(
     };
     let owner_id = match input.owner.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(email) => match state.store.user_by_email(email).await {
-            Ok(u)
-                if u.active
-                    && matches!(
-                        Role::parse(&u.role),
-                        Some(Role::Admin | Role::Manager | Role::Agent)
-                    ) =>
-            {
-                Some(u.id)
+        Some(email) => {
+            let kept = before.is_some_and(|b| b.owner_email.as_deref() == Some(email));
+            match crate::registers::staff(state, email, kept).await? {
+                Some(u) => Some(u.id),
+                None => {
+                    p.add(
+                        "owner",
+                        format!("{email:?} is not an active admin, manager or agent"),
+                    );
+                    None
+                }
             }
-            _ => {
-                p.add(
-                    "owner",
-                    format!("{email:?} is not an active admin, manager or agent"),
-                );
-                None
-            }
-        },
+        }
     };
     let warn_percent = input.warn_percent.unwrap_or(75);
     let raw: BTreeMap<String, (i64, i64)> = input

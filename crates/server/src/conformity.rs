@@ -77,10 +77,19 @@ pub async fn assessment_as_of(
     actor: &Actor,
     as_of: Option<Date>,
 ) -> AppResult<(Assessment, Option<String>)> {
-    let Some(day) = as_of else {
-        return Ok((assessment(state, actor).await?, None));
-    };
     require(actor, Action::ConformityRead, None)?;
+    judged_as_of(state, as_of).await
+}
+
+/// The catalogue judged as of `as_of` or now, for callers that have already
+/// decided who may see it (the report, which the CLI also writes).
+pub async fn judged_as_of(
+    state: &AppState,
+    as_of: Option<Date>,
+) -> AppResult<(Assessment, Option<String>)> {
+    let Some(day) = as_of else {
+        return Ok((assess(&results(state, REGISTRY, now_ms()).await?), None));
+    };
     let rows = state.store.snapshot_as_of(&day.to_string()).await?;
     let taken = rows.first().map(|r| r.day.clone());
     Ok((assess(&from_snapshot(&rows)), taken))
@@ -323,13 +332,19 @@ pub async fn set_requirement(
         None => current.owner_email.clone(),
     };
     let owner = match &owner_email {
-        Some(e) => match state.store.user_by_email(e).await {
-            Ok(u) if u.active && u.role().is_staff() => Some(u),
-            _ => {
-                p.add("owner", format!("{e:?} is not an active member of staff"));
-                None
+        Some(e) => {
+            let kept = current.owner_email.as_deref() == Some(e.as_str());
+            match crate::registers::staff(state, e, kept).await? {
+                Some(u) => Some(u),
+                None => {
+                    p.add(
+                        "owner",
+                        format!("{e:?} is not an active admin, manager or agent"),
+                    );
+                    None
+                }
             }
-        },
+        }
         None => None,
     };
     p.finish(())?;

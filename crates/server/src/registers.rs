@@ -221,7 +221,7 @@ fn text(values: &Values, name: &str) -> String {
 /// admin, manager or agent (auditors only read). A reference the record
 /// already had (`kept`) stays valid after the person leaves, so that the
 /// record can still be edited and keeps its history.
-async fn staff(
+pub(crate) async fn staff(
     state: &AppState,
     email: &str,
     kept: bool,

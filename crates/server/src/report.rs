@@ -66,15 +66,10 @@ fn percent(p: Option<f64>) -> String {
     p.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into())
 }
 
-/// The report as of `as_of` (a past day, from its snapshot) or now.
+/// The report as of `as_of` (a past day, from its snapshot) or now. Who may
+/// read it is decided by the caller ([`download`]; the CLI is the operator).
 pub async fn build(state: &AppState, as_of: Option<Date>) -> AppResult<Report> {
-    let system = steward_domain::access::Actor {
-        user_id: 0,
-        role: steward_domain::access::Role::Auditor,
-        org_id: 0,
-        name: "report".into(),
-    };
-    let (a, taken) = conformity::assessment_as_of(state, &system, as_of).await?;
+    let (a, taken) = conformity::judged_as_of(state, as_of).await?;
     let evidence = state.store.evidence_counts().await?;
     let notes = state.store.requirement_notes().await?;
     let now = jiff::Timestamp::now();
