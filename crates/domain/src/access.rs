@@ -103,8 +103,12 @@ pub enum Action {
     ServiceLevelWrite,
     /// Create or revoke one's own API tokens.
     OwnTokens,
-    /// Change one's own preferences (time zone).
+    /// Change one's own preferences (time zone, notifications).
     OwnSettings,
+    /// See background jobs and their runs.
+    JobRead,
+    /// Put a dead job back in the queue.
+    JobRetry,
 }
 
 /// The policy's answer.
@@ -162,7 +166,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                     | RequirementWrite
                     | EvidenceWrite
                     | ServiceLevelWrite
-            ) | (_, UserWrite | OrgWrite | AuditRead)
+            ) | (_, UserWrite | OrgWrite | AuditRead | JobRead | JobRetry)
         ),
         Auditor => matches!(
             action,
@@ -172,6 +176,7 @@ pub fn authorize(actor: &Actor, action: Action, record_org: Option<i64>) -> Deci
                 | UserRead
                 | OrgRead
                 | AuditRead
+                | JobRead
                 | ConformityRead
                 | SmsRead
                 | ServiceLevelRead

@@ -171,7 +171,12 @@ impl Calendar {
     /// The instant `minutes` business minutes after `start`; `None` when the
     /// calendar has no working time left within three years.
     pub fn add(&self, start: Timestamp, minutes: i64) -> Option<Timestamp> {
-        let mut left = minutes.max(0).saturating_mul(60_000);
+        self.add_millis(start, minutes.max(0).saturating_mul(60_000))
+    }
+
+    /// The instant `millis` business milliseconds after `start`.
+    pub fn add_millis(&self, start: Timestamp, millis: i64) -> Option<Timestamp> {
+        let mut left = millis.max(0);
         // From the day before: an interval that runs past midnight may still be open.
         let mut date = self.local_date(start).yesterday().ok()?;
         for _ in 0..HORIZON_DAYS {
@@ -195,6 +200,11 @@ impl Calendar {
 
     /// Business seconds in `[from, to)`; zero when `to` is not after `from`.
     pub fn seconds_between(&self, from: Timestamp, to: Timestamp) -> i64 {
+        self.millis_between(from, to) / 1000
+    }
+
+    /// Business milliseconds in `[from, to)`.
+    pub fn millis_between(&self, from: Timestamp, to: Timestamp) -> i64 {
         if to <= from {
             return 0;
         }
@@ -216,7 +226,7 @@ impl Calendar {
                 Err(_) => break,
             }
         }
-        total / 1000
+        total
     }
 
     /// Business minutes in `[from, to)`, rounded down.

@@ -13,10 +13,12 @@ pub mod conformity;
 pub mod document;
 pub mod error;
 pub mod incident;
+pub mod notify;
 pub mod number;
 pub mod priority;
 pub mod register;
 pub mod service;
+pub mod sla;
 pub mod text;
 pub mod user;
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Deserialize;
 use steward_domain::access::{Action, Actor};
-use steward_domain::agreement::{self, Applies, Candidate, Target};
+use steward_domain::agreement::{self, Applies, Candidate};
 use steward_domain::error::Problems;
 use steward_domain::number::NumberKind;
 use steward_domain::text;
@@ -273,23 +273,6 @@ pub async fn replace(
         .await?)
 }
 
-/// The targets of a stored agreement by priority.
-pub fn targets_of(a: &Agreement) -> BTreeMap<u8, Target> {
-    serde_json::from_str::<BTreeMap<String, [i64; 2]>>(&a.targets)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(p, [r, s])| {
-            Some((
-                p.parse().ok()?,
-                Target {
-                    response_minutes: r,
-                    resolution_minutes: s,
-                },
-            ))
-        })
-        .collect()
-}
-
 /// Which SLA applies to a customer's case on a service at a priority, on a day.
 pub async fn applicable(
     state: &AppState,
@@ -333,17 +316,7 @@ pub async fn applicable(
         .await?
         .iter()
         .filter(|a| a.kind == "sla")
-        .filter_map(|a| {
-            Some(Candidate {
-                number: a.number.clone(),
-                org_id: a.org_id,
-                service_ids: a.services.iter().map(|(id, _)| *id).collect(),
-                agreed: a.status == "agreed",
-                valid_from: a.valid_from.parse().ok()?,
-                valid_to: a.valid_to.as_deref().and_then(|d| d.parse().ok()),
-                targets: targets_of(a),
-            })
-        })
+        .filter_map(Agreement::candidate)
         .collect();
     Ok(agreement::applicable(&candidates, org, svc, priority, on))
 }

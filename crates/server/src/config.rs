@@ -38,6 +38,23 @@ pub struct Config {
     pub risk_scale: i64,
     /// May a document's author also approve it? (default: no, another person must.)
     pub document_self_approval: bool,
+    /// Run background jobs (SLA warnings and breaches, notifications, e-mail) in this process.
+    pub run_jobs: bool,
+    /// Seconds a worker holds a claimed job before another worker may take it over.
+    pub job_lease_seconds: i64,
+    /// How often an idle worker looks for due jobs, in milliseconds.
+    pub job_poll_millis: u64,
+    /// Attempts before a failing job is dead (visible and retryable by an admin).
+    pub job_max_attempts: i64,
+    /// Raise an incident's priority by one step when its resolution clock is breached.
+    pub sla_breach_raises_priority: bool,
+    /// Outgoing mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:pass@host:465` (TLS). Empty: no e-mail is sent.
+    pub smtp_url: String,
+    /// Sender of notifications, e.g. `Steward <servicedesk@example.com>`.
+    pub mail_from: String,
+    /// Address people open Steward at, for links in e-mail (default `http://` + listen).
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -59,6 +76,14 @@ impl Default for Config {
             priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
             risk_scale: 5,
             document_self_approval: false,
+            run_jobs: true,
+            job_lease_seconds: 60,
+            job_poll_millis: 250,
+            job_max_attempts: 5,
+            sla_breach_raises_priority: false,
+            smtp_url: String::new(),
+            mail_from: "Steward <steward@localhost>".into(),
+            public_url: String::new(),
         }
     }
 }
@@ -67,6 +92,15 @@ impl Config {
     /// Checks the settings that can be wrong; says which and why.
     pub fn matrix(&self) -> Result<PriorityMatrix, String> {
         PriorityMatrix::from_rows(&self.priority_matrix)
+    }
+
+    /// The address in e-mail links.
+    pub fn base_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
+        }
     }
 
     /// The risk scale, or why `risk_scale` is not one.

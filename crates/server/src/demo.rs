@@ -507,6 +507,8 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             comments,
         });
     }
+    // Agreements first, so that the imported incidents get their SLA clocks.
+    crate::demo_sms::load_service_levels(state).await?;
     for chunk in items.chunks(500) {
         store
             .import_incidents(&by, chunk)
@@ -514,7 +516,6 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             .map_err(AppError::from)?;
     }
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
-    crate::demo_sms::load_service_levels(state).await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

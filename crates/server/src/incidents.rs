@@ -502,7 +502,8 @@ pub struct ListParams {
     pub major: Option<bool>,
     /// Text in title or description, or an incident number.
     pub q: Option<String>,
-    /// `newest` (default) or `priority` (most urgent, then oldest, first).
+    /// `newest` (default), `priority` (most urgent, then oldest, first) or
+    /// `due` (least SLA time left first; incidents without a running clock last).
     pub order: Option<String>,
     /// 1..500, default 50.
     pub limit: Option<i64>,
@@ -511,8 +512,10 @@ pub struct ListParams {
 }
 
 pub fn encode_cursor(c: &Cursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("1:{}:{}:{}", c.priority, c.opened_at, c.id))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        "2:{}:{}:{}:{}",
+        c.priority, c.opened_at, c.id, c.sla_due_at
+    ))
 }
 
 pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
@@ -523,10 +526,11 @@ pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let parts: Vec<&str> = text.split(':').collect();
     match parts.as_slice() {
-        ["1", p, o, i] => Ok(Cursor {
+        ["2", p, o, i, d] => Ok(Cursor {
             priority: p.parse().map_err(|_| bad())?,
             opened_at: o.parse().map_err(|_| bad())?,
             id: i.parse().map_err(|_| bad())?,
+            sla_due_at: d.parse().map_err(|_| bad())?,
         }),
         _ => Err(bad()),
     }
@@ -626,7 +630,10 @@ pub async fn build_filter(
     let order = match p.order.as_deref() {
         None | Some("") | Some("newest") => IncidentOrder::Newest,
         Some("priority") => IncidentOrder::Priority,
-        Some(_) => return Err(AppError::field("order", "must be newest or priority")),
+        Some("due") => IncidentOrder::Due,
+        Some(_) => {
+            return Err(AppError::field("order", "must be newest, priority or due"));
+        }
     };
     let limit = p.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {

@@ -17,9 +17,13 @@ pub mod demo;
 mod demo_sms;
 pub mod error;
 pub mod incidents;
+pub mod jobs;
+pub mod mail;
 mod ops;
 pub mod registers;
 pub mod report;
+pub mod sla;
+pub mod testing;
 pub mod views;
 pub mod web;
 
@@ -48,6 +52,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub matrix: PriorityMatrix,
+    pub mailer: mail::Mailer,
 }
 
 impl AppState {
@@ -57,6 +62,7 @@ impl AppState {
     ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let matrix = config.matrix()?;
         config.risk_scale()?;
+        let mailer = mail::Mailer::new(&config.smtp_url, &config.mail_from)?;
         let store = Store::connect(
             &config.database_url,
             &StoreOptions {
@@ -70,6 +76,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             matrix,
+            mailer,
         })
     }
 }
@@ -171,7 +178,11 @@ pub async fn serve(
     ops::install_metrics();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx.clone()));
-    let snapshots = tokio::spawn(conformity::run_snapshots(state.clone(), stop_rx));
+    let snapshots = tokio::spawn(conformity::run_snapshots(state.clone(), stop_rx.clone()));
+    let worker = state
+        .config
+        .run_jobs
+        .then(|| tokio::spawn(jobs::run_worker(state.clone(), stop_rx)));
     let store = state.store.clone();
     // Small responses go out at once: without TCP_NODELAY, Nagle's algorithm and
     // delayed ACKs hold a keep-alive response back by up to 40 ms.
@@ -189,6 +200,9 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     let _ = sealer.await;
     let _ = snapshots.await;
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
     store.close().await;
     result
 }

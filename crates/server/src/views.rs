@@ -59,6 +59,8 @@ pub struct IncidentView {
     pub updated_at: String,
     /// Increases with every change; also sent as the `ETag`.
     pub version: i64,
+    /// The nearest due time of a running SLA clock (see `/sla`).
+    pub sla_due_at: Option<String>,
 }
 
 impl From<&Incident> for IncidentView {
@@ -103,6 +105,7 @@ impl From<&Incident> for IncidentView {
             closed_at: opt_time(i.closed_at),
             updated_at: time(i.updated_at),
             version: i.version,
+            sla_due_at: i.sla_due().map(time),
         }
     }
 }

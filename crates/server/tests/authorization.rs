@@ -55,6 +55,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/incidents/{number}/attachments"
         | "GET /api/v1/attachments/{id}"
         | "GET /api/v1/incidents/{number}/history"
+        | "GET /api/v1/incidents/{number}/sla"
         | "GET /api/v1/services/{number}" => scoped(Allow),
         "POST /api/v1/incidents/{number}/comments"
         | "POST /api/v1/incidents/{number}/attachments" => {
@@ -88,7 +89,10 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         }
         // Nobody revokes someone else's token: it does not exist for them.
         "DELETE /api/v1/tokens/{id}" => Hidden,
-        "GET /api/v1/audit" => only(&["admin", "auditor"]),
+        "GET /api/v1/audit" | "GET /api/v1/jobs" | "GET /api/v1/jobs/{id}" => {
+            only(&["admin", "auditor"])
+        }
+        "POST /api/v1/jobs/{id}/retry" => only(&["admin"]),
         "GET /api/v1/requirements"
         | "GET /api/v1/requirements/{clause}"
         | "GET /api/v1/conformity/report"
@@ -304,7 +308,7 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &file_ids[0]
                             } else if template.contains("evidence-files") {
                                 &file_ids[1]
-                            } else if template.contains("calendars") {
+                            } else if template.contains("calendars") || template.contains("jobs") {
                                 "1"
                             } else if template.contains("attachments") {
                                 if own {

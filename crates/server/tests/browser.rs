@@ -147,6 +147,28 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     // Chromium accepts Secure cookies on http://localhost.
     let base = format!("http://localhost:{}", s.addr.port());
     let (_driver, c) = start_browser().await;
+    // Alpha has an SLA on a 24x7 calendar: its incidents run SLA clocks.
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/calendars",
+            serde_json::json!({"name": "24x7", "time_zone": "UTC", "week": {
+                "monday": ["00:00-24:00"], "tuesday": ["00:00-24:00"], "wednesday": ["00:00-24:00"],
+                "thursday": ["00:00-24:00"], "friday": ["00:00-24:00"], "saturday": ["00:00-24:00"],
+                "sunday": ["00:00-24:00"]}}),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED, "{v}");
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/agreements",
+            serde_json::json!({"kind": "sla", "title": "Alpha", "customer": "Alpha",
+                "calendar": v["id"], "valid_from": "2026-01-01", "status": "agreed",
+                "targets": {"P3": {"response_minutes": 30, "resolution_minutes": 480}}}),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED, "{v}");
 
     sign_in(&c, &base, "agent@provider.test").await;
     assert!(text(&c, "h1").await.contains("Service desk"));
@@ -199,6 +221,25 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     let url = c.current_url().await.unwrap();
     let number = url.path().trim_start_matches("/incidents/").to_owned();
     assert!(number.starts_with("INC-"), "{url}");
+    // Its SLA clocks run, and the page says why and until when.
+    wait_for(
+        &c,
+        ".clock[data-clock='resolution']",
+        Some("data-standing"),
+        "running",
+    )
+    .await;
+    let sla = text(&c, "#sla").await;
+    assert!(sla.contains("SLA-0001 covers this customer"), "{sla}");
+    assert!(sla.contains("Target 8 h of business time"), "{sla}");
+
+    // The home queue shows the time left.
+    c.goto(&format!("{base}/")).await.unwrap();
+    let queue = text(&c, "table").await;
+    assert!(
+        queue.contains(&number) && queue.contains("7 h 5"),
+        "{queue}"
+    );
 
     // Find it in the list by searching.
     c.goto(&format!("{base}/incidents")).await.unwrap();
@@ -271,6 +312,13 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
         .await
         .unwrap();
     wait_for(&c, "[data-state]", Some("data-state"), "in_progress").await;
+    wait_for(
+        &c,
+        ".clock[data-clock='response']",
+        Some("data-standing"),
+        "met",
+    )
+    .await;
 
     // Attach a file to the incident itself through the upload form.
     let file = dir.0.join("gateway-log.txt");

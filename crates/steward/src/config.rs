@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use steward_server::Config;
 
 /// Settings that an environment variable `STEWARD_<NAME>` may set.
-const ENV_KEYS: [&str; 14] = [
+const ENV_KEYS: [&str; 23] = [
     "database_url",
     "listen",
     "max_connections",
@@ -22,6 +22,15 @@ const ENV_KEYS: [&str; 14] = [
     "data_dir",
     "max_upload_bytes",
     "priority_matrix",
+    "document_self_approval",
+    "run_jobs",
+    "job_lease_seconds",
+    "job_poll_millis",
+    "job_max_attempts",
+    "sla_breach_raises_priority",
+    "smtp_url",
+    "mail_from",
+    "public_url",
 ];
 
 pub fn load() -> anyhow::Result<Config> {

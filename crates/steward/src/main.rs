@@ -66,6 +66,25 @@ enum Command {
         #[command(subcommand)]
         command: ConformityCommand,
     },
+    /// Background jobs (notifications, e-mail, SLA escalations).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Counts per state, then the newest jobs (dead ones with their last error).
+    List {
+        /// queued, running, done or dead.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Put a dead (or waiting) job back in the queue to run now.
+    Retry { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -365,6 +384,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = open().await?;
             let n = conformity::take_snapshot(&state).await?;
             println!("Kept today's snapshot of {n} checks.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs {
+            command: JobsCommand::List { state, limit },
+        } => {
+            if let Some(s) = state.as_deref()
+                && !["queued", "running", "done", "dead"].contains(&s)
+            {
+                return Err(anyhow!("--state must be queued, running, done or dead"));
+            }
+            if !(1..=500).contains(&limit) {
+                return Err(anyhow!("--limit must be from 1 to 500"));
+            }
+            let state_ = open().await?;
+            let c = state_.store.job_counts().await?;
+            println!(
+                "queued {}, running {}, done {}, dead {}",
+                c.queued, c.running, c.done, c.dead
+            );
+            for j in state_
+                .store
+                .list_jobs(state.as_deref(), None, limit)
+                .await?
+            {
+                println!(
+                    "{:>8}  {:<8} {:<8} attempts {}/{}  {}",
+                    j.id,
+                    j.kind,
+                    j.state,
+                    j.attempts,
+                    j.max_attempts,
+                    j.last_error.unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs {
+            command: JobsCommand::Retry { id },
+        } => {
+            let state = open().await?;
+            let job = state
+                .store
+                .retry_job(&cli_actor, id)
+                .await
+                .map_err(|e| match e {
+                    steward_store::StoreError::NotFound => anyhow!("no job {id}"),
+                    other => anyhow!("{other}"),
+                })?;
+            seal(&state).await?;
+            println!("Job {} ({}) is queued to run now.", job.id, job.kind);
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {

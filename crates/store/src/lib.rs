@@ -11,6 +11,7 @@ mod group_commit;
 mod model;
 mod pg;
 mod sqlite;
+pub mod terms_cache;
 pub mod testing;
 pub mod token_cache;
 
@@ -81,6 +82,7 @@ enum Backend {
 pub struct Store {
     backend: Backend,
     tokens: std::sync::Arc<token_cache::TokenCache>,
+    terms: std::sync::Arc<terms_cache::TermsCache>,
 }
 
 /// Calls the same query function on whichever backend is connected.
@@ -126,6 +128,7 @@ impl Store {
         Ok(Store {
             backend,
             tokens: Default::default(),
+            terms: Default::default(),
         })
     }
 
@@ -392,7 +395,8 @@ impl Store {
     // ---- incidents -----------------------------------------------------
 
     pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
-        dispatch!(self, incidents::create(actor, new))
+        let terms = self.sla_terms().await?;
+        dispatch!(self, incidents::create(actor, &terms, new))
     }
 
     /// Imports incidents with their own times and comments, in one transaction.
@@ -401,7 +405,8 @@ impl Store {
         actor: &AuditActor,
         items: &[ImportedIncident],
     ) -> Result<usize> {
-        dispatch!(self, incidents::import(actor, items))
+        let terms = self.sla_terms().await?;
+        dispatch!(self, incidents::import(actor, &terms, items))
     }
 
     /// An incident as `visibility` may see it; another organisation's answers NotFound.
@@ -448,10 +453,12 @@ impl Store {
     where
         F: FnOnce(&Incident) -> Result<IncidentFields, RuleError>,
     {
+        let terms = self.sla_terms().await?;
         dispatch!(
             self,
             incidents::update(
                 actor,
+                &terms,
                 number,
                 scope_org(visibility),
                 expected_version,
@@ -473,9 +480,18 @@ impl Store {
         first_response: bool,
         files: &[NewAttachment],
     ) -> Result<Comment> {
+        let terms = self.sla_terms().await?;
         dispatch!(
             self,
-            incidents::add_comment(actor, incident, visibility, body, first_response, files)
+            incidents::add_comment(
+                actor,
+                &terms,
+                incident,
+                visibility,
+                body,
+                first_response,
+                files
+            )
         )
     }
 
@@ -559,6 +575,133 @@ impl Store {
         dispatch!(self, evidence::counts())
     }
 
+    // ---- SLA clocks ----------------------------------------------------
+
+    /// The agreements and calendars clocks are measured with (cached; see `terms_cache`).
+    pub async fn sla_terms(&self) -> Result<std::sync::Arc<steward_domain::sla::SlaTerms>> {
+        if let Some(t) = self.terms.get() {
+            return Ok(t);
+        }
+        let g = self.terms.generation();
+        let (agreements, calendars) = (self.list_agreements().await?, self.list_calendars().await?);
+        let t = std::sync::Arc::new(model::sla_terms(&agreements, &calendars));
+        self.terms.put(g, t.clone());
+        Ok(t)
+    }
+
+    /// Forgets the cached SLA terms (after a change made elsewhere, in tests).
+    pub fn forget_sla_terms(&self) {
+        self.terms.invalidate();
+    }
+
+    pub async fn sla_clocks(&self, incident_id: i64) -> Result<Vec<steward_domain::sla::SlaClock>> {
+        dispatch!(self, sla::clocks(incident_id))
+    }
+
+    pub async fn sla_intervals(&self, incident_id: i64) -> Result<Vec<ClockIntervalRow>> {
+        dispatch!(self, sla::intervals(incident_id))
+    }
+
+    /// Marks clocks that crossed their warning point or due time, with the jobs
+    /// `job_for` gives for each, in one transaction (see `queries/sla.rs`).
+    pub async fn sla_sweep(
+        &self,
+        now: i64,
+        limit: i64,
+        job_for: impl Fn(&Fired) -> Vec<NewJob>,
+    ) -> Result<Vec<Fired>> {
+        dispatch!(self, sla::sweep(now, limit, job_for))
+    }
+
+    // ---- jobs ----------------------------------------------------------
+
+    /// An incident by internal id, with no visibility check (background jobs only).
+    pub async fn incident_by_id(&self, id: i64) -> Result<Incident> {
+        dispatch!(self, incidents::get_by_id(id))
+    }
+
+    /// The caller, assignee and group members of an incident.
+    pub async fn notification_circle(&self, incident_id: i64) -> Result<Vec<Recipient>> {
+        dispatch!(self, notifications::circle(incident_id))
+    }
+
+    pub async fn set_notifications_muted(
+        &self,
+        actor: &AuditActor,
+        user_id: i64,
+        muted: &str,
+    ) -> Result<()> {
+        dispatch!(self, notifications::set_muted(actor, user_id, muted))
+    }
+
+    pub async fn notifications_muted(&self, user_id: i64) -> Result<String> {
+        dispatch!(self, notifications::muted(user_id))
+    }
+
+    pub async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<()> {
+        dispatch!(self, jobs::enqueue_all(jobs))
+    }
+
+    pub async fn requeue_expired_jobs(&self, now: i64) -> Result<u64> {
+        dispatch!(self, jobs::requeue_expired(now))
+    }
+
+    pub async fn claim_jobs(
+        &self,
+        claim: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        dispatch!(self, jobs::claim(claim, now, lease_until, limit))
+    }
+
+    pub async fn complete_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        started_at: i64,
+        caused: &[NewJob],
+    ) -> Result<bool> {
+        dispatch!(self, jobs::complete(job, worker, started_at, caused))
+    }
+
+    pub async fn fail_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        started_at: i64,
+        error: &str,
+        retry_at: i64,
+    ) -> Result<bool> {
+        dispatch!(self, jobs::fail(job, worker, started_at, error, retry_at))
+    }
+
+    pub async fn list_jobs(
+        &self,
+        state: Option<&str>,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        dispatch!(self, jobs::list(state, before_id, limit))
+    }
+
+    pub async fn job(&self, id: i64) -> Result<Job> {
+        dispatch!(self, jobs::get(id))
+    }
+
+    pub async fn job_runs(&self, id: i64) -> Result<Vec<JobRun>> {
+        dispatch!(self, jobs::runs(id))
+    }
+
+    pub async fn job_counts(&self) -> Result<JobCounts> {
+        dispatch!(self, jobs::counts())
+    }
+
+    pub async fn retry_job(&self, actor: &AuditActor, id: i64) -> Result<Job> {
+        dispatch!(self, jobs::retry(actor, id))
+    }
+
     // ---- agreements ----------------------------------------------------
 
     pub async fn create_agreement(
@@ -566,7 +709,9 @@ impl Store {
         actor: &AuditActor,
         f: &AgreementFields,
     ) -> Result<Agreement> {
-        dispatch!(self, agreements::create(actor, f))
+        let out = dispatch!(self, agreements::create(actor, f));
+        self.terms.invalidate();
+        out
     }
 
     pub async fn agreement(&self, number: &str) -> Result<Agreement> {
@@ -584,7 +729,9 @@ impl Store {
         expected_version: Option<i64>,
         f: &AgreementFields,
     ) -> Result<Agreement> {
-        dispatch!(self, agreements::update(actor, number, expected_version, f))
+        let out = dispatch!(self, agreements::update(actor, number, expected_version, f));
+        self.terms.invalidate();
+        out
     }
 
     // ---- business calendars --------------------------------------------
@@ -596,7 +743,9 @@ impl Store {
         time_zone: &str,
         spec: &str,
     ) -> Result<StoredCalendar> {
-        dispatch!(self, calendars::create(actor, name, time_zone, spec))
+        let out = dispatch!(self, calendars::create(actor, name, time_zone, spec));
+        self.terms.invalidate();
+        out
     }
 
     pub async fn calendar(&self, id: i64) -> Result<StoredCalendar> {
@@ -616,10 +765,12 @@ impl Store {
         time_zone: &str,
         spec: &str,
     ) -> Result<StoredCalendar> {
-        dispatch!(
+        let out = dispatch!(
             self,
             calendars::update(actor, id, expected_version, name, time_zone, spec)
-        )
+        );
+        self.terms.invalidate();
+        out
     }
 
     // ---- SMS registers -------------------------------------------------

@@ -5,7 +5,10 @@
 use serde::Serialize;
 use steward_domain::UtcMillis;
 use steward_domain::access::{Actor, Role, Visibility};
+use steward_domain::agreement::{Candidate, Target};
+use steward_domain::calendar::CalendarSpec;
 use steward_domain::incident::{HoldReason, IncidentState, Lifecycle, ResolutionCode};
+use steward_domain::sla::{CaseFacts, ClockKind, ClockStatus, SlaClock, SlaTerms};
 
 /// Who a write is attributed to in the audit trail.
 #[derive(Debug, Clone)]
@@ -172,11 +175,40 @@ pub struct Incident {
     pub closed_at: Option<UtcMillis>,
     pub updated_at: UtcMillis,
     pub version: i64,
+    /// The nearest due time of a running SLA clock; [`steward_domain::sla::NEVER`] when none runs.
+    pub sla_due_at: UtcMillis,
 }
 
 impl Incident {
     pub fn state(&self) -> IncidentState {
         IncidentState::parse(&self.state).unwrap_or(IncidentState::New)
+    }
+
+    /// The nearest due time of a running SLA clock.
+    pub fn sla_due(&self) -> Option<UtcMillis> {
+        (self.sla_due_at < steward_domain::sla::NEVER).then_some(self.sla_due_at)
+    }
+
+    /// What decides the notifications of a change.
+    pub fn snapshot(&self) -> steward_domain::notify::Snapshot {
+        steward_domain::notify::Snapshot {
+            state: self.state(),
+            assignee_id: self.assignee_id,
+        }
+    }
+
+    /// What the SLA clocks need to know of the incident.
+    pub fn case_facts(&self) -> CaseFacts {
+        CaseFacts {
+            org_id: self.org_id,
+            service_id: self.service_id,
+            priority: u8::try_from(self.priority).unwrap_or(5),
+            state: self.state(),
+            hold_reason: self.hold_reason.as_deref().and_then(HoldReason::parse),
+            opened_at: self.opened_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+        }
     }
 
     /// The lifecycle part of the record, for the domain's state machine.
@@ -280,6 +312,8 @@ pub enum IncidentOrder {
     Newest,
     /// Most urgent first, then oldest first: the order work is taken in.
     Priority,
+    /// Nearest SLA due time first (least time left); incidents without a running clock last.
+    Due,
 }
 
 /// Position after which the next page starts. Opaque to clients (the server encodes it).
@@ -288,6 +322,7 @@ pub struct Cursor {
     pub priority: i64,
     pub opened_at: UtcMillis,
     pub id: i64,
+    pub sla_due_at: UtcMillis,
 }
 
 /// One page of a keyset-paginated list.
@@ -652,4 +687,235 @@ pub struct AgreementFields {
     pub warn_percent: i64,
     pub targets: String,
     pub service_ids: Vec<i64>,
+}
+
+/// An SLA clock as stored; [`ClockRow::into_clock`] gives the domain's clock.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClockRow {
+    pub incident_id: i64,
+    pub kind: String,
+    pub agreement: String,
+    pub calendar_id: i64,
+    pub priority: i64,
+    pub target_minutes: i64,
+    pub warn_percent: i64,
+    pub status: String,
+    pub elapsed_ms: i64,
+    pub running_since: Option<UtcMillis>,
+    pub due_at: Option<UtcMillis>,
+    pub warn_at: Option<UtcMillis>,
+    pub warned_at: Option<UtcMillis>,
+    pub breached_at: Option<UtcMillis>,
+    pub stopped_at: Option<UtcMillis>,
+}
+
+impl ClockRow {
+    pub fn into_clock(self) -> SlaClock {
+        SlaClock {
+            kind: ClockKind::parse(&self.kind).unwrap_or(ClockKind::Resolution),
+            agreement: self.agreement,
+            calendar_id: self.calendar_id,
+            priority: u8::try_from(self.priority).unwrap_or(5),
+            target_minutes: self.target_minutes,
+            warn_percent: self.warn_percent,
+            status: ClockStatus::parse(&self.status).unwrap_or(ClockStatus::Cancelled),
+            elapsed_ms: self.elapsed_ms,
+            running_since: self.running_since,
+            due_at: self.due_at,
+            warn_at: self.warn_at,
+            warned_at: self.warned_at,
+            breached_at: self.breached_at,
+            stopped_at: self.stopped_at,
+        }
+    }
+}
+
+/// A closed interval of an SLA clock.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ClockIntervalRow {
+    pub kind: String,
+    pub started_at: UtcMillis,
+    pub ended_at: UtcMillis,
+    pub business_ms: i64,
+    pub ended_by: String,
+}
+
+/// A job to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    /// JSON.
+    pub payload: String,
+    /// The record whose event caused the job.
+    pub record_id: Option<i64>,
+    /// Not before (default: now).
+    pub run_at: Option<UtcMillis>,
+    pub max_attempts: i64,
+}
+
+impl NewJob {
+    /// The notification job of an incident event.
+    pub fn notify(
+        event: steward_domain::notify::Event,
+        incident_id: i64,
+        actor_id: Option<i64>,
+        comment_id: Option<i64>,
+    ) -> NewJob {
+        let mut j = NewJob::new(
+            "notify",
+            &serde_json::json!({
+                "event": event.as_str(),
+                "actor_id": actor_id,
+                "comment_id": comment_id,
+            }),
+        );
+        j.record_id = Some(incident_id);
+        j
+    }
+
+    pub fn new(kind: &str, payload: &serde_json::Value) -> NewJob {
+        NewJob {
+            kind: kind.to_owned(),
+            payload: payload.to_string(),
+            record_id: None,
+            run_at: None,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// A background job.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub record_id: Option<i64>,
+    /// queued, running, done or dead.
+    pub state: String,
+    pub run_at: UtcMillis,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    #[serde(skip)]
+    pub claim: Option<String>,
+    pub lease_until: Option<UtcMillis>,
+    pub last_error: Option<String>,
+    pub created_at: UtcMillis,
+    pub finished_at: Option<UtcMillis>,
+}
+
+/// One finished attempt of a job.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct JobRun {
+    pub job_id: i64,
+    pub attempt: i64,
+    pub worker: String,
+    pub started_at: UtcMillis,
+    pub finished_at: UtcMillis,
+    /// done or failed.
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+/// Jobs per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub dead: i64,
+}
+
+impl Agreement {
+    /// The targets by priority.
+    pub fn targets(&self) -> std::collections::BTreeMap<u8, Target> {
+        serde_json::from_str::<std::collections::BTreeMap<String, [i64; 2]>>(&self.targets)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(p, [r, s])| {
+                Some((
+                    p.parse().ok()?,
+                    Target {
+                        response_minutes: r,
+                        resolution_minutes: s,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// What the rule that picks an incident's agreement needs of this one.
+    pub fn candidate(&self) -> Option<Candidate> {
+        Some(Candidate {
+            number: self.number.clone(),
+            org_id: self.org_id,
+            service_ids: self.services.iter().map(|(id, _)| *id).collect(),
+            agreed: self.status == "agreed",
+            valid_from: self.valid_from.parse().ok()?,
+            valid_to: self.valid_to.as_deref().and_then(|d| d.parse().ok()),
+            targets: self.targets(),
+        })
+    }
+}
+
+/// The SLAs and calendars that clocks are measured with, as the domain needs them.
+pub fn sla_terms(agreements: &[Agreement], calendars: &[StoredCalendar]) -> SlaTerms {
+    let slas = agreements.iter().filter(|a| a.kind == "sla");
+    SlaTerms {
+        candidates: slas.clone().filter_map(Agreement::candidate).collect(),
+        terms: slas
+            .map(|a| (a.number.clone(), (a.calendar_id, a.warn_percent)))
+            .collect(),
+        calendars: calendars
+            .iter()
+            .filter_map(|c| {
+                let spec: CalendarSpec = serde_json::from_str(&c.spec).ok()?;
+                Some((c.id, spec.check().ok()?))
+            })
+            .collect(),
+    }
+}
+
+/// A clock that crossed its warning point or due time in a sweep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    pub incident_id: i64,
+    pub number: String,
+    pub clock: ClockKind,
+    pub crossed: steward_domain::sla::Crossed,
+    /// The incident's priority when the clock crossed.
+    pub priority: u8,
+}
+
+/// A person around an incident who may be told of its events.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    /// Comma-separated events this person does not want to hear of.
+    pub notify_muted: String,
+    pub time_zone: String,
+    pub is_caller: bool,
+    pub is_assignee: bool,
+    pub in_group: bool,
+}
+
+impl Recipient {
+    pub fn person(&self) -> steward_domain::notify::Person {
+        let role = Role::parse(&self.role);
+        steward_domain::notify::Person {
+            user_id: self.id,
+            staff: role.is_some_and(|r| r.is_staff()),
+            manager: role == Some(Role::Manager),
+            active: self.active,
+            muted: self
+                .notify_muted
+                .split(',')
+                .filter_map(|e| steward_domain::notify::Event::parse(e.trim()))
+                .collect(),
+        }
+    }
 }

@@ -66,6 +66,9 @@ pub mod dialect {
     /// Row lock for read-modify-write inside a transaction.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
 
+    /// Claims (jobs, the SLA sweep) skip rows that other workers hold.
+    pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN";
 

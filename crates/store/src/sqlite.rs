@@ -106,6 +106,9 @@ pub mod dialect {
     /// SQLite has one writer, so write transactions are already exclusive.
     pub const FOR_UPDATE: &str = "";
 
+    /// Claims skip rows other transactions hold; SQLite's single writer holds them all.
+    pub const SKIP_LOCKED: &str = "";
+
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN IMMEDIATE";
 

@@ -531,3 +531,234 @@ async fn sms_records_links_documents_and_snapshots() {
         store.close().await;
     }
 }
+
+/// An always-open calendar and an agreed SLA for Alpha: P3 response 60 min,
+/// resolution 240 min, warning at 50 %.
+async fn sla_for_alpha(store: &Store, w: &World) {
+    let spec = r#"{"name":"24x7","time_zone":"UTC","week":{"monday":["00:00-24:00"],"tuesday":["00:00-24:00"],"wednesday":["00:00-24:00"],"thursday":["00:00-24:00"],"friday":["00:00-24:00"],"saturday":["00:00-24:00"],"sunday":["00:00-24:00"]}}"#;
+    let cal = store
+        .create_calendar(&w.actor, "24x7", "UTC", spec)
+        .await
+        .unwrap();
+    store
+        .create_agreement(
+            &w.actor,
+            &steward_store::AgreementFields {
+                kind: "sla".into(),
+                title: "Alpha".into(),
+                org_id: Some(w.customer_a),
+                calendar_id: cal.id,
+                valid_from: "2020-01-01".into(),
+                status: "agreed".into(),
+                warn_percent: 50,
+                targets: r#"{"2":[30,120],"3":[60,240]}"#.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sla_clocks_follow_the_incident_on_both_backends() {
+    use steward_domain::incident::HoldReason;
+    use steward_domain::sla::{ClockKind, ClockStatus, Crossed};
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let w = world(&store).await;
+        sla_for_alpha(&store, &w).await;
+        let new = NewIncident {
+            org_id: w.customer_a,
+            caller_id: w.caller_a,
+            fields: fields(&w, "Mail down"),
+        };
+        let inc = store.create_incident(&w.actor, &new).await.unwrap();
+        let clocks = store.sla_clocks(inc.id).await.unwrap();
+        assert_eq!(clocks.len(), 2, "{backend:?}");
+        let resolution = clocks
+            .iter()
+            .find(|c| c.kind == ClockKind::Resolution)
+            .unwrap();
+        assert_eq!(resolution.due_at, Some(inc.opened_at + 240 * 60_000));
+        assert_eq!(inc.sla_due(), Some(inc.opened_at + 60 * 60_000));
+        let back = store.incident(&inc.number, Visibility::All).await.unwrap();
+        assert_eq!(back.sla_due_at, inc.sla_due_at, "{backend:?}");
+
+        // On hold awaiting the customer: resolution pauses, an interval is kept,
+        // the response clock stops (a staff step is a response).
+        let held = store
+            .update_incident(&w.actor, &inc.number, Visibility::All, None, "hold", |i| {
+                let mut f = i.fields();
+                f.lifecycle = i
+                    .lifecycle()
+                    .apply(&Transition::Start, i.opened_at + 1, true)?;
+                f.lifecycle = f.lifecycle.apply(
+                    &Transition::Hold(HoldReason::AwaitingCustomer),
+                    i.opened_at + 2,
+                    true,
+                )?;
+                Ok(f)
+            })
+            .await
+            .unwrap();
+        let clocks = store.sla_clocks(inc.id).await.unwrap();
+        assert!(
+            clocks.iter().all(|c| c.status != ClockStatus::Running),
+            "{clocks:?}"
+        );
+        assert_eq!(held.sla_due(), None);
+        let intervals = store.sla_intervals(inc.id).await.unwrap();
+        assert_eq!(intervals.len(), 2, "{intervals:?}");
+        assert!(
+            intervals
+                .iter()
+                .any(|i| i.ended_by == "on hold: awaiting customer")
+        );
+
+        // A priority change while paused retargets and says so in the history.
+        store
+            .update_incident(
+                &w.actor,
+                &inc.number,
+                Visibility::All,
+                None,
+                "update",
+                |i| {
+                    let mut f = i.fields();
+                    f.priority = 2;
+                    Ok(f)
+                },
+            )
+            .await
+            .unwrap();
+        let history = store.record_history("incident", &inc.number).await.unwrap();
+        let last = history.last().unwrap();
+        assert!(
+            last.changes.contains("resolution_target"),
+            "{backend:?}: {}",
+            last.changes
+        );
+
+        // A notification job was queued with the creation, in its transaction.
+        let jobs = store.list_jobs(Some("queued"), None, 50).await.unwrap();
+        assert!(jobs.iter().any(|j| j.kind == "notify"
+            && j.record_id == Some(inc.id)
+            && j.payload.contains("incident_created")));
+
+        // The sweep marks a running clock's breach once, with its jobs.
+        let other = store.create_incident(&w.actor, &new).await.unwrap();
+        let later = other.opened_at + 300 * 60_000;
+        let fired = store
+            .sla_sweep(later, 100, |_| {
+                vec![steward_store::NewJob::new("test", &serde_json::json!({}))]
+            })
+            .await
+            .unwrap();
+        let mine: Vec<_> = fired.iter().filter(|f| f.incident_id == other.id).collect();
+        assert_eq!(mine.len(), 2, "{backend:?}: {fired:?}");
+        assert!(mine.iter().all(|f| f.crossed == Crossed::Breach));
+        assert!(
+            store
+                .sla_sweep(later, 100, |_| vec![])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let history = store
+            .record_history("incident", &other.number)
+            .await
+            .unwrap();
+        assert_eq!(
+            history.iter().filter(|e| e.action == "sla_breach").count(),
+            2
+        );
+    }
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_and_completed_only_by_their_claim() {
+    use steward_store::NewJob;
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let mut jobs: Vec<NewJob> = (0..20)
+            .map(|n| NewJob::new("test", &serde_json::json!({ "n": n })))
+            .collect();
+        jobs[0].max_attempts = 2;
+        store.enqueue_jobs(&jobs).await.unwrap();
+        let now = steward_store::now_ms();
+        // Two workers claim at once: no job is in both hands.
+        let (a, b) = tokio::join!(
+            store.claim_jobs("a", now, now + 60_000, 15),
+            store.claim_jobs("b", now, now + 60_000, 15)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.len() + b.len(), 20, "{backend:?}");
+        assert!(a.iter().all(|j| b.iter().all(|k| k.id != j.id)));
+        let all: Vec<_> = a.iter().chain(&b).cloned().collect();
+        // A completion by a claim that was lost writes nothing.
+        let mut stolen = all[1].clone();
+        stolen.claim = Some("someone else".into());
+        let caused = [NewJob::new("follow-up", &serde_json::json!({}))];
+        assert!(
+            !store
+                .complete_job(&stolen, "x", now, &caused)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .complete_job(&all[1], "a", now, &caused)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .complete_job(&all[1], "a", now, &caused)
+                .await
+                .unwrap()
+        );
+        let runs = store.job_runs(all[1].id).await.unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            store
+                .list_jobs(Some("queued"), None, 50)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // A failing job is retried, then dead after its attempts.
+        let first = all.iter().find(|j| j.max_attempts == 2).unwrap().clone();
+        assert!(store.fail_job(&first, "a", now, "boom", now).await.unwrap());
+        let again = store.claim_jobs("c", now, now + 60_000, 50).await.unwrap();
+        let again = again.into_iter().find(|j| j.id == first.id).unwrap();
+        assert_eq!(again.attempts, 2);
+        assert!(
+            store
+                .fail_job(&again, "c", now, "boom again", now)
+                .await
+                .unwrap()
+        );
+        let dead = store.job(first.id).await.unwrap();
+        assert_eq!(
+            (dead.state.as_str(), dead.last_error.as_deref()),
+            ("dead", Some("boom again"))
+        );
+        // An admin retries it; a done job cannot be retried.
+        let retried = store
+            .retry_job(&AuditActor::system("t"), first.id)
+            .await
+            .unwrap();
+        assert_eq!((retried.state.as_str(), retried.attempts), ("queued", 0));
+        assert!(matches!(
+            store.retry_job(&AuditActor::system("t"), all[1].id).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Jobs of a worker whose lease ran out go back to the queue.
+        let later = now + 120_000;
+        let n = store.requeue_expired_jobs(later).await.unwrap();
+        assert_eq!(n, 18, "{backend:?}");
+        let c = store.job_counts().await.unwrap();
+        assert_eq!((c.done, c.dead, c.running), (1, 0, 0), "{c:?}");
+    }
+}

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::AppState;
-use crate::agreements::{self, AgreementInput, targets_of};
+use crate::agreements::{self, AgreementInput};
 use crate::auth::ApiActor;
 use crate::error::{AppError, AppResult, Problem};
 
@@ -70,7 +70,8 @@ fn view(a: &Agreement) -> AgreementView {
         owner: a.owner_email.clone(),
         review_on: a.review_on.clone(),
         warn_percent: a.warn_percent,
-        targets: targets_of(a)
+        targets: a
+            .targets()
             .into_iter()
             .map(|(p, t)| {
                 (

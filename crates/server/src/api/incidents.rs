@@ -24,6 +24,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transition))
         .routes(routes!(comments, add_comment))
         .routes(routes!(history))
+        .routes(routes!(sla))
+}
+
+/// The incident's SLA: the agreement that applies and why, and each clock with
+/// its standing, due time and every interval it counted.
+#[utoipa::path(get, path = "/api/v1/incidents/{number}/sla", tag = "incidents",
+    params(("number" = String, Path, description = "e.g. INC-000123")),
+    responses((status = 200, body = crate::sla::SlaView), (status = 404, body = Problem)))]
+async fn sla(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<ApiJson<crate::sla::SlaView>> {
+    let inc = incidents::get(&state, &a.actor, &number).await?;
+    Ok(ApiJson(
+        crate::sla::of_incident(&state, &a.actor, &inc, &crate::views::time).await?,
+    ))
 }
 
 /// List incidents, newest first (or by priority), filtered, a page at a time.

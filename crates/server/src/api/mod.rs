@@ -8,6 +8,7 @@ mod audit;
 mod calendars;
 mod conformity;
 mod incidents;
+mod jobs;
 mod me;
 mod registers;
 mod services;
@@ -121,6 +122,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(admin::router())
         .merge(me::router())
         .merge(audit::router())
+        .merge(jobs::router())
         .merge(conformity::router(max_upload))
         .merge(calendars::router())
         .merge(agreements::router())

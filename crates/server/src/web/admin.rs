@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use steward_domain::access::{Action, Role};
+use steward_domain::notify::Event;
 use steward_store::{AuditActor, Organisation, User};
 
 use super::incidents::changes_of;
@@ -233,6 +234,17 @@ pub struct SettingsPage {
     tokens: Vec<TokenRow>,
     new_token: String,
     errors: Errors,
+    /// (event, label, on) for the events this person may hear of.
+    notifications: Vec<(&'static str, &'static str, bool)>,
+    mail_on: bool,
+}
+
+/// The events a person of this role can hear of.
+fn events_for(staff: bool) -> Vec<Event> {
+    Event::ALL
+        .into_iter()
+        .filter(|e| staff || !e.internal())
+        .collect()
 }
 
 async fn settings_page(
@@ -261,7 +273,20 @@ async fn settings_page(
             active: t.revoked_at.is_none(),
         })
         .collect();
+    let muted = state.store.notifications_muted(s.user.id).await?;
+    let notifications = events_for(s.actor.role.is_staff())
+        .into_iter()
+        .map(|e| {
+            (
+                e.as_str(),
+                e.label(),
+                !muted.split(',').any(|m| m.trim() == e.as_str()),
+            )
+        })
+        .collect();
     Ok(SettingsPage {
+        notifications,
+        mail_on: state.mailer.enabled(),
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
         flash,
@@ -301,6 +326,54 @@ pub async fn set_time_zone(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The e-mails a person wants: one checkbox per event, present when ticked.
+#[derive(Debug, Deserialize)]
+pub struct NotificationForm {
+    incident_created: Option<String>,
+    incident_assigned: Option<String>,
+    incident_commented: Option<String>,
+    work_note_added: Option<String>,
+    incident_resolved: Option<String>,
+    sla_warning: Option<String>,
+    sla_breach: Option<String>,
+}
+
+pub async fn set_notifications(
+    State(state): State<AppState>,
+    f: WebForm<NotificationForm>,
+) -> WebResult<Response> {
+    let s = f.session;
+    require(&s.actor, Action::OwnSettings, None)?;
+    let form = f.form;
+    let ticked = |e: Event| match e {
+        Event::IncidentCreated => form.incident_created.is_some(),
+        Event::IncidentAssigned => form.incident_assigned.is_some(),
+        Event::IncidentCommented => form.incident_commented.is_some(),
+        Event::WorkNoteAdded => form.work_note_added.is_some(),
+        Event::IncidentResolved => form.incident_resolved.is_some(),
+        Event::SlaWarning => form.sla_warning.is_some(),
+        Event::SlaBreach => form.sla_breach.is_some(),
+    };
+    let muted: Vec<&str> = events_for(s.actor.role.is_staff())
+        .into_iter()
+        .filter(|e| !ticked(*e))
+        .map(|e| e.as_str())
+        .collect();
+    state
+        .store
+        .set_notifications_muted(&AuditActor::from(&s.actor), s.user.id, &muted.join(","))
+        .await?;
+    Ok(settings_page(
+        &state,
+        &s,
+        "Notification choices saved.",
+        String::new(),
+        Errors::default(),
+    )
+    .await?
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -31,12 +31,37 @@ pub struct Row {
     assignee: String,
     opened: String,
     major: bool,
+    /// Time to the nearest SLA due time ("2 h 10 min", "overdue 35 min"), or empty.
+    due: String,
+    /// `overdue`, `soon` (within the hour) or empty.
+    due_class: &'static str,
+}
+
+/// Time left to a due time, as the queue shows it.
+fn time_left(due: Option<i64>, now: i64) -> (String, &'static str) {
+    match due {
+        None => (String::new(), ""),
+        Some(d) if d <= now => (
+            format!("overdue {}", crate::sla::minutes_text((now - d) / 60_000)),
+            "overdue",
+        ),
+        Some(d) => {
+            let m = (d - now) / 60_000;
+            (
+                crate::sla::minutes_text(m),
+                if m < 60 { "soon" } else { "" },
+            )
+        }
+    }
 }
 
 fn rows(items: &[Incident], tz: &str) -> Vec<Row> {
+    let now = steward_store::now_ms();
     items
         .iter()
         .map(|i| Row {
+            due: time_left(i.sla_due().filter(|_| i.state().is_open()), now).0,
+            due_class: time_left(i.sla_due().filter(|_| i.state().is_open()), now).1,
             number: i.number.clone(),
             title: i.title.clone(),
             priority: i.priority,
@@ -148,9 +173,9 @@ pub async fn home(State(state): State<AppState>, s: WebSession) -> WebResult<Hom
     }
     let (list_title, list_params) = if staff {
         (
-            "Open incidents, most urgent first",
+            "Open incidents, least SLA time left first",
             open(ListParams {
-                order: Some("priority".into()),
+                order: Some("due".into()),
                 ..Default::default()
             }),
         )
@@ -528,6 +553,8 @@ pub struct IncidentPage {
     attachments: Vec<AttachmentRow>,
     /// The comment being written, kept when it was refused.
     draft: String,
+    /// The SLA clocks, explained.
+    sla: crate::sla::SlaView,
     transitions: Vec<TransitionView>,
     hold_reasons: Vec<(&'static str, &'static str)>,
     resolution_codes: Vec<(&'static str, &'static str)>,
@@ -643,7 +670,9 @@ async fn incident_page(
         _ => String::new(),
     };
     let lifecycle = i.lifecycle();
+    let sla = crate::sla::of_incident(state, &s.actor, &i, &|ms| local_time(ms, &tz)).await?;
     Ok(IncidentPage {
+        sla,
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
         staff,

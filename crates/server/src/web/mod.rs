@@ -5,6 +5,7 @@
 mod admin;
 mod conformity;
 mod incidents;
+mod jobs;
 mod session;
 mod sms;
 
@@ -61,9 +62,12 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         )
         .route("/settings", get(admin::settings))
         .route("/settings/time-zone", post(admin::set_time_zone))
+        .route("/settings/notifications", post(admin::set_notifications))
         .route("/settings/tokens", post(admin::create_token))
         .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/admin/jobs", get(jobs::list))
+        .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/conformity", get(conformity::dashboard))
         .route("/conformity/report", get(conformity::report))
         .route("/conformity/files/{id}", get(conformity::evidence_file))
@@ -113,6 +117,7 @@ pub struct Nav {
     pub can_audit: bool,
     pub can_conformity: bool,
     pub can_sms: bool,
+    pub can_jobs: bool,
 }
 
 impl Nav {
@@ -126,6 +131,7 @@ impl Nav {
             can_audit: authorize(&s.actor, Action::AuditRead, None) == Decision::Allow,
             can_conformity: authorize(&s.actor, Action::ConformityRead, None) == Decision::Allow,
             can_sms: authorize(&s.actor, Action::SmsRead, None) == Decision::Allow,
+            can_jobs: authorize(&s.actor, Action::JobRead, None) == Decision::Allow,
         })
     }
 }

@@ -14,6 +14,9 @@ use steward_store::AuditActor;
 #[allow(unused_imports)]
 pub use steward_store::testing::{Backend, TestDb, backends};
 
+#[allow(unused_imports)]
+pub use steward_server::testing::smtp;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestServer {
@@ -40,6 +43,11 @@ pub const USERS: [(&str, &str, &str, Option<&str>); 7] = [
 
 impl TestServer {
     pub async fn start(backend: Backend) -> TestServer {
+        TestServer::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with settings changed by `tune` (mail server, job timing...).
+    pub async fn start_with(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestServer {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter("warn")
@@ -54,6 +62,8 @@ impl TestServer {
             max_connections: 8,
             ..Config::default()
         };
+        let mut config = config;
+        tune(&mut config);
         let state = AppState::open(config).await.expect("open database");
         let by = AuditActor::system("test");
         let org = |name: &str, kind: &str| OrgInput {

@@ -102,6 +102,11 @@ pub async fn fill_incidents(
 
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
+    for table in ["sla_intervals", "sla_clocks", "jobs"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM incidents")
         .execute(&mut *tx)
         .await?;
@@ -111,15 +116,16 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
 
 /// The cursor after the `offset`-th incident, newest first (for deep-page measurements).
 pub async fn cursor_at(p: &Pools, offset: i64) -> Result<Option<Cursor>> {
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT priority, opened_at, id FROM incidents ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET $1",
+    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT priority, opened_at, id, sla_due_at FROM incidents ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET $1",
     )
     .bind(offset)
     .fetch_optional(p.read())
     .await?;
-    Ok(row.map(|(priority, opened_at, id)| Cursor {
+    Ok(row.map(|(priority, opened_at, id, sla_due_at)| Cursor {
         priority,
         opened_at,
         id,
+        sla_due_at,
     }))
 }

@@ -7,11 +7,13 @@ use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Db, Pools, dialect};
 use super::audit::append;
-use super::{Arg, NumberedInsert, Sql, insert_numbered};
+use super::{Arg, Child, NumberedInsert, Sql, insert_numbered};
 use crate::{
     AuditActor, Comment, Cursor, ImportedIncident, Incident, IncidentFields, IncidentFilter,
-    IncidentOrder, NewAttachment, NewIncident, Page, Result, StoreError, now_ms,
+    IncidentOrder, NewAttachment, NewIncident, NewJob, Page, Result, StoreError, now_ms,
 };
+use steward_domain::notify;
+use steward_domain::sla::{self, SlaTerms};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -21,7 +23,7 @@ macro_rules! select {
              i.title, i.description, i.category, i.impact, i.urgency, i.priority, i.state, \
              i.hold_reason, i.group_id, g.name AS group_name, i.assignee_id, a.name AS assignee_name, \
              i.major, i.resolution_code, i.resolution_notes, i.reopen_count, i.opened_at, \
-             i.first_response_at, i.resolved_at, i.closed_at, i.updated_at, i.version \
+             i.first_response_at, i.resolved_at, i.closed_at, i.updated_at, i.version, i.sla_due_at \
              FROM incidents i \
              JOIN organisations o ON o.id = i.org_id \
              JOIN services s ON s.id = i.service_id \
@@ -42,6 +44,15 @@ async fn by_id(conn: &mut Conn, id: i64) -> Result<Incident> {
         .bind(id)
         .fetch_one(conn)
         .await?)
+}
+
+/// An incident by its internal id, whoever may see it (background jobs).
+pub async fn get_by_id(p: &Pools, id: i64) -> Result<Incident> {
+    sqlx::query_as(select!(" WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// What a new incident's references are called, read before the write so that
@@ -104,12 +115,15 @@ const INSERT_COLUMNS: &[&str] = &[
     "closed_at",
     "created_by",
     "updated_at",
+    "sla_due_at",
 ];
 
 /// Creates one incident with its audit entry: the record as it will read back
 /// (id and number filled in by `write`), and its creation diff.
+#[allow(clippy::too_many_arguments)]
 async fn insert<F>(
     actor: &AuditActor,
+    terms: &SlaTerms,
     new: &NewIncident,
     names: Names,
     opened_at: i64,
@@ -154,7 +168,12 @@ where
         closed_at: l.closed_at,
         updated_at,
         version: 1,
+        sla_due_at: sla::NEVER,
     };
+    // Clocks start with the incident as it was opened; an import then brings
+    // them to where its history left them.
+    let clocks = sla::advance(terms, &created.case_facts().at_opening(), &[], opened_at);
+    created.sla_due_at = super::sla::due_of(&clocks.clocks);
     let blank = Incident {
         title: String::new(),
         description: String::new(),
@@ -200,8 +219,26 @@ where
         Arg::OptI64(l.closed_at),
         Arg::OptI64(actor.user_id),
         Arg::I64(updated_at),
+        Arg::I64(created.sla_due_at),
     ];
     debug_assert_eq!(args.len(), INSERT_COLUMNS.len());
+    let mut children: Vec<Child> = clocks
+        .clocks
+        .iter()
+        .map(|c| Child {
+            table: "sla_clocks",
+            parent_column: "incident_id",
+            columns: super::sla::CLOCK_COLUMNS,
+            args: super::sla::clock_args(new.org_id, c),
+        })
+        .collect();
+    // Imports bring history, not news: only a real creation notifies.
+    if action == "create" {
+        for e in notify::events(None, created.snapshot()) {
+            let job = NewJob::notify(e, 0, actor.user_id, None);
+            children.push(super::jobs::child(&job, opened_at));
+        }
+    }
     let (id, number) = write(NumberedInsert {
         kind: NumberKind::Incident,
         table: "incidents",
@@ -213,6 +250,7 @@ where
         action,
         changes: &changes,
         at: opened_at,
+        children,
     })
     .await?;
     created.id = id;
@@ -221,11 +259,16 @@ where
 }
 
 /// One incident, written on its own: on PostgreSQL a single statement.
-pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
+pub async fn create(
+    p: &Pools,
+    actor: &AuditActor,
+    terms: &SlaTerms,
+    new: &NewIncident,
+) -> Result<Incident> {
     let now = now_ms();
     dialect::write_one(p, async |conn| {
         let names = names(&mut *conn, new).await?;
-        insert(actor, new, names, now, now, "create", async |ins| {
+        insert(actor, terms, new, names, now, now, "create", async |ins| {
             insert_numbered(conn, ins).await
         })
         .await
@@ -233,7 +276,12 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewIncident) -> Result<
     .await
 }
 
-pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -> Result<usize> {
+pub async fn import(
+    p: &Pools,
+    actor: &AuditActor,
+    terms: &SlaTerms,
+    items: &[ImportedIncident],
+) -> Result<usize> {
     let mut tx = p.begin().await?;
     for item in items {
         let l = &item.incident.fields.lifecycle;
@@ -245,6 +293,7 @@ pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -
         let names = names(&mut *tx, &item.incident).await?;
         let inc = insert(
             actor,
+            terms,
             &item.incident,
             names,
             item.opened_at,
@@ -266,6 +315,13 @@ pub async fn import(p: &Pools, actor: &AuditActor, items: &[ImportedIncident]) -
             .bind(c.created_at)
             .execute(&mut *tx)
             .await?;
+        }
+        // The clocks as they stand after the incident's history: the last step at its last change.
+        if inc.state() != IncidentState::New {
+            let before = super::sla::clocks_of(&mut *tx, inc.id).await?;
+            let a = sla::advance(terms, &inc.case_facts(), &before, last);
+            let mut ignored = Changes::default();
+            super::sla::save(&mut tx, inc.id, inc.org_id, &before, &a, &mut ignored).await?;
         }
     }
     tx.commit().await?;
@@ -403,11 +459,19 @@ pub async fn list(
                 .arg(Arg::I64(c.id))
                 .push(")");
         }
+        (IncidentOrder::Due, Some(c)) => {
+            q.push(" AND (i.sla_due_at, i.id) > (")
+                .arg(Arg::I64(c.sla_due_at))
+                .push(", ")
+                .arg(Arg::I64(c.id))
+                .push(")");
+        }
         (_, None) => {}
     }
     q.push(match order {
         IncidentOrder::Newest => " ORDER BY i.opened_at DESC, i.id DESC LIMIT ",
         IncidentOrder::Priority => " ORDER BY i.priority, i.opened_at, i.id LIMIT ",
+        IncidentOrder::Due => " ORDER BY i.sla_due_at, i.id LIMIT ",
     })
     .arg(Arg::I64(limit + 1));
     let mut items: Vec<Incident> = q.fetch_all(p.read()).await?;
@@ -417,6 +481,7 @@ pub async fn list(
             priority: i.priority,
             opened_at: i.opened_at,
             id: i.id,
+            sla_due_at: i.sla_due_at,
         })
     } else {
         None
@@ -431,9 +496,11 @@ pub async fn count(p: &Pools, org: Option<i64>, f: &IncidentFilter, cap: i64) ->
     q.fetch_scalar(p.read()).await
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn update<F>(
     p: &Pools,
     actor: &AuditActor,
+    terms: &SlaTerms,
     number: &str,
     org: Option<i64>,
     expected_version: Option<i64>,
@@ -492,8 +559,16 @@ where
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let after = by_id(&mut tx, id).await?;
-    let c = diff(&before, &after);
+    let mut after = by_id(&mut tx, id).await?;
+    let mut c = diff(&before, &after);
+    let clocks = super::sla::clocks_of(&mut *tx, id).await?;
+    let a = sla::advance(terms, &after.case_facts(), &clocks, now);
+    super::sla::save(&mut tx, id, after.org_id, &clocks, &a, &mut c).await?;
+    after.sla_due_at = super::sla::due_of(&a.clocks);
+    for e in notify::events(Some(before.snapshot()), after.snapshot()) {
+        let job = NewJob::notify(e, id, actor.user_id, None);
+        super::jobs::enqueue(&mut tx, &job, now).await?;
+    }
     append(
         &mut tx,
         actor,
@@ -509,9 +584,11 @@ where
     Ok(after)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn add_comment(
     p: &Pools,
     actor: &AuditActor,
+    terms: &SlaTerms,
     incident: &Incident,
     visibility: &str,
     body: &str,
@@ -544,6 +621,20 @@ pub async fn add_comment(
     .execute(&mut *tx)
     .await?;
     let mut c = Changes::default();
+    if first_response && incident.first_response_at.is_none() {
+        // The first response stops the response clock.
+        let after = by_id(&mut tx, incident.id).await?;
+        let clocks = super::sla::clocks_of(&mut *tx, incident.id).await?;
+        let a = sla::advance(terms, &after.case_facts(), &clocks, now);
+        super::sla::save(&mut tx, incident.id, incident.org_id, &clocks, &a, &mut c).await?;
+    }
+    let event = notify::comment_event(if visibility == "internal" {
+        steward_domain::incident::CommentVisibility::Internal
+    } else {
+        steward_domain::incident::CommentVisibility::Public
+    });
+    let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
+    super::jobs::enqueue(&mut tx, &job, now).await?;
     c.set("comment_id", &comment.id);
     c.set("visibility", &visibility);
     c.set("body", &body);

@@ -12,10 +12,13 @@ pub mod conformity;
 pub mod evidence;
 pub mod groups;
 pub mod incidents;
+pub mod jobs;
 pub mod meta;
+pub mod notifications;
 pub mod orgs;
 pub mod registers;
 pub mod services;
+pub mod sla;
 pub mod users;
 
 use sqlx::AssertSqlSafe;
@@ -69,6 +72,16 @@ pub struct NumberedInsert<'a> {
     pub action: &'a str,
     pub changes: &'a Changes,
     pub at: i64,
+    /// Rows that belong to the new record, written with it.
+    pub children: Vec<Child>,
+}
+
+/// A row written with a new numbered record, pointing at it by `parent_column`.
+pub struct Child {
+    pub table: &'static str,
+    pub parent_column: &'static str,
+    pub columns: &'static [&'static str],
+    pub args: Vec<Arg>,
 }
 
 /// Writes `ins` inside `conn`'s transaction and returns the new row's id and
@@ -97,6 +110,22 @@ pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result
     if let Some(next) = dialect::next_number_expr(ins.kind) {
         let a = n + 1;
         let (prefix, width) = (ins.kind.prefix(), ins.kind.width());
+        // Each child is one more data-modifying part of the same statement.
+        let mut next_arg = a + 7;
+        let mut children = String::new();
+        for (k, c) in ins.children.iter().enumerate() {
+            let values = (next_arg..next_arg + c.args.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            next_arg += c.args.len();
+            children.push_str(&format!(
+                ", c{k} AS (INSERT INTO {} ({}, {}) SELECT r.id, {values} FROM r)",
+                c.table,
+                c.parent_column,
+                c.columns.join(", ")
+            ));
+        }
         let sql = format!(
             "WITH n AS (SELECT {next} AS v), \
              r AS (INSERT INTO {table} (number, {columns}) \
@@ -104,7 +133,7 @@ pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result
              FROM n RETURNING id, number), \
              a AS (INSERT INTO audit_log (occurred_at, actor_id, actor_label, org_id, record_type, \
              record_number, action, changes) \
-             SELECT ${a}, ${}, ${}, ${}, ${}, r.number, ${}, ${} FROM r) \
+             SELECT ${a}, ${}, ${}, ${}, ${}, r.number, ${}, ${} FROM r){children} \
              SELECT id, number FROM r",
             a + 1,
             a + 2,
@@ -116,7 +145,8 @@ pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result
             values = list(1),
         );
         let q = sqlx::query_as::<Db, (i64, String)>(AssertSqlSafe(sql));
-        let q = bind_args!(q, ins.args.into_iter().chain(audit_args));
+        let child_args = ins.children.into_iter().flat_map(|c| c.args);
+        let q = bind_args!(q, ins.args.into_iter().chain(audit_args).chain(child_args));
         return Ok(q.fetch_one(conn).await?);
     }
     let number = ins
@@ -140,6 +170,20 @@ pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result
         ins.at,
     )
     .await?;
+    for c in ins.children {
+        let sql = format!(
+            "INSERT INTO {} ({}, {}) VALUES ($1, {})",
+            c.table,
+            c.parent_column,
+            c.columns.join(", "),
+            (2..2 + c.args.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let q = sqlx::query::<Db>(AssertSqlSafe(sql)).bind(id);
+        bind_args!(q, c.args).execute(&mut *conn).await?;
+    }
     Ok((id, number))
 }
 

@@ -282,6 +282,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, w: &RecordWrite) -> Result<Sm
             action: "create",
             changes: &w.changes,
             at: now,
+            children: Vec::new(),
         },
     )
     .await?;

@@ -1,0 +1,416 @@
+//! Background work: one worker loop per `steward serve` process. Each round it
+//! marks SLA clocks that crossed their warning point or due time (queueing
+//! their notifications), gives jobs of dead workers back to the queue, then
+//! claims due jobs and runs them. A job's follow-up jobs are written in the
+//! transaction that completes it, so a worker killed half-way leaves the job
+//! to be taken over, never half-done.
+//!
+//! Kinds:
+//! - `notify`: an incident event; fans out one `email` job per person who
+//!   hears of it (`steward_domain::notify`).
+//! - `email`: delivers one message over SMTP.
+//! - `escalate`: raises a breached incident's urgency by one step (when
+//!   `sla_breach_raises_priority` is set), which raises its priority.
+
+use std::time::Duration;
+
+use askama::Template;
+use serde::Deserialize;
+use steward_domain::access::Visibility;
+use steward_domain::incident::IncidentState;
+use steward_domain::notify::{self, Circle, Event};
+use steward_domain::priority::Level;
+use steward_domain::sla::{ClockKind, Crossed};
+use steward_store::{AuditActor, Fired, Job, NewJob, now_ms};
+use tokio::task::JoinSet;
+
+use crate::AppState;
+use crate::mail::Mail;
+use crate::web::local_time;
+
+/// Jobs one worker claims at a time.
+const BATCH: i64 = 16;
+
+/// A name for this worker, unique enough to tell processes apart in the run log.
+pub fn worker_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "steward".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Runs background work until `stop` fires, then lets the jobs in hand finish.
+pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let worker = worker_name();
+    let poll = Duration::from_millis(state.config.job_poll_millis.max(10));
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let ran = match run_round(&state, &worker).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "background work failed; will retry");
+                0
+            }
+        };
+        if ran == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+/// One round of background work; returns how many jobs ran.
+pub async fn run_round(state: &AppState, worker: &str) -> Result<usize, steward_store::StoreError> {
+    let now = now_ms();
+    let raise = state.config.sla_breach_raises_priority;
+    let max_attempts = state.config.job_max_attempts;
+    state
+        .store
+        .sla_sweep(now, 500, |f| jobs_of_crossing(f, raise, max_attempts))
+        .await?;
+    state.store.requeue_expired_jobs(now).await?;
+    let claim = format!("{worker}:{}", rand::random::<u64>());
+    let lease_until = now + state.config.job_lease_seconds.max(1) * 1000;
+    let jobs = state
+        .store
+        .claim_jobs(&claim, now, lease_until, BATCH)
+        .await?;
+    let n = jobs.len();
+    let mut set = JoinSet::new();
+    for job in jobs {
+        let state = state.clone();
+        let worker = worker.to_owned();
+        set.spawn(async move { run_one(&state, &worker, job).await });
+    }
+    while set.join_next().await.is_some() {}
+    Ok(n)
+}
+
+/// The jobs of a clock that crossed its warning point or due time.
+fn jobs_of_crossing(f: &Fired, raise: bool, max_attempts: i64) -> Vec<NewJob> {
+    let event = match f.crossed {
+        Crossed::Warning => Event::SlaWarning,
+        Crossed::Breach => Event::SlaBreach,
+    };
+    let mut n = NewJob::new(
+        "notify",
+        &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),
+    );
+    n.record_id = Some(f.incident_id);
+    n.max_attempts = max_attempts;
+    let mut jobs = vec![n];
+    if raise && f.crossed == Crossed::Breach && f.clock == ClockKind::Resolution {
+        let mut e = NewJob::new(
+            "escalate",
+            &serde_json::json!({"clock": f.clock.as_str(), "priority": f.priority}),
+        );
+        e.record_id = Some(f.incident_id);
+        e.max_attempts = max_attempts;
+        jobs.push(e);
+    }
+    jobs
+}
+
+/// Back-off before attempt `attempts + 1`: 10 s, 20 s, 40 s ... at most an hour.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let step = attempts.clamp(1, 20) - 1;
+    (10_000i64 << step).min(3_600_000)
+}
+
+async fn run_one(state: &AppState, worker: &str, job: Job) {
+    let started = now_ms();
+    let budget = Duration::from_secs(state.config.job_lease_seconds.max(2) as u64 / 2);
+    let outcome = match tokio::time::timeout(budget, handle(state, &job)).await {
+        Ok(r) => r,
+        Err(_) => Err(format!("took longer than {} s", budget.as_secs())),
+    };
+    let recorded = match &outcome {
+        Ok(caused) => {
+            state
+                .store
+                .complete_job(&job, worker, started, caused)
+                .await
+        }
+        Err(e) => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+            let retry_at = now_ms() + backoff_ms(job.attempts);
+            state
+                .store
+                .fail_job(&job, worker, started, e, retry_at)
+                .await
+        }
+    };
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(
+                job = job.id,
+                "job was taken over by another worker (lease expired)"
+            )
+        }
+        Err(e) => tracing::warn!(job = job.id, error = %e, "cannot record the job's outcome"),
+    }
+}
+
+/// Runs one job; `Ok` carries the jobs it causes.
+async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
+    match job.kind.as_str() {
+        "notify" => notify_job(state, job).await,
+        "email" => {
+            let mail: Mail = serde_json::from_str(&job.payload)
+                .map_err(|e| format!("not an e-mail job: {e}"))?;
+            state.mailer.send(&mail).await?;
+            Ok(Vec::new())
+        }
+        "escalate" => escalate_job(state, job).await,
+        other => Err(format!("no worker knows jobs of kind {other:?}")),
+    }
+}
+
+#[derive(Deserialize)]
+struct NotifyPayload {
+    event: String,
+    #[serde(default)]
+    actor_id: Option<i64>,
+    #[serde(default)]
+    comment_id: Option<i64>,
+    #[serde(default)]
+    clock: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/incident.txt")]
+struct IncidentMail<'a> {
+    name: &'a str,
+    headline: String,
+    quote: String,
+    number: &'a str,
+    title: &'a str,
+    service: &'a str,
+    priority: i64,
+    state: &'a str,
+    due: String,
+    link: String,
+    reason: &'a str,
+    settings: String,
+}
+
+async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
+    let p: NotifyPayload =
+        serde_json::from_str(&job.payload).map_err(|e| format!("not a notification: {e}"))?;
+    let event = Event::parse(&p.event).ok_or_else(|| format!("unknown event {:?}", p.event))?;
+    if !state.mailer.enabled() {
+        return Ok(Vec::new());
+    }
+    let id = job.record_id.ok_or("the notification names no incident")?;
+    let store_err = |e: steward_store::StoreError| e.to_string();
+    let inc = state.store.incident_by_id(id).await.map_err(store_err)?;
+    let people = state
+        .store
+        .notification_circle(id)
+        .await
+        .map_err(store_err)?;
+    let circle = Circle {
+        caller: people.iter().find(|r| r.is_caller).map(|r| r.person()),
+        assignee: people.iter().find(|r| r.is_assignee).map(|r| r.person()),
+        group: people
+            .iter()
+            .filter(|r| r.in_group)
+            .map(|r| r.person())
+            .collect(),
+    };
+    let to = notify::recipients(event, &circle, p.actor_id);
+    if to.is_empty() {
+        return Ok(Vec::new());
+    }
+    let comment = match p.comment_id {
+        Some(c) => Some(state.store.comment(id, c).await.map_err(store_err)?),
+        None => None,
+    };
+    let clock = p.clock.as_deref().and_then(ClockKind::parse);
+    let due = match clock {
+        Some(k) => state
+            .store
+            .sla_clocks(id)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .find(|c| c.kind == k)
+            .and_then(|c| c.due_at),
+        None => None,
+    };
+    let base = state.config.base_url();
+    let mut mails = Vec::new();
+    for user_id in to {
+        let Some(r) = people.iter().find(|r| r.id == user_id) else {
+            continue;
+        };
+        // Belt and braces: a work note's text never goes to a customer.
+        if comment.as_ref().is_some_and(|c| c.visibility != "public") && r.role == "customer" {
+            continue;
+        }
+        let author = comment
+            .as_ref()
+            .and_then(|c| c.author_name.clone())
+            .unwrap_or_default();
+        let clock_name = clock.map(|k| k.label().to_lowercase()).unwrap_or_default();
+        let (headline, subject, reason) = match event {
+            Event::IncidentCreated => (
+                format!("Incident {} was raised.", inc.number),
+                "raised",
+                if r.is_caller {
+                    "you raised it"
+                } else {
+                    "it is for your group"
+                },
+            ),
+            Event::IncidentAssigned => (
+                format!("Incident {} is assigned to you.", inc.number),
+                "assigned to you",
+                "it is assigned to you",
+            ),
+            Event::IncidentCommented => (
+                format!("{author} added a comment:"),
+                "new comment",
+                if r.is_caller {
+                    "you raised it"
+                } else {
+                    "you work on it"
+                },
+            ),
+            Event::WorkNoteAdded => (
+                format!("{author} added a work note (staff only):"),
+                "new work note",
+                "you work on it",
+            ),
+            Event::IncidentResolved => (
+                format!(
+                    "Incident {} is resolved. If it is not fixed for you, reopen it from the link below.",
+                    inc.number
+                ),
+                "resolved",
+                "you raised it",
+            ),
+            Event::SlaWarning => (
+                format!("The {clock_name} clock has reached its warning point."),
+                "SLA warning",
+                "you work on it",
+            ),
+            Event::SlaBreach => (
+                format!("The {clock_name} clock has passed its target: the SLA is breached."),
+                "SLA breached",
+                if r.role == "manager" && !r.is_assignee {
+                    "you manage the group it is assigned to (escalation)"
+                } else {
+                    "you work on it"
+                },
+            ),
+        };
+        let body = IncidentMail {
+            name: &r.name,
+            headline,
+            quote: comment
+                .as_ref()
+                .map(|c| {
+                    c.body
+                        .lines()
+                        .map(|l| format!("> {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            number: &inc.number,
+            title: &inc.title,
+            service: &inc.service_name,
+            priority: inc.priority,
+            state: IncidentState::parse(&inc.state).map_or("", |s| s.label()),
+            due: due.map(|d| local_time(d, &r.time_zone)).unwrap_or_default(),
+            link: format!("{base}/incidents/{}", inc.number),
+            reason,
+            settings: format!("{base}/settings"),
+        }
+        .render()
+        .map_err(|e| format!("cannot render the e-mail: {e}"))?;
+        let mail = Mail {
+            to: r.email.clone(),
+            subject: format!("[{}] {} ({subject})", inc.number, inc.title),
+            body,
+            message_id: format!("<notify-{}-{}@steward>", job.id, r.id),
+        };
+        let mut j = NewJob::new(
+            "email",
+            &serde_json::to_value(&mail).map_err(|e| e.to_string())?,
+        );
+        j.record_id = Some(id);
+        j.max_attempts = state.config.job_max_attempts;
+        mails.push(j);
+    }
+    Ok(mails)
+}
+
+#[derive(Deserialize)]
+struct EscalatePayload {
+    priority: i64,
+}
+
+/// Raises the urgency of a breached incident by one step, once: only while
+/// the incident still has the priority it had when the clock was breached.
+async fn escalate_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
+    let p: EscalatePayload =
+        serde_json::from_str(&job.payload).map_err(|e| format!("not an escalation: {e}"))?;
+    let id = job.record_id.ok_or("the escalation names no incident")?;
+    let inc = state
+        .store
+        .incident_by_id(id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let matrix = state.matrix.clone();
+    state
+        .store
+        .update_incident(
+            &AuditActor::system("SLA escalation"),
+            &inc.number,
+            Visibility::All,
+            None,
+            "escalate",
+            move |i| {
+                let mut f = i.fields();
+                if i.priority != p.priority || !i.state().is_open() {
+                    return Ok(f);
+                }
+                let (mut impact, mut urgency) = (f.impact, f.urgency);
+                if urgency > 1 {
+                    urgency -= 1;
+                } else if impact > 1 {
+                    impact -= 1;
+                }
+                let (Some(im), Some(ur)) = (Level::new(impact), Level::new(urgency)) else {
+                    return Ok(f);
+                };
+                f.impact = impact;
+                f.urgency = urgency;
+                f.priority = matrix.priority(im, ur).get() as i64;
+                Ok(f)
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_ms(1), 10_000);
+        assert_eq!(backoff_ms(2), 20_000);
+        assert_eq!(backoff_ms(3), 40_000);
+        assert_eq!(backoff_ms(30), 3_600_000);
+    }
+}

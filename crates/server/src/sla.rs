@@ -1,0 +1,208 @@
+//! An incident's SLA clocks as people read them: the agreement that applies
+//! and why, each clock's standing, what it counted interval by interval, and
+//! how its due time follows from the calendar. Used by the API and the
+//! incident page alike.
+
+use serde::Serialize;
+use steward_domain::access::Actor;
+use steward_domain::agreement;
+use steward_domain::sla::{ClockStatus, SlaClock};
+use steward_store::{Incident, now_ms};
+
+use crate::AppState;
+use crate::error::AppResult;
+
+/// The SLA of an incident.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SlaView {
+    /// The agreement that applies now, if any.
+    pub agreement: Option<String>,
+    /// Why it applies, or why none does.
+    pub reason: String,
+    pub clocks: Vec<ClockView>,
+}
+
+/// One clock.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClockView {
+    /// response or resolution.
+    pub kind: String,
+    pub agreement: String,
+    /// The priority whose target applies, e.g. P2.
+    pub priority: String,
+    pub target_minutes: i64,
+    /// running, paused, stopped or cancelled.
+    pub status: String,
+    /// running, warning, breached, paused, met, missed or cancelled.
+    pub standing: String,
+    /// Business minutes counted so far.
+    pub counted_minutes: i64,
+    /// Business minutes left before the target (negative: past it).
+    pub left_minutes: i64,
+    pub due_at: Option<String>,
+    pub warn_at: Option<String>,
+    pub warned_at: Option<String>,
+    pub breached_at: Option<String>,
+    pub stopped_at: Option<String>,
+    pub calendar: String,
+    pub time_zone: String,
+    /// The clock in one sentence.
+    pub explanation: String,
+    /// Every interval in which the clock counted, oldest first; the last may be open.
+    pub intervals: Vec<IntervalView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IntervalView {
+    pub started_at: String,
+    /// Absent while the interval is still running.
+    pub ended_at: Option<String>,
+    pub business_minutes: i64,
+    /// Why it ended (e.g. "on hold: awaiting customer", "resolved").
+    pub ended_by: String,
+    #[serde(skip)]
+    pub started_ms: i64,
+    #[serde(skip)]
+    pub ended_ms: Option<i64>,
+}
+
+/// Minutes as people say them: "2 h 15 min".
+pub fn minutes_text(m: i64) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    let m = m.abs();
+    match (m / 60, m % 60) {
+        (0, m) => format!("{sign}{m} min"),
+        (h, 0) => format!("{sign}{h} h"),
+        (h, m) => format!("{sign}{h} h {m} min"),
+    }
+}
+
+/// The SLA of an incident the actor may already see.
+///
+/// `fmt` writes times: ISO UTC for the API, the reader's zone for the web page.
+pub async fn of_incident(
+    state: &AppState,
+    _actor: &Actor,
+    inc: &Incident,
+    fmt: &(dyn Fn(i64) -> String + Sync),
+) -> AppResult<SlaView> {
+    let terms = state.store.sla_terms().await?;
+    let clocks = state.store.sla_clocks(inc.id).await?;
+    let intervals = state.store.sla_intervals(inc.id).await?;
+    let calendars = state.store.list_calendars().await?;
+    let facts = inc.case_facts();
+    let applies = agreement::applicable(
+        &terms.candidates,
+        facts.org_id,
+        facts.service_id,
+        facts.priority,
+        jiff::Timestamp::from_millisecond(inc.opened_at)
+            .map(|t| jiff::ZonedDateTime::new(t, jiff::tz::TimeZone::UTC).date())
+            .unwrap_or_default(),
+    );
+    let reason = match &applies {
+        Some(a) => a.reason.clone(),
+        None => format!(
+            "no agreed SLA valid on the day the incident was opened covers {} for {} at P{}",
+            inc.org_name, inc.service_name, inc.priority
+        ),
+    };
+    let now = now_ms();
+    let mut views = Vec::new();
+    for c in &clocks {
+        let cal = terms.calendar(c.calendar_id);
+        let (calendar, time_zone) = calendars
+            .iter()
+            .find(|k| k.id == c.calendar_id)
+            .map(|k| (k.name.clone(), k.time_zone.clone()))
+            .unwrap_or_else(|| ("every minute".into(), "UTC".into()));
+        let counted = c.elapsed_at(&cal, now) / 60_000;
+        let left = (c.target_ms() - c.elapsed_at(&cal, now)) / 60_000;
+        let mut iv: Vec<IntervalView> = intervals
+            .iter()
+            .filter(|i| i.kind == c.kind.as_str())
+            .map(|i| IntervalView {
+                started_at: fmt(i.started_at),
+                ended_at: Some(fmt(i.ended_at)),
+                business_minutes: i.business_ms / 60_000,
+                ended_by: i.ended_by.clone(),
+                started_ms: i.started_at,
+                ended_ms: Some(i.ended_at),
+            })
+            .collect();
+        if let (ClockStatus::Running, Some(since)) = (c.status, c.running_since) {
+            iv.push(IntervalView {
+                started_at: fmt(since),
+                ended_at: None,
+                business_minutes: (c.elapsed_at(&cal, now) - c.elapsed_ms) / 60_000,
+                ended_by: String::new(),
+                started_ms: since,
+                ended_ms: None,
+            });
+        }
+        views.push(ClockView {
+            kind: c.kind.as_str().to_owned(),
+            agreement: c.agreement.clone(),
+            priority: format!("P{}", c.priority),
+            target_minutes: c.target_minutes,
+            status: c.status.as_str().to_owned(),
+            standing: c.standing(now).as_str().to_owned(),
+            counted_minutes: counted,
+            left_minutes: left,
+            due_at: c.due_at.map(fmt),
+            warn_at: c.warn_at.map(fmt),
+            warned_at: c.warned_at.map(fmt),
+            breached_at: c.breached_at.map(fmt),
+            stopped_at: c.stopped_at.map(fmt),
+            explanation: explain(c, counted, left, iv.len(), &calendar, &time_zone, fmt),
+            calendar,
+            time_zone,
+            intervals: iv,
+        });
+    }
+    Ok(SlaView {
+        agreement: applies.map(|a| a.number),
+        reason,
+        clocks: views,
+    })
+}
+
+fn explain(
+    c: &SlaClock,
+    counted: i64,
+    left: i64,
+    intervals: usize,
+    calendar: &str,
+    zone: &str,
+    fmt: &(dyn Fn(i64) -> String + Sync),
+) -> String {
+    let target = format!(
+        "Target {} of business time (P{} of {}, calendar {calendar}, {zone})",
+        minutes_text(c.target_minutes),
+        c.priority,
+        c.agreement
+    );
+    let counted = format!(
+        "counted {} in {intervals} interval{}",
+        minutes_text(counted),
+        if intervals == 1 { "" } else { "s" }
+    );
+    let state = match c.status {
+        ClockStatus::Running if left >= 0 => format!(
+            "{} left; it runs in working hours only, so it is due at {}",
+            minutes_text(left),
+            c.due_at.map(fmt).unwrap_or_default()
+        ),
+        ClockStatus::Running => format!("{} past the target", minutes_text(-left)),
+        ClockStatus::Paused => format!(
+            "paused while the incident waits; {} left when it resumes",
+            minutes_text(left)
+        ),
+        ClockStatus::Stopped if c.met() == Some(true) => {
+            "stopped within the target: met".to_owned()
+        }
+        ClockStatus::Stopped => format!("stopped {} past the target: missed", minutes_text(-left)),
+        ClockStatus::Cancelled => "cancelled: it counts for nothing".to_owned(),
+    };
+    format!("{target}; {counted}; {state}.")
+}

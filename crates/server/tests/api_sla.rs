@@ -1,0 +1,459 @@
+//! SLA clocks, background jobs and e-mail through the real server, on both
+//! databases: clocks start, pause, resume and retarget with the incident;
+//! notifications reach a real SMTP server (and work notes never reach a
+//! customer); a mail server that refuses mail leaves the job failing and
+//! retryable, never the incident lost; a breach escalates to the group's
+//! manager and raises the priority.
+
+mod common;
+
+use std::time::Duration;
+
+use common::smtp::SmtpSink;
+use common::{TestServer, backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A 24x7 calendar and an agreed SLA for Alpha on every service.
+async fn agreement(s: &TestServer, warn_percent: i64, short: bool) {
+    let t = |r: i64, s: i64| {
+        if short {
+            json!({"response_minutes": 1, "resolution_minutes": 1})
+        } else {
+            json!({"response_minutes": r, "resolution_minutes": s})
+        }
+    };
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/calendars",
+            json!({"name": "24x7", "time_zone": "UTC",
+                   "week": {"monday": ["00:00-24:00"], "tuesday": ["00:00-24:00"],
+                            "wednesday": ["00:00-24:00"], "thursday": ["00:00-24:00"],
+                            "friday": ["00:00-24:00"], "saturday": ["00:00-24:00"],
+                            "sunday": ["00:00-24:00"]}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let cal = v["id"].as_i64().unwrap();
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/agreements",
+            json!({"kind": "sla", "title": "Alpha standard", "customer": "Alpha", "calendar": cal,
+                   "valid_from": "2026-01-01", "status": "agreed", "warn_percent": warn_percent,
+                   "targets": {"P1": t(15, 240), "P2": t(30, 480), "P3": t(60, 960),
+                               "P4": t(120, 1440), "P5": t(240, 2880)}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+}
+
+fn clock<'a>(sla: &'a Value, kind: &str) -> &'a Value {
+    sla["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} clock in {sla}"))
+}
+
+fn at(s: &Value) -> jiff::Timestamp {
+    s.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn clocks_follow_the_incident_and_explain_themselves() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        agreement(&s, 75, false).await;
+        let number = s.raise("customer", "Printer offline", "SVC-0001").await;
+        let (st, inc) = s
+            .get("customer", &format!("/api/v1/incidents/{number}"))
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(inc["priority"], "P5", "{inc}");
+        // The customer may read why the clocks say what they say.
+        let (st, sla) = s
+            .get("customer", &format!("/api/v1/incidents/{number}/sla"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{sla}");
+        assert_eq!(sla["agreement"], "SLA-0001");
+        assert!(sla["reason"].as_str().unwrap().contains("this customer"));
+        let opened = at(&inc["opened_at"]);
+        let r = clock(&sla, "response");
+        assert_eq!(
+            (r["standing"].as_str(), r["target_minutes"].as_i64()),
+            (Some("running"), Some(240))
+        );
+        assert_eq!(
+            at(&r["due_at"]),
+            opened + jiff::SignedDuration::from_mins(240)
+        );
+        assert_eq!(at(&inc["sla_due_at"]), at(&r["due_at"]));
+        assert!(
+            r["explanation"].as_str().unwrap().contains("Target 4 h"),
+            "{r}"
+        );
+        // Another organisation learns nothing of it.
+        let (st, _) = s
+            .get("other", &format!("/api/v1/incidents/{number}/sla"))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Staff start: the response is met; waiting for the customer pauses resolution.
+        for body in [
+            json!({"action": "start"}),
+            json!({"action": "hold", "hold_reason": "awaiting_customer"}),
+        ] {
+            let (st, v) = s
+                .post(
+                    "agent",
+                    &format!("/api/v1/incidents/{number}/transitions"),
+                    body,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let (_, sla) = s
+            .get("agent", &format!("/api/v1/incidents/{number}/sla"))
+            .await;
+        assert_eq!(clock(&sla, "response")["standing"], "met");
+        let res = clock(&sla, "resolution");
+        assert_eq!(res["standing"], "paused", "{res}");
+        assert_eq!(res["due_at"], Value::Null);
+        let iv = res["intervals"].as_array().unwrap();
+        assert_eq!(iv.len(), 1, "{res}");
+        assert_eq!(iv[0]["ended_by"], "on hold: awaiting customer");
+        let (_, inc) = s.get("agent", &format!("/api/v1/incidents/{number}")).await;
+        assert_eq!(inc["sla_due_at"], Value::Null);
+
+        // Resume, then raise the priority: the target changes and the history says so.
+        let (st, _) = s
+            .post(
+                "agent",
+                &format!("/api/v1/incidents/{number}/transitions"),
+                json!({"action": "resume"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, v, _) = s
+            .call(
+                "agent",
+                Method::PATCH,
+                &format!("/api/v1/incidents/{number}"),
+                Some(json!({"impact": 1, "urgency": 1})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (_, sla) = s
+            .get("agent", &format!("/api/v1/incidents/{number}/sla"))
+            .await;
+        let res = clock(&sla, "resolution");
+        assert_eq!(
+            (res["priority"].as_str(), res["target_minutes"].as_i64()),
+            (Some("P1"), Some(240))
+        );
+        assert_eq!(res["intervals"].as_array().unwrap().len(), 2, "{res}");
+        let (_, history) = s
+            .get("agent", &format!("/api/v1/incidents/{number}/history"))
+            .await;
+        let text = history.to_string();
+        assert!(text.contains("resolution_target"), "{text}");
+        assert!(text.contains("SLA-0001 P1: 4 h"), "{text}");
+
+        // The queue sorted by time left puts it before an incident without a clock.
+        let _ = s.raise("other", "Beta has no SLA", "SVC-0001").await;
+        let (st, page) = s
+            .get("agent", "/api/v1/incidents?state=open&order=due&limit=1")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        assert_eq!(page["items"][0]["number"], number.as_str());
+        let cursor = page["next_cursor"].as_str().unwrap();
+        let (st, page) = s
+            .get(
+                "agent",
+                &format!("/api/v1/incidents?state=open&order=due&limit=1&cursor={cursor}"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(page["items"][0]["sla_due_at"], Value::Null, "{page}");
+        let (st, v) = s.get("agent", "/api/v1/incidents?order=soonest").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        s.stop().await;
+    }
+}
+
+/// Waits until no job is queued or running.
+async fn settle(s: &TestServer) {
+    for _ in 0..200 {
+        let (_, jobs) = s.get("admin", "/api/v1/jobs?limit=1").await;
+        if jobs["counts"]["queued"] == 0 && jobs["counts"]["running"] == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("jobs never settled");
+}
+
+async fn assign(s: &TestServer, number: &str) {
+    let (st, v, _) = s
+        .call(
+            "admin",
+            Method::PATCH,
+            &format!("/api/v1/incidents/{number}"),
+            Some(json!({"group": "Service Desk", "assignee": "agent@provider.test"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn notifications_reach_people_and_work_notes_never_reach_customers() {
+    for backend in backends() {
+        let sink = SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+            c.public_url = "https://desk.example".into();
+        })
+        .await;
+        let number = s.raise("customer", "VPN drops", "SVC-0001").await;
+        // Nobody but the caller is around yet, and the caller raised it.
+        settle(&s).await;
+        assert!(sink.messages().is_empty());
+        assign(&s, &number).await;
+        let m = sink.wait_for(1).await;
+        assert_eq!(m[0].to, ["agent@provider.test"]);
+        assert!(m[0].header("Subject").contains("assigned to you"), "{m:?}");
+        assert!(
+            m[0].body()
+                .contains(&format!("https://desk.example/incidents/{number}"))
+        );
+
+        let (st, _) = s
+            .post(
+                "agent",
+                &format!("/api/v1/incidents/{number}/comments"),
+                json!({"body": "We are on it."}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+        let m = sink.wait_for(2).await;
+        assert_eq!(m[1].to, ["cora@alpha.test"], "{m:#?}");
+        assert!(m[1].body().contains("> We are on it."), "{}", m[1].body());
+
+        // A work note by the admin reaches the assignee, never the customer.
+        let (st, _) = s
+            .post(
+                "admin",
+                &format!("/api/v1/incidents/{number}/comments"),
+                json!({"body": "secret internal detail", "visibility": "internal"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+        let m = sink.wait_for(3).await;
+        assert_eq!(m[2].to, ["agent@provider.test"]);
+        assert!(m[2].body().contains("secret internal detail"));
+
+        // Resolution tells the caller; the customer has muted nothing.
+        let (st, v) = s
+            .post(
+                "agent",
+                &format!("/api/v1/incidents/{number}/transitions"),
+                json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Reset the tunnel."}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let m = sink.wait_for(4).await;
+        assert_eq!(m[3].to, ["cora@alpha.test"]);
+        assert!(m[3].header("Subject").contains("resolved"));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for msg in sink.messages() {
+            if msg.to.iter().any(|t| t.ends_with("alpha.test")) {
+                assert!(!msg.data.contains("secret internal detail"), "{msg:?}");
+            }
+        }
+        // The jobs are visible to the admin, all done.
+        let (st, jobs) = s.get("admin", "/api/v1/jobs").await;
+        assert_eq!(st, StatusCode::OK, "{jobs}");
+        assert_eq!(jobs["counts"]["dead"], 0, "{jobs}");
+        assert!(
+            jobs["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|j| j["kind"] == "email")
+        );
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_mail_server_that_refuses_leaves_a_dead_job_to_retry_and_the_incident_saved() {
+    for backend in backends() {
+        let sink = SmtpSink::start().await;
+        sink.refuse
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+            c.job_max_attempts = 1;
+        })
+        .await;
+        let number = s.raise("customer", "Disk full", "SVC-0001").await;
+        assign(&s, &number).await;
+        let mut dead = Value::Null;
+        for _ in 0..200 {
+            let (_, jobs) = s.get("admin", "/api/v1/jobs?state=dead").await;
+            if let Some(j) = jobs["items"].as_array().and_then(|a| a.first()) {
+                dead = j.clone();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(dead["kind"], "email", "{dead}");
+        assert!(
+            dead["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("did not take the message"),
+            "{dead}"
+        );
+        let (st, _) = s.get("agent", &format!("/api/v1/incidents/{number}")).await;
+        assert_eq!(st, StatusCode::OK);
+        // Only an admin may put it back; once the server takes mail, it is delivered.
+        let id = dead["id"].as_i64().unwrap();
+        let (st, _) = s
+            .post("agent", &format!("/api/v1/jobs/{id}/retry"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        sink.refuse
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        let (st, v) = s
+            .post("admin", &format!("/api/v1/jobs/{id}/retry"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let m = sink.wait_for(1).await;
+        assert_eq!(m[0].to, ["agent@provider.test"]);
+        let (_, job) = s.get("admin", &format!("/api/v1/jobs/{id}")).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert_eq!(job["runs"].as_array().unwrap().len(), 2, "{job}");
+        let (st, _) = s
+            .post("admin", &format!("/api/v1/jobs/{id}/retry"), json!({}))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        let (st, _) = s.get("admin", "/api/v1/jobs?state=lost").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        s.stop().await;
+    }
+}
+
+/// A clock with a one-minute target: the warning (at 1 %) and then the breach
+/// are mailed; the breach escalates to the group's manager and raises the
+/// priority. Both databases run side by side to wait the minute once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_breach_warns_escalates_and_raises_the_priority() {
+    match backends().as_slice() {
+        [one] => breach_case(*one).await,
+        [a, b] => {
+            tokio::join!(breach_case(*a), breach_case(*b));
+        }
+        other => panic!("unexpected backends {other:?}"),
+    }
+}
+
+async fn breach_case(backend: common::Backend) {
+    {
+        let sink = SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 50;
+            c.sla_breach_raises_priority = true;
+        })
+        .await;
+        agreement(&s, 1, true).await;
+        // The manager belongs to the group: the escalation goes to them.
+        let (st, v) = s
+            .post(
+                "admin",
+                "/api/v1/groups",
+                json!({"name": "Second line", "members": ["agent@provider.test", "manager@provider.test"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let number = s
+            .raise("customer", "Payroll export fails", "SVC-0002")
+            .await;
+        let (st, v, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &format!("/api/v1/incidents/{number}"),
+                Some(json!({"group": "Second line", "assignee": "agent@provider.test"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let mut breach_to = Vec::new();
+        let mut warned = false;
+        for _ in 0..900 {
+            for m in sink.messages() {
+                let subject = m.header("Subject");
+                warned |= subject.contains("SLA warning");
+                if subject.contains("SLA breached") {
+                    breach_to.extend(m.to.clone());
+                }
+            }
+            if breach_to.len() >= 4 {
+                break;
+            }
+            breach_to.clear();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(warned, "{:?}", sink.messages());
+        // Response and resolution both breach: the agent and the manager hear of each.
+        breach_to.sort();
+        assert_eq!(
+            breach_to,
+            [
+                "agent@provider.test",
+                "agent@provider.test",
+                "manager@provider.test",
+                "manager@provider.test"
+            ]
+        );
+        let mut priority = Value::Null;
+        for _ in 0..100 {
+            let (_, inc) = s.get("agent", &format!("/api/v1/incidents/{number}")).await;
+            priority = inc["priority"].clone();
+            if priority == "P4" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(priority, "P4", "urgency raised one step from P5");
+        let (_, history) = s
+            .get("agent", &format!("/api/v1/incidents/{number}/history"))
+            .await;
+        let actions: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions.iter().filter(|a| **a == "sla_breach").count(),
+            2,
+            "{actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| **a == "escalate").count(),
+            1,
+            "{actions:?}"
+        );
+        s.stop().await;
+    }
+}

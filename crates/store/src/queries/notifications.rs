@@ -1,0 +1,64 @@
+//! Who is around an incident, for notifications, and each user's choice of
+//! the events they hear of.
+
+use steward_domain::audit::Changes;
+
+use super::super::Pools;
+use super::audit::append;
+use crate::{AuditActor, Recipient, Result, now_ms};
+
+/// The caller, the assignee and the assignment group's members of an incident, in one read.
+pub async fn circle(p: &Pools, incident_id: i64) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
+         COALESCE(u.time_zone, o.time_zone) AS time_zone, \
+         COALESCE(u.id = i.caller_id, FALSE) AS is_caller, \
+         COALESCE(u.id = i.assignee_id, FALSE) AS is_assignee, \
+         (gm.user_id IS NOT NULL) AS in_group \
+         FROM incidents i \
+         JOIN users u ON u.id = i.caller_id OR u.id = i.assignee_id \
+           OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = i.group_id) \
+         JOIN organisations o ON o.id = u.org_id \
+         LEFT JOIN group_members gm ON gm.group_id = i.group_id AND gm.user_id = u.id \
+         WHERE i.id = $1 ORDER BY u.id",
+    )
+    .bind(incident_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Sets the events a user does not want to hear of (comma-separated names).
+pub async fn set_muted(p: &Pools, actor: &AuditActor, user_id: i64, muted: &str) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let (before, email): (String, String) =
+        sqlx::query_as("SELECT notify_muted, email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(crate::StoreError::NotFound)?;
+    if before == muted {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET notify_muted = $1, updated_at = $2 WHERE id = $3")
+        .bind(muted)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut c = Changes::default();
+    c.diff("notifications_muted", &before, &muted.to_owned());
+    append(&mut tx, actor, None, "user", &email, "update", &c, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn muted(p: &Pools, user_id: i64) -> Result<String> {
+    Ok(
+        sqlx::query_scalar("SELECT notify_muted FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(p.read())
+            .await?
+            .unwrap_or_default(),
+    )
+}

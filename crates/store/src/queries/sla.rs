@@ -1,0 +1,249 @@
+//! SLA clocks of incidents: their rows, their closed intervals, and the sweep
+//! that marks warnings and breaches and queues their jobs. What the clocks do
+//! is decided by `steward_domain::sla`; this module only keeps it.
+
+use steward_domain::UtcMillis;
+use steward_domain::audit::Changes;
+use steward_domain::sla::{self, Advance, Crossed, NEVER, SlaClock};
+
+use super::super::{Conn, Pools, dialect};
+use super::audit::append;
+use super::jobs;
+use crate::{AuditActor, ClockIntervalRow, ClockRow, Fired, NewJob, Result};
+
+pub(crate) const CLOCK_COLUMNS: &[&str] = &[
+    "kind",
+    "org_id",
+    "agreement",
+    "calendar_id",
+    "priority",
+    "target_minutes",
+    "warn_percent",
+    "status",
+    "elapsed_ms",
+    "running_since",
+    "due_at",
+    "warn_at",
+    "warned_at",
+    "breached_at",
+    "stopped_at",
+    "next_at",
+];
+
+const SELECT: &str = "SELECT incident_id, kind, agreement, calendar_id, priority, target_minutes, \
+     warn_percent, status, elapsed_ms, running_since, due_at, warn_at, warned_at, breached_at, \
+     stopped_at FROM sla_clocks";
+
+/// The values of [`CLOCK_COLUMNS`] for one clock.
+pub(crate) fn clock_args(org_id: i64, c: &SlaClock) -> Vec<super::Arg> {
+    use super::Arg::*;
+    vec![
+        Text(c.kind.as_str().to_owned()),
+        I64(org_id),
+        Text(c.agreement.clone()),
+        I64(c.calendar_id),
+        I64(i64::from(c.priority)),
+        I64(c.target_minutes),
+        I64(c.warn_percent),
+        Text(c.status.as_str().to_owned()),
+        I64(c.elapsed_ms),
+        OptI64(c.running_since),
+        OptI64(c.due_at),
+        OptI64(c.warn_at),
+        OptI64(c.warned_at),
+        OptI64(c.breached_at),
+        OptI64(c.stopped_at),
+        OptI64(c.next_at()),
+    ]
+}
+
+/// The nearest due time of a running clock, or [`NEVER`].
+pub(crate) fn due_of(clocks: &[SlaClock]) -> UtcMillis {
+    clocks
+        .iter()
+        .filter(|c| c.status == sla::ClockStatus::Running)
+        .filter_map(|c| c.due_at)
+        .min()
+        .unwrap_or(NEVER)
+}
+
+pub async fn clocks_of<'c, E>(executor: E, incident_id: i64) -> Result<Vec<SlaClock>>
+where
+    E: sqlx::Executor<'c, Database = super::super::Db>,
+{
+    let sql = format!("{SELECT} WHERE incident_id = $1 ORDER BY kind");
+    let rows: Vec<ClockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(incident_id)
+        .fetch_all(executor)
+        .await?;
+    Ok(rows.into_iter().map(ClockRow::into_clock).collect())
+}
+
+/// An incident's clocks, for reading.
+pub async fn clocks(p: &Pools, incident_id: i64) -> Result<Vec<SlaClock>> {
+    clocks_of(p.read(), incident_id).await
+}
+
+/// An incident's closed intervals, oldest first.
+pub async fn intervals(p: &Pools, incident_id: i64) -> Result<Vec<ClockIntervalRow>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, started_at, ended_at, business_ms, ended_by FROM sla_intervals \
+         WHERE incident_id = $1 ORDER BY id",
+    )
+    .bind(incident_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Writes what [`sla::advance`] decided: changed clocks, closed intervals,
+/// the incident's nearest due time; and names the changes in `changes`.
+pub(crate) async fn save(
+    conn: &mut Conn,
+    incident_id: i64,
+    org_id: i64,
+    before: &[SlaClock],
+    a: &Advance,
+    changes: &mut Changes,
+) -> Result<()> {
+    for c in &a.clocks {
+        if before.contains(c) {
+            continue;
+        }
+        let mut cols = vec!["incident_id"];
+        cols.extend_from_slice(CLOCK_COLUMNS);
+        let mut q = super::Sql::new(&format!(
+            "INSERT INTO sla_clocks ({}) VALUES (",
+            cols.join(", ")
+        ));
+        q.arg(super::Arg::I64(incident_id));
+        for v in clock_args(org_id, c) {
+            q.push(", ").arg(v);
+        }
+        q.push(") ON CONFLICT (incident_id, kind) DO UPDATE SET ");
+        let sets: Vec<String> = CLOCK_COLUMNS[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        q.push(&sets.join(", "));
+        q.execute(&mut *conn).await?;
+    }
+    for i in &a.intervals {
+        sqlx::query(
+            "INSERT INTO sla_intervals (incident_id, kind, started_at, ended_at, business_ms, \
+             ended_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(incident_id)
+        .bind(i.kind.as_str())
+        .bind(i.started_at)
+        .bind(i.ended_at)
+        .bind(i.business_ms)
+        .bind(&i.ended_by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let (old_due, new_due) = (due_of(before), due_of(&a.clocks));
+    if old_due != new_due {
+        sqlx::query("UPDATE incidents SET sla_due_at = $1 WHERE id = $2")
+            .bind(new_due)
+            .bind(incident_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (field, was, now) in &a.changes {
+        changes.diff(field, was, now);
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SweepRow {
+    number: String,
+    #[sqlx(flatten)]
+    clock: ClockRow,
+    org_id: i64,
+}
+
+/// Marks every running clock whose warning point or due time has come by
+/// `now` (at most `limit`), each once, with an audit entry on the incident and
+/// a job per crossing, all in one transaction. Concurrent sweeps in other
+/// processes skip the rows this one holds (PostgreSQL), or wait for the single
+/// writer (SQLite); a mark is never made twice because it is part of the row.
+pub async fn sweep(
+    p: &Pools,
+    now: UtcMillis,
+    limit: i64,
+    job_for: impl Fn(&Fired) -> Vec<NewJob>,
+) -> Result<Vec<Fired>> {
+    let mut tx = p.begin().await?;
+    let sql = format!(
+        "SELECT i.number, i.org_id, c.incident_id, c.kind, c.agreement, c.calendar_id, c.priority, \
+         c.target_minutes, c.warn_percent, c.status, c.elapsed_ms, c.running_since, c.due_at, \
+         c.warn_at, c.warned_at, c.breached_at, c.stopped_at \
+         FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+         WHERE c.next_at IS NOT NULL AND c.next_at <= $1 ORDER BY c.next_at LIMIT $2{}",
+        dialect::SKIP_LOCKED
+    );
+    let rows: Vec<SweepRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut fired = Vec::new();
+    let actor = AuditActor::system("SLA clock");
+    for row in rows {
+        let incident_id = row.clock.incident_id;
+        let mut clock = row.clock.into_clock();
+        let crossed = sla::fire(&mut clock, now);
+        sqlx::query(
+            "UPDATE sla_clocks SET warned_at = $1, breached_at = $2, next_at = $3 \
+             WHERE incident_id = $4 AND kind = $5",
+        )
+        .bind(clock.warned_at)
+        .bind(clock.breached_at)
+        .bind(clock.next_at())
+        .bind(incident_id)
+        .bind(clock.kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+        for x in crossed {
+            let f = Fired {
+                incident_id,
+                number: row.number.clone(),
+                clock: clock.kind,
+                crossed: x,
+                priority: clock.priority,
+            };
+            let mut c = Changes::default();
+            let at = match x {
+                Crossed::Warning => clock.warned_at,
+                Crossed::Breach => clock.breached_at,
+            };
+            c.diff(
+                &format!("{}_{}", clock.kind.as_str(), x.as_str()),
+                &String::new(),
+                &sla::instant_text(at),
+            );
+            c.set(
+                "agreement",
+                &format!("{} P{}", clock.agreement, clock.priority),
+            );
+            append(
+                &mut tx,
+                &actor,
+                Some(row.org_id),
+                "incident",
+                &row.number,
+                &format!("sla_{}", x.as_str()),
+                &c,
+                now,
+            )
+            .await?;
+            for job in job_for(&f) {
+                jobs::enqueue(&mut tx, &job, now).await?;
+            }
+            fired.push(f);
+        }
+    }
+    tx.commit().await?;
+    Ok(fired)
+}
