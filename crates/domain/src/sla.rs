@@ -152,9 +152,14 @@ impl SlaClock {
         }
     }
 
-    /// Whether a stopped clock met its target.
+    /// Whether a stopped clock met its target: it never ran past its due time.
     pub fn met(&self) -> Option<bool> {
-        (self.status == ClockStatus::Stopped).then_some(self.elapsed_ms <= self.target_ms())
+        (self.status == ClockStatus::Stopped).then_some(self.breached_at.is_none())
+    }
+
+    /// The business time at which the warning is due.
+    pub fn warn_point_ms(&self) -> i64 {
+        self.target_ms() / 100 * self.warn_percent
     }
 
     /// Where the clock stands at `now`, in words people read on the incident.
@@ -165,7 +170,7 @@ impl SlaClock {
             ClockStatus::Stopped => Standing::Missed,
             ClockStatus::Paused => Standing::Paused,
             ClockStatus::Running => match (self.due_at, self.warn_at) {
-                (Some(due), _) if now >= due => Standing::Breached,
+                (Some(due), _) if now > due => Standing::Breached,
                 (_, Some(warn)) if now >= warn => Standing::Warning,
                 _ if self.breached_at.is_some() => Standing::Breached,
                 _ if self.warned_at.is_some() => Standing::Warning,
@@ -183,8 +188,7 @@ impl SlaClock {
         };
         let left = self.target_ms() - self.elapsed_ms;
         self.due_at = Some(add_ms(cal, since, left));
-        let warn_point = self.target_ms() / 100 * self.warn_percent;
-        self.warn_at = Some(add_ms(cal, since, warn_point - self.elapsed_ms));
+        self.warn_at = Some(add_ms(cal, since, self.warn_point_ms() - self.elapsed_ms));
     }
 }
 
@@ -342,10 +346,29 @@ fn add_ms(cal: &Calendar, from: UtcMillis, ms: i64) -> UtcMillis {
 }
 
 /// A due time that never comes: the calendar has no working time left.
-pub const NEVER: UtcMillis = 253_402_300_799_000; // 9999-12-31T23:59:59Z
+pub const NEVER: UtcMillis = 253_402_207_200_000; // 9999-12-30T22:00:00Z, jiff's last instant
 
 fn ts(ms: UtcMillis) -> Option<Timestamp> {
     Timestamp::from_millisecond(ms).ok()
+}
+
+/// The `n` calendar months (UTC) ending with the month of `last`, oldest
+/// first, as (`YYYY-MM`, first instant, first instant of the next month).
+pub fn report_months(last: Date, n: u32) -> Vec<(String, UtcMillis, UtcMillis)> {
+    let first = last.first_of_month();
+    let ms = |d: Date| {
+        d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_millisecond())
+            .ok()
+    };
+    (0..n.clamp(1, 120))
+        .rev()
+        .filter_map(|k| {
+            let start = first.checked_sub(jiff::Span::new().months(k)).ok()?;
+            let end = start.checked_add(jiff::Span::new().months(1)).ok()?;
+            Some((start.strftime("%Y-%m").to_string(), ms(start)?, ms(end)?))
+        })
+        .collect()
 }
 
 /// An instant as ISO 8601 UTC, for the history; empty for none.
@@ -443,6 +466,17 @@ pub fn advance(
             }
             (Some(c), Some(a)) => {
                 let mut c = c.clone();
+                // A clock cancelled because no agreement applied comes back
+                // when one does again, with the time it had counted.
+                if c.status == ClockStatus::Cancelled && facts.state != IncidentState::Cancelled {
+                    c.status = ClockStatus::Paused;
+                    c.stopped_at = None;
+                    out.changes.push((
+                        field.clone(),
+                        "no agreement applied".into(),
+                        target_text(&c),
+                    ));
+                }
                 let (calendar_id, warn_percent) = terms
                     .terms
                     .get(&a.number)
@@ -468,14 +502,17 @@ pub fn advance(
                     c.target_minutes = target;
                     c.calendar_id = calendar_id;
                     c.warn_percent = warn_percent;
-                    c.schedule(&terms.calendar(c.calendar_id));
-                    // A longer target takes back a warning or breach not yet due.
-                    if c.due_at.is_some_and(|d| d > now) {
+                    // A longer target takes back a warning or breach that the
+                    // time counted so far no longer reaches (running or paused).
+                    let cal = terms.calendar(c.calendar_id);
+                    let counted = c.elapsed_at(&cal, now);
+                    if counted < c.target_ms() {
                         c.breached_at = None;
                     }
-                    if c.warn_at.is_some_and(|w| w > now) {
+                    if counted < c.warn_point_ms() {
                         c.warned_at = None;
                     }
+                    c.schedule(&cal);
                     out.changes.push((field, was, target_text(&c)));
                     if was_due != c.due_at {
                         out.changes.push((
@@ -499,6 +536,11 @@ pub fn advance(
                 clock.status = ClockStatus::Paused;
             }
             (ClockStatus::Running, Wanted::Stop(why, at)) => {
+                // Stopped after its due time: breached, whether or not the
+                // sweep got there first.
+                if clock.breached_at.is_none() && clock.due_at.is_some_and(|d| at > d) {
+                    clock.breached_at = clock.due_at;
+                }
                 close(&mut clock, terms, at, why, &mut out);
                 clock.status = ClockStatus::Stopped;
                 clock.stopped_at = Some(at);
@@ -579,7 +621,7 @@ pub fn fire(c: &mut SlaClock, now: UtcMillis) -> Vec<Crossed> {
     if c.status != ClockStatus::Running {
         return crossed;
     }
-    let due = c.due_at.is_some_and(|d| d <= now);
+    let due = c.due_at.is_some_and(|d| d < now);
     if c.warned_at.is_none() && c.warn_at.is_some_and(|w| w <= now) {
         c.warned_at = Some(now);
         if !due {
@@ -744,7 +786,8 @@ mod tests {
         let a = advance(&t, &f, &a.clocks, t0 + 9 * HOUR);
         let r = clock(&a, ClockKind::Response);
         assert_eq!(r.standing(t0 + 9 * HOUR), Standing::Missed);
-        assert_eq!(r.breached_at, Some(t0 + 2 * HOUR));
+        // Breached when its due time passed (P2 response: 60 min).
+        assert_eq!(r.breached_at, Some(t0 + HOUR));
         let s = clock(&a, ClockKind::Resolution);
         assert_eq!(s.standing(t0 + 9 * HOUR), Standing::Missed);
         assert_eq!(s.elapsed_ms, 9 * HOUR);
@@ -796,6 +839,70 @@ mod tests {
     }
 
     #[test]
+    fn a_clock_without_agreement_comes_back_when_one_applies() {
+        let mut t = always();
+        let t0 = at("2026-06-01T08:00:00Z");
+        let mut f = facts(t0);
+        let a = advance(&t, &f, &[], t0);
+        // P4 loses its target: the clocks are cancelled ...
+        if let Some(c) = t.candidates.first_mut() {
+            c.targets.remove(&4);
+        }
+        f.priority = 4;
+        let b = advance(&t, &f, &a.clocks, t0 + HOUR);
+        assert!(b.clocks.iter().all(|c| c.status == ClockStatus::Cancelled));
+        // ... and come back, with the hour they counted, at P2 again.
+        f.priority = 2;
+        let c = advance(&t, &f, &b.clocks, t0 + 2 * HOUR);
+        let s = clock(&c, ClockKind::Resolution);
+        assert_eq!((s.status, s.elapsed_ms), (ClockStatus::Running, HOUR));
+        assert_eq!(s.due_at, Some(t0 + 9 * HOUR));
+    }
+
+    #[test]
+    fn a_longer_target_takes_back_a_breach_while_paused() {
+        let t = always();
+        let t0 = at("2026-06-01T08:00:00Z");
+        let mut f = facts(t0);
+        f.priority = 1;
+        f.first_response_at = Some(t0);
+        let mut a = advance(&t, &f, &[], t0).clocks;
+        for c in &mut a {
+            fire(c, t0 + 5 * HOUR);
+        }
+        f.state = IncidentState::OnHold;
+        f.hold_reason = Some(HoldReason::AwaitingCustomer);
+        let b = advance(&t, &f, &a, t0 + 5 * HOUR);
+        assert!(clock(&b, ClockKind::Resolution).breached_at.is_some());
+        f.priority = 3;
+        let c = advance(&t, &f, &b.clocks, t0 + 6 * HOUR);
+        let s = clock(&c, ClockKind::Resolution);
+        assert_eq!((s.status, s.breached_at), (ClockStatus::Paused, None));
+    }
+
+    #[test]
+    fn stopped_after_the_due_time_is_missed_even_outside_working_hours() {
+        // Office hours 09-17 Berlin; opened 07:00, P2 resolution 8 h: due 17:00.
+        let t = office();
+        let t0 = at("2026-06-01T05:00:00Z");
+        let mut f = facts(t0);
+        let a = advance(&t, &f, &[], t0);
+        assert_eq!(
+            clock(&a, ClockKind::Resolution).due_at,
+            Some(at("2026-06-01T15:00:00Z"))
+        );
+        // Resolved at 17:30 local: no business time after 17:00, but past due.
+        f.state = IncidentState::Resolved;
+        f.first_response_at = Some(t0);
+        f.resolved_at = Some(at("2026-06-01T15:30:00Z"));
+        let b = advance(&t, &f, &a.clocks, at("2026-06-01T15:30:00Z"));
+        let s = clock(&b, ClockKind::Resolution);
+        assert_eq!(s.elapsed_ms, 8 * HOUR);
+        assert_eq!(s.met(), Some(false));
+        assert_eq!(s.standing(at("2026-06-01T16:00:00Z")), Standing::Missed);
+    }
+
+    #[test]
     fn fire_warns_then_breaches_once() {
         let t = always();
         let t0 = at("2026-06-01T08:00:00Z");
@@ -812,6 +919,16 @@ mod tests {
         // Found late: only the breach.
         let mut c = clock(&a, ClockKind::Resolution).clone();
         assert_eq!(fire(&mut c, t0 + 20 * HOUR), [Crossed::Breach]);
+    }
+
+    #[test]
+    fn report_months_cover_the_year_back_without_gaps() {
+        let m = report_months("2026-03-15".parse().unwrap(), 4);
+        let labels: Vec<&str> = m.iter().map(|(l, ..)| l.as_str()).collect();
+        assert_eq!(labels, ["2025-12", "2026-01", "2026-02", "2026-03"]);
+        assert_eq!(m[0].1, at("2025-12-01T00:00:00Z"));
+        assert!(m.windows(2).all(|w| w[0].2 == w[1].1));
+        assert_eq!(m[3].2, at("2026-04-01T00:00:00Z"));
     }
 
     #[test]

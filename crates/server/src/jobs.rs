@@ -11,6 +11,8 @@
 //! - `email`: delivers one message over SMTP.
 //! - `escalate`: raises a breached incident's urgency by one step (when
 //!   `sla_breach_raises_priority` is set), which raises its priority.
+//! - `sla_recompute`: after a calendar or agreement changed, brings the clocks
+//!   of open incidents to the new terms (due times, targets, marks).
 
 use std::time::Duration;
 
@@ -40,7 +42,52 @@ pub fn worker_name() -> String {
 }
 
 /// Runs background work until `stop` fires, then lets the jobs in hand finish.
-pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// The SLA sweep has its own loop, so that slow jobs never delay a breach.
+pub async fn run_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let sweeper = tokio::spawn(run_sweeper(state.clone(), stop.clone()));
+    run_jobs(state, stop).await;
+    let _ = sweeper.await;
+}
+
+/// Marks SLA warnings and breaches (with their jobs) every half second.
+async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        loop {
+            match sweep(&state).await {
+                Ok(n) if n >= SWEEP_BATCH as usize => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "SLA sweep failed; will retry");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+const SWEEP_BATCH: i64 = 500;
+
+/// One SLA sweep; returns how many crossings it marked.
+pub async fn sweep(state: &AppState) -> Result<usize, steward_store::StoreError> {
+    let raise = state.config.sla_breach_raises_priority;
+    let max_attempts = state.config.job_max_attempts;
+    Ok(state
+        .store
+        .sla_sweep(now_ms(), SWEEP_BATCH, |f| {
+            jobs_of_crossing(f, raise, max_attempts)
+        })
+        .await?
+        .len())
+}
+
+async fn run_jobs(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let worker = worker_name();
     let poll = Duration::from_millis(state.config.job_poll_millis.max(10));
     loop {
@@ -63,18 +110,13 @@ pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<
     }
 }
 
-/// One round of background work; returns how many jobs ran.
+/// One round of jobs: expired leases back to the queue, then claim and run
+/// due jobs; returns how many ran.
 pub async fn run_round(state: &AppState, worker: &str) -> Result<usize, steward_store::StoreError> {
-    let now = now_ms();
-    let raise = state.config.sla_breach_raises_priority;
-    let max_attempts = state.config.job_max_attempts;
-    state
-        .store
-        .sla_sweep(now, 500, |f| jobs_of_crossing(f, raise, max_attempts))
-        .await?;
-    state.store.requeue_expired_jobs(now).await?;
+    state.store.requeue_expired_jobs(now_ms()).await?;
     let claim = format!("{worker}:{}", rand::random::<u64>());
-    let lease_until = now + state.config.job_lease_seconds.max(1) * 1000;
+    let now = now_ms();
+    let lease_until = now + state.config.job_lease_seconds.clamp(2, 86_400) * 1000;
     let jobs = state
         .store
         .claim_jobs(&claim, now, lease_until, BATCH)
@@ -106,7 +148,8 @@ fn jobs_of_crossing(f: &Fired, raise: bool, max_attempts: i64) -> Vec<NewJob> {
     if raise && f.crossed == Crossed::Breach && f.clock == ClockKind::Resolution {
         let mut e = NewJob::new(
             "escalate",
-            &serde_json::json!({"clock": f.clock.as_str(), "priority": f.priority}),
+            &serde_json::json!({"clock": f.clock.as_str(), "priority": f.priority,
+                                "impact": f.impact, "urgency": f.urgency}),
         );
         e.record_id = Some(f.incident_id);
         e.max_attempts = max_attempts;
@@ -140,7 +183,14 @@ async fn run_one(state: &AppState, worker: &str, job: Job) {
             let retry_at = now_ms() + backoff_ms(job.attempts);
             state
                 .store
-                .fail_job(&job, worker, started, e, retry_at)
+                .fail_job(
+                    &job,
+                    worker,
+                    started,
+                    e,
+                    retry_at,
+                    state.config.job_max_attempts.max(1),
+                )
                 .await
         }
     };
@@ -167,6 +217,16 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
             Ok(Vec::new())
         }
         "escalate" => escalate_job(state, job).await,
+        "sla_recompute" => {
+            // Another process may have made the change: read the terms afresh.
+            state.store.forget_sla_terms();
+            state
+                .store
+                .recompute_clocks()
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Vec::new())
+        }
         other => Err(format!("no worker knows jobs of kind {other:?}")),
     }
 }
@@ -239,7 +299,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             .await
             .map_err(store_err)?
             .into_iter()
-            .find(|c| c.kind == k)
+            .find(|c| c.kind == k.as_str())
             .and_then(|c| c.due_at),
         None => None,
     };
@@ -354,11 +414,13 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
 
 #[derive(Deserialize)]
 struct EscalatePayload {
-    priority: i64,
+    impact: i64,
+    urgency: i64,
 }
 
 /// Raises the urgency of a breached incident by one step, once: only while
-/// the incident still has the priority it had when the clock was breached.
+/// the incident still has the impact and urgency it had when the clock was
+/// breached, so a second run (after a worker died) changes nothing.
 async fn escalate_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
     let p: EscalatePayload =
         serde_json::from_str(&job.payload).map_err(|e| format!("not an escalation: {e}"))?;
@@ -379,7 +441,7 @@ async fn escalate_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String
             "escalate",
             move |i| {
                 let mut f = i.fields();
-                if i.priority != p.priority || !i.state().is_open() {
+                if (i.impact, i.urgency) != (p.impact, p.urgency) || !i.state().is_open() {
                     return Ok(f);
                 }
                 let (mut impact, mut urgency) = (f.impact, f.urgency);

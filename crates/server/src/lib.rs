@@ -23,6 +23,7 @@ mod ops;
 pub mod registers;
 pub mod report;
 pub mod sla;
+pub mod sla_report;
 pub mod testing;
 pub mod views;
 pub mod web;

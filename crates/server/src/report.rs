@@ -170,14 +170,7 @@ pub fn csv(r: &Report) -> AppResult<Vec<u8>> {
         "owner",
     ])
     .map_err(AppError::internal)?;
-    // A cell that a spreadsheet would run as a formula is written as text.
-    let cell = |s: &str| {
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
-        }
-    };
+    let cell = csv_cell;
     for row in &r.rows {
         w.write_record([
             row.clause.as_str(),
@@ -192,6 +185,15 @@ pub fn csv(r: &Report) -> AppResult<Vec<u8>> {
         .map_err(AppError::internal)?;
     }
     w.into_inner().map_err(AppError::internal)
+}
+
+/// A CSV cell that a spreadsheet would run as a formula is written as text.
+pub fn csv_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 /// The Typst source of the PDF: it reads the report from `sys.inputs.data`

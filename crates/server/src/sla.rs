@@ -4,13 +4,17 @@
 //! incident page alike.
 
 use serde::Serialize;
-use steward_domain::access::Actor;
+use steward_domain::access::{Action, Actor};
 use steward_domain::agreement;
+use steward_domain::error::Problems;
+use steward_domain::sla::ClockKind;
 use steward_domain::sla::{ClockStatus, SlaClock};
+use steward_domain::text;
 use steward_store::{Incident, now_ms};
 
 use crate::AppState;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::incidents::require;
 
 /// The SLA of an incident.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -50,6 +54,8 @@ pub struct ClockView {
     pub explanation: String,
     /// Every interval in which the clock counted, oldest first; the last may be open.
     pub intervals: Vec<IntervalView>,
+    /// Why a breached clock missed its target, as staff recorded it.
+    pub breach_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -87,7 +93,15 @@ pub async fn of_incident(
     fmt: &(dyn Fn(i64) -> String + Sync),
 ) -> AppResult<SlaView> {
     let terms = state.store.sla_terms().await?;
-    let clocks = state.store.sla_clocks(inc.id).await?;
+    let mut clocks: Vec<(SlaClock, Option<String>)> = state
+        .store
+        .sla_clocks(inc.id)
+        .await?
+        .into_iter()
+        .map(|r| (r.clock(), r.breach_reason))
+        .collect();
+    // Response first: the order in which they matter.
+    clocks.sort_by_key(|(c, _)| c.kind);
     let intervals = state.store.sla_intervals(inc.id).await?;
     let calendars = state.store.list_calendars().await?;
     let facts = inc.case_facts();
@@ -109,7 +123,7 @@ pub async fn of_incident(
     };
     let now = now_ms();
     let mut views = Vec::new();
-    for c in &clocks {
+    for (c, breach_reason) in &clocks {
         let cal = terms.calendar(c.calendar_id);
         let (calendar, time_zone) = calendars
             .iter()
@@ -158,6 +172,7 @@ pub async fn of_incident(
             calendar,
             time_zone,
             intervals: iv,
+            breach_reason: breach_reason.clone(),
         });
     }
     Ok(SlaView {
@@ -205,4 +220,38 @@ fn explain(
         ClockStatus::Cancelled => "cancelled: it counts for nothing".to_owned(),
     };
     format!("{target}; {counted}; {state}.")
+}
+
+/// The reason for a breach, as staff give it.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreachReasonInput {
+    /// Why the clock missed its target (e.g. "Supplier outage, see PRB-0004").
+    pub reason: String,
+}
+
+/// Records why a breached clock missed its target (staff who may change the incident).
+pub async fn record_breach_reason(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    kind: &str,
+    input: &BreachReasonInput,
+) -> AppResult<Incident> {
+    let inc = crate::incidents::get(state, actor, number).await?;
+    require(actor, Action::IncidentUpdate, Some(inc.org_id))?;
+    let kind = ClockKind::parse(kind).ok_or(AppError::NotFound)?;
+    let mut p = Problems::default();
+    let reason = text::required_body(&mut p, "reason", &input.reason, 2_000);
+    p.finish(())?;
+    state
+        .store
+        .set_breach_reason(
+            &steward_store::AuditActor::from(actor),
+            inc.id,
+            kind,
+            &reason,
+        )
+        .await?;
+    Ok(inc)
 }

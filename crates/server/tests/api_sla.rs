@@ -178,8 +178,104 @@ async fn clocks_follow_the_incident_and_explain_themselves() {
             .await;
         assert_eq!(st, StatusCode::OK);
         assert_eq!(page["items"][0]["sla_due_at"], Value::Null, "{page}");
+        // A clock that is not breached has no breach to explain.
+        let (st, v, _) = s
+            .call(
+                "agent",
+                Method::PUT,
+                &format!("/api/v1/incidents/{number}/sla/resolution/reason"),
+                Some(json!({"reason": "early"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{v}");
         let (st, v) = s.get("agent", "/api/v1/incidents?order=soonest").await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+        // Resolved in time, and a second one cancelled: the SLA report counts
+        // what the incidents' clocks say, and nothing for the cancelled one.
+        let (st, v) = s
+            .post(
+                "agent",
+                &format!("/api/v1/incidents/{number}/transitions"),
+                json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Replaced toner."}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let cancelled = s.raise("customer", "Never mind", "SVC-0001").await;
+        let (st, _) = s
+            .post(
+                "customer",
+                &format!("/api/v1/incidents/{cancelled}/transitions"),
+                json!({"action": "cancel"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let mut expected: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for n in [&number, &cancelled] {
+            let (_, sla) = s.get("agent", &format!("/api/v1/incidents/{n}/sla")).await;
+            for c in sla["clocks"].as_array().unwrap() {
+                let e = expected
+                    .entry(c["kind"].as_str().unwrap().to_owned())
+                    .or_default();
+                match c["standing"].as_str().unwrap() {
+                    "met" => *e = (e.0 + 1, e.1 + 1),
+                    "missed" => e.0 += 1,
+                    _ => {}
+                }
+            }
+        }
+        let (st, report) = s
+            .get("manager", "/api/v1/agreements/SLA-0001/report?months=2")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{report}");
+        let months = report["months"].as_array().unwrap();
+        assert_eq!(months.len(), 4, "two months, two clocks: {report}");
+        for m in &months[2..] {
+            let (stopped, met) = expected[m["clock"].as_str().unwrap()];
+            assert_eq!(
+                (m["stopped"].as_i64(), m["met"].as_i64()),
+                (Some(stopped), Some(met)),
+                "{m}"
+            );
+            assert_eq!(m["met_percent"], 100.0);
+            assert!(m["p90_minutes"].as_i64().is_some(), "{m}");
+        }
+        assert_eq!(months[0]["stopped"], 0);
+        assert_eq!(report["breaches"].as_array().unwrap().len(), 0);
+        let res = s
+            .client
+            .get(s.url("/api/v1/agreements/SLA-0001/report?format=csv"))
+            .bearer_auth(&s.tokens["auditor"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let csv = res.text().await.unwrap();
+        assert!(
+            csv.starts_with(
+                "agreement,month,clock,stopped,met,met_percent,mean_minutes,p90_minutes"
+            ),
+            "{csv}"
+        );
+        assert_eq!(csv.lines().count(), 1 + 24, "{csv}");
+        for bad in [
+            "/api/v1/agreements/SLA-0001/report?months=0",
+            "/api/v1/agreements/SLA-0001/report?to=2026-13",
+            "/api/v1/agreements/SLA-0001/report?format=xml",
+            "/api/v1/agreements/SLA-0001/report?colour=red",
+        ] {
+            let (st, v) = s.get("manager", bad).await;
+            assert!(
+                st == StatusCode::UNPROCESSABLE_ENTITY || st == StatusCode::BAD_REQUEST,
+                "{bad}: {st} {v}"
+            );
+        }
+        let (st, _) = s.get("manager", "/api/v1/agreements/SLA-0099/report").await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .get("customer", "/api/v1/agreements/SLA-0001/report")
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
         s.stop().await;
     }
 }
@@ -454,6 +550,64 @@ async fn breach_case(backend: common::Backend) {
             1,
             "{actions:?}"
         );
+        // Staff record why it was missed; customers may not; an empty reason is refused.
+        let path = format!("/api/v1/incidents/{number}/sla/resolution/reason");
+        let (st, v, _) = s
+            .call("customer", Method::PUT, &path, Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+        let (st, v, _) = s
+            .call("agent", Method::PUT, &path, Some(json!({"reason": "  "})))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (st, v, _) = s
+            .call(
+                "agent",
+                Method::PUT,
+                &path,
+                Some(json!({"reason": "Payroll supplier outage"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(
+            clock(&v, "resolution")["breach_reason"],
+            "Payroll supplier outage"
+        );
+        let (st, _, _) = s
+            .call(
+                "agent",
+                Method::PUT,
+                &format!("/api/v1/incidents/{number}/sla/lunch/reason"),
+                Some(json!({"reason": "x"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Resolved late: both clocks are missed, and the report lists both breaches.
+        let (st, v) = s
+            .post(
+                "agent",
+                &format!("/api/v1/incidents/{number}/transitions"),
+                json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Late."}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, report) = s
+            .get("auditor", "/api/v1/agreements/SLA-0001/report?months=1")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{report}");
+        for m in report["months"].as_array().unwrap() {
+            assert_eq!(
+                (m["stopped"].as_i64(), m["met"].as_i64()),
+                (Some(1), Some(0)),
+                "{m}"
+            );
+        }
+        let breaches = report["breaches"].as_array().unwrap();
+        assert_eq!(breaches.len(), 2, "{report}");
+        assert!(breaches.iter().any(|b| b["clock"] == "resolution"
+            && b["reason"] == "Payroll supplier outage"
+            && b["incident"] == number.as_str()));
         s.stop().await;
     }
 }

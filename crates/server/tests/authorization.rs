@@ -65,7 +65,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Allow)
             }
         }
-        "PATCH /api/v1/incidents/{number}" | "POST /api/v1/incidents/{number}/transitions" => {
+        "PATCH /api/v1/incidents/{number}"
+        | "POST /api/v1/incidents/{number}/transitions"
+        | "PUT /api/v1/incidents/{number}/sla/{kind}/reason" => {
             if role == "auditor" {
                 Forbidden
             } else {
@@ -106,7 +108,10 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/calendars/{id}/between"
         | "GET /api/v1/agreements"
         | "GET /api/v1/agreements/applicable"
-        | "GET /api/v1/agreements/{number}" => only(&["admin", "agent", "manager", "auditor"]),
+        | "GET /api/v1/agreements/{number}"
+        | "GET /api/v1/agreements/{number}/report" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
         "PATCH /api/v1/requirements/{clause}"
         | "POST /api/v1/{register}"
         | "PATCH /api/v1/{register}/{number}"
@@ -132,6 +137,7 @@ fn body(route: &str) -> Option<Value> {
         "PATCH /api/v1/incidents/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/incidents/{number}/transitions" => json!({"action": "start"}),
         "POST /api/v1/incidents/{number}/comments" => json!({"body": "matrix"}),
+        "PUT /api/v1/incidents/{number}/sla/{kind}/reason" => json!({"reason": "matrix"}),
         "POST /api/v1/services" => json!({"name": "matrix"}),
         "PATCH /api/v1/services/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/organisations" => json!({"name": "Matrix Org"}),
@@ -283,6 +289,7 @@ async fn every_route_every_role_own_and_other_organisation() {
                     let path = template
                         .replace("{clause}", "8.6.1")
                         .replace("{register}", "risks")
+                        .replace("{kind}", "resolution")
                         .replace(
                             "{number}",
                             if template.contains("agreements") {

@@ -66,10 +66,38 @@ enum Command {
         #[command(subcommand)]
         command: ConformityCommand,
     },
+    /// Reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Background jobs (notifications, e-mail, SLA escalations).
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// An SLA's report: per month and clock, the share within target, mean and
+    /// 90th percentile times; and the breaches with their incidents.
+    Sla {
+        /// The agreement, e.g. SLA-0001.
+        #[arg(long)]
+        agreement: String,
+        /// The last month, YYYY-MM (default: this month, UTC).
+        #[arg(long)]
+        to: Option<String>,
+        /// How many months back, 1 to 36.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// text, csv or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -384,6 +412,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = open().await?;
             let n = conformity::take_snapshot(&state).await?;
             println!("Kept today's snapshot of {n} checks.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            command:
+                ReportCommand::Sla {
+                    agreement,
+                    to,
+                    months,
+                    format,
+                    out,
+                },
+        } => {
+            if !["text", "csv", "json"].contains(&format.as_str()) {
+                return Err(anyhow!(
+                    "--format must be text, csv or json, not {format:?}"
+                ));
+            }
+            let months = steward_server::sla_report::months_of(to.as_deref(), Some(months))?;
+            let state = open().await?;
+            let number = steward_domain::number::NumberKind::Sla
+                .canonical(&agreement)
+                .ok_or_else(|| anyhow!("--agreement must be an SLA number such as SLA-0001"))?;
+            let a = state
+                .store
+                .agreement(&number)
+                .await
+                .map_err(|_| anyhow!("no agreement {number}"))?;
+            let r = steward_server::sla_report::build_for(&state, a, &months).await?;
+            let bytes = match format.as_str() {
+                "csv" => steward_server::sla_report::csv(&r)?,
+                "json" => serde_json::to_vec_pretty(&r)?,
+                _ => steward_server::sla_report::text(&r).into_bytes(),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &bytes)
+                        .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+                    println!(
+                        "Wrote the SLA report of {} ({} to {}, {} breaches) to {}.",
+                        r.agreement,
+                        r.from,
+                        r.to,
+                        r.breaches.len(),
+                        path.display()
+                    );
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs {

@@ -589,13 +589,54 @@ impl Store {
         Ok(t)
     }
 
+    /// Brings the clocks of every open incident to the current terms (after a
+    /// calendar or agreement changed); returns how many incidents changed.
+    pub async fn recompute_clocks(&self) -> Result<u64> {
+        let terms = self.sla_terms().await?;
+        dispatch!(self, sla::recompute(&terms, now_ms()))
+    }
+
     /// Forgets the cached SLA terms (after a change made elsewhere, in tests).
     pub fn forget_sla_terms(&self) {
         self.terms.invalidate();
     }
 
-    pub async fn sla_clocks(&self, incident_id: i64) -> Result<Vec<steward_domain::sla::SlaClock>> {
+    pub async fn sla_clocks(&self, incident_id: i64) -> Result<Vec<ClockRow>> {
         dispatch!(self, sla::clocks(incident_id))
+    }
+
+    /// An agreement's SLA figures per month `(label, start, end)` and clock kind.
+    pub async fn sla_report(
+        &self,
+        agreement: &str,
+        months: &[(String, i64, i64)],
+    ) -> Result<Vec<SlaMonthRow>> {
+        dispatch!(self, sla::report(agreement, months))
+    }
+
+    /// An agreement's clocks breached in `[from, to)`, newest first.
+    pub async fn sla_breaches(
+        &self,
+        agreement: &str,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<SlaBreachRow>> {
+        dispatch!(self, sla::breaches(agreement, from, to, limit))
+    }
+
+    /// Records why a breached clock missed its target; Conflict when it is not breached.
+    pub async fn set_breach_reason(
+        &self,
+        actor: &AuditActor,
+        incident_id: i64,
+        kind: steward_domain::sla::ClockKind,
+        reason: &str,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            sla::set_breach_reason(actor, incident_id, kind, reason)
+        )
     }
 
     pub async fn sla_intervals(&self, incident_id: i64) -> Result<Vec<ClockIntervalRow>> {
@@ -673,8 +714,12 @@ impl Store {
         started_at: i64,
         error: &str,
         retry_at: i64,
+        max_attempts: i64,
     ) -> Result<bool> {
-        dispatch!(self, jobs::fail(job, worker, started_at, error, retry_at))
+        dispatch!(
+            self,
+            jobs::fail(job, worker, started_at, error, retry_at, max_attempts)
+        )
     }
 
     pub async fn list_jobs(

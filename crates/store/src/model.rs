@@ -707,9 +707,14 @@ pub struct ClockRow {
     pub warned_at: Option<UtcMillis>,
     pub breached_at: Option<UtcMillis>,
     pub stopped_at: Option<UtcMillis>,
+    pub breach_reason: Option<String>,
 }
 
 impl ClockRow {
+    pub fn clock(&self) -> SlaClock {
+        self.clone().into_clock()
+    }
+
     pub fn into_clock(self) -> SlaClock {
         SlaClock {
             kind: ClockKind::parse(&self.kind).unwrap_or(ClockKind::Resolution),
@@ -883,8 +888,10 @@ pub struct Fired {
     pub number: String,
     pub clock: ClockKind,
     pub crossed: steward_domain::sla::Crossed,
-    /// The incident's priority when the clock crossed.
+    /// The incident's priority, impact and urgency when the clock crossed.
     pub priority: u8,
+    pub impact: i64,
+    pub urgency: i64,
 }
 
 /// A person around an incident who may be told of its events.
@@ -918,4 +925,33 @@ impl Recipient {
                 .collect(),
         }
     }
+}
+
+/// One month and clock kind of an agreement's SLA report.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct SlaMonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// response or resolution.
+    pub kind: String,
+    /// Clocks that stopped in the month.
+    pub stopped: i64,
+    /// Of those, within the target.
+    pub met: i64,
+    pub mean_ms: Option<i64>,
+    pub p90_ms: Option<i64>,
+}
+
+/// A breached clock and its incident, for the SLA report.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct SlaBreachRow {
+    pub number: String,
+    pub title: String,
+    pub kind: String,
+    pub priority: i64,
+    pub status: String,
+    pub breached_at: UtcMillis,
+    pub elapsed_ms: i64,
+    pub target_minutes: i64,
+    pub breach_reason: Option<String>,
 }

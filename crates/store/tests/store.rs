@@ -573,7 +573,13 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             fields: fields(&w, "Mail down"),
         };
         let inc = store.create_incident(&w.actor, &new).await.unwrap();
-        let clocks = store.sla_clocks(inc.id).await.unwrap();
+        let clocks: Vec<_> = store
+            .sla_clocks(inc.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.into_clock())
+            .collect();
         assert_eq!(clocks.len(), 2, "{backend:?}");
         let resolution = clocks
             .iter()
@@ -603,7 +609,9 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             .unwrap();
         let clocks = store.sla_clocks(inc.id).await.unwrap();
         assert!(
-            clocks.iter().all(|c| c.status != ClockStatus::Running),
+            clocks
+                .iter()
+                .all(|c| c.clock().status != ClockStatus::Running),
             "{clocks:?}"
         );
         assert_eq!(held.sla_due(), None);
@@ -672,6 +680,22 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             history.iter().filter(|e| e.action == "sla_breach").count(),
             2
         );
+        // A breach reason is recorded once, on a breached clock only.
+        store
+            .set_breach_reason(&w.actor, other.id, ClockKind::Resolution, "Supplier outage")
+            .await
+            .unwrap();
+        let rows = store.sla_clocks(other.id).await.unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r.breach_reason.as_deref() == Some("Supplier outage"))
+        );
+        assert!(matches!(
+            store
+                .set_breach_reason(&w.actor, inc.id, ClockKind::Resolution, "x")
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
     }
 }
 
@@ -729,13 +753,18 @@ async fn jobs_are_claimed_once_and_completed_only_by_their_claim() {
         );
         // A failing job is retried, then dead after its attempts.
         let first = all.iter().find(|j| j.max_attempts == 2).unwrap().clone();
-        assert!(store.fail_job(&first, "a", now, "boom", now).await.unwrap());
+        assert!(
+            store
+                .fail_job(&first, "a", now, "boom", now, 2)
+                .await
+                .unwrap()
+        );
         let again = store.claim_jobs("c", now, now + 60_000, 50).await.unwrap();
         let again = again.into_iter().find(|j| j.id == first.id).unwrap();
         assert_eq!(again.attempts, 2);
         assert!(
             store
-                .fail_job(&again, "c", now, "boom again", now)
+                .fail_job(&again, "c", now, "boom again", now, 2)
                 .await
                 .unwrap()
         );

@@ -68,10 +68,14 @@ pub enum FigureId {
     AgreementsReviewed,
     /// Live services x the customers that receive them: covered by an agreed SLA valid today.
     ServicesCoveredByAgreements,
+    /// SLA clocks stopped in the window: within their target.
+    SlaTargetsMet,
+    /// SLA clocks breached in the window: with a recorded reason.
+    SlaBreachesExplained,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 30] = {
+    pub const ALL: [FigureId; 32] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -104,6 +108,8 @@ impl FigureId {
             CommunicationsOwned,
             AgreementsReviewed,
             ServicesCoveredByAgreements,
+            SlaTargetsMet,
+            SlaBreachesExplained,
         ]
     };
 
@@ -458,6 +464,25 @@ pub static REGISTRY: &[Check] = &[
             met: 100.0,
             partly: 80.0,
         },
+    },
+    Check {
+        id: "sla-targets-met",
+        title: "Incidents meet the targets of their service level agreements",
+        explanation: "SLA clocks (response and resolution) that stopped in the last 30 days: within the target of the agreement and priority that applied, counted in the agreement's business hours. The SLA report shows it per agreement and month.",
+        requirements: &["8.3.3", "8.6.1", "9.1"],
+        figure: FigureId::SlaTargetsMet,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 75.0,
+        },
+    },
+    Check {
+        id: "sla-breaches-explained",
+        title: "Every SLA breach has a recorded reason",
+        explanation: "SLA clocks breached in the last 30 days (incidents not cancelled): a reason for the breach is recorded on the incident.",
+        requirements: &["8.3.3", "10.1"],
+        figure: FigureId::SlaBreachesExplained,
+        rule: Rule::NoneBad { partly: 3 },
     },
 ];
 

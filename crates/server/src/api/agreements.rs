@@ -21,6 +21,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(applicable))
         .routes(routes!(get, replace))
+        .routes(routes!(report))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SlaReportParams {
+    /// The last month, `YYYY-MM` (default: this month, UTC).
+    pub to: Option<String>,
+    /// How many months back, 1 to 36 (default 12).
+    pub months: Option<u32>,
+    /// json (default) or csv (one row per month and clock).
+    pub format: Option<String>,
+}
+
+/// The SLA report of an agreement: per month and clock, clocks stopped, the
+/// share within target, mean and 90th percentile times; and the breaches.
+#[utoipa::path(get, path = "/api/v1/agreements/{number}/report", tag = "service levels",
+    params(("number" = String, Path, description = "e.g. SLA-0001"), SlaReportParams),
+    responses((status = 200, body = crate::sla_report::SlaReport), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn report(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+    ApiQuery(q): ApiQuery<SlaReportParams>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let months = crate::sla_report::months_of(q.to.as_deref(), q.months)?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(AppError::field("format", "must be json or csv")),
+    };
+    let r = crate::sla_report::build(&state, &a.actor, &number, &months).await?;
+    if csv {
+        let body = crate::sla_report::csv(&r)?;
+        let name = format!("{}-{}-{}.csv", r.agreement, r.from, r.to);
+        return Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/csv; charset=utf-8".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(ApiJson(r).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

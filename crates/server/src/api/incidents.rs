@@ -25,6 +25,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(comments, add_comment))
         .routes(routes!(history))
         .routes(routes!(sla))
+        .routes(routes!(breach_reason))
+}
+
+/// Record why a breached SLA clock (`response` or `resolution`) missed its target (staff).
+#[utoipa::path(put, path = "/api/v1/incidents/{number}/sla/{kind}/reason", tag = "incidents",
+    request_body = crate::sla::BreachReasonInput,
+    params(("number" = String, Path, description = "e.g. INC-000123"),
+           ("kind" = String, Path, description = "response or resolution")),
+    responses((status = 200, body = crate::sla::SlaView), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn breach_reason(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath((number, kind)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<crate::sla::BreachReasonInput>,
+) -> AppResult<ApiJson<crate::sla::SlaView>> {
+    let inc = crate::sla::record_breach_reason(&state, &a.actor, &number, &kind, &input).await?;
+    Ok(ApiJson(
+        crate::sla::of_incident(&state, &a.actor, &inc, &crate::views::time).await?,
+    ))
 }
 
 /// The incident's SLA: the agreement that applies and why, and each clock with

@@ -827,6 +827,27 @@ pub async fn edit(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct BreachReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn breach_reason(
+    State(state): State<AppState>,
+    Path((number, kind)): Path<(String, String)>,
+    f: WebForm<BreachReasonForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let input = crate::sla::BreachReasonInput {
+        reason: form.reason,
+    };
+    match crate::sla::record_breach_reason(&state, &s.actor, &number, &kind, &input).await {
+        Ok(i) => Ok(Redirect::to(&format!("/incidents/{}?m=saved#sla", i.number)).into_response()),
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
 pub struct TransitionForm {
     version: i64,
     action: String,

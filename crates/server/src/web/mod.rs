@@ -6,6 +6,7 @@ mod admin;
 mod conformity;
 mod incidents;
 mod jobs;
+mod service_levels;
 mod session;
 mod sms;
 
@@ -34,6 +35,10 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         )
         .route("/incidents/{number}", get(incidents::show))
         .route("/incidents/{number}/edit", post(incidents::edit))
+        .route(
+            "/incidents/{number}/sla/{kind}/reason",
+            post(incidents::breach_reason),
+        )
         .route(
             "/incidents/{number}/transition",
             post(incidents::transition),
@@ -66,6 +71,9 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/settings/tokens", post(admin::create_token))
         .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/agreements", get(service_levels::list))
+        .route("/agreements/{number}", get(service_levels::show))
+        .route("/agreements/{number}/report.csv", get(service_levels::csv))
         .route("/admin/jobs", get(jobs::list))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/conformity", get(conformity::dashboard))
@@ -118,6 +126,7 @@ pub struct Nav {
     pub can_conformity: bool,
     pub can_sms: bool,
     pub can_jobs: bool,
+    pub can_service_levels: bool,
 }
 
 impl Nav {
@@ -132,6 +141,8 @@ impl Nav {
             can_conformity: authorize(&s.actor, Action::ConformityRead, None) == Decision::Allow,
             can_sms: authorize(&s.actor, Action::SmsRead, None) == Decision::Allow,
             can_jobs: authorize(&s.actor, Action::JobRead, None) == Decision::Allow,
+            can_service_levels: authorize(&s.actor, Action::ServiceLevelRead, None)
+                == Decision::Allow,
         })
     }
 }

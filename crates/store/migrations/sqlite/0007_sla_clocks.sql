@@ -1,7 +1,7 @@
 -- SLA clocks (steward_domain::sla): the response and resolution clock of each
 -- incident that an agreement covers, and every closed interval in which a
 -- clock counted. incidents.sla_due_at is the nearest due time of a running
--- clock (253402300799000, the year 9999, when none runs), for the queue
+-- clock (253402207200000, the end of the year 9999, when none runs), for the queue
 -- sorted by time left. next_at is when the sweep has something to mark
 -- (warning point, then due time).
 CREATE TABLE sla_clocks (
@@ -22,10 +22,15 @@ CREATE TABLE sla_clocks (
     breached_at BIGINT,
     stopped_at BIGINT,
     next_at BIGINT,
+    -- Why a breached clock missed its target, as staff recorded it.
+    breach_reason TEXT,
     PRIMARY KEY (incident_id, kind)
 );
 CREATE INDEX sla_clocks_next ON sla_clocks (next_at) WHERE next_at IS NOT NULL;
+-- The SLA report (per agreement and month) and the evidence checks.
 CREATE INDEX sla_clocks_agreement_stopped ON sla_clocks (agreement, stopped_at);
+CREATE INDEX sla_clocks_stopped ON sla_clocks (stopped_at) WHERE status = 'stopped';
+CREATE INDEX sla_clocks_breached ON sla_clocks (breached_at) WHERE breached_at IS NOT NULL;
 
 CREATE TABLE sla_intervals (
     id INTEGER PRIMARY KEY,
@@ -38,6 +43,6 @@ CREATE TABLE sla_intervals (
 );
 CREATE INDEX sla_intervals_incident ON sla_intervals (incident_id, id);
 
-ALTER TABLE incidents ADD COLUMN sla_due_at BIGINT NOT NULL DEFAULT 253402300799000;
+ALTER TABLE incidents ADD COLUMN sla_due_at BIGINT NOT NULL DEFAULT 253402207200000;
 CREATE INDEX incidents_open_due ON incidents (sla_due_at, id)
 WHERE state IN ('new', 'in_progress', 'on_hold');

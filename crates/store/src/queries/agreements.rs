@@ -143,6 +143,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, f: &AgreementFields) -> Resul
     )
     .await?;
     let a = load(&mut tx, id).await?;
+    recompute_later(&mut tx, &a.number, now).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -226,6 +227,14 @@ pub async fn update(
     )
     .await?;
     let a = load(&mut tx, id).await?;
+    recompute_later(&mut tx, &a.number, now).await?;
     tx.commit().await?;
     Ok(a)
+}
+
+/// Queues the job that brings open incidents' clocks to the changed terms,
+/// in the transaction of the change.
+pub(crate) async fn recompute_later(conn: &mut Conn, what: &str, now: i64) -> Result<()> {
+    let job = crate::NewJob::new("sla_recompute", &serde_json::json!({ "changed": what }));
+    super::jobs::enqueue(conn, &job, now).await
 }

@@ -128,6 +128,7 @@ pub async fn update(
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+    super::agreements::recompute_later(&mut tx, &format!("calendar {id}"), now).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -213,6 +213,22 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: "'service' AS kind, s.number AS record_key, s.name || ' for ' || o.name AS title",
             order: "s.number, o.name",
         },
+        SlaTargetsMet => FigureSql {
+            from: "FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+                   WHERE c.status = 'stopped' AND c.stopped_at >= :since",
+            good: "c.breached_at IS NULL",
+            gap: "'incident' AS kind, i.number AS record_key, \
+                  i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
+            order: "c.stopped_at DESC, i.id DESC",
+        },
+        SlaBreachesExplained => FigureSql {
+            from: "FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+                   WHERE c.breached_at >= :since AND c.status <> 'cancelled'",
+            good: "c.breach_reason IS NOT NULL AND c.breach_reason <> ''",
+            gap: "'incident' AS kind, i.number AS record_key, \
+                  i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
+            order: "c.breached_at DESC, i.id DESC",
+        },
     }
 }
 

@@ -35,6 +35,10 @@ macro_rules! select {
     };
 }
 
+/// The incident columns with their references' names, for queries that add
+/// their own `WHERE`.
+pub(crate) const SELECT_INCIDENT: &str = select!("");
+
 /// The open states spelled exactly as in the partial index `incidents_open_priority`,
 /// so that both planners can use it.
 const OPEN_STATES: &str = "i.state IN ('new', 'in_progress', 'on_hold')";
@@ -317,9 +321,15 @@ pub async fn import(
             .await?;
         }
         // The clocks as they stand after the incident's history: the last step at its last change.
-        if inc.state() != IncidentState::New {
+        {
             let before = super::sla::clocks_of(&mut *tx, inc.id).await?;
-            let a = sla::advance(terms, &inc.case_facts(), &before, last);
+            let mut a = sla::advance(terms, &inc.case_facts(), &before, last);
+            // Imports bring history, not news: what the clocks crossed before
+            // today is marked without notifications.
+            let now = now_ms();
+            for c in &mut a.clocks {
+                sla::fire(c, now);
+            }
             let mut ignored = Changes::default();
             super::sla::save(&mut tx, inc.id, inc.org_id, &before, &a, &mut ignored).await?;
         }

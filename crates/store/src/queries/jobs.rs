@@ -124,8 +124,9 @@ pub async fn complete(
     Ok(true)
 }
 
-/// Records a failed attempt: back to the queue at `retry_at`, or dead when no
-/// attempt is left. `false` when the claim was lost.
+/// Records a failed attempt: back to the queue at `retry_at`, or dead after
+/// `max_attempts` attempts. `false` when the claim was lost.
+#[allow(clippy::too_many_arguments)]
 pub async fn fail(
     p: &Pools,
     job: &Job,
@@ -133,12 +134,13 @@ pub async fn fail(
     started_at: UtcMillis,
     error: &str,
     retry_at: UtcMillis,
+    max_attempts: i64,
 ) -> Result<bool> {
     let now = crate::now_ms();
     let mut tx = p.begin().await?;
     let held = sqlx::query(
-        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
-         finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
+        "UPDATE jobs SET state = CASE WHEN attempts >= $6 THEN 'dead' ELSE 'queued' END, \
+         finished_at = CASE WHEN attempts >= $6 THEN $1 ELSE NULL END, max_attempts = $6, \
          run_at = $2, last_error = $3, claim = NULL, lease_until = NULL \
          WHERE id = $4 AND claim = $5 AND state = 'running'",
     )
@@ -147,6 +149,7 @@ pub async fn fail(
     .bind(error)
     .bind(job.id)
     .bind(&job.claim)
+    .bind(max_attempts)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -32,7 +32,7 @@ pub(crate) const CLOCK_COLUMNS: &[&str] = &[
 
 const SELECT: &str = "SELECT incident_id, kind, agreement, calendar_id, priority, target_minutes, \
      warn_percent, status, elapsed_ms, running_since, due_at, warn_at, warned_at, breached_at, \
-     stopped_at FROM sla_clocks";
+     stopped_at, breach_reason FROM sla_clocks";
 
 /// The values of [`CLOCK_COLUMNS`] for one clock.
 pub(crate) fn clock_args(org_id: i64, c: &SlaClock) -> Vec<super::Arg> {
@@ -79,9 +79,76 @@ where
     Ok(rows.into_iter().map(ClockRow::into_clock).collect())
 }
 
-/// An incident's clocks, for reading.
-pub async fn clocks(p: &Pools, incident_id: i64) -> Result<Vec<SlaClock>> {
-    clocks_of(p.read(), incident_id).await
+/// An incident's clocks as stored (with the recorded breach reasons), for reading.
+pub async fn clocks(p: &Pools, incident_id: i64) -> Result<Vec<ClockRow>> {
+    let sql = format!("{SELECT} WHERE incident_id = $1 ORDER BY kind");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(incident_id)
+        .fetch_all(p.read())
+        .await?)
+}
+
+/// Records why a breached clock missed its target, in the incident's history.
+pub async fn set_breach_reason(
+    p: &Pools,
+    actor: &AuditActor,
+    incident_id: i64,
+    kind: sla::ClockKind,
+    reason: &str,
+) -> Result<()> {
+    let now = crate::now_ms();
+    let mut tx = p.begin().await?;
+    let row: Option<(String, i64, Option<i64>, Option<String>)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT i.number, i.org_id, c.breached_at, c.breach_reason FROM sla_clocks c \
+             JOIN incidents i ON i.id = c.incident_id \
+             WHERE c.incident_id = $1 AND c.kind = $2{}",
+            dialect::FOR_UPDATE
+        )))
+        .bind(incident_id)
+        .bind(kind.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((number, org_id, breached_at, before)) = row else {
+        return Err(crate::StoreError::Conflict(format!(
+            "this incident has no {} clock: no agreement applies to it",
+            kind.as_str()
+        )));
+    };
+    if breached_at.is_none() {
+        return Err(crate::StoreError::Conflict(format!(
+            "the {} clock is not breached: there is no breach to explain",
+            kind.as_str()
+        )));
+    }
+    if before.as_deref() == Some(reason) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE sla_clocks SET breach_reason = $1 WHERE incident_id = $2 AND kind = $3")
+        .bind(reason)
+        .bind(incident_id)
+        .bind(kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let mut c = Changes::default();
+    c.diff(
+        &format!("{}_breach_reason", kind.as_str()),
+        &before.unwrap_or_default(),
+        &reason.to_owned(),
+    );
+    append(
+        &mut tx,
+        actor,
+        Some(org_id),
+        "incident",
+        &number,
+        "sla_breach_reason",
+        &c,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// An incident's closed intervals, oldest first.
@@ -158,6 +225,8 @@ pub(crate) async fn save(
 #[derive(sqlx::FromRow)]
 struct SweepRow {
     number: String,
+    impact: i64,
+    urgency: i64,
     #[sqlx(flatten)]
     clock: ClockRow,
     org_id: i64,
@@ -176,9 +245,9 @@ pub async fn sweep(
 ) -> Result<Vec<Fired>> {
     let mut tx = p.begin().await?;
     let sql = format!(
-        "SELECT i.number, i.org_id, c.incident_id, c.kind, c.agreement, c.calendar_id, c.priority, \
+        "SELECT i.number, i.org_id, i.impact, i.urgency, c.incident_id, c.kind, c.agreement, c.calendar_id, c.priority, \
          c.target_minutes, c.warn_percent, c.status, c.elapsed_ms, c.running_since, c.due_at, \
-         c.warn_at, c.warned_at, c.breached_at, c.stopped_at \
+         c.warn_at, c.warned_at, c.breached_at, c.stopped_at, c.breach_reason \
          FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
          WHERE c.next_at IS NOT NULL AND c.next_at <= $1 ORDER BY c.next_at LIMIT $2{}",
         dialect::SKIP_LOCKED
@@ -212,6 +281,8 @@ pub async fn sweep(
                 clock: clock.kind,
                 crossed: x,
                 priority: clock.priority,
+                impact: row.impact,
+                urgency: row.urgency,
             };
             let mut c = Changes::default();
             let at = match x {
@@ -246,4 +317,144 @@ pub async fn sweep(
     }
     tx.commit().await?;
     Ok(fired)
+}
+
+/// Per month and clock kind: clocks of `agreement` that stopped in the month,
+/// how many met their target, and the mean and 90th percentile (nearest rank)
+/// of the business time they counted. `months` are (label, start, end) in ms.
+pub async fn report(
+    p: &Pools,
+    agreement: &str,
+    months: &[(String, i64, i64)],
+) -> Result<Vec<crate::SlaMonthRow>> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = super::Sql::new("WITH m (label, s, e) AS (VALUES ");
+    for (n, (label, s, e)) in months.iter().enumerate() {
+        if n > 0 {
+            q.push(", ");
+        }
+        q.push("(CAST(")
+            .arg(super::Arg::Text(label.clone()))
+            .push(" AS TEXT), CAST(")
+            .arg(super::Arg::I64(*s))
+            .push(" AS BIGINT), CAST(")
+            .arg(super::Arg::I64(*e))
+            .push(" AS BIGINT))");
+    }
+    q.push(
+        "), c AS (SELECT m.label, c.kind, c.elapsed_ms, c.breached_at \
+         FROM m JOIN sla_clocks c ON c.agreement = ",
+    )
+    .arg(super::Arg::Text(agreement.to_owned()))
+    .push(
+        " AND c.status = 'stopped' AND c.stopped_at >= m.s AND c.stopped_at < m.e), \
+         r AS (SELECT label, kind, elapsed_ms, \
+         ROW_NUMBER() OVER (PARTITION BY label, kind ORDER BY elapsed_ms) AS rn, \
+         COUNT(*) OVER (PARTITION BY label, kind) AS n FROM c) \
+         SELECT c.label AS month, c.kind, COUNT(*) AS stopped, \
+         SUM(CASE WHEN c.breached_at IS NULL THEN 1 ELSE 0 END) AS met, \
+         CAST(AVG(c.elapsed_ms) AS BIGINT) AS mean_ms, \
+         (SELECT MIN(r.elapsed_ms) FROM r WHERE r.label = c.label AND r.kind = c.kind \
+          AND r.rn = (r.n * 9 + 9) / 10) AS p90_ms \
+         FROM c GROUP BY c.label, c.kind ORDER BY c.label, c.kind",
+    );
+    q.fetch_all(p.read()).await
+}
+
+/// Clocks of `agreement` breached in `[from, to)` (incidents not cancelled),
+/// newest first, with their incidents.
+pub async fn breaches(
+    p: &Pools,
+    agreement: &str,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> Result<Vec<crate::SlaBreachRow>> {
+    Ok(sqlx::query_as(
+        "SELECT i.number, i.title, c.kind, c.priority, c.status, c.breached_at, c.elapsed_ms, \
+         c.target_minutes, c.breach_reason FROM sla_clocks c \
+         JOIN incidents i ON i.id = c.incident_id \
+         WHERE c.agreement = $1 AND c.breached_at >= $2 AND c.breached_at < $3 \
+         AND c.status <> 'cancelled' ORDER BY c.breached_at DESC, i.id DESC LIMIT $4",
+    )
+    .bind(agreement)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Brings the clocks of every open incident to `terms` at `now` (after a
+/// calendar or agreement changed), 500 incidents per transaction; each
+/// incident whose clocks changed gets a history entry naming the change.
+/// Returns how many incidents changed.
+pub async fn recompute(p: &Pools, terms: &sla::SlaTerms, now: UtcMillis) -> Result<u64> {
+    let actor = AuditActor::system("SLA clock");
+    let mut after = 0i64;
+    let mut changed = 0u64;
+    loop {
+        let mut tx = p.begin().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') \
+             AND id > $1 ORDER BY id LIMIT 500{}",
+            dialect::FOR_UPDATE
+        )))
+        .bind(after)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = ids.last().copied() else {
+            tx.commit().await?;
+            return Ok(changed);
+        };
+        after = last;
+        let list = |q: &mut super::Sql| {
+            for (n, id) in ids.iter().enumerate() {
+                if n > 0 {
+                    q.push(", ");
+                }
+                q.arg(super::Arg::I64(*id));
+            }
+            q.push(")");
+        };
+        let mut q = super::Sql::new(&format!(
+            "{} WHERE i.id IN (",
+            super::incidents::SELECT_INCIDENT
+        ));
+        list(&mut q);
+        let incidents: Vec<crate::Incident> = q.fetch_all(&mut *tx).await?;
+        let mut q = super::Sql::new(&format!("{SELECT} WHERE incident_id IN ("));
+        list(&mut q);
+        let rows: Vec<ClockRow> = q.fetch_all(&mut *tx).await?;
+        for inc in &incidents {
+            let before: Vec<SlaClock> = rows
+                .iter()
+                .filter(|r| r.incident_id == inc.id)
+                .map(ClockRow::clock)
+                .collect();
+            let a = sla::advance(terms, &inc.case_facts(), &before, now);
+            if a.clocks.iter().all(|c| before.contains(c)) && a.intervals.is_empty() {
+                continue;
+            }
+            let mut c = Changes::default();
+            save(&mut tx, inc.id, inc.org_id, &before, &a, &mut c).await?;
+            if !c.is_empty() {
+                append(
+                    &mut tx,
+                    &actor,
+                    Some(inc.org_id),
+                    "incident",
+                    &inc.number,
+                    "sla_recompute",
+                    &c,
+                    now,
+                )
+                .await?;
+            }
+            changed += 1;
+        }
+        tx.commit().await?;
+    }
 }

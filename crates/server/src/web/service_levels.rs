@@ -1,0 +1,297 @@
+//! `/agreements`: agreements and calendars, and each SLA's report with its
+//! chart and breaches (staff and auditors read).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use steward_domain::access::Action;
+use steward_domain::calendar::CalendarSpec;
+use steward_store::Agreement;
+
+use super::{Nav, WebResult, local_time};
+use crate::AppState;
+use crate::auth::WebSession;
+use crate::error::AppError;
+use crate::incidents::require;
+use crate::sla::minutes_text;
+use crate::sla_report::{self, SlaReport};
+
+pub struct AgreementRow {
+    number: String,
+    kind: String,
+    title: String,
+    party: String,
+    services: String,
+    calendar: String,
+    valid: String,
+    status: String,
+    review: String,
+}
+
+pub struct CalendarRow {
+    name: String,
+    time_zone: String,
+    week: Vec<(String, String)>,
+    holidays: Vec<(String, String)>,
+    exceptions: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreements.html")]
+pub struct AgreementsPage {
+    nav: Option<Nav>,
+    agreements: Vec<AgreementRow>,
+    calendars: Vec<CalendarRow>,
+}
+
+fn services_text(a: &Agreement) -> String {
+    if a.services.is_empty() {
+        "every service".into()
+    } else {
+        a.services
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn valid_text(a: &Agreement) -> String {
+    format!(
+        "{} to {}",
+        a.valid_from,
+        a.valid_to.as_deref().unwrap_or("open end")
+    )
+}
+
+pub async fn list(State(state): State<AppState>, s: WebSession) -> WebResult<AgreementsPage> {
+    let agreements = crate::agreements::list(&state, &s.actor)
+        .await?
+        .into_iter()
+        .map(|a| AgreementRow {
+            party: match (&a.org_name, &a.group_name) {
+                (Some(o), _) => o.clone(),
+                (None, Some(g)) => format!("group {g}"),
+                (None, None) => "every customer".into(),
+            },
+            services: services_text(&a),
+            valid: valid_text(&a),
+            review: a.review_on.clone().unwrap_or_else(|| "not set".into()),
+            calendar: a.calendar_name.clone(),
+            number: a.number,
+            kind: a.kind,
+            title: a.title,
+            status: a.status,
+        })
+        .collect();
+    let calendars = state
+        .store
+        .list_calendars()
+        .await?
+        .into_iter()
+        .map(|c| {
+            let spec: CalendarSpec = serde_json::from_str(&c.spec).unwrap_or_default();
+            CalendarRow {
+                week: [
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday",
+                ]
+                .iter()
+                .filter_map(|d| {
+                    spec.week
+                        .get(*d)
+                        .filter(|h| !h.is_empty())
+                        .map(|h| ((*d).to_owned(), h.join(", ")))
+                })
+                .collect(),
+                holidays: spec
+                    .holidays
+                    .iter()
+                    .map(|h| (h.date.clone(), h.name.clone()))
+                    .collect(),
+                exceptions: spec.exceptions.len(),
+                name: c.name,
+                time_zone: c.time_zone,
+            }
+        })
+        .collect();
+    Ok(AgreementsPage {
+        nav: Nav::of(&s),
+        agreements,
+        calendars,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    to: Option<String>,
+    months: Option<String>,
+}
+
+pub struct MonthRow {
+    month: String,
+    clock: String,
+    stopped: i64,
+    met: i64,
+    met_percent: String,
+    mean: String,
+    p90: String,
+}
+
+pub struct BreachRow {
+    when: String,
+    incident: String,
+    title: String,
+    clock: String,
+    priority: String,
+    counted: String,
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement.html")]
+pub struct AgreementPage {
+    nav: Option<Nav>,
+    a: Agreement,
+    r: SlaReport,
+    chart: String,
+    rows: Vec<MonthRow>,
+    breaches: Vec<BreachRow>,
+    targets: Vec<(String, String, String)>,
+    services: String,
+    valid: String,
+    owner: String,
+    review: String,
+    to: String,
+    months: String,
+    error: String,
+}
+
+fn months_param(q: &ReportQuery) -> Result<Option<u32>, AppError> {
+    match q.months.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(None),
+        Some(m) => m
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::field("months", "must be a whole number from 1 to 36")),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: WebSession,
+    Path(number): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> WebResult<AgreementPage> {
+    require(&s.actor, Action::ServiceLevelRead, None)?;
+    let a = crate::agreements::get(&state, &s.actor, &number).await?;
+    // A wrong month or count shows the default report with the reason.
+    let (months, error) =
+        match months_param(&q).and_then(|n| sla_report::months_of(q.to.as_deref(), n)) {
+            Ok(m) => (m, String::new()),
+            Err(e) => (
+                sla_report::months_of(None, None)?,
+                e.problem().detail.unwrap_or_default(),
+            ),
+        };
+    let r = sla_report::build(&state, &s.actor, &a.number, &months).await?;
+    let tz = s.user.effective_time_zone().to_owned();
+    let opt = |m: Option<i64>| m.map(minutes_text).unwrap_or_else(|| "—".into());
+    let rows = r
+        .months
+        .iter()
+        .map(|m| MonthRow {
+            month: m.month.clone(),
+            clock: m.clock.clone(),
+            stopped: m.stopped,
+            met: m.met,
+            met_percent: m
+                .met_percent
+                .map(|p| format!("{p} %"))
+                .unwrap_or_else(|| "—".into()),
+            mean: opt(m.mean_minutes),
+            p90: opt(m.p90_minutes),
+        })
+        .collect();
+    let breaches = r
+        .breaches
+        .iter()
+        .map(|b| BreachRow {
+            when: b
+                .breached_at
+                .parse::<jiff::Timestamp>()
+                .map(|t| local_time(t.as_millisecond(), &tz))
+                .unwrap_or_default(),
+            incident: b.incident.clone(),
+            title: b.title.clone(),
+            clock: b.clock.clone(),
+            priority: b.priority.clone(),
+            counted: format!(
+                "{} / {}",
+                minutes_text(b.counted_minutes),
+                minutes_text(b.target_minutes)
+            ),
+            reason: b.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(AgreementPage {
+        nav: Nav::of(&s),
+        chart: sla_report::chart(&r),
+        targets: a
+            .targets()
+            .into_iter()
+            .map(|(p, t)| {
+                (
+                    format!("P{p}"),
+                    minutes_text(t.response_minutes),
+                    minutes_text(t.resolution_minutes),
+                )
+            })
+            .collect(),
+        services: services_text(&a),
+        valid: valid_text(&a),
+        owner: a.owner_email.clone().unwrap_or_else(|| "none".into()),
+        review: a.review_on.clone().unwrap_or_else(|| "not set".into()),
+        to: q.to.clone().unwrap_or_default(),
+        months: months.len().to_string(),
+        error,
+        rows,
+        breaches,
+        a,
+        r,
+    })
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    s: WebSession,
+    Path(number): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> WebResult<Response> {
+    let months = sla_report::months_of(q.to.as_deref(), months_param(&q)?)?;
+    let r = sla_report::build(&state, &s.actor, &number, &months).await?;
+    let body = sla_report::csv(&r)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-{}-{}.csv\"",
+                    r.agreement, r.from, r.to
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
