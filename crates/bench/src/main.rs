@@ -36,6 +36,12 @@ struct Args {
     /// The steward binary to measure.
     #[arg(long, default_value = "target/release/steward")]
     bin: String,
+    /// Jobs to drain (one server on SQLite, two on PostgreSQL); 0 skips.
+    #[arg(long, default_value_t = 20_000)]
+    jobs: i64,
+    /// Open incidents whose SLA clocks are recomputed; 0 skips.
+    #[arg(long, default_value_t = 100_000)]
+    clocks: i64,
 }
 
 struct Row {
@@ -47,7 +53,15 @@ struct Row {
     peak_kb: u64,
     /// The largest private memory seen (sampled after each phase).
     anon_kb: u64,
+    /// Jobs claimed and completed per second, and by how many server processes.
+    jobs: Option<(f64, usize)>,
+    /// Seconds to give N open incidents their clocks, then to recompute them
+    /// after a calendar change.
+    clocks: Option<(i64, f64, f64)>,
 }
+
+const ALWAYS: &str = r#"{"name":"Bench 24x7","time_zone":"UTC","week":{"monday":["00:00-24:00"],"tuesday":["00:00-24:00"],"wednesday":["00:00-24:00"],"thursday":["00:00-24:00"],"friday":["00:00-24:00"],"saturday":["00:00-24:00"],"sunday":["00:00-24:00"]}}"#;
+const OFFICE: &str = r#"{"name":"Bench 24x7","time_zone":"Europe/London","week":{"monday":["08:00-18:00"],"tuesday":["08:00-18:00"],"wednesday":["08:00-18:00"],"thursday":["08:00-18:00"],"friday":["08:00-18:00"]},"holidays":[{"date":"2026-12-25","name":"Christmas Day"}]}"#;
 
 fn steward(bin: &str, url: &str, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new(bin)
@@ -206,6 +220,30 @@ async fn run_backend(
     if r.status() != 201 {
         bail!("creating the service: {}", r.status());
     }
+    // An SLA covers the incidents, so that creation computes their clocks.
+    let by = steward_store::AuditActor::system("bench");
+    let calendar = store
+        .create_calendar(&by, "Bench 24x7", "UTC", ALWAYS)
+        .await?;
+    let alpha = store.org_by_name("Alpha").await?;
+    store
+        .create_agreement(
+            &by,
+            &steward_store::AgreementFields {
+                kind: "sla".into(),
+                title: "Bench SLA".into(),
+                org_id: Some(alpha.id),
+                calendar_id: calendar.id,
+                valid_from: "2020-01-01".into(),
+                status: "agreed".into(),
+                warn_percent: 75,
+                targets:
+                    r#"{"1":[15,240],"2":[30,480],"3":[60,960],"4":[120,1440],"5":[240,2880]}"#
+                        .into(),
+                ..Default::default()
+            },
+        )
+        .await?;
 
     eprintln!(
         "[{name}] API creation, {} clients, {} s",
@@ -239,11 +277,125 @@ async fn run_backend(
     }
     let api = created.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
 
+    // Jobs: queued to start together, drained by the running server (and a
+    // second one on PostgreSQL, where several servers share the database).
+    let mut jobs = None;
+    if args.jobs > 0 {
+        let workers = if backend == Backend::Postgres { 2 } else { 1 };
+        eprintln!("[{name}] {} jobs through {workers} server(s)", args.jobs);
+        let extra = if workers == 2 {
+            let port2 = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            Some(Server(
+                Command::new(bin)
+                    .args(["serve", "--listen", &format!("127.0.0.1:{port2}")])
+                    .env("STEWARD_DATABASE_URL", &url)
+                    .env("STEWARD_LOG", "warn")
+                    .env("STEWARD_MAX_CONNECTIONS", args.clients.to_string())
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .context("start a second steward serve")?,
+            ))
+        } else {
+            None
+        };
+        // Let the notifications of the creation run drain first.
+        for _ in 0..600 {
+            let c = store.job_counts().await?;
+            if c.queued == 0 && c.running == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let done_before = store.job_counts().await?.done;
+        let at = now_ms() + 3_000;
+        let batch: Vec<steward_store::NewJob> = (0..args.jobs)
+            .map(|_| {
+                let mut j =
+                    steward_store::NewJob::new("notify", &json!({"event": "incident_created"}));
+                j.run_at = Some(at);
+                j
+            })
+            .collect();
+        for chunk in batch.chunks(1_000) {
+            store.enqueue_jobs(chunk).await?;
+        }
+        while now_ms() < at {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let t = Instant::now();
+        loop {
+            let c = store.job_counts().await?;
+            if c.done - done_before >= args.jobs {
+                break;
+            }
+            if t.elapsed() > Duration::from_secs(600) {
+                bail!("jobs did not drain: {c:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        jobs = Some((args.jobs as f64 / t.elapsed().as_secs_f64(), workers));
+        drop(extra);
+    }
+
     let org = store.org_by_name("Alpha").await?;
     let caller = store.user_by_email("bench@p.test").await?;
     let service = store
         .service("SVC-0001", steward_domain::access::Visibility::All)
         .await?;
+    // SLA clocks: N open incidents get their clocks (none had them), then a
+    // calendar change moves every due time. The server is stopped so that its
+    // own recompute job does not race the one measured here.
+    let mut clocks = None;
+    if args.clocks > 0 {
+        let (rss, anon) = memory_kb(server.0.id());
+        peak_kb = peak_kb.max(rss);
+        anon_kb = anon_kb.max(anon);
+        drop(server);
+        store.bench_clear_incidents().await?;
+        eprintln!(
+            "[{name}] recomputing the clocks of {} open incidents",
+            args.clocks
+        );
+        store
+            .bench_fill_incidents(
+                args.clocks,
+                1,
+                now_ms() - 3_600_000,
+                org.id,
+                caller.id,
+                service.id,
+            )
+            .await?;
+        store.bench_open_all().await?;
+        store.forget_sla_terms();
+        let t = Instant::now();
+        store.recompute_clocks().await?;
+        let first = t.elapsed().as_secs_f64();
+        store
+            .update_calendar(
+                &by,
+                calendar.id,
+                None,
+                "Bench 24x7",
+                "Europe/London",
+                OFFICE,
+            )
+            .await?;
+        let t = Instant::now();
+        let changed = store.recompute_clocks().await?;
+        let second = t.elapsed().as_secs_f64();
+        if changed as i64 != args.clocks {
+            bail!(
+                "the calendar change moved {changed} of {} incidents' clocks",
+                args.clocks
+            );
+        }
+        clocks = Some((args.clocks, first, second));
+        server = start_server().await?;
+    }
+
     // Lists and checks are measured on generated history only: a provider's
     // past, not the burst of incidents the throughput run just opened.
     store.bench_clear_incidents().await?;
@@ -304,6 +456,8 @@ async fn run_backend(
         lists,
         peak_kb,
         anon_kb,
+        jobs,
+        clocks,
     })
 }
 
@@ -388,6 +542,20 @@ async fn main() -> anyhow::Result<()> {
                 "",
                 r.peak_kb as f64 / 1024.0,
                 r.anon_kb as f64 / 1024.0
+            );
+        }
+    }
+    for r in &rows {
+        if let Some((per_sec, workers)) = r.jobs {
+            println!(
+                "{:<9} jobs claimed and completed: {per_sec:.0} per second with {workers} server process(es)",
+                r.backend
+            );
+        }
+        if let Some((n, first, second)) = r.clocks {
+            println!(
+                "{:<9} SLA clocks of {n} open incidents: created in {first:.1} s, recomputed after a calendar change in {second:.1} s",
+                r.backend
             );
         }
     }

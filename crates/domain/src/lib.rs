@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod conformity;
 pub mod document;
 pub mod error;
+pub mod holidays;
 pub mod incident;
 pub mod notify;
 pub mod number;

@@ -141,3 +141,47 @@ pub async fn between(
     }
     Ok(c.calendar.seconds_between(from, to))
 }
+
+/// Adds the holidays of an iCalendar or CSV file to a calendar (or puts them
+/// in place of its holidays with `replace`); a change of holidays moves the
+/// due times of open incidents (the calendar change queues a recompute).
+pub async fn import_holidays(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    kind: steward_domain::holidays::HolidayFile,
+    bytes: &[u8],
+    replace: bool,
+) -> AppResult<(Loaded, usize)> {
+    let current = get(state, actor, id).await?;
+    require(actor, Action::ServiceLevelWrite, None)?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| AppError::field("file", "is not UTF-8 text"))?;
+    let imported = steward_domain::holidays::parse(kind, text)?;
+    let n = imported.len();
+    let spec = steward_domain::holidays::merge(&current.spec, imported, replace);
+    let loaded = replace_calendar(state, actor, &current, &spec).await?;
+    Ok((loaded, n))
+}
+
+async fn replace_calendar(
+    state: &AppState,
+    actor: &Actor,
+    current: &Loaded,
+    spec: &CalendarSpec,
+) -> AppResult<Loaded> {
+    spec.check()?;
+    let (spec, json) = canonical(spec)?;
+    let stored = state
+        .store
+        .update_calendar(
+            &AuditActor::from(actor),
+            current.stored.id,
+            Some(current.stored.version),
+            &spec.name,
+            &spec.time_zone,
+            &json,
+        )
+        .await?;
+    load(stored)
+}

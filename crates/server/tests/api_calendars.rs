@@ -293,3 +293,63 @@ async fn services_covered_by_agreements_follow_the_agreements() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn holidays_import_from_icalendar_and_csv() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let (st, cal) = s.post("manager", "/api/v1/calendars", berlin()).await;
+        assert_eq!(st, StatusCode::CREATED, "{cal}");
+        let id = cal["id"].as_i64().unwrap();
+        let send = |who: &'static str, ct: &'static str, body: &'static str, q: &'static str| {
+            let req = s
+                .client
+                .post(s.url(&format!("/api/v1/calendars/{id}/holidays{q}")))
+                .bearer_auth(&s.tokens[who])
+                .header("content-type", ct)
+                .body(body);
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260501\r\n\
+                   DTEND;VALUE=DATE:20260502\r\nSUMMARY:Tag der Arbeit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let (st, v) = send("manager", "text/calendar", ics, "").await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let holidays = v["holidays"].as_array().unwrap();
+        assert!(
+            holidays
+                .iter()
+                .any(|h| h["date"] == "2026-05-01" && h["name"] == "Tag der Arbeit")
+        );
+        // Friday 1 May is now closed: 60 minutes from Thursday 16:30 end on Monday.
+        let (_, due) = s
+            .get(
+                "agent",
+                &format!("/api/v1/calendars/{id}/due?start=2026-04-30T14:30:00Z&minutes=60"),
+            )
+            .await;
+        assert_eq!(due["due"], "2026-05-04T06:30:00Z", "{due}");
+        let (st, v) = send(
+            "manager",
+            "text/csv; charset=utf-8",
+            "date,name\n2026-10-03,Tag der Deutschen Einheit\n",
+            "?replace=true",
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["holidays"].as_array().unwrap().len(), 1, "{v}");
+        // Bad files are refused with where, and nothing changes.
+        let (st, v) = send("manager", "text/csv", "2026-12-24,ok\n24.12.2026,bad\n", "").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("line 2"), "{v}");
+        let (st, _) = send("manager", "application/pdf", "x", "").await;
+        assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let (st, _) = send("agent", "text/csv", "2026-12-24,x\n", "").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, now) = s.get("agent", &format!("/api/v1/calendars/{id}")).await;
+        assert_eq!(now["holidays"].as_array().unwrap().len(), 1, "{now}");
+        s.stop().await;
+    }
+}

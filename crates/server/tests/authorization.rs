@@ -119,6 +119,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /api/v1/documents/{number}/files"
         | "POST /api/v1/calendars"
         | "PUT /api/v1/calendars/{id}"
+        | "POST /api/v1/calendars/{id}/holidays"
         | "POST /api/v1/agreements"
         | "PUT /api/v1/agreements/{number}" => only(&["admin", "manager"]),
         "POST /api/v1/requirements/{clause}/evidence"

@@ -1016,6 +1016,10 @@ impl Store {
 
     /// Removes every incident, so that the list and check measurements run on
     /// generated history alone rather than on the burst of the throughput run.
+    pub async fn bench_open_all(&self) -> Result<()> {
+        dispatch!(self, bench::open_all())
+    }
+
     pub async fn bench_clear_incidents(&self) -> Result<()> {
         dispatch!(self, bench::clear_incidents())
     }

@@ -700,6 +700,53 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
 }
 
 #[tokio::test]
+async fn a_calendar_change_recomputes_open_clocks_on_both_backends() {
+    use steward_domain::sla::ClockKind;
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let w = world(&store).await;
+        sla_for_alpha(&store, &w).await;
+        let new = NewIncident {
+            org_id: w.customer_a,
+            caller_id: w.caller_a,
+            fields: fields(&w, "Mail down"),
+        };
+        let inc = store.create_incident(&w.actor, &new).await.unwrap();
+        let due = |rows: Vec<steward_store::ClockRow>| {
+            rows.into_iter()
+                .find(|r| r.kind == ClockKind::Resolution.as_str())
+                .and_then(|r| r.due_at)
+        };
+        let before = due(store.sla_clocks(inc.id).await.unwrap());
+        // Nothing changed: nothing to do.
+        assert_eq!(store.recompute_clocks().await.unwrap(), 0, "{backend:?}");
+        // The calendar closes on every day but one: the due time moves out.
+        let cal = store.list_calendars().await.unwrap().remove(0);
+        store
+            .update_calendar(
+                &w.actor,
+                cal.id,
+                None,
+                "24x7",
+                "UTC",
+                r#"{"name":"24x7","time_zone":"UTC","week":{"monday":["09:00-10:00"]}}"#,
+            )
+            .await
+            .unwrap();
+        let queued = store.list_jobs(Some("queued"), None, 50).await.unwrap();
+        assert!(
+            queued.iter().any(|j| j.kind == "sla_recompute"),
+            "{backend:?}"
+        );
+        assert_eq!(store.recompute_clocks().await.unwrap(), 1, "{backend:?}");
+        let after = due(store.sla_clocks(inc.id).await.unwrap());
+        assert!(after > before, "{backend:?}: {before:?} -> {after:?}");
+        let back = store.incident(&inc.number, Visibility::All).await.unwrap();
+        assert!(back.sla_due_at > inc.sla_due_at);
+    }
+}
+
+#[tokio::test]
 async fn jobs_are_claimed_once_and_completed_only_by_their_claim() {
     use steward_store::NewJob;
     for backend in backends() {

@@ -21,6 +21,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, replace))
         .routes(routes!(due))
         .routes(routes!(between))
+        .routes(routes!(import_holidays))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HolidayImportParams {
+    /// `true`: the file's holidays replace the calendar's; default: they are added
+    /// (a date already there takes the file's name).
+    pub replace: Option<bool>,
+}
+
+/// Import holidays from an iCalendar file (`Content-Type: text/calendar`,
+/// as public-holiday feeds publish them) or CSV (`text/csv`: `date,name`
+/// lines, a header optional). Managers and admins.
+#[utoipa::path(post, path = "/api/v1/calendars/{id}/holidays", tag = "service levels",
+    params(("id" = i64, Path), HolidayImportParams),
+    request_body(content = String, content_type = "text/calendar"),
+    responses((status = 200, body = CalendarView), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn import_holidays(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<HolidayImportParams>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // Who may, before what was sent: a stranger learns nothing from a 415.
+    crate::incidents::require(
+        &a.actor,
+        steward_domain::access::Action::ServiceLevelWrite,
+        None,
+    )?;
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let kind = steward_domain::holidays::HolidayFile::detect(ct, "").ok_or_else(|| {
+        crate::error::AppError::Rejected(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the file as text/calendar (iCalendar) or text/csv".into(),
+        )
+    })?;
+    let (c, _) = calendars::import_holidays(
+        &state,
+        &a.actor,
+        id,
+        kind,
+        &body,
+        q.replace.unwrap_or(false),
+    )
+    .await?;
+    Ok(with_etag(c.stored.version, view(&c)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -72,6 +72,11 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
         .route("/agreements", get(service_levels::list))
+        .route(
+            "/calendars/{id}/holidays",
+            post(service_levels::import_holidays)
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
         .route("/agreements/{number}", get(service_levels::show))
         .route("/agreements/{number}/report.csv", get(service_levels::csv))
         .route("/admin/jobs", get(jobs::list))

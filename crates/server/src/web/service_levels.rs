@@ -32,6 +32,7 @@ pub struct AgreementRow {
 }
 
 pub struct CalendarRow {
+    id: i64,
     name: String,
     time_zone: String,
     week: Vec<(String, String)>,
@@ -43,6 +44,10 @@ pub struct CalendarRow {
 #[template(path = "agreements.html")]
 pub struct AgreementsPage {
     nav: Option<Nav>,
+    csrf: String,
+    flash: String,
+    errors: super::Errors,
+    can_write: bool,
     agreements: Vec<AgreementRow>,
     calendars: Vec<CalendarRow>,
 }
@@ -67,7 +72,31 @@ fn valid_text(a: &Agreement) -> String {
     )
 }
 
-pub async fn list(State(state): State<AppState>, s: WebSession) -> WebResult<AgreementsPage> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    imported: Option<usize>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: WebSession,
+    Query(q): Query<ListQuery>,
+) -> WebResult<AgreementsPage> {
+    let flash = q
+        .imported
+        .map(|n| format!("{n} holidays imported; open incidents' due times follow."))
+        .unwrap_or_default();
+    list_page(&state, &s, flash, super::Errors::default()).await
+}
+
+async fn list_page(
+    state: &AppState,
+    s: &WebSession,
+    flash: String,
+    errors: super::Errors,
+) -> WebResult<AgreementsPage> {
+    let state = state.clone();
     let agreements = crate::agreements::list(&state, &s.actor)
         .await?
         .into_iter()
@@ -118,16 +147,63 @@ pub async fn list(State(state): State<AppState>, s: WebSession) -> WebResult<Agr
                     .map(|h| (h.date.clone(), h.name.clone()))
                     .collect(),
                 exceptions: spec.exceptions.len(),
+                id: c.id,
                 name: c.name,
                 time_zone: c.time_zone,
             }
         })
         .collect();
     Ok(AgreementsPage {
-        nav: Nav::of(&s),
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        flash,
+        errors,
+        can_write: steward_domain::access::authorize(&s.actor, Action::ServiceLevelWrite, None)
+            == steward_domain::access::Decision::Allow,
         agreements,
         calendars,
     })
+}
+
+/// The holiday import form of the calendars table.
+pub async fn import_holidays(
+    State(state): State<AppState>,
+    s: WebSession,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> WebResult<Response> {
+    let mut form =
+        super::incidents::page_multipart(&state, &s, &headers, multipart, &["replace"], 1).await?;
+    let result = match form.files.pop() {
+        None => Err(AppError::field("file", "is required")),
+        Some(file) => match steward_domain::holidays::HolidayFile::detect("", &file.name) {
+            None => Err(AppError::field(
+                "file",
+                "must be an iCalendar (.ics) or CSV (.csv) file",
+            )),
+            Some(kind) => crate::calendars::import_holidays(
+                &state,
+                &s.actor,
+                id,
+                kind,
+                &file.bytes,
+                form.text("replace").is_some(),
+            )
+            .await
+            .map(|(_, n)| n),
+        },
+    };
+    match result {
+        Ok(n) => {
+            Ok(axum::response::Redirect::to(&format!("/agreements?imported={n}")).into_response())
+        }
+        Err(AppError::Validation(v)) => {
+            let page = list_page(&state, &s, String::new(), super::Errors(v.0)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -100,6 +100,19 @@ pub async fn fill_incidents(
     p.after_bulk_load().await
 }
 
+/// Reopens every incident as new (the SLA benchmark: open incidents to recompute).
+pub async fn open_all(p: &Pools) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query(
+        "UPDATE incidents SET state = 'new', first_response_at = NULL, resolved_at = NULL, \
+         closed_at = NULL, resolution_code = NULL, resolution_notes = NULL",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     for table in ["sla_intervals", "sla_clocks", "jobs"] {
