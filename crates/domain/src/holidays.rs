@@ -62,11 +62,11 @@ fn from_csv(text: &str) -> Result<Vec<Holiday>, ValidationError> {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     for (n, record) in reader.records().enumerate() {
-        let line = n + 1;
         let Ok(record) = record else {
-            p.add("file", format!("line {line} is not CSV"));
+            p.add("file", format!("record {} is not CSV", n + 1));
             continue;
         };
+        let line = record.position().map_or(n as u64 + 1, |pos| pos.line());
         let date = record.get(0).unwrap_or("");
         if line == 1 && date.eq_ignore_ascii_case("date") {
             continue;
@@ -149,7 +149,7 @@ struct Event {
 fn from_ics(text: &str) -> Result<Vec<Holiday>, ValidationError> {
     let mut p = Problems::default();
     let mut out = Vec::new();
-    let lines = unfold(text);
+    let lines = unfold(text.strip_prefix('\u{feff}').unwrap_or(text));
     if !lines
         .first()
         .is_some_and(|(_, l)| l.eq_ignore_ascii_case("BEGIN:VCALENDAR"))
@@ -160,16 +160,24 @@ fn from_ics(text: &str) -> Result<Vec<Holiday>, ValidationError> {
         ));
     }
     let mut event: Option<Event> = None;
+    let mut ended = false;
     for (line, l) in &lines {
-        let (head, value) = l.split_once(':').unwrap_or((l.as_str(), ""));
+        let (head, value) = split_content_line(l);
         let name = head.split(';').next().unwrap_or("").to_ascii_uppercase();
         match (name.as_str(), value.to_ascii_uppercase().as_str()) {
             ("BEGIN", "VEVENT") => {
+                if let Some(open) = &event {
+                    p.add(
+                        "file",
+                        format!("the event at line {} has no END:VEVENT", open.at),
+                    );
+                }
                 event = Some(Event {
                     at: *line,
                     ..Event::default()
                 })
             }
+            ("END", "VCALENDAR") => ended = true,
             ("END", "VEVENT") => {
                 let Some(Event {
                     at,
@@ -231,7 +239,13 @@ fn from_ics(text: &str) -> Result<Vec<Holiday>, ValidationError> {
                                 format!("line {line}: {value:?} is not an iCalendar date"),
                             ),
                         },
-                        "DTEND" => ev.end = ics_date(value),
+                        "DTEND" => match ics_date(value) {
+                            Some(d) => ev.end = Some(d),
+                            None => p.add(
+                                "file",
+                                format!("line {line}: {value:?} is not an iCalendar date"),
+                            ),
+                        },
                         "SUMMARY" => ev.summary = name_of(&unescape(value)),
                         "RRULE" => ev.recurring = true,
                         _ => {}
@@ -240,7 +254,33 @@ fn from_ics(text: &str) -> Result<Vec<Holiday>, ValidationError> {
             }
         }
     }
+    if let Some(open) = &event {
+        p.add(
+            "file",
+            format!("the event at line {} has no END:VEVENT", open.at),
+        );
+    }
+    if !ended {
+        p.add(
+            "file",
+            "ends without END:VCALENDAR: it may have been cut off",
+        );
+    }
     finish(p, out)
+}
+
+/// A content line's name and parameters, and its value: the first `:` that
+/// is not inside a quoted parameter value.
+fn split_content_line(l: &str) -> (&str, &str) {
+    let mut quoted = false;
+    for (i, c) in l.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ':' if !quoted => return (&l[..i], &l[i + 1..]),
+            _ => {}
+        }
+    }
+    (l, "")
 }
 
 fn finish(p: Problems, out: Vec<Holiday>) -> Result<Vec<Holiday>, ValidationError> {
@@ -309,6 +349,19 @@ END:VCALENDAR\r\n";
     }
 
     #[test]
+    fn byte_order_marks_and_quoted_parameters() {
+        let ics = format!(
+            "\u{feff}{}",
+            ICS.replace(
+                "DTSTART;VALUE=DATE:20261225",
+                "DTSTART;TZID=\"(UTC+01:00) Amsterdam\":20261225T000000"
+            )
+        );
+        let h = parse(HolidayFile::ICalendar, &ics).unwrap();
+        assert_eq!(h[0].date, "2026-12-25");
+    }
+
+    #[test]
     fn csv_with_or_without_a_header() {
         let h = parse(
             HolidayFile::Csv,
@@ -329,6 +382,11 @@ END:VCALENDAR\r\n";
         let e = parse(HolidayFile::ICalendar, &rrule).unwrap_err();
         assert!(e.0[0].message.contains("repeats"), "{e:?}");
         assert!(parse(HolidayFile::Csv, "").is_err());
+        let cut = &ICS[..ICS.find("END:VCALENDAR").unwrap()];
+        assert!(parse(HolidayFile::ICalendar, cut).is_err());
+        let unended = ICS.replacen("END:VEVENT\r\n", "", 1);
+        let e = parse(HolidayFile::ICalendar, &unended).unwrap_err();
+        assert!(e.0[0].message.contains("no END:VEVENT"), "{e:?}");
         assert_eq!(
             HolidayFile::detect("application/octet-stream", "uk.ICS"),
             Some(HolidayFile::ICalendar)

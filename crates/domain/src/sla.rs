@@ -502,17 +502,8 @@ pub fn advance(
                     c.target_minutes = target;
                     c.calendar_id = calendar_id;
                     c.warn_percent = warn_percent;
-                    // A longer target takes back a warning or breach that the
-                    // time counted so far no longer reaches (running or paused).
-                    let cal = terms.calendar(c.calendar_id);
-                    let counted = c.elapsed_at(&cal, now);
-                    if counted < c.target_ms() {
-                        c.breached_at = None;
-                    }
-                    if counted < c.warn_point_ms() {
-                        c.warned_at = None;
-                    }
-                    c.schedule(&cal);
+                    take_back(&mut c, &terms.calendar(calendar_id), now);
+                    c.schedule(&terms.calendar(c.calendar_id));
                     out.changes.push((field, was, target_text(&c)));
                     if was_due != c.due_at {
                         out.changes.push((
@@ -574,10 +565,43 @@ pub fn advance(
         {
             clock.breached_at = clock.stopped_at;
         }
+        take_back(&mut clock, &cal, now);
         clock.schedule(&cal);
+        // The calendar itself changed (a holiday added, hours moved): say
+        // where the due time went, unless the target change said it already.
+        if let Some(o) = old
+            && o.status == ClockStatus::Running
+            && clock.status == ClockStatus::Running
+            && o.due_at != clock.due_at
+            && !out
+                .changes
+                .iter()
+                .any(|(f, ..)| f == &format!("{}_due", kind.as_str()))
+        {
+            out.changes.push((
+                format!("{}_due", kind.as_str()),
+                instant_text(o.due_at),
+                instant_text(clock.due_at),
+            ));
+        }
         out.clocks.push(clock);
     }
     out
+}
+
+/// Takes back a warning or breach that a live clock's counted time no longer
+/// reaches (a longer target, a calendar with more holidays).
+fn take_back(c: &mut SlaClock, cal: &Calendar, now: UtcMillis) {
+    if !matches!(c.status, ClockStatus::Running | ClockStatus::Paused) {
+        return;
+    }
+    let counted = c.elapsed_at(cal, now);
+    if counted < c.target_ms() {
+        c.breached_at = None;
+    }
+    if counted < c.warn_point_ms() {
+        c.warned_at = None;
+    }
 }
 
 /// Closes the running interval of `c` at `at`, adding its business time.
@@ -900,6 +924,43 @@ mod tests {
         assert_eq!(s.elapsed_ms, 8 * HOUR);
         assert_eq!(s.met(), Some(false));
         assert_eq!(s.standing(at("2026-06-01T16:00:00Z")), Standing::Missed);
+    }
+
+    #[test]
+    fn a_new_holiday_moves_the_due_time_and_takes_back_the_breach() {
+        // Monday 1 June 09:00 Berlin (07:00 UTC), P2 resolution 8 h: due 17:00.
+        let t = office();
+        let t0 = at("2026-06-01T07:00:00Z");
+        let mut f = facts(t0);
+        f.first_response_at = Some(t0);
+        let mut a = advance(&t, &f, &[], t0).clocks;
+        let late = at("2026-06-01T15:30:00Z");
+        for c in &mut a {
+            fire(c, late);
+        }
+        assert!(
+            a.iter()
+                .all(|c| c.breached_at.is_some() || c.status != ClockStatus::Running)
+        );
+        // 1 June was a holiday after all.
+        let mut spec: CalendarSpec = serde_json::from_value(serde_json::json!({
+            "name": "Office", "time_zone": "Europe/Berlin",
+            "week": {"monday": ["09:00-17:00"], "tuesday": ["09:00-17:00"]},
+            "holidays": [{"date": "2026-06-01", "name": "Whit Monday"}]
+        }))
+        .unwrap();
+        spec.name = "Office".into();
+        let mut t2 = t.clone();
+        t2.calendars.insert(1, spec.check().unwrap());
+        let b = advance(&t2, &f, &a, late);
+        let s = clock(&b, ClockKind::Resolution);
+        assert_eq!(s.breached_at, None);
+        assert_eq!(s.due_at, Some(at("2026-06-02T15:00:00Z")));
+        assert!(
+            b.changes.iter().any(|(f, ..)| f == "resolution_due"),
+            "{:?}",
+            b.changes
+        );
     }
 
     #[test]

@@ -657,7 +657,8 @@ pub async fn history(
     let mut entries = state.store.record_history("incident", &inc.number).await?;
     if !actor.role.is_staff() {
         // Work notes and staff-only files (work_note, work_note_attachment).
-        entries.retain(|e| !e.action.starts_with("work_note"));
+        // Breach reasons are the provider's own account, like work notes.
+        entries.retain(|e| !e.action.starts_with("work_note") && e.action != "sla_breach_reason");
     }
     Ok(entries)
 }

@@ -218,14 +218,29 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
         }
         "escalate" => escalate_job(state, job).await,
         "sla_recompute" => {
-            // Another process may have made the change: read the terms afresh.
-            state.store.forget_sla_terms();
-            state
+            // One batch per job, and the next batch as its follow-up, so that
+            // no run is long and a worker that dies loses one batch at most.
+            let after = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|v| v["after"].as_i64())
+                .unwrap_or(0);
+            if after == 0 {
+                // Another process may have made the change: read the terms afresh.
+                state.store.forget_sla_terms();
+            }
+            let (_, last) = state
                 .store
-                .recompute_clocks()
+                .recompute_clocks_after(after)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(Vec::new())
+            Ok(last
+                .map(|last| {
+                    let mut next =
+                        NewJob::new("sla_recompute", &serde_json::json!({ "after": last }));
+                    next.max_attempts = state.config.job_max_attempts;
+                    vec![next]
+                })
+                .unwrap_or_default())
         }
         other => Err(format!("no worker knows jobs of kind {other:?}")),
     }

@@ -88,10 +88,12 @@ pub fn minutes_text(m: i64) -> String {
 /// `fmt` writes times: ISO UTC for the API, the reader's zone for the web page.
 pub async fn of_incident(
     state: &AppState,
-    _actor: &Actor,
+    actor: &Actor,
     inc: &Incident,
     fmt: &(dyn Fn(i64) -> String + Sync),
 ) -> AppResult<SlaView> {
+    // Why a target was missed is the provider's own account: staff only.
+    let staff = actor.role.is_staff();
     let terms = state.store.sla_terms().await?;
     let mut clocks: Vec<(SlaClock, Option<String>)> = state
         .store
@@ -172,7 +174,7 @@ pub async fn of_incident(
             calendar,
             time_zone,
             intervals: iv,
-            breach_reason: breach_reason.clone(),
+            breach_reason: breach_reason.clone().filter(|_| staff),
         });
     }
     Ok(SlaView {

@@ -71,7 +71,7 @@ pub fn months_of(to: Option<&str>, months: Option<u32>) -> AppResult<Vec<(String
         return Err(AppError::field("months", "must be from 1 to 36"));
     }
     let last = match to.map(str::trim).filter(|t| !t.is_empty()) {
-        None => jiff::ZonedDateTime::now().date(),
+        None => jiff::ZonedDateTime::new(jiff::Timestamp::now(), jiff::tz::TimeZone::UTC).date(),
         Some(t) => format!("{t}-01")
             .parse::<jiff::civil::Date>()
             .map_err(|_| {

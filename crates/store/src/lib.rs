@@ -592,8 +592,20 @@ impl Store {
     /// Brings the clocks of every open incident to the current terms (after a
     /// calendar or agreement changed); returns how many incidents changed.
     pub async fn recompute_clocks(&self) -> Result<u64> {
+        let mut after = 0;
+        let mut changed = 0;
+        while let (n, Some(last)) = self.recompute_clocks_after(after).await? {
+            changed += n;
+            after = last;
+        }
+        Ok(changed)
+    }
+
+    /// One batch of [`Store::recompute_clocks`]: the open incidents after id
+    /// `after`; returns how many changed and where to go on from (`None`: done).
+    pub async fn recompute_clocks_after(&self, after: i64) -> Result<(u64, Option<i64>)> {
         let terms = self.sla_terms().await?;
-        dispatch!(self, sla::recompute(&terms, now_ms()))
+        dispatch!(self, sla::recompute_batch(&terms, after))
     }
 
     /// Forgets the cached SLA terms (after a change made elsewhere, in tests).

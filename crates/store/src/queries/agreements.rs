@@ -235,6 +235,9 @@ pub async fn update(
 /// Queues the job that brings open incidents' clocks to the changed terms,
 /// in the transaction of the change.
 pub(crate) async fn recompute_later(conn: &mut Conn, what: &str, now: i64) -> Result<()> {
-    let job = crate::NewJob::new("sla_recompute", &serde_json::json!({ "changed": what }));
+    let mut job = crate::NewJob::new("sla_recompute", &serde_json::json!({ "changed": what }));
+    // After the other processes' cached terms have expired (`terms_cache::TTL`),
+    // so that none of them writes a clock with the old terms after it ran.
+    job.run_at = Some(now + crate::terms_cache::TTL.as_millis() as i64 + 1_000);
     super::jobs::enqueue(conn, &job, now).await
 }

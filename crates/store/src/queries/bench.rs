@@ -115,7 +115,7 @@ pub async fn open_all(p: &Pools) -> Result<()> {
 
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
-    for table in ["sla_intervals", "sla_clocks", "jobs"] {
+    for table in ["sla_intervals", "sla_clocks", "job_runs", "jobs"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;

@@ -387,15 +387,19 @@ pub async fn breaches(
     .await?)
 }
 
-/// Brings the clocks of every open incident to `terms` at `now` (after a
-/// calendar or agreement changed), 500 incidents per transaction; each
+/// Brings the clocks of the next 500 open incidents after id `after` to
+/// `terms` (after a calendar or agreement changed), in one transaction; each
 /// incident whose clocks changed gets a history entry naming the change.
-/// Returns how many incidents changed.
-pub async fn recompute(p: &Pools, terms: &sla::SlaTerms, now: UtcMillis) -> Result<u64> {
+/// Returns how many changed and the last id seen (`None`: no more).
+pub async fn recompute_batch(
+    p: &Pools,
+    terms: &sla::SlaTerms,
+    after: i64,
+) -> Result<(u64, Option<i64>)> {
     let actor = AuditActor::system("SLA clock");
-    let mut after = 0i64;
+    let now = crate::now_ms();
     let mut changed = 0u64;
-    loop {
+    {
         let mut tx = p.begin().await?;
         let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') \
@@ -407,9 +411,8 @@ pub async fn recompute(p: &Pools, terms: &sla::SlaTerms, now: UtcMillis) -> Resu
         .await?;
         let Some(last) = ids.last().copied() else {
             tx.commit().await?;
-            return Ok(changed);
+            return Ok((0, None));
         };
-        after = last;
         let list = |q: &mut super::Sql| {
             for (n, id) in ids.iter().enumerate() {
                 if n > 0 {
@@ -456,5 +459,6 @@ pub async fn recompute(p: &Pools, terms: &sla::SlaTerms, now: UtcMillis) -> Resu
             changed += 1;
         }
         tx.commit().await?;
+        Ok((changed, Some(last)))
     }
 }
