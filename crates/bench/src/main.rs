@@ -57,7 +57,7 @@ struct Row {
     jobs: Option<(f64, usize)>,
     /// Seconds to give N open incidents their clocks, then to recompute them
     /// after a calendar change.
-    clocks: Option<(i64, f64, f64)>,
+    clocks: Option<(i64, f64, f64, u64)>,
 }
 
 const ALWAYS: &str = r#"{"name":"Bench 24x7","time_zone":"UTC","week":{"monday":["00:00-24:00"],"tuesday":["00:00-24:00"],"wednesday":["00:00-24:00"],"thursday":["00:00-24:00"],"friday":["00:00-24:00"],"saturday":["00:00-24:00"],"sunday":["00:00-24:00"]}}"#;
@@ -344,58 +344,6 @@ async fn run_backend(
     let service = store
         .service("SVC-0001", steward_domain::access::Visibility::All)
         .await?;
-    // SLA clocks: N open incidents get their clocks (none had them), then a
-    // calendar change moves every due time. The server is stopped so that its
-    // own recompute job does not race the one measured here.
-    let mut clocks = None;
-    if args.clocks > 0 {
-        let (rss, anon) = memory_kb(server.0.id());
-        peak_kb = peak_kb.max(rss);
-        anon_kb = anon_kb.max(anon);
-        drop(server);
-        store.bench_clear_incidents().await?;
-        eprintln!(
-            "[{name}] recomputing the clocks of {} open incidents",
-            args.clocks
-        );
-        store
-            .bench_fill_incidents(
-                args.clocks,
-                1,
-                now_ms() - 3_600_000,
-                org.id,
-                caller.id,
-                service.id,
-            )
-            .await?;
-        store.bench_open_all().await?;
-        store.forget_sla_terms();
-        let t = Instant::now();
-        store.recompute_clocks().await?;
-        let first = t.elapsed().as_secs_f64();
-        store
-            .update_calendar(
-                &by,
-                calendar.id,
-                None,
-                "Bench 24x7",
-                "Europe/London",
-                OFFICE,
-            )
-            .await?;
-        let t = Instant::now();
-        let changed = store.recompute_clocks().await?;
-        let second = t.elapsed().as_secs_f64();
-        if changed as i64 != args.clocks {
-            bail!(
-                "the calendar change moved {changed} of {} incidents' clocks",
-                args.clocks
-            );
-        }
-        clocks = Some((args.clocks, first, second));
-        server = start_server().await?;
-    }
-
     // Lists and checks are measured on generated history only: a provider's
     // past, not the burst of incidents the throughput run just opened.
     store.bench_clear_incidents().await?;
@@ -448,6 +396,53 @@ async fn run_backend(
     let peak_kb = peak_kb.max(rss);
     let anon_kb = anon_kb.max(anon);
     drop(server);
+
+    // SLA clocks, last (it leaves 100,000 overdue clocks behind): N open
+    // incidents get their clocks (none had them), then a calendar change moves
+    // the due times. The server is stopped so that its own recompute job does
+    // not race the one measured here.
+    let mut clocks = None;
+    if args.clocks > 0 {
+        store.bench_clear_incidents().await?;
+        eprintln!(
+            "[{name}] recomputing the clocks of {} open incidents",
+            args.clocks
+        );
+        store
+            .bench_fill_incidents(
+                args.clocks,
+                1,
+                now_ms() - 3_600_000,
+                org.id,
+                caller.id,
+                service.id,
+            )
+            .await?;
+        store.bench_open_all().await?;
+        store.forget_sla_terms();
+        let t = Instant::now();
+        store.recompute_clocks().await?;
+        let first = t.elapsed().as_secs_f64();
+        store
+            .update_calendar(
+                &by,
+                calendar.id,
+                None,
+                "Bench 24x7",
+                "Europe/London",
+                OFFICE,
+            )
+            .await?;
+        let t = Instant::now();
+        let changed = store.recompute_clocks().await?;
+        let second = t.elapsed().as_secs_f64();
+        // A clock whose whole target falls in the new working hours keeps its due time.
+        if changed == 0 {
+            bail!("the calendar change moved no clock");
+        }
+        clocks = Some((args.clocks, first, second, changed));
+    }
+
     store.close().await;
     Ok(Row {
         backend: name,
@@ -552,9 +547,9 @@ async fn main() -> anyhow::Result<()> {
                 r.backend
             );
         }
-        if let Some((n, first, second)) = r.clocks {
+        if let Some((n, first, second, changed)) = r.clocks {
             println!(
-                "{:<9} SLA clocks of {n} open incidents: created in {first:.1} s, recomputed after a calendar change in {second:.1} s",
+                "{:<9} SLA clocks of {n} open incidents: created in {first:.1} s; after a calendar change, recomputed in {second:.1} s ({changed} incidents' clocks moved)",
                 r.backend
             );
         }
