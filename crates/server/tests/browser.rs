@@ -381,6 +381,41 @@ async fn agent_raises_finds_and_comments_and_other_customers_cannot_see_it() {
     );
     sign_out(&c).await;
 
+    // A manager imports holidays from a CSV file into the calendar; the
+    // change queues the recompute of open clocks, which the admin sees.
+    sign_in(&c, &base, "manager@provider.test").await;
+    c.goto(&format!("{base}/agreements")).await.unwrap();
+    let holidays = dir.0.join("holidays.csv");
+    std::fs::write(&holidays, "date,name\n2026-12-25,Christmas Day\n").unwrap();
+    c.find(Locator::Css("form[action$='/holidays'] input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&holidays.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/holidays'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, ".flash", None, "1 holiday imported").await;
+    assert!(
+        c.source().await.unwrap().contains("Christmas Day"),
+        "the holiday is listed"
+    );
+    sign_out(&c).await;
+    sign_in(&c, &base, "admin@provider.test").await;
+    c.find(Locator::LinkText("Jobs"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "h1", None, "Background jobs").await;
+    wait_for(&c, "table", None, "sla_recompute").await;
+    sign_out(&c).await;
+
     // An auditor walks the conformity dashboard to a requirement and its evidence.
     sign_in(&c, &base, "auditor@provider.test").await;
     c.find(Locator::LinkText("Conformity"))

@@ -85,7 +85,12 @@ pub async fn list(
 ) -> WebResult<AgreementsPage> {
     let flash = q
         .imported
-        .map(|n| format!("{n} holidays imported; open incidents' due times follow."))
+        .map(|n| {
+            format!(
+                "{n} holiday{} imported; open incidents' due times follow within a minute.",
+                if n == 1 { "" } else { "s" }
+            )
+        })
         .unwrap_or_default();
     list_page(&state, &s, flash, super::Errors::default()).await
 }
