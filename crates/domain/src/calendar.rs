@@ -83,18 +83,9 @@ impl Calendar {
                 TimeZone::UTC
             }
         };
-        const DAYS: [&str; 7] = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ];
         let mut week = week;
         for (i, day) in week.iter_mut().enumerate() {
-            check_day(&mut p, DAYS[i], day);
+            check_day(&mut p, WEEKDAYS[i], day);
         }
         let mut exceptions = exceptions;
         for (date, day) in exceptions.iter_mut() {
@@ -120,6 +111,17 @@ impl Calendar {
             BTreeMap::new(),
             BTreeMap::new(),
         )
+    }
+
+    /// Around the clock in UTC: the calendar of a clock whose own calendar is gone.
+    pub fn always_utc() -> Calendar {
+        let all = vec![Interval::new(Time::midnight(), None)];
+        Calendar {
+            tz: TimeZone::UTC,
+            week: std::array::from_fn(|_| all.clone()),
+            holidays: BTreeMap::new(),
+            exceptions: BTreeMap::new(),
+        }
     }
 
     /// The working intervals of a local date, as instants.
@@ -281,7 +283,8 @@ pub struct Exception {
     pub hours: Vec<String>,
 }
 
-const WEEKDAYS: [&str; 7] = [
+/// The weekdays as calendars name them, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

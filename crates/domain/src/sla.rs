@@ -280,9 +280,10 @@ pub struct SlaTerms {
 impl SlaTerms {
     /// The calendar of a clock; a deleted or unreadable one counts every minute.
     pub fn calendar(&self, id: i64) -> Calendar {
-        self.calendars.get(&id).cloned().unwrap_or_else(|| {
-            Calendar::always("UTC").expect("UTC is a time zone every build knows")
-        })
+        self.calendars
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(Calendar::always_utc)
     }
 }
 
@@ -382,11 +383,14 @@ fn day_of(ms: UtcMillis) -> Date {
         .unwrap_or_default()
 }
 
-fn minutes_text(m: i64) -> String {
+/// Minutes as people say them: "2 h 15 min", "-5 min".
+pub fn minutes_text(m: i64) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    let m = m.abs();
     match (m / 60, m % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
+        (0, m) => format!("{sign}{m} min"),
+        (h, 0) => format!("{sign}{h} h"),
+        (h, m) => format!("{sign}{h} h {m} min"),
     }
 }
 

@@ -72,16 +72,7 @@ pub struct IntervalView {
     pub ended_ms: Option<i64>,
 }
 
-/// Minutes as people say them: "2 h 15 min".
-pub fn minutes_text(m: i64) -> String {
-    let sign = if m < 0 { "-" } else { "" };
-    let m = m.abs();
-    match (m / 60, m % 60) {
-        (0, m) => format!("{sign}{m} min"),
-        (h, 0) => format!("{sign}{h} h"),
-        (h, m) => format!("{sign}{h} h {m} min"),
-    }
-}
+pub use steward_domain::sla::minutes_text;
 
 /// The SLA of an incident the actor may already see.
 ///

@@ -2,42 +2,16 @@
 //! incidents; after a restart every acknowledged (201) incident is there and
 //! the audit chain verifies. On SQLite and on PostgreSQL.
 
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use common::{BIN, free_port, ok, steward, wait_ready};
 use serde_json::json;
 use steward_store::testing::{TestDb, backends};
-
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
-
-fn steward(url: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("STEWARD_DATABASE_URL", url)
-        .env("STEWARD_LOG", "warn")
-        .output()
-        .expect("run steward")
-}
-
-fn ok(url: &str, args: &[&str]) -> String {
-    let out = steward(url, args);
-    assert!(
-        out.status.success(),
-        "steward {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(url: &str, port: u16) -> Child {
     Command::new(BIN)
@@ -48,18 +22,6 @@ fn serve(url: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start steward serve")
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server at {base} never became ready");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

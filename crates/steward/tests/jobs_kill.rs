@@ -5,38 +5,16 @@
 //! delivered (a message whose worker died after sending may arrive twice:
 //! e-mail is at least once, recorded effects are exactly once).
 
+mod common;
+
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::{BIN, free_port, ok, wait_ready};
 use serde_json::{Value, json};
 use steward_server::testing::smtp::SmtpSink;
 use steward_store::testing::{Backend, TestDb, backends};
-
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
-
-fn ok(url: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("STEWARD_DATABASE_URL", url)
-        .env("STEWARD_LOG", "warn")
-        .output()
-        .expect("run steward");
-    assert!(
-        out.status.success(),
-        "steward {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(url: &str, port: u16, smtp: &str) -> Child {
     Command::new(BIN)
@@ -50,18 +28,6 @@ fn serve(url: &str, port: u16, smtp: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start steward serve")
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server at {base} never became ready");
 }
 
 async fn get(client: &reqwest::Client, token: &str, url: String) -> Value {

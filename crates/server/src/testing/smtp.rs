@@ -46,9 +46,11 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free local port for the test mail server");
         let sink = SmtpSink {
-            port: listener.local_addr().unwrap().port(),
+            port: listener.local_addr().map(|a| a.port()).unwrap_or(0),
             ..Default::default()
         };
         let s = sink.clone();
@@ -68,7 +70,7 @@ impl SmtpSink {
     }
 
     pub fn messages(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap().clone()
+        self.inbox.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Waits until at least `n` messages arrived (at most 20 s).
@@ -121,11 +123,14 @@ impl SmtpSink {
                 if self.refuse.load(std::sync::atomic::Ordering::Relaxed) {
                     w.write_all(b"451 try again later\r\n").await?;
                 } else {
-                    self.inbox.lock().unwrap().push(Received {
-                        from: from.clone(),
-                        to: to.clone(),
-                        data,
-                    });
+                    self.inbox
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(Received {
+                            from: from.clone(),
+                            to: to.clone(),
+                            data,
+                        });
                     w.write_all(b"250 queued\r\n").await?;
                 }
             } else if upper == "QUIT" {

@@ -129,23 +129,15 @@ async fn list_page(
         .map(|c| {
             let spec: CalendarSpec = serde_json::from_str(&c.spec).unwrap_or_default();
             CalendarRow {
-                week: [
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                ]
-                .iter()
-                .filter_map(|d| {
-                    spec.week
-                        .get(*d)
-                        .filter(|h| !h.is_empty())
-                        .map(|h| ((*d).to_owned(), h.join(", ")))
-                })
-                .collect(),
+                week: steward_domain::calendar::WEEKDAYS
+                    .iter()
+                    .filter_map(|d| {
+                        spec.week
+                            .get(*d)
+                            .filter(|h| !h.is_empty())
+                            .map(|h| ((*d).to_owned(), h.join(", ")))
+                    })
+                    .collect(),
                 holidays: spec
                     .holidays
                     .iter()

@@ -71,21 +71,27 @@ pub async fn clocks_of<'c, E>(executor: E, incident_id: i64) -> Result<Vec<SlaCl
 where
     E: sqlx::Executor<'c, Database = super::super::Db>,
 {
+    Ok(rows_of(executor, incident_id)
+        .await?
+        .into_iter()
+        .map(ClockRow::into_clock)
+        .collect())
+}
+
+async fn rows_of<'c, E>(executor: E, incident_id: i64) -> Result<Vec<ClockRow>>
+where
+    E: sqlx::Executor<'c, Database = super::super::Db>,
+{
     let sql = format!("{SELECT} WHERE incident_id = $1 ORDER BY kind");
-    let rows: Vec<ClockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(incident_id)
         .fetch_all(executor)
-        .await?;
-    Ok(rows.into_iter().map(ClockRow::into_clock).collect())
+        .await?)
 }
 
 /// An incident's clocks as stored (with the recorded breach reasons), for reading.
 pub async fn clocks(p: &Pools, incident_id: i64) -> Result<Vec<ClockRow>> {
-    let sql = format!("{SELECT} WHERE incident_id = $1 ORDER BY kind");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(incident_id)
-        .fetch_all(p.read())
-        .await?)
+    rows_of(p.read(), incident_id).await
 }
 
 /// Records why a breached clock missed its target, in the incident's history.
