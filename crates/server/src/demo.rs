@@ -502,6 +502,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
                 org_id: customer_ids[org_idx],
                 caller_id: caller,
                 fields,
+                names: None,
             },
             opened_at,
             comments,

@@ -4,15 +4,16 @@
 
 use base64::Engine;
 use serde::Deserialize;
-use steward_domain::access::{Action, Actor, Decision, Visibility, authorize};
+use steward_domain::access::{Action, Actor, Decision, Role, Visibility, authorize};
 use steward_domain::error::Problems;
 use steward_domain::incident::{self, CommentVisibility, IncidentDraft, IncidentState, Transition};
 use steward_domain::number::NumberKind;
 use steward_domain::priority::{Level, Priority};
 use steward_domain::text;
 use steward_store::{
-    AuditActor, AuditEntry, Comment, Cursor, Incident, IncidentFields, IncidentFilter,
-    IncidentOrder, NewAttachment, NewIncident, StoreError, User, now_ms,
+    AuditActor, AuditEntry, CallerRef, Comment, Cursor, Incident, IncidentFields, IncidentFilter,
+    IncidentNames, IncidentOrder, IncidentRefsQuery, NewAttachment, NewIncident, StoreError, User,
+    now_ms,
 };
 
 use crate::AppState;
@@ -118,27 +119,48 @@ async fn lookup_staff(
     field: &str,
     email: &str,
 ) -> Option<User> {
-    match state.store.user_by_email(email).await {
-        Ok(u) if u.role().is_staff() && u.active => Some(u),
-        Ok(_) => {
+    let found = state.store.user_by_email(email).await.ok();
+    let seen = found.as_ref().map(|u| (u.role().is_staff(), u.active));
+    staff_usable(p, field, email, seen)
+        .then_some(found)
+        .flatten()
+}
+
+/// Whether the user found by `email` (`(is staff, active)`, `None` when there
+/// is none) may be assigned; says why not.
+fn staff_usable(p: &mut Problems, field: &str, email: &str, found: Option<(bool, bool)>) -> bool {
+    match found {
+        Some((true, true)) => true,
+        Some(_) => {
             p.add(field, "must be an active member of the provider's staff");
-            None
+            false
         }
-        Err(_) => {
+        None => {
             p.add(field, format!("no user with e-mail {email:?}"));
-            None
+            false
         }
     }
 }
 
 async fn lookup_group(state: &AppState, p: &mut Problems, name: &str) -> Option<i64> {
-    match state.store.group_by_name(name).await {
-        Ok(g) => Some(g.id),
-        Err(_) => {
-            p.add("group", format!("no assignment group named {name:?}"));
-            None
-        }
+    let found = state.store.group_by_name(name).await.ok().map(|g| g.id);
+    group_usable(p, name, found)
+}
+
+fn group_usable(p: &mut Problems, name: &str, found: Option<i64>) -> Option<i64> {
+    if found.is_none() {
+        p.add("group", format!("no assignment group named {name:?}"));
     }
+    found
+}
+
+/// The canonical service number, or a problem.
+fn service_number(p: &mut Problems, typed: &str) -> Option<String> {
+    let number = NumberKind::Service.canonical(typed);
+    if number.is_none() {
+        p.add("service", "must be a service number such as SVC-0001");
+    }
+    number
 }
 
 /// A service that `org_id` may raise incidents against: received by it (any
@@ -150,28 +172,34 @@ async fn lookup_service(
     org_id: i64,
     provider: bool,
 ) -> Option<i64> {
-    let Some(number) = NumberKind::Service.canonical(number) else {
-        p.add("service", "must be a service number such as SVC-0001");
-        return None;
-    };
+    let number = service_number(p, number)?;
     let scope = if provider {
         Visibility::All
     } else {
         Visibility::Organisation(org_id)
     };
-    match state.store.service(&number, scope).await {
-        Ok(s) if s.status == "retired" => {
-            p.add("service", format!("{number} is retired"));
-            None
-        }
-        Ok(s) => Some(s.id),
-        Err(_) => {
+    let found = state.store.service(&number, scope).await.ok();
+    service_usable(p, &number, found.as_ref().map(|s| s.status.as_str()))
+        .then(|| found.map(|s| s.id))
+        .flatten()
+}
+
+/// Whether a service the organisation receives (`status` is `None` when it
+/// does not, or there is no such service) may take new incidents; says why not.
+fn service_usable(p: &mut Problems, number: &str, status: Option<&str>) -> bool {
+    match status {
+        None => {
             p.add(
                 "service",
                 format!("{number} is not a service delivered to this organisation"),
             );
-            None
+            false
         }
+        Some("retired") => {
+            p.add("service", format!("{number} is retired"));
+            false
+        }
+        Some(_) => true,
     }
 }
 
@@ -206,28 +234,74 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
             }
         }
     }
+    // Every reference in one read; each is then checked as the user typed it.
+    let service = service_number(&mut p, &input.service);
+    let caller = input.caller.as_deref().filter(|_| staff);
+    let group = input
+        .group
+        .as_deref()
+        .filter(|g| staff && !g.trim().is_empty());
+    let assignee = input
+        .assignee
+        .as_deref()
+        .filter(|e| staff && !e.trim().is_empty());
+    let refs = state
+        .store
+        .incident_refs(&IncidentRefsQuery {
+            caller: caller.map_or(CallerRef::Id(actor.user_id), CallerRef::Email),
+            service: service.as_deref().unwrap_or_default(),
+            group,
+            assignee,
+        })
+        .await?;
     // Staff belong to the provider, customers to a customer organisation
     // (`UserDraft::check_org`), so the caller's role tells their organisation's kind.
-    let (caller_id, org_id, provider) = match input.caller.as_deref().filter(|_| staff) {
-        Some(email) => match state.store.user_by_email(email).await {
-            Ok(u) if u.active => (u.id, u.org_id, u.role().is_staff()),
-            _ => {
+    let caller_role = refs.caller_role.as_deref().and_then(Role::parse);
+    let (caller_id, org_id, provider) = match (refs.caller_id, refs.caller_org_id, caller_role) {
+        (Some(id), Some(org), Some(role)) if refs.caller_active == Some(true) => {
+            (id, org, role.is_staff())
+        }
+        _ => {
+            if let Some(email) = caller {
                 p.add("caller", format!("no active user with e-mail {email:?}"));
-                (actor.user_id, actor.org_id, staff)
             }
-        },
-        None => (actor.user_id, actor.org_id, staff),
+            (actor.user_id, actor.org_id, staff)
+        }
     };
-    let service_id = lookup_service(state, &mut p, &input.service, org_id, provider).await;
-    let group_id = match input.group.as_deref().filter(|_| staff) {
-        Some(g) if !g.trim().is_empty() => lookup_group(state, &mut p, g).await,
-        _ => None,
+    // A service the caller's organisation may raise incidents against:
+    // received by it (any service, for the provider's own) and not retired.
+    let service_id = match &service {
+        None => None,
+        Some(number) => {
+            let received = provider || refs.service_delivered;
+            let status = refs.service_status.as_deref().filter(|_| received);
+            service_usable(&mut p, number, status)
+                .then_some(refs.service_id)
+                .flatten()
+        }
     };
-    let assignee = match input.assignee.as_deref().filter(|_| staff) {
-        Some(e) if !e.trim().is_empty() => lookup_staff(state, &mut p, "assignee", e).await,
-        _ => None,
-    };
-    check_membership(state, &mut p, group_id, assignee.as_ref()).await?;
+    let group_id = group.and_then(|name| group_usable(&mut p, name, refs.group_id));
+    let assignee_id = assignee.and_then(|email| {
+        let seen = refs.assignee_id.map(|_| {
+            let staff = refs.assignee_role.as_deref().and_then(Role::parse);
+            (
+                staff.is_some_and(Role::is_staff),
+                refs.assignee_active == Some(true),
+            )
+        });
+        staff_usable(&mut p, "assignee", email, seen)
+            .then_some(refs.assignee_id)
+            .flatten()
+    });
+    if group_id.is_some() && assignee_id.is_some() && !refs.assignee_in_group {
+        p.add(
+            "assignee",
+            format!(
+                "{} is not a member of the assignment group",
+                refs.assignee_name.as_deref().unwrap_or_default()
+            ),
+        );
+    }
     let (Some(draft), Some(service_id)) = (draft, service_id) else {
         return Err(p
             .finish(())
@@ -245,14 +319,23 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
         urgency: draft.urgency.get() as i64,
         service_id,
         group_id,
-        assignee_id: assignee.map(|a| a.id),
+        assignee_id,
         major: draft.major,
         lifecycle: incident::Lifecycle::opened(),
+    };
+    let names = IncidentNames {
+        org_name: refs.caller_org_name.unwrap_or_default(),
+        service_number: refs.service_number.unwrap_or_default(),
+        service_name: refs.service_name.unwrap_or_default(),
+        caller_name: refs.caller_name.unwrap_or_default(),
+        group_name: refs.group_name.filter(|_| group_id.is_some()),
+        assignee_name: refs.assignee_name.filter(|_| assignee_id.is_some()),
     };
     let new = NewIncident {
         org_id,
         caller_id,
         fields,
+        names: Some(names),
     };
     Ok(state
         .store

@@ -23,7 +23,7 @@ use steward_domain::incident::IncidentState;
 use steward_domain::notify::{self, Circle, Event};
 use steward_domain::priority::Level;
 use steward_domain::sla::{ClockKind, Crossed};
-use steward_store::{AuditActor, Fired, Job, NewJob, now_ms};
+use steward_store::{AuditActor, CompletedJob, Fired, Job, NewJob, now_ms};
 use tokio::task::JoinSet;
 
 use crate::AppState;
@@ -126,9 +126,40 @@ pub async fn run_round(state: &AppState, worker: &str) -> Result<usize, steward_
     for job in jobs {
         let state = state.clone();
         let worker = worker.to_owned();
-        set.spawn(async move { run_one(&state, &worker, job).await });
+        set.spawn(async move {
+            let started = now_ms();
+            let outcome = run_one(&state, &worker, &job, started).await;
+            (job, started, outcome)
+        });
     }
-    while set.join_next().await.is_some() {}
+    let mut ran = Vec::with_capacity(n);
+    while let Some(r) = set.join_next().await {
+        if let Ok((job, started, Some(caused))) = r {
+            ran.push((job, started, caused));
+        }
+    }
+    // The round's successes are recorded together: one transaction.
+    let done: Vec<CompletedJob> = ran
+        .iter()
+        .map(|(job, started_at, caused)| CompletedJob {
+            job,
+            started_at: *started_at,
+            caused,
+        })
+        .collect();
+    if !done.is_empty() {
+        match state.store.complete_jobs(worker, &done).await {
+            Ok(held) => {
+                for d in done.iter().filter(|d| !held.contains(&d.job.id)) {
+                    tracing::warn!(
+                        job = d.job.id,
+                        "job was taken over by another worker (lease expired)"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot record the outcome of finished jobs"),
+        }
+    }
     Ok(n)
 }
 
@@ -164,36 +195,31 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     (10_000i64 << step).min(3_600_000)
 }
 
-async fn run_one(state: &AppState, worker: &str, job: Job) {
-    let started = now_ms();
+/// Runs one job within its time budget. A success answers the jobs it causes,
+/// to be recorded with the round; a failure is recorded here (retry or dead).
+async fn run_one(state: &AppState, worker: &str, job: &Job, started: i64) -> Option<Vec<NewJob>> {
     let budget = Duration::from_secs(state.config.job_lease_seconds.max(2) as u64 / 2);
-    let outcome = match tokio::time::timeout(budget, handle(state, &job)).await {
+    let outcome = match tokio::time::timeout(budget, handle(state, job)).await {
         Ok(r) => r,
         Err(_) => Err(format!("took longer than {} s", budget.as_secs())),
     };
-    let recorded = match &outcome {
-        Ok(caused) => {
-            state
-                .store
-                .complete_job(&job, worker, started, caused)
-                .await
-        }
-        Err(e) => {
-            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-            let retry_at = now_ms() + backoff_ms(job.attempts);
-            state
-                .store
-                .fail_job(
-                    &job,
-                    worker,
-                    started,
-                    e,
-                    retry_at,
-                    state.config.job_max_attempts.max(1),
-                )
-                .await
-        }
+    let e = match outcome {
+        Ok(caused) => return Some(caused),
+        Err(e) => e,
     };
+    tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+    let retry_at = now_ms() + backoff_ms(job.attempts);
+    let recorded = state
+        .store
+        .fail_job(
+            job,
+            worker,
+            started,
+            &e,
+            retry_at,
+            state.config.job_max_attempts.max(1),
+        )
+        .await;
     match recorded {
         Ok(true) => {}
         Ok(false) => {
@@ -204,6 +230,7 @@ async fn run_one(state: &AppState, worker: &str, job: Job) {
         }
         Err(e) => tracing::warn!(job = job.id, error = %e, "cannot record the job's outcome"),
     }
+    None
 }
 
 /// Runs one job; `Ok` carries the jobs it causes.

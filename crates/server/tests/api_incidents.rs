@@ -402,3 +402,66 @@ async fn services_and_admin_over_http() {
         s.stop().await;
     }
 }
+
+/// Staff raise incidents for a caller, a group and an assignee typed by name
+/// or e-mail; each reference that does not fit is named in the problem, and a
+/// good one comes back with its names.
+#[tokio::test]
+async fn creation_checks_every_reference_it_is_given() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/incidents",
+                json!({"title": "Printer jam", "service": "SVC-0001", "caller": "nobody@alpha.test",
+                       "group": "No Such Group", "assignee": "cora@alpha.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {v}");
+        let mut fields: Vec<_> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        fields.sort();
+        assert_eq!(fields, ["assignee", "caller", "group"], "{v}");
+        // The manager is staff but not in the Service Desk group.
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/incidents",
+                json!({"title": "Printer jam", "service": "SVC-0001", "caller": "cora@alpha.test",
+                       "group": "service desk", "assignee": "manager@provider.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{backend:?} {v}");
+        assert_eq!(v["errors"][0]["field"], "assignee", "{v}");
+        assert!(
+            v["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a member of the assignment group"),
+            "{v}"
+        );
+        let (st, inc) = s
+            .post(
+                "agent",
+                "/api/v1/incidents",
+                json!({"title": "Printer jam", "service": "SVC-0001", "caller": "CORA@alpha.test",
+                       "group": "service desk", "assignee": "agent@provider.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{backend:?} {inc}");
+        assert_eq!(inc["organisation"]["name"], "Alpha", "{inc}");
+        let number = inc["number"].as_str().unwrap();
+        let (_, read) = s.get("agent", &format!("/api/v1/incidents/{number}")).await;
+        assert_eq!(read["group"], inc["group"], "{read} {inc}");
+        assert_eq!(read["assignee"], inc["assignee"], "{read} {inc}");
+        assert_eq!(read["caller"], inc["caller"], "{read} {inc}");
+        assert_eq!(read["service"], inc["service"], "{read} {inc}");
+        assert_eq!(read["organisation"], inc["organisation"], "{read} {inc}");
+        s.stop().await;
+    }
+}

@@ -434,7 +434,15 @@ async fn a_mail_server_that_refuses_leaves_a_dead_job_to_retry_and_the_incident_
         assert_eq!(st, StatusCode::OK, "{v}");
         let m = sink.wait_for(1).await;
         assert_eq!(m[0].to, ["agent@provider.test"]);
-        let (_, job) = s.get("admin", &format!("/api/v1/jobs/{id}")).await;
+        // The worker records the outcome after the mail server took the message.
+        let mut job = Value::Null;
+        for _ in 0..100 {
+            job = s.get("admin", &format!("/api/v1/jobs/{id}")).await.1;
+            if job["state"] == "done" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert_eq!(job["state"], "done", "{job}");
         assert_eq!(job["runs"].as_array().unwrap().len(), 2, "{job}");
         let (st, _) = s

@@ -10,6 +10,7 @@
 mod group_commit;
 mod model;
 mod pg;
+mod pg_batch;
 mod sqlite;
 pub mod terms_cache;
 pub mod testing;
@@ -394,6 +395,12 @@ impl Store {
 
     // ---- incidents -----------------------------------------------------
 
+    /// A new incident's caller, service, group and assignee, found by what a
+    /// user typed, in one read (the checks stay with the caller).
+    pub async fn incident_refs(&self, q: &IncidentRefsQuery<'_>) -> Result<IncidentRefs> {
+        dispatch!(self, incidents::refs(q))
+    }
+
     pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
         let terms = self.sla_terms().await?;
         dispatch!(self, incidents::create(actor, &terms, new))
@@ -709,6 +716,13 @@ impl Store {
         dispatch!(self, jobs::claim(claim, now, lease_until, limit))
     }
 
+    /// Completes jobs that ran (one transaction); returns the ids whose claim
+    /// was still held.
+    pub async fn complete_jobs(&self, worker: &str, done: &[CompletedJob<'_>]) -> Result<Vec<i64>> {
+        dispatch!(self, jobs::complete(worker, done))
+    }
+
+    /// Completes one job; `false` when its claim was lost.
     pub async fn complete_job(
         &self,
         job: &Job,
@@ -716,7 +730,12 @@ impl Store {
         started_at: i64,
         caused: &[NewJob],
     ) -> Result<bool> {
-        dispatch!(self, jobs::complete(job, worker, started_at, caused))
+        let done = CompletedJob {
+            job,
+            started_at,
+            caused,
+        };
+        Ok(!self.complete_jobs(worker, &[done]).await?.is_empty())
     }
 
     pub async fn fail_job(

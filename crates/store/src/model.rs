@@ -268,6 +268,64 @@ pub struct NewIncident {
     pub org_id: i64,
     pub caller_id: i64,
     pub fields: IncidentFields,
+    /// What the references are called, when the caller has just read them
+    /// (from [`IncidentRefs`]); otherwise the store reads them.
+    pub names: Option<IncidentNames>,
+}
+
+/// The names of a new incident's references, for its record and audit entry.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IncidentNames {
+    pub org_name: String,
+    pub service_number: String,
+    pub service_name: String,
+    pub caller_name: String,
+    pub group_name: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+/// The caller of a new incident: a user by id (the actor) or by e-mail.
+#[derive(Debug, Clone, Copy)]
+pub enum CallerRef<'a> {
+    Id(i64),
+    Email(&'a str),
+}
+
+/// What a new incident refers to, by the names a user types.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentRefsQuery<'a> {
+    pub caller: CallerRef<'a>,
+    /// A canonical service number (`SVC-0001`).
+    pub service: &'a str,
+    pub group: Option<&'a str>,
+    /// An e-mail address.
+    pub assignee: Option<&'a str>,
+}
+
+/// A new incident's references as found, in one read; `None` where nothing
+/// answers to the name.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct IncidentRefs {
+    pub caller_id: Option<i64>,
+    pub caller_org_id: Option<i64>,
+    pub caller_org_name: Option<String>,
+    pub caller_name: Option<String>,
+    pub caller_role: Option<String>,
+    pub caller_active: Option<bool>,
+    pub service_id: Option<i64>,
+    pub service_number: Option<String>,
+    pub service_name: Option<String>,
+    pub service_status: Option<String>,
+    /// Whether the caller's organisation receives the service.
+    pub service_delivered: bool,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub assignee_role: Option<String>,
+    pub assignee_active: Option<bool>,
+    /// Whether the assignee belongs to the group.
+    pub assignee_in_group: bool,
 }
 
 /// An incident brought in with its own history (demo data, migrations from
@@ -787,6 +845,14 @@ impl NewJob {
             max_attempts: 5,
         }
     }
+}
+
+/// A claimed job that ran to success, with the jobs it causes.
+#[derive(Debug, Clone, Copy)]
+pub struct CompletedJob<'a> {
+    pub job: &'a Job,
+    pub started_at: UtcMillis,
+    pub caused: &'a [NewJob],
 }
 
 /// A background job.

@@ -2,10 +2,12 @@
 //! concurrent creations never queue behind one counter row.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
+use crate::pg_batch::Batcher;
 use crate::{Result, StoreOptions};
 
 pub type Db = sqlx::Postgres;
@@ -14,6 +16,7 @@ pub type Conn = sqlx::PgConnection;
 #[derive(Clone)]
 pub struct Pools {
     pub pool: PgPool,
+    batcher: Arc<Batcher>,
 }
 
 impl Pools {
@@ -27,7 +30,10 @@ impl Pools {
             .test_before_acquire(false)
             .connect_with(opts)
             .await?;
-        Ok(Pools { pool })
+        Ok(Pools {
+            pool,
+            batcher: Arc::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -60,6 +66,7 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
+    use super::q::PreparedInsert;
     use super::{Conn, Pools};
     use crate::Result;
 
@@ -72,33 +79,29 @@ pub mod dialect {
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN";
 
-    /// The next human number of a record type as an SQL expression: its
-    /// sequence (never reused; gaps allowed).
-    pub fn next_number_expr(kind: NumberKind) -> Option<String> {
-        Some(format!(
-            "nextval('number_{}')",
-            kind.prefix().to_ascii_lowercase()
-        ))
-    }
-
-    /// The next human number of a record type.
+    /// The next human number of a record type: its sequence (never reused;
+    /// gaps allowed).
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {
-        let sql = format!("SELECT {}", next_number_expr(kind).unwrap_or_default());
+        let sql = format!(
+            "SELECT nextval('number_{}')",
+            kind.prefix().to_ascii_lowercase()
+        );
         Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .fetch_one(conn)
             .await?)
     }
 
-    /// A write that reads, then changes the database with exactly one
-    /// statement (such as [`insert_numbered`](crate::pg::q::insert_numbered)):
-    /// on PostgreSQL it runs on a pooled connection in autocommit, so the one
-    /// statement is atomic on its own and no `BEGIN`/`COMMIT` round trips are paid.
-    pub async fn write_one<T>(
-        p: &Pools,
-        work: impl AsyncFnOnce(&mut Conn) -> Result<T>,
-    ) -> Result<T> {
-        let mut conn = p.pool.acquire().await?;
-        work(&mut conn).await
+    /// A numbered record with its audit entry and children, inside `conn`'s
+    /// transaction: one statement (sequence, inserts in a data-modifying `WITH`).
+    pub async fn insert_numbered(conn: &mut Conn, ins: &PreparedInsert) -> Result<(i64, String)> {
+        let mut ids = crate::pg_batch::insert_rows(conn, &[ins]).await?;
+        Ok(ids.remove(0))
+    }
+
+    /// A numbered record written on its own: with the rows of concurrent
+    /// writes in one statement, committed when this returns (group insert).
+    pub async fn insert_numbered_alone(p: &Pools, ins: PreparedInsert) -> Result<(i64, String)> {
+        p.batcher.insert(&p.pool, ins).await
     }
 
     /// Every table's columns, for the schema comparison test.

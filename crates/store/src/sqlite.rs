@@ -100,6 +100,7 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
+    use super::q::{AUDIT_COLUMNS, Arg, PreparedInsert, Sql};
     use super::{Conn, Pools};
     use crate::Result;
 
@@ -122,9 +123,52 @@ pub mod dialect {
         .await?)
     }
 
-    /// SQLite cannot write inside a `WITH`: numbers come from [`next_number`] instead.
-    pub fn next_number_expr(_: NumberKind) -> Option<String> {
-        None
+    /// A numbered record with its audit entry and children, inside `conn`'s
+    /// transaction: SQLite cannot write inside a `WITH`, so the number comes
+    /// from [`next_number`] and each row is its own statement.
+    pub async fn insert_numbered(conn: &mut Conn, ins: &PreparedInsert) -> Result<(i64, String)> {
+        let number = ins.kind.format(next_number(&mut *conn, ins.kind).await?);
+        let mut q = Sql::new(&format!(
+            "INSERT INTO {} (number, {}) VALUES (",
+            ins.table,
+            ins.columns.join(", ")
+        ));
+        q.arg(Arg::Text(number.clone()));
+        for a in &ins.args {
+            q.push(", ").arg(a.clone());
+        }
+        q.push(") RETURNING id");
+        let id = q.fetch_scalar(&mut *conn).await?;
+        let mut q = Sql::new(&format!(
+            "INSERT INTO audit_log (record_number, {}) VALUES (",
+            AUDIT_COLUMNS.join(", ")
+        ));
+        q.arg(Arg::Text(number.clone()));
+        for a in &ins.audit {
+            q.push(", ").arg(a.clone());
+        }
+        q.push(")");
+        q.execute(&mut *conn).await?;
+        for c in &ins.children {
+            let mut q = Sql::new(&format!(
+                "INSERT INTO {} ({}, {}) VALUES (",
+                c.table,
+                c.parent_column,
+                c.columns.join(", ")
+            ));
+            q.arg(Arg::I64(id));
+            for a in &c.args {
+                q.push(", ").arg(a.clone());
+            }
+            q.push(")");
+            q.execute(&mut *conn).await?;
+        }
+        Ok((id, number))
+    }
+
+    /// A numbered record written on its own: one write of the group commit.
+    pub async fn insert_numbered_alone(p: &Pools, ins: PreparedInsert) -> Result<(i64, String)> {
+        write_one(p, async |conn| insert_numbered(conn, &ins).await).await
     }
 
     /// A write that reads, then changes the database with one statement: on

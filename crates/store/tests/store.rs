@@ -4,8 +4,8 @@ use steward_domain::access::Visibility;
 use steward_domain::incident::{Lifecycle, ResolutionCode, Transition};
 use steward_store::testing::{Backend, TestDb, backends};
 use steward_store::{
-    AuditActor, IncidentFields, IncidentFilter, IncidentOrder, NewIncident, ServiceFields, Store,
-    StoreError, StoreOptions,
+    AuditActor, IncidentFields, IncidentFilter, IncidentNames, IncidentOrder, NewIncident,
+    ServiceFields, Store, StoreError, StoreOptions,
 };
 
 async fn open(backend: Backend) -> (TestDb, Store) {
@@ -94,6 +94,7 @@ async fn incident_story_on_both_backends() {
             org_id: w.customer_a,
             caller_id: w.caller_a,
             fields: fields(&w, "Mail down"),
+            names: None,
         };
         let inc = store.create_incident(&w.actor, &new).await.unwrap();
         assert_eq!(inc.number, "INC-000001", "{backend:?}");
@@ -228,6 +229,7 @@ async fn keyset_pages_walk_every_incident_once() {
                 org_id: w.customer_a,
                 caller_id: w.caller_a,
                 fields: f,
+                names: None,
             };
             store.create_incident(&w.actor, &new).await.unwrap();
         }
@@ -571,6 +573,7 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             org_id: w.customer_a,
             caller_id: w.caller_a,
             fields: fields(&w, "Mail down"),
+            names: None,
         };
         let inc = store.create_incident(&w.actor, &new).await.unwrap();
         let clocks: Vec<_> = store
@@ -710,6 +713,7 @@ async fn a_calendar_change_recomputes_open_clocks_on_both_backends() {
             org_id: w.customer_a,
             caller_id: w.caller_a,
             fields: fields(&w, "Mail down"),
+            names: None,
         };
         let inc = store.create_incident(&w.actor, &new).await.unwrap();
         let due = |rows: Vec<steward_store::ClockRow>| {
@@ -836,5 +840,68 @@ async fn jobs_are_claimed_once_and_completed_only_by_their_claim() {
         assert_eq!(n, 18, "{backend:?}");
         let c = store.job_counts().await.unwrap();
         assert_eq!((c.done, c.dead, c.running), (1, 0, 0), "{c:?}");
+    }
+}
+
+/// Creations that arrive together are written together (a group insert on
+/// PostgreSQL, the group commit on SQLite); each still gets its own number,
+/// record, audit entry and outcome, and one bad row fails alone.
+#[tokio::test]
+async fn concurrent_creations_each_get_their_own_row_and_outcome() {
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let w = world(&store).await;
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let mut new = NewIncident {
+                org_id: w.customer_a,
+                caller_id: w.caller_a,
+                fields: fields(&w, &format!("together {n}")),
+                names: None,
+            };
+            if n == 17 {
+                // A service that does not exist, with names given so that the
+                // store does not look it up first: the insert itself fails.
+                new.fields.service_id = 999_999;
+                new.names = Some(IncidentNames {
+                    org_name: "Alpha".into(),
+                    service_number: "SVC-9999".into(),
+                    service_name: "Ghost".into(),
+                    caller_name: "Ann".into(),
+                    group_name: None,
+                    assignee_name: None,
+                });
+            }
+            let (store, actor) = (store.clone(), w.actor.clone());
+            tasks.push(tokio::spawn(async move {
+                store.create_incident(&actor, &new).await
+            }));
+        }
+        let mut numbers = Vec::new();
+        for (n, t) in tasks.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(inc) => {
+                    assert_ne!(n, 17, "{backend:?}: the bad row was written");
+                    assert_eq!(inc.title, format!("together {n}"), "{backend:?}");
+                    let read = store.incident(&inc.number, Visibility::All).await.unwrap();
+                    assert_eq!(read.id, inc.id, "{backend:?}");
+                    assert_eq!(read.title, inc.title, "{backend:?}");
+                    let history = store.record_history("incident", &inc.number).await.unwrap();
+                    assert_eq!(history.len(), 1, "{backend:?}");
+                    assert!(
+                        history[0].changes.contains(&inc.title),
+                        "{backend:?}: {} has the audit entry of another incident",
+                        inc.number
+                    );
+                    numbers.push(inc.number);
+                }
+                Err(e) => assert_eq!(n, 17, "{backend:?}: a good row failed: {e}"),
+            }
+        }
+        assert_eq!(numbers.len(), 39, "{backend:?}");
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 39, "{backend:?}: a number was given twice");
+        store.close().await;
     }
 }

@@ -7,10 +7,11 @@ use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Db, Pools, dialect};
 use super::audit::append;
-use super::{Arg, Child, NumberedInsert, Sql, insert_numbered};
+use super::{Arg, Child, NumberedInsert, Sql, insert_numbered, insert_numbered_alone};
 use crate::{
-    AuditActor, Comment, Cursor, ImportedIncident, Incident, IncidentFields, IncidentFilter,
-    IncidentOrder, NewAttachment, NewIncident, NewJob, Page, Result, StoreError, now_ms,
+    AuditActor, CallerRef, Comment, Cursor, ImportedIncident, Incident, IncidentFields,
+    IncidentFilter, IncidentNames, IncidentOrder, IncidentRefs, IncidentRefsQuery, NewAttachment,
+    NewIncident, NewJob, Page, Result, StoreError, now_ms,
 };
 use steward_domain::notify;
 use steward_domain::sla::{self, SlaTerms};
@@ -61,20 +62,13 @@ pub async fn get_by_id(p: &Pools, id: i64) -> Result<Incident> {
 
 /// What a new incident's references are called, read before the write so that
 /// the write itself stays one statement where the database allows it.
-#[derive(sqlx::FromRow)]
-struct Names {
-    org_name: String,
-    service_number: String,
-    service_name: String,
-    caller_name: String,
-    group_name: Option<String>,
-    assignee_name: Option<String>,
-}
-
-async fn names<'c, E>(executor: E, new: &NewIncident) -> Result<Names>
+async fn names<'c, E>(executor: E, new: &NewIncident) -> Result<IncidentNames>
 where
     E: sqlx::Executor<'c, Database = Db>,
 {
+    if let Some(names) = &new.names {
+        return Ok(names.clone());
+    }
     sqlx::query_as(
         "SELECT o.name AS org_name, s.number AS service_number, s.name AS service_name, \
          c.name AS caller_name, g.name AS group_name, a.name AS assignee_name \
@@ -93,6 +87,35 @@ where
     .fetch_optional(executor)
     .await?
     .ok_or(StoreError::NotFound)
+}
+
+/// A new incident's references, found by what a user typed, in one read.
+pub async fn refs(p: &Pools, q: &IncidentRefsQuery<'_>) -> Result<IncidentRefs> {
+    let (caller_by, caller) = match q.caller {
+        CallerRef::Id(id) => ("c.id = $1", Arg::I64(id)),
+        CallerRef::Email(e) => ("c.email = $1", Arg::Text(e.trim().to_lowercase())),
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT c.id AS caller_id, c.org_id AS caller_org_id, o.name AS caller_org_name, \
+         c.name AS caller_name, c.role AS caller_role, c.active AS caller_active, \
+         s.id AS service_id, s.number AS service_number, s.name AS service_name, \
+         s.status AS service_status, EXISTS (SELECT 1 FROM service_customers sc \
+         WHERE sc.service_id = s.id AND sc.org_id = c.org_id) AS service_delivered, \
+         g.id AS group_id, g.name AS group_name, a.id AS assignee_id, a.name AS assignee_name, \
+         a.role AS assignee_role, a.active AS assignee_active, EXISTS (SELECT 1 FROM \
+         group_members m WHERE m.group_id = g.id AND m.user_id = a.id) AS assignee_in_group \
+         FROM (SELECT 1 AS one) x \
+         LEFT JOIN users c ON {caller_by} \
+         LEFT JOIN organisations o ON o.id = c.org_id \
+         LEFT JOIN services s ON s.number = $2 \
+         LEFT JOIN assignment_groups g ON lower(g.name) = lower($3) \
+         LEFT JOIN users a ON a.email = $4"
+    ));
+    sql.bind(caller)
+        .bind(Arg::Text(q.service.to_owned()))
+        .bind(Arg::OptText(q.group.map(str::to_owned)))
+        .bind(Arg::OptText(q.assignee.map(|e| e.trim().to_lowercase())));
+    sql.fetch_one(p.read()).await
 }
 
 const INSERT_COLUMNS: &[&str] = &[
@@ -129,7 +152,7 @@ async fn insert<F>(
     actor: &AuditActor,
     terms: &SlaTerms,
     new: &NewIncident,
-    names: Names,
+    names: IncidentNames,
     opened_at: i64,
     updated_at: i64,
     action: &str,
@@ -262,7 +285,8 @@ where
     Ok(created)
 }
 
-/// One incident, written on its own: on PostgreSQL a single statement.
+/// One incident, written on its own: on PostgreSQL in a group insert with
+/// concurrent creations.
 pub async fn create(
     p: &Pools,
     actor: &AuditActor,
@@ -270,12 +294,9 @@ pub async fn create(
     new: &NewIncident,
 ) -> Result<Incident> {
     let now = now_ms();
-    dialect::write_one(p, async |conn| {
-        let names = names(&mut *conn, new).await?;
-        insert(actor, terms, new, names, now, now, "create", async |ins| {
-            insert_numbered(conn, ins).await
-        })
-        .await
+    let names = names(p.read(), new).await?;
+    insert(actor, terms, new, names, now, now, "create", async |ins| {
+        insert_numbered_alone(p, ins).await
     })
     .await
 }

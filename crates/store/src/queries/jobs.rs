@@ -9,7 +9,8 @@ use steward_domain::audit::Changes;
 
 use super::super::{Conn, Pools, dialect};
 use super::audit::append;
-use crate::{AuditActor, Job, JobCounts, JobRun, NewJob, Result, StoreError};
+use super::{Arg, Sql};
+use crate::{AuditActor, CompletedJob, Job, JobCounts, JobRun, NewJob, Result, StoreError};
 
 const SELECT: &str = "SELECT id, kind, payload, record_id, state, run_at, attempts, max_attempts, claim, \
      lease_until, last_error, created_at, finished_at FROM jobs";
@@ -90,38 +91,71 @@ pub async fn claim(
     Ok(jobs)
 }
 
-/// Marks a claimed job done, records the run and queues the jobs it caused,
-/// in one transaction. `false` when the claim was lost (the lease ran out and
-/// another worker took the job): nothing is written then.
-pub async fn complete(
-    p: &Pools,
-    job: &Job,
-    worker: &str,
-    started_at: UtcMillis,
-    caused: &[NewJob],
-) -> Result<bool> {
+/// Marks claimed jobs done, records their runs and queues the jobs they
+/// caused, all in one transaction (a worker completes a round's jobs
+/// together). Returns the ids whose claim was still held; a job whose lease
+/// ran out and that another worker took is left alone.
+pub async fn complete(p: &Pools, worker: &str, done: &[CompletedJob<'_>]) -> Result<Vec<i64>> {
     let now = crate::now_ms();
+    // Jobs claimed together share their claim; each claim is one UPDATE.
+    let mut claims: Vec<&str> = done.iter().filter_map(|d| d.job.claim.as_deref()).collect();
+    claims.sort_unstable();
+    claims.dedup();
     let mut tx = p.begin().await?;
-    let held = sqlx::query(
-        "UPDATE jobs SET state = 'done', finished_at = $1, claim = NULL, lease_until = NULL \
-         WHERE id = $2 AND claim = $3 AND state = 'running'",
-    )
-    .bind(now)
-    .bind(job.id)
-    .bind(&job.claim)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if held == 0 {
-        drop(tx);
-        return Ok(false);
+    let mut held: Vec<i64> = Vec::with_capacity(done.len());
+    for claim in claims {
+        let mut q = Sql::new("UPDATE jobs SET state = 'done', finished_at = ");
+        q.arg(Arg::I64(now))
+            .push(", claim = NULL, lease_until = NULL WHERE state = 'running' AND claim = ")
+            .arg(Arg::Text(claim.to_owned()))
+            .push(" AND id IN (");
+        let ids = done
+            .iter()
+            .filter(|d| d.job.claim.as_deref() == Some(claim))
+            .map(|d| d.job.id);
+        for (n, id) in ids.enumerate() {
+            if n > 0 {
+                q.push(", ");
+            }
+            q.arg(Arg::I64(id));
+        }
+        q.push(") RETURNING id");
+        held.extend(
+            q.fetch_all::<(i64,), _>(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|(id,)| id),
+        );
     }
-    record_run(&mut tx, job, worker, started_at, now, None).await?;
-    for j in caused {
-        enqueue(&mut tx, j, now).await?;
+    if held.is_empty() {
+        return Ok(held);
+    }
+    let kept: Vec<&CompletedJob> = done.iter().filter(|d| held.contains(&d.job.id)).collect();
+    let mut q = Sql::new(
+        "INSERT INTO job_runs (job_id, attempt, worker, started_at, finished_at, outcome, error) \
+         VALUES ",
+    );
+    for (n, d) in kept.iter().enumerate() {
+        q.push(if n == 0 { "(" } else { ", (" })
+            .arg(Arg::I64(d.job.id))
+            .push(", ")
+            .arg(Arg::I64(d.job.attempts))
+            .push(", ")
+            .arg(Arg::Text(worker.to_owned()))
+            .push(", ")
+            .arg(Arg::I64(d.started_at))
+            .push(", ")
+            .arg(Arg::I64(now))
+            .push(", 'done', NULL)");
+    }
+    q.execute(&mut *tx).await?;
+    for d in kept {
+        for j in d.caused {
+            enqueue(&mut tx, j, now).await?;
+        }
     }
     tx.commit().await?;
-    Ok(true)
+    Ok(held)
 }
 
 /// Records a failed attempt: back to the queue at `retry_at`, or dead after

@@ -25,7 +25,7 @@ use sqlx::AssertSqlSafe;
 use steward_domain::audit::Changes;
 use steward_domain::number::NumberKind;
 
-use super::{Conn, Db, dialect};
+use super::{Conn, Db, Pools, dialect};
 use crate::{AuditActor, Result};
 
 /// A value bound to a `$n` placeholder of a query built at run time.
@@ -84,107 +84,63 @@ pub struct Child {
     pub args: Vec<Arg>,
 }
 
-/// Writes `ins` inside `conn`'s transaction and returns the new row's id and
-/// number. On PostgreSQL this is one statement (sequence, insert and audit entry
-/// in a data-modifying `WITH`), so that it is atomic even without a transaction;
-/// on SQLite, which has no such statement, the number comes from a counter row
-/// under the single writer.
-pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
-    let n = ins.args.len();
-    let list = |from: usize| {
-        (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let columns = ins.columns.join(", ");
-    let audit_args = [
-        Arg::I64(ins.at),
-        Arg::OptI64(ins.actor.user_id),
-        Arg::Text(ins.actor.label.clone()),
-        Arg::OptI64(ins.org_id),
-        Arg::Text(ins.record_type.to_owned()),
-        Arg::Text(ins.action.to_owned()),
-        Arg::Text(ins.changes.to_json()),
-    ];
-    if let Some(next) = dialect::next_number_expr(ins.kind) {
-        let a = n + 1;
-        let (prefix, width) = (ins.kind.prefix(), ins.kind.width());
-        // Each child is one more data-modifying part of the same statement.
-        let mut next_arg = a + 7;
-        let mut children = String::new();
-        for (k, c) in ins.children.iter().enumerate() {
-            let values = (next_arg..next_arg + c.args.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            next_arg += c.args.len();
-            children.push_str(&format!(
-                ", c{k} AS (INSERT INTO {} ({}, {}) SELECT r.id, {values} FROM r)",
-                c.table,
-                c.parent_column,
-                c.columns.join(", ")
-            ));
+/// A [`NumberedInsert`] that owns its values, ready for the dialect's writer
+/// (which on PostgreSQL may write it together with concurrent ones).
+pub struct PreparedInsert {
+    pub kind: NumberKind,
+    pub table: &'static str,
+    pub columns: Vec<String>,
+    pub args: Vec<Arg>,
+    /// The audit entry's values, in the order of [`AUDIT_COLUMNS`]; its
+    /// record number is the new record's.
+    pub audit: Vec<Arg>,
+    pub children: Vec<Child>,
+}
+
+/// The columns of `audit_log` that a new record's entry fills, other than
+/// `record_number`.
+pub const AUDIT_COLUMNS: &[&str] = &[
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "org_id",
+    "record_type",
+    "action",
+    "changes",
+];
+
+impl NumberedInsert<'_> {
+    pub fn prepare(self) -> PreparedInsert {
+        PreparedInsert {
+            kind: self.kind,
+            table: self.table,
+            columns: self.columns.iter().map(|c| (*c).to_owned()).collect(),
+            args: self.args,
+            audit: vec![
+                Arg::I64(self.at),
+                Arg::OptI64(self.actor.user_id),
+                Arg::Text(self.actor.label.clone()),
+                Arg::OptI64(self.org_id),
+                Arg::Text(self.record_type.to_owned()),
+                Arg::Text(self.action.to_owned()),
+                Arg::Text(self.changes.to_json()),
+            ],
+            children: self.children,
         }
-        let sql = format!(
-            "WITH n AS (SELECT {next} AS v), \
-             r AS (INSERT INTO {table} (number, {columns}) \
-             SELECT '{prefix}-' || lpad(v::text, greatest({width}, length(v::text)), '0'), {values} \
-             FROM n RETURNING id, number), \
-             a AS (INSERT INTO audit_log (occurred_at, actor_id, actor_label, org_id, record_type, \
-             record_number, action, changes) \
-             SELECT ${a}, ${}, ${}, ${}, ${}, r.number, ${}, ${} FROM r){children} \
-             SELECT id, number FROM r",
-            a + 1,
-            a + 2,
-            a + 3,
-            a + 4,
-            a + 5,
-            a + 6,
-            table = ins.table,
-            values = list(1),
-        );
-        let q = sqlx::query_as::<Db, (i64, String)>(AssertSqlSafe(sql));
-        let child_args = ins.children.into_iter().flat_map(|c| c.args);
-        let q = bind_args!(q, ins.args.into_iter().chain(audit_args).chain(child_args));
-        return Ok(q.fetch_one(conn).await?);
     }
-    let number = ins
-        .kind
-        .format(dialect::next_number(&mut *conn, ins.kind).await?);
-    let sql = format!(
-        "INSERT INTO {} (number, {columns}) VALUES ($1, {}) RETURNING id",
-        ins.table,
-        list(2)
-    );
-    let q = sqlx::query_scalar::<Db, i64>(AssertSqlSafe(sql)).bind(&number);
-    let id = bind_args!(q, ins.args).fetch_one(&mut *conn).await?;
-    audit::append(
-        conn,
-        ins.actor,
-        ins.org_id,
-        ins.record_type,
-        &number,
-        ins.action,
-        ins.changes,
-        ins.at,
-    )
-    .await?;
-    for c in ins.children {
-        let sql = format!(
-            "INSERT INTO {} ({}, {}) VALUES ($1, {})",
-            c.table,
-            c.parent_column,
-            c.columns.join(", "),
-            (2..2 + c.args.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let q = sqlx::query::<Db>(AssertSqlSafe(sql)).bind(id);
-        bind_args!(q, c.args).execute(&mut *conn).await?;
-    }
-    Ok((id, number))
+}
+
+/// Writes `ins` inside `conn`'s transaction and returns the new row's id and
+/// number, with its audit entry and children (see `dialect::insert_numbered`).
+pub async fn insert_numbered(conn: &mut Conn, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+    dialect::insert_numbered(conn, &ins.prepare()).await
+}
+
+/// Writes `ins` as a write of its own, committed when this returns. On
+/// PostgreSQL, concurrent writes of the same kind share one statement (group
+/// insert); on SQLite, one transaction of the group commit.
+pub async fn insert_numbered_alone(p: &Pools, ins: NumberedInsert<'_>) -> Result<(i64, String)> {
+    dialect::insert_numbered_alone(p, ins.prepare()).await
 }
 
 /// A query assembled from fragments, with its arguments numbered as they are pushed.
@@ -204,6 +160,12 @@ impl Sql {
 
     pub fn push(&mut self, fragment: &str) -> &mut Self {
         self.text.push_str(fragment);
+        self
+    }
+
+    /// Binds `arg` to the next placeholder already written in the text.
+    pub fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
         self
     }
 
