@@ -74,20 +74,8 @@ pub async fn replace(
 ) -> AppResult<Loaded> {
     let current = get(state, actor, id).await?;
     require(actor, Action::ServiceLevelWrite, None)?;
-    spec.check()?;
-    let (spec, json) = canonical(spec)?;
-    let stored = state
-        .store
-        .update_calendar(
-            &AuditActor::from(actor),
-            id,
-            Some(if_match.unwrap_or(current.stored.version)),
-            &spec.name,
-            &spec.time_zone,
-            &json,
-        )
-        .await?;
-    load(stored)
+    let version = if_match.unwrap_or(current.stored.version);
+    replace_calendar(state, actor, &current, version, spec).await
 }
 
 fn instant(field: &str, raw: &str) -> AppResult<jiff::Timestamp> {
@@ -160,14 +148,17 @@ pub async fn import_holidays(
     let imported = steward_domain::holidays::parse(kind, text)?;
     let n = imported.len();
     let spec = steward_domain::holidays::merge(&current.spec, imported, replace);
-    let loaded = replace_calendar(state, actor, &current, &spec).await?;
+    let version = current.stored.version;
+    let loaded = replace_calendar(state, actor, &current, version, &spec).await?;
     Ok((loaded, n))
 }
 
+/// Writes `spec` over the calendar, if it is still at `expected_version`.
 async fn replace_calendar(
     state: &AppState,
     actor: &Actor,
     current: &Loaded,
+    expected_version: i64,
     spec: &CalendarSpec,
 ) -> AppResult<Loaded> {
     spec.check()?;
@@ -177,7 +168,7 @@ async fn replace_calendar(
         .update_calendar(
             &AuditActor::from(actor),
             current.stored.id,
-            Some(current.stored.version),
+            Some(expected_version),
             &spec.name,
             &spec.time_zone,
             &json,

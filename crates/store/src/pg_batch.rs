@@ -199,7 +199,7 @@ impl Column {
     }
 }
 
-/// One statement's text and its array parameters, in order.
+/// The array parameters of one statement, in the order of their placeholders.
 #[derive(Default)]
 struct Statement {
     params: Vec<Column>,
