@@ -48,6 +48,9 @@ struct Row {
     backend: &'static str,
     raw: f64,
     api: f64,
+    /// Machine CPU time (both database and server, all cores) per raw insert
+    /// and per API creation, in microseconds, when /proc/stat is readable.
+    cpu_us: Option<(f64, f64)>,
     /// Per size: first page p50/p99, deep page p50/p99, all checks p50/p99 (ms).
     lists: Vec<(i64, [f64; 6])>,
     peak_kb: u64,
@@ -88,6 +91,25 @@ fn status_kb(pid: u32, key: &str) -> u64 {
 /// they touch count in the resident set although they are the OS page cache.
 fn memory_kb(pid: u32) -> (u64, u64) {
     (status_kb(pid, "VmHWM:"), status_kb(pid, "RssAnon:"))
+}
+
+/// CPU time the whole machine has spent busy so far, in clock ticks (Linux's
+/// /proc/stat: user, nice, system, irq and softirq time of all cores).
+fn busy_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let cpu = stat.lines().next()?.strip_prefix("cpu ")?;
+    let f: Vec<u64> = cpu
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq ...
+    Some(f.first()? + f.get(1)? + f.get(2)? + f.get(5)? + f.get(6)?)
+}
+
+/// Microseconds of machine CPU per unit of work between two readings
+/// (clock ticks are 10 ms on Linux).
+fn cpu_us_per(before: Option<u64>, after: Option<u64>, units: f64) -> Option<f64> {
+    Some((after? - before?) as f64 * 10_000.0 / units.max(1.0))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -173,10 +195,12 @@ async fn run_backend(
         },
     )
     .await?;
-    let raw = store
+    let busy = busy_ticks();
+    let inserted = store
         .bench_raw_inserts(args.clients, args.seconds * 1000)
-        .await? as f64
-        / args.seconds as f64;
+        .await? as f64;
+    let raw_cpu = cpu_us_per(busy, busy_ticks(), inserted);
+    let raw = inserted / args.seconds as f64;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -250,6 +274,7 @@ async fn run_backend(
         args.clients, args.seconds
     );
     let created = Arc::new(AtomicU64::new(0));
+    let busy = busy_ticks();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
@@ -276,6 +301,22 @@ async fn run_backend(
         t.await??;
     }
     let api = created.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    let api_cpu = cpu_us_per(busy, busy_ticks(), created.load(Ordering::Relaxed) as f64);
+    let cpu_us = raw_cpu.zip(api_cpu);
+
+    // The notifications of the creation run drain first: the server works
+    // through them while the phases below measure or clear the tables.
+    let t = Instant::now();
+    loop {
+        let c = store.job_counts().await?;
+        if c.queued == 0 && c.running == 0 {
+            break;
+        }
+        if t.elapsed() > Duration::from_secs(600) {
+            bail!("the creation run's jobs did not drain: {c:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Jobs: queued to start together, drained by the running server (and a
     // second one on PostgreSQL, where several servers share the database).
@@ -300,14 +341,6 @@ async fn run_backend(
         } else {
             None
         };
-        // Let the notifications of the creation run drain first.
-        for _ in 0..600 {
-            let c = store.job_counts().await?;
-            if c.queued == 0 && c.running == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         let done_before = store.job_counts().await?.done;
         let at = now_ms() + 3_000;
         let batch: Vec<steward_store::NewJob> = (0..args.jobs)
@@ -448,6 +481,7 @@ async fn run_backend(
         backend: name,
         raw,
         api,
+        cpu_us,
         lists,
         peak_kb,
         anon_kb,
@@ -541,6 +575,12 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     for r in &rows {
+        if let Some((raw, api)) = r.cpu_us {
+            println!(
+                "{:<9} machine CPU (database, server and clients): {raw:.0} µs per raw insert, {api:.0} µs per API creation",
+                r.backend
+            );
+        }
         if let Some((per_sec, workers)) = r.jobs {
             println!(
                 "{:<9} jobs claimed and completed: {per_sec:.0} per second with {workers} server process(es)",
