@@ -78,10 +78,11 @@ const SWEEP_BATCH: i64 = 500;
 pub async fn sweep(state: &AppState) -> Result<usize, steward_store::StoreError> {
     let raise = state.config.sla_breach_raises_priority;
     let max_attempts = state.config.job_max_attempts;
+    let notify = state.mailer.enabled();
     Ok(state
         .store
         .sla_sweep(now_ms(), SWEEP_BATCH, |f| {
-            jobs_of_crossing(f, raise, max_attempts)
+            jobs_of_crossing(f, notify, raise, max_attempts)
         })
         .await?
         .len())
@@ -163,19 +164,23 @@ pub async fn run_round(state: &AppState, worker: &str) -> Result<usize, steward_
     Ok(n)
 }
 
-/// The jobs of a clock that crossed its warning point or due time.
-fn jobs_of_crossing(f: &Fired, raise: bool, max_attempts: i64) -> Vec<NewJob> {
+/// The jobs of a clock that crossed its warning point or due time: a
+/// notification when mail can go out, an escalation when `raise` says so.
+fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> Vec<NewJob> {
     let event = match f.crossed {
         Crossed::Warning => Event::SlaWarning,
         Crossed::Breach => Event::SlaBreach,
     };
-    let mut n = NewJob::new(
-        "notify",
-        &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),
-    );
-    n.record_id = Some(f.incident_id);
-    n.max_attempts = max_attempts;
-    let mut jobs = vec![n];
+    let mut jobs = Vec::new();
+    if notify {
+        let mut n = NewJob::new(
+            "notify",
+            &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),
+        );
+        n.record_id = Some(f.incident_id);
+        n.max_attempts = max_attempts;
+        jobs.push(n);
+    }
     if raise && f.crossed == Crossed::Breach && f.clock == ClockKind::Resolution {
         let mut e = NewJob::new(
             "escalate",
@@ -247,23 +252,26 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
         "sla_recompute" => {
             // One batch per job, and the next batch as its follow-up, so that
             // no run is long and a worker that dies loses one batch at most.
-            let after = serde_json::from_str::<serde_json::Value>(&job.payload)
-                .ok()
-                .and_then(|v| v["after"].as_i64())
-                .unwrap_or(0);
-            if after == 0 {
+            let payload =
+                serde_json::from_str::<serde_json::Value>(&job.payload).unwrap_or_default();
+            let after = payload["after"].as_i64().unwrap_or(0);
+            // The walk ends where the incidents were when it began.
+            let until = payload["until"].as_i64();
+            if until.is_none() {
                 // Another process may have made the change: read the terms afresh.
                 state.store.forget_sla_terms();
             }
-            let (_, last) = state
+            let (_, next) = state
                 .store
-                .recompute_clocks_after(after)
+                .recompute_clocks_after(after, until)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(last
-                .map(|last| {
-                    let mut next =
-                        NewJob::new("sla_recompute", &serde_json::json!({ "after": last }));
+            Ok(next
+                .map(|(after, until)| {
+                    let mut next = NewJob::new(
+                        "sla_recompute",
+                        &serde_json::json!({ "after": after, "until": until }),
+                    );
                     next.max_attempts = state.config.job_max_attempts;
                     vec![next]
                 })

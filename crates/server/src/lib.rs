@@ -69,6 +69,7 @@ impl AppState {
             &StoreOptions {
                 max_connections: config.max_connections,
                 sqlite_full_sync: config.sqlite_full_sync,
+                notifications: mailer.enabled(),
             },
         )
         .await?;
@@ -148,11 +149,15 @@ pub fn app(state: AppState) -> Router {
 
 /// Seals audit entries shortly after they commit, until `stop` fires; then seals what is left.
 pub async fn run_sealer(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    const BATCH: usize = 1_000;
     loop {
+        // A full batch means more are waiting; otherwise the next round comes
+        // after a pause, so that under load each round seals many entries in
+        // one transaction rather than a few in many.
         loop {
-            match store.seal_audit(1_000).await {
-                Ok(0) => break,
-                Ok(_) => continue,
+            match store.seal_audit(BATCH as i64).await {
+                Ok(n) if n >= BATCH => continue,
+                Ok(_) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, "audit sealing failed; will retry");
                     break;

@@ -12,11 +12,13 @@ mod model;
 mod pg;
 mod pg_batch;
 mod sqlite;
-pub mod terms_cache;
 pub mod testing;
-pub mod token_cache;
+pub mod ttl_cache;
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use ttl_cache::TtlCache;
 
 pub use model::*;
 use steward_domain::RuleError;
@@ -82,8 +84,36 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
-    tokens: std::sync::Arc<token_cache::TokenCache>,
-    terms: std::sync::Arc<terms_cache::TermsCache>,
+    caches: Arc<Caches>,
+}
+
+/// What the store remembers for a few seconds ([`ttl_cache`]).
+struct Caches {
+    /// The user behind each bearer token (by the token's hash).
+    tokens: TtlCache<String, User>,
+    /// The agreements and calendars that clocks are measured with.
+    terms: TtlCache<(), Arc<steward_domain::sla::SlaTerms>>,
+    /// What a new incident's references name ([`Store::incident_refs`]).
+    refs: TtlCache<RefsKey, IncidentRefs>,
+}
+
+/// An [`IncidentRefsQuery`], owned: caller (by id or e-mail), service, group, assignee.
+type RefsKey = (
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            tokens: TtlCache::new(4096),
+            terms: TtlCache::new(1),
+            refs: TtlCache::new(4096),
+        }
+    }
 }
 
 /// Calls the same query function on whichever backend is connected.
@@ -103,6 +133,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// SQLite `synchronous=FULL` (true, default) or `NORMAL`.
     pub sqlite_full_sync: bool,
+    /// Queue a `notify` job for each incident event (default). Off when no
+    /// one can be told (no mail transport): the job would do nothing.
+    pub notifications: bool,
 }
 
 impl Default for StoreOptions {
@@ -110,6 +143,7 @@ impl Default for StoreOptions {
         StoreOptions {
             max_connections: 16,
             sqlite_full_sync: true,
+            notifications: true,
         }
     }
 }
@@ -128,8 +162,7 @@ impl Store {
         };
         Ok(Store {
             backend,
-            tokens: Default::default(),
-            terms: Default::default(),
+            caches: Default::default(),
         })
     }
 
@@ -186,7 +219,9 @@ impl Store {
         kind: &str,
         time_zone: &str,
     ) -> Result<Organisation> {
-        dispatch!(self, orgs::create(actor, name, kind, time_zone))
+        let created = dispatch!(self, orgs::create(actor, name, kind, time_zone));
+        self.caches.refs.clear();
+        created
     }
 
     pub async fn org_by_id(&self, id: i64) -> Result<Organisation> {
@@ -217,10 +252,12 @@ impl Store {
         org_id: i64,
         password_hash: Option<&str>,
     ) -> Result<User> {
-        dispatch!(
+        let created = dispatch!(
             self,
             users::create(actor, email, name, role, org_id, password_hash)
-        )
+        );
+        self.caches.refs.clear();
+        created
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<User> {
@@ -248,7 +285,8 @@ impl Store {
         change: &UserChange,
     ) -> Result<User> {
         let updated = dispatch!(self, users::update(actor, id, change));
-        self.tokens.clear();
+        self.caches.tokens.clear();
+        self.caches.refs.clear();
         updated
     }
 
@@ -260,7 +298,9 @@ impl Store {
         description: &str,
         member_ids: &[i64],
     ) -> Result<AssignmentGroup> {
-        dispatch!(self, groups::create(actor, name, description, member_ids))
+        let created = dispatch!(self, groups::create(actor, name, description, member_ids));
+        self.caches.refs.clear();
+        created
     }
 
     pub async fn list_groups(&self) -> Result<Vec<AssignmentGroup>> {
@@ -318,15 +358,18 @@ impl Store {
     }
 
     /// The active user a live (not revoked) token belongs to; records its use.
-    /// Answers from [`token_cache`] for a few seconds after a check.
+    /// Answers from [`ttl_cache`] for a few seconds after a check.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
-        if let Some(user) = self.tokens.get(token_hash) {
+        // Only found users are kept: unknown tokens must not crowd them out.
+        if let Some(user) = self.caches.tokens.get(token_hash) {
             return Ok(Some(user));
         }
-        let generation = self.tokens.generation();
+        let generation = self.caches.tokens.generation();
         let user = dispatch!(self, users::by_token(token_hash))?;
         if let Some(u) = &user {
-            self.tokens.put(token_hash, u, generation);
+            self.caches
+                .tokens
+                .put(generation, token_hash.to_owned(), u.clone());
         }
         Ok(user)
     }
@@ -337,7 +380,7 @@ impl Store {
 
     pub async fn revoke_token(&self, actor: &AuditActor, user_id: i64, id: i64) -> Result<()> {
         let revoked = dispatch!(self, auth::revoke_token(actor, user_id, id));
-        self.tokens.clear();
+        self.caches.tokens.clear();
         revoked
     }
 
@@ -367,7 +410,9 @@ impl Store {
     // ---- services ------------------------------------------------------
 
     pub async fn create_service(&self, actor: &AuditActor, f: &ServiceFields) -> Result<Service> {
-        dispatch!(self, services::create(actor, f))
+        let created = dispatch!(self, services::create(actor, f));
+        self.caches.refs.clear();
+        created
     }
 
     /// A service as `visibility` may see it: customers see only services their organisation receives.
@@ -390,15 +435,33 @@ impl Store {
         expected_version: Option<i64>,
         f: &ServiceFields,
     ) -> Result<Service> {
-        dispatch!(self, services::update(actor, number, expected_version, f))
+        let updated = dispatch!(self, services::update(actor, number, expected_version, f));
+        self.caches.refs.clear();
+        updated
     }
 
     // ---- incidents -----------------------------------------------------
 
     /// A new incident's caller, service, group and assignee, found by what a
-    /// user typed, in one read (the checks stay with the caller).
+    /// user typed, in one read (the checks stay with the caller). Answers from
+    /// [`ttl_cache`] for a few seconds: a burst of creations naming the same
+    /// people and service reads them once.
     pub async fn incident_refs(&self, q: &IncidentRefsQuery<'_>) -> Result<IncidentRefs> {
-        dispatch!(self, incidents::refs(q))
+        let (id, email) = match q.caller {
+            CallerRef::Id(id) => (Some(id), None),
+            CallerRef::Email(e) => (None, Some(e.to_owned())),
+        };
+        let key = (
+            id,
+            email,
+            q.service.to_owned(),
+            q.group.map(str::to_owned),
+            q.assignee.map(str::to_owned),
+        );
+        self.caches
+            .refs
+            .get_or_load(key, async || dispatch!(self, incidents::refs(q)))
+            .await
     }
 
     pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
@@ -584,40 +647,46 @@ impl Store {
 
     // ---- SLA clocks ----------------------------------------------------
 
-    /// The agreements and calendars clocks are measured with (cached; see `terms_cache`).
+    /// The agreements and calendars clocks are measured with (cached for a few seconds; see [`ttl_cache`]).
     pub async fn sla_terms(&self) -> Result<std::sync::Arc<steward_domain::sla::SlaTerms>> {
-        if let Some(t) = self.terms.get() {
-            return Ok(t);
-        }
-        let g = self.terms.generation();
-        let (agreements, calendars) = (self.list_agreements().await?, self.list_calendars().await?);
-        let t = std::sync::Arc::new(model::sla_terms(&agreements, &calendars));
-        self.terms.put(g, t.clone());
-        Ok(t)
+        self.caches
+            .terms
+            .get_or_load((), async || {
+                let agreements = self.list_agreements().await?;
+                let calendars = self.list_calendars().await?;
+                Ok(Arc::new(model::sla_terms(&agreements, &calendars)))
+            })
+            .await
     }
 
     /// Brings the clocks of every open incident to the current terms (after a
     /// calendar or agreement changed); returns how many incidents changed.
     pub async fn recompute_clocks(&self) -> Result<u64> {
-        let mut after = 0;
+        let (mut after, mut until) = (0, None);
         let mut changed = 0;
-        while let (n, Some(last)) = self.recompute_clocks_after(after).await? {
+        while let (n, Some(next)) = self.recompute_clocks_after(after, until).await? {
             changed += n;
-            after = last;
+            (after, until) = (next.0, Some(next.1));
         }
         Ok(changed)
     }
 
     /// One batch of [`Store::recompute_clocks`]: the open incidents after id
-    /// `after`; returns how many changed and where to go on from (`None`: done).
-    pub async fn recompute_clocks_after(&self, after: i64) -> Result<(u64, Option<i64>)> {
+    /// `after` up to id `until` (first batch: `None`, the newest incident now);
+    /// returns how many changed and the `(after, until)` to go on from
+    /// (`None`: done).
+    pub async fn recompute_clocks_after(
+        &self,
+        after: i64,
+        until: Option<i64>,
+    ) -> Result<(u64, Option<(i64, i64)>)> {
         let terms = self.sla_terms().await?;
-        dispatch!(self, sla::recompute_batch(&terms, after))
+        dispatch!(self, sla::recompute_batch(&terms, after, until))
     }
 
     /// Forgets the cached SLA terms (after a change made elsewhere, in tests).
     pub fn forget_sla_terms(&self) {
-        self.terms.invalidate();
+        self.caches.terms.clear();
     }
 
     pub async fn sla_clocks(&self, incident_id: i64) -> Result<Vec<ClockRow>> {
@@ -786,7 +855,7 @@ impl Store {
         f: &AgreementFields,
     ) -> Result<Agreement> {
         let out = dispatch!(self, agreements::create(actor, f));
-        self.terms.invalidate();
+        self.caches.terms.clear();
         out
     }
 
@@ -806,7 +875,7 @@ impl Store {
         f: &AgreementFields,
     ) -> Result<Agreement> {
         let out = dispatch!(self, agreements::update(actor, number, expected_version, f));
-        self.terms.invalidate();
+        self.caches.terms.clear();
         out
     }
 
@@ -820,7 +889,7 @@ impl Store {
         spec: &str,
     ) -> Result<StoredCalendar> {
         let out = dispatch!(self, calendars::create(actor, name, time_zone, spec));
-        self.terms.invalidate();
+        self.caches.terms.clear();
         out
     }
 
@@ -845,7 +914,7 @@ impl Store {
             self,
             calendars::update(actor, id, expected_version, name, time_zone, spec)
         );
-        self.terms.invalidate();
+        self.caches.terms.clear();
         out
     }
 

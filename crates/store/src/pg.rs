@@ -17,6 +17,8 @@ pub type Conn = sqlx::PgConnection;
 pub struct Pools {
     pub pool: PgPool,
     batcher: Arc<Batcher>,
+    /// `StoreOptions::notifications`.
+    pub notify: bool,
 }
 
 impl Pools {
@@ -33,6 +35,7 @@ impl Pools {
         Ok(Pools {
             pool,
             batcher: Arc::default(),
+            notify: o.notifications,
         })
     }
 

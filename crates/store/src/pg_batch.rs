@@ -267,21 +267,23 @@ pub async fn insert_rows(conn: &mut Conn, rows: &[&PreparedInsert]) -> Result<Ve
     for j in 0..AUDIT_COLUMNS.len() {
         columns.push(Column::of(rows.iter().map(|r| &r.audit[j]))?);
     }
-    let values = st.unnest("v", None, columns);
+    let values = st.unnest("w", None, columns);
     let record: Vec<String> = (0..width).map(|j| format!("v.x{j}")).collect();
     let audit: Vec<String> = (width..width + AUDIT_COLUMNS.len())
         .map(|j| format!("v.x{j}"))
         .collect();
     let (prefix, digits) = (first.kind.prefix(), first.kind.width());
     let sequence = format!("number_{}", prefix.to_ascii_lowercase());
+    // Each row takes its id (from the table's identity sequence) and its
+    // number here, in arrival order (PostgreSQL evaluates volatile outputs
+    // after the sort), so that the record, its audit entry and its children
+    // are all written from `v` without joining what was inserted.
     let mut sql = format!(
-        "WITH v AS (SELECT * FROM {values}), \
-         k AS (SELECT ord, '{prefix}-' || lpad(n::text, greatest({digits}, length(n::text)), '0') \
-         AS number FROM (SELECT ord, nextval('{sequence}') AS n FROM v ORDER BY ord) s), \
-         r AS (INSERT INTO {table} (number, {cols}) SELECT k.number, {record} \
-         FROM v JOIN k USING (ord) RETURNING id, number), \
-         a AS (INSERT INTO audit_log (record_number, {audit_cols}) SELECT k.number, {audit} \
-         FROM v JOIN k USING (ord))",
+        "WITH v AS (SELECT s.*, '{prefix}-' || lpad(s.n::text, greatest({digits}, \
+         length(s.n::text)), '0') AS number FROM (SELECT w.*, nextval('{table}_id_seq') AS id, \
+         nextval('{sequence}') AS n FROM {values} ORDER BY w.ord) s), \
+         r AS (INSERT INTO {table} (id, number, {cols}) SELECT v.id, v.number, {record} FROM v), \
+         a AS (INSERT INTO audit_log (record_number, {audit_cols}) SELECT v.number, {audit} FROM v)",
         table = first.table,
         cols = first.columns.join(", "),
         record = record.join(", "),
@@ -315,12 +317,12 @@ pub async fn insert_rows(conn: &mut Conn, rows: &[&PreparedInsert]) -> Result<Ve
         let source = st.unnest(&alias, Some(ords), columns);
         let picked: Vec<String> = (0..width).map(|j| format!("{alias}.x{j}")).collect();
         sql.push_str(&format!(
-            ", c{n} AS (INSERT INTO {table} ({parent}, {cols}) SELECT r.id, {} \
-             FROM {source} JOIN k USING (ord) JOIN r ON r.number = k.number)",
+            ", c{n} AS (INSERT INTO {table} ({parent}, {cols}) SELECT v.id, {} \
+             FROM {source} JOIN v USING (ord))",
             picked.join(", ")
         ));
     }
-    sql.push_str(" SELECT k.ord, r.id, r.number FROM r JOIN k ON k.number = r.number");
+    sql.push_str(" SELECT v.ord, v.id, v.number FROM v");
     let mut q = sqlx::query_as::<Db, (i64, i64, String)>(AssertSqlSafe(sql));
     for c in st.params {
         q = c.bind(q);

@@ -20,6 +20,8 @@ pub struct Pools {
     pub writer: crate::group_commit::Writer,
     pub read: SqlitePool,
     options: SqliteConnectOptions,
+    /// `StoreOptions::notifications`.
+    pub notify: bool,
 }
 
 impl Pools {
@@ -54,6 +56,7 @@ impl Pools {
             writer: crate::group_commit::Writer::new(opts.clone()),
             read,
             options: opts,
+            notify: o.notifications,
         })
     }
 

@@ -747,6 +747,18 @@ async fn a_calendar_change_recomputes_open_clocks_on_both_backends() {
         assert!(after > before, "{backend:?}: {before:?} -> {after:?}");
         let back = store.incident(&inc.number, Visibility::All).await.unwrap();
         assert!(back.sla_due_at > inc.sla_due_at);
+
+        // A walk ends at the newest incident of when it began: one created
+        // meanwhile (with the new terms already) is not walked.
+        let (_, next) = store.recompute_clocks_after(0, None).await.unwrap();
+        assert_eq!(next, Some((inc.id, inc.id)), "{backend:?}");
+        let later = store.create_incident(&w.actor, &new).await.unwrap();
+        assert!(later.id > inc.id);
+        let (n, next) = store
+            .recompute_clocks_after(inc.id, Some(inc.id))
+            .await
+            .unwrap();
+        assert_eq!((n, next), (0, None), "{backend:?}");
     }
 }
 
@@ -903,5 +915,52 @@ async fn concurrent_creations_each_get_their_own_row_and_outcome() {
         numbers.dedup();
         assert_eq!(numbers.len(), 39, "{backend:?}: a number was given twice");
         store.close().await;
+    }
+}
+
+/// A store told that no one can be notified (no mail transport) queues no
+/// `notify` jobs for creations, changes or comments; the same database opened
+/// with notifications queues them.
+#[tokio::test]
+async fn without_notifications_no_notify_job_is_queued() {
+    for backend in backends() {
+        let (db, quiet) = {
+            let db = TestDb::new(backend).await;
+            let options = StoreOptions {
+                notifications: false,
+                ..Default::default()
+            };
+            let store = Store::connect(&db.url, &options).await.unwrap();
+            store.migrate().await.unwrap();
+            (db, store)
+        };
+        let w = world(&quiet).await;
+        let new = NewIncident {
+            org_id: w.customer_a,
+            caller_id: w.caller_a,
+            fields: fields(&w, "Quiet"),
+            names: None,
+        };
+        let inc = quiet.create_incident(&w.actor, &new).await.unwrap();
+        quiet
+            .add_comment(&w.actor, &inc, "public", "hello", true, &[])
+            .await
+            .unwrap();
+        let jobs = quiet.list_jobs(None, None, 50).await.unwrap();
+        assert!(
+            jobs.iter().all(|j| j.kind != "notify"),
+            "{backend:?}: {jobs:?}"
+        );
+
+        let loud = Store::connect(&db.url, &StoreOptions::default())
+            .await
+            .unwrap();
+        let inc = loud.create_incident(&w.actor, &new).await.unwrap();
+        let jobs = loud.list_jobs(None, None, 50).await.unwrap();
+        assert!(
+            jobs.iter()
+                .any(|j| j.kind == "notify" && j.record_id == Some(inc.id)),
+            "{backend:?}: {jobs:?}"
+        );
     }
 }

@@ -236,8 +236,8 @@ pub async fn update(
 /// in the transaction of the change.
 pub(crate) async fn recompute_later(conn: &mut Conn, what: &str, now: i64) -> Result<()> {
     let mut job = crate::NewJob::new("sla_recompute", &serde_json::json!({ "changed": what }));
-    // After the other processes' cached terms have expired (`terms_cache::TTL`),
+    // After the other processes' cached terms have expired (`ttl_cache::TTL`),
     // so that none of them writes a clock with the old terms after it ran.
-    job.run_at = Some(now + crate::terms_cache::TTL.as_millis() as i64 + 1_000);
+    job.run_at = Some(now + crate::ttl_cache::TTL.as_millis() as i64 + 1_000);
     super::jobs::enqueue(conn, &job, now).await
 }

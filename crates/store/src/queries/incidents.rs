@@ -156,6 +156,7 @@ async fn insert<F>(
     opened_at: i64,
     updated_at: i64,
     action: &str,
+    notify: bool,
     write: F,
 ) -> Result<Incident>
 where
@@ -259,8 +260,7 @@ where
             args: super::sla::clock_args(new.org_id, c),
         })
         .collect();
-    // Imports bring history, not news: only a real creation notifies.
-    if action == "create" {
+    if notify {
         for e in notify::events(None, created.snapshot()) {
             let job = NewJob::notify(e, 0, actor.user_id, None);
             children.push(super::jobs::child(&job, opened_at));
@@ -295,9 +295,17 @@ pub async fn create(
 ) -> Result<Incident> {
     let now = now_ms();
     let names = names(p.read(), new).await?;
-    insert(actor, terms, new, names, now, now, "create", async |ins| {
-        insert_numbered_alone(p, ins).await
-    })
+    insert(
+        actor,
+        terms,
+        new,
+        names,
+        now,
+        now,
+        "create",
+        p.notify,
+        async |ins| insert_numbered_alone(p, ins).await,
+    )
     .await
 }
 
@@ -324,6 +332,8 @@ pub async fn import(
             item.opened_at,
             last,
             "import",
+            // Imports bring history, not news: they notify no one.
+            false,
             async |ins| insert_numbered(&mut tx, ins).await,
         )
         .await?;
@@ -596,7 +606,10 @@ where
     let a = sla::advance(terms, &after.case_facts(), &clocks, now);
     super::sla::save(&mut tx, id, after.org_id, &clocks, &a, &mut c).await?;
     after.sla_due_at = super::sla::due_of(&a.clocks);
-    for e in notify::events(Some(before.snapshot()), after.snapshot()) {
+    for e in notify::events(Some(before.snapshot()), after.snapshot())
+        .into_iter()
+        .filter(|_| p.notify)
+    {
         let job = NewJob::notify(e, id, actor.user_id, None);
         super::jobs::enqueue(&mut tx, &job, now).await?;
     }
@@ -664,8 +677,10 @@ pub async fn add_comment(
     } else {
         steward_domain::incident::CommentVisibility::Public
     });
-    let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
-    super::jobs::enqueue(&mut tx, &job, now).await?;
+    if p.notify {
+        let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
+        super::jobs::enqueue(&mut tx, &job, now).await?;
+    }
     c.set("comment_id", &comment.id);
     c.set("visibility", &visibility);
     c.set("body", &body);

@@ -393,26 +393,38 @@ pub async fn breaches(
     .await?)
 }
 
-/// Brings the clocks of the next 500 open incidents after id `after` to
-/// `terms` (after a calendar or agreement changed), in one transaction; each
-/// incident whose clocks changed gets a history entry naming the change.
-/// Returns how many changed and the last id seen (`None`: no more).
+/// Brings the clocks of the next 500 open incidents after id `after` and up
+/// to id `until` to `terms` (after a calendar or agreement changed), in one
+/// transaction; each incident whose clocks changed gets a history entry naming
+/// the change. Without `until` the walk ends at the newest incident of now:
+/// those created later already have the new terms. Returns how many changed
+/// and where to go on from (`None`: done).
 pub async fn recompute_batch(
     p: &Pools,
     terms: &sla::SlaTerms,
     after: i64,
-) -> Result<(u64, Option<i64>)> {
+    until: Option<i64>,
+) -> Result<(u64, Option<(i64, i64)>)> {
     let actor = AuditActor::system("SLA clock");
     let now = crate::now_ms();
     let mut changed = 0u64;
     {
         let mut tx = p.begin().await?;
+        let until = match until {
+            Some(u) => u,
+            None => {
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM incidents")
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
         let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') \
-             AND id > $1 ORDER BY id LIMIT 500{}",
+             AND id > $1 AND id <= $2 ORDER BY id LIMIT 500{}",
             dialect::FOR_UPDATE
         )))
         .bind(after)
+        .bind(until)
         .fetch_all(&mut *tx)
         .await?;
         let Some(last) = ids.last().copied() else {
@@ -465,6 +477,6 @@ pub async fn recompute_batch(
             changed += 1;
         }
         tx.commit().await?;
-        Ok((changed, Some(last)))
+        Ok((changed, Some((last, until))))
     }
 }
