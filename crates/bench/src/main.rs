@@ -109,10 +109,11 @@ fn busy_ticks() -> Option<u64> {
 /// Microseconds of machine CPU per unit of work between two readings
 /// (clock ticks are 10 ms on Linux).
 fn cpu_us_per(before: Option<u64>, after: Option<u64>, units: f64) -> Option<f64> {
-    Some((after? - before?) as f64 * 10_000.0 / units.max(1.0))
+    Some(after?.checked_sub(before?)? as f64 * 10_000.0 / units.max(1.0))
 }
 
-/// Waits until no job is queued or running (at most 10 minutes).
+/// Waits until no job is queued or running; after a minute (a job waiting out
+/// a retry, say) it says so and goes on.
 async fn drain_jobs(store: &Store) -> anyhow::Result<()> {
     let t = Instant::now();
     loop {
@@ -120,8 +121,9 @@ async fn drain_jobs(store: &Store) -> anyhow::Result<()> {
         if c.queued == 0 && c.running == 0 {
             return Ok(());
         }
-        if t.elapsed() > Duration::from_secs(600) {
-            bail!("the jobs did not drain: {c:?}");
+        if t.elapsed() > Duration::from_secs(60) {
+            eprintln!("jobs still waiting after a minute, going on: {c:?}");
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -445,7 +445,9 @@ impl Store {
     /// A new incident's caller, service, group and assignee, found by what a
     /// user typed, in one read (the checks stay with the caller). Answers from
     /// [`ttl_cache`] for a few seconds: a burst of creations naming the same
-    /// people and service reads them once.
+    /// people and service reads them once. Only answers that found everything
+    /// named are kept, so that a user or service just created by another
+    /// process is never refused from memory.
     pub async fn incident_refs(&self, q: &IncidentRefsQuery<'_>) -> Result<IncidentRefs> {
         let (id, email) = match q.caller {
             CallerRef::Id(id) => (Some(id), None),
@@ -458,10 +460,19 @@ impl Store {
             q.group.map(str::to_owned),
             q.assignee.map(str::to_owned),
         );
-        self.caches
-            .refs
-            .get_or_load(key, async || dispatch!(self, incidents::refs(q)))
-            .await
+        if let Some(refs) = self.caches.refs.get(&key) {
+            return Ok(refs);
+        }
+        let generation = self.caches.refs.generation();
+        let refs: IncidentRefs = dispatch!(self, incidents::refs(q))?;
+        let found = refs.caller_id.is_some()
+            && refs.service_id.is_some()
+            && (q.group.is_none() || refs.group_id.is_some())
+            && (q.assignee.is_none() || refs.assignee_id.is_some());
+        if found {
+            self.caches.refs.put(generation, key, refs.clone());
+        }
+        Ok(refs)
     }
 
     pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {

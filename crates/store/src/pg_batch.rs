@@ -277,7 +277,9 @@ pub async fn insert_rows(conn: &mut Conn, rows: &[&PreparedInsert]) -> Result<Ve
     // Each row takes its id (from the table's identity sequence) and its
     // number here, in arrival order (PostgreSQL evaluates volatile outputs
     // after the sort), so that the record, its audit entry and its children
-    // are all written from `v` without joining what was inserted.
+    // are all written from `v` without joining what was inserted. The ORDER BY
+    // also keeps the inner query from being folded into `v`, where `s.n`,
+    // used three times, would call nextval three times per row.
     let mut sql = format!(
         "WITH v AS (SELECT s.*, '{prefix}-' || lpad(s.n::text, greatest({digits}, \
          length(s.n::text)), '0') AS number FROM (SELECT w.*, nextval('{table}_id_seq') AS id, \

@@ -964,3 +964,59 @@ async fn without_notifications_no_notify_job_is_queued() {
         );
     }
 }
+
+/// A creation's references are remembered for a few seconds, but only when
+/// everything named was found: a caller created by another process (another
+/// `Store` on the same database) is found at once, and a change through the
+/// same store is seen at once.
+#[tokio::test]
+async fn remembered_references_never_refuse_what_was_just_created() {
+    use steward_store::{CallerRef, IncidentRefsQuery, UserChange};
+    for backend in backends() {
+        let (db, store) = open(backend).await;
+        let w = world(&store).await;
+        let svc = store
+            .service("SVC-0001", Visibility::All)
+            .await
+            .unwrap()
+            .number;
+        let q = IncidentRefsQuery {
+            caller: CallerRef::Email("new@alpha.test"),
+            service: &svc,
+            group: None,
+            assignee: None,
+        };
+        assert_eq!(store.incident_refs(&q).await.unwrap().caller_id, None);
+        let other = Store::connect(&db.url, &StoreOptions::default())
+            .await
+            .unwrap();
+        let user = other
+            .create_user(
+                &w.actor,
+                "new@alpha.test",
+                "New",
+                "customer",
+                w.customer_a,
+                None,
+            )
+            .await
+            .unwrap();
+        let found = store.incident_refs(&q).await.unwrap();
+        assert_eq!(found.caller_id, Some(user.id), "{backend:?}");
+        assert_eq!(found.caller_active, Some(true));
+        // Deactivated through the same store: the remembered answer is dropped.
+        store
+            .update_user(
+                &w.actor,
+                user.id,
+                &UserChange {
+                    active: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let found = store.incident_refs(&q).await.unwrap();
+        assert_eq!(found.caller_active, Some(false), "{backend:?}");
+    }
+}
