@@ -90,7 +90,7 @@ pub struct Store {
 /// What the store remembers for a few seconds ([`ttl_cache`]).
 struct Caches {
     /// The user behind each bearer token (by the token's hash).
-    tokens: TtlCache<String, User>,
+    tokens: TtlCache<String, Option<User>>,
     /// The agreements and calendars that clocks are measured with.
     terms: TtlCache<(), Arc<steward_domain::sla::SlaTerms>>,
     /// What a new incident's references name ([`Store::incident_refs`]).
@@ -361,17 +361,14 @@ impl Store {
     /// Answers from [`ttl_cache`] for a few seconds after a check.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
         // Only found users are kept: unknown tokens must not crowd them out.
-        if let Some(user) = self.caches.tokens.get(token_hash) {
-            return Ok(Some(user));
-        }
-        let generation = self.caches.tokens.generation();
-        let user = dispatch!(self, users::by_token(token_hash))?;
-        if let Some(u) = &user {
-            self.caches
-                .tokens
-                .put(generation, token_hash.to_owned(), u.clone());
-        }
-        Ok(user)
+        self.caches
+            .tokens
+            .get_or_load(
+                token_hash.to_owned(),
+                async || dispatch!(self, users::by_token(token_hash)),
+                Option::is_some,
+            )
+            .await
     }
 
     pub async fn list_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
@@ -460,19 +457,16 @@ impl Store {
             q.group.map(str::to_owned),
             q.assignee.map(str::to_owned),
         );
-        if let Some(refs) = self.caches.refs.get(&key) {
-            return Ok(refs);
-        }
-        let generation = self.caches.refs.generation();
-        let refs: IncidentRefs = dispatch!(self, incidents::refs(q))?;
-        let found = refs.caller_id.is_some()
-            && refs.service_id.is_some()
-            && (q.group.is_none() || refs.group_id.is_some())
-            && (q.assignee.is_none() || refs.assignee_id.is_some());
-        if found {
-            self.caches.refs.put(generation, key, refs.clone());
-        }
-        Ok(refs)
+        let found_all = |r: &IncidentRefs| {
+            r.caller_id.is_some()
+                && r.service_id.is_some()
+                && (q.group.is_none() || r.group_id.is_some())
+                && (q.assignee.is_none() || r.assignee_id.is_some())
+        };
+        self.caches
+            .refs
+            .get_or_load(key, async || dispatch!(self, incidents::refs(q)), found_all)
+            .await
     }
 
     pub async fn create_incident(&self, actor: &AuditActor, new: &NewIncident) -> Result<Incident> {
@@ -662,11 +656,15 @@ impl Store {
     pub async fn sla_terms(&self) -> Result<std::sync::Arc<steward_domain::sla::SlaTerms>> {
         self.caches
             .terms
-            .get_or_load((), async || {
-                let agreements = self.list_agreements().await?;
-                let calendars = self.list_calendars().await?;
-                Ok(Arc::new(model::sla_terms(&agreements, &calendars)))
-            })
+            .get_or_load(
+                (),
+                async || {
+                    let agreements = self.list_agreements().await?;
+                    let calendars = self.list_calendars().await?;
+                    Ok(Arc::new(model::sla_terms(&agreements, &calendars)))
+                },
+                |_| true,
+            )
             .await
     }
 

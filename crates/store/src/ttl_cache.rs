@@ -49,12 +49,12 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 
     /// The generation to hand to [`TtlCache::put`], read before the database is asked.
-    pub fn generation(&self) -> u64 {
+    fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
     /// Remembers an answer read at `generation`, unless the cache was cleared since.
-    pub fn put(&self, generation: u64, key: K, value: V) {
+    fn put(&self, generation: u64, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if self.generation.load(Ordering::SeqCst) != generation {
             return;
@@ -65,18 +65,22 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         entries.insert(key, (Instant::now(), value));
     }
 
-    /// The answer to `key`: remembered, or read by `load` and remembered.
+    /// The answer to `key`: remembered, or read by `load` and remembered when
+    /// `keep` says it is worth keeping.
     pub async fn get_or_load<E>(
         &self,
         key: K,
         load: impl AsyncFnOnce() -> Result<V, E>,
+        keep: impl FnOnce(&V) -> bool,
     ) -> Result<V, E> {
         if let Some(v) = self.get(&key) {
             return Ok(v);
         }
         let generation = self.generation();
         let v = load().await?;
-        self.put(generation, key, v.clone());
+        if keep(&v) {
+            self.put(generation, key, v.clone());
+        }
         Ok(v)
     }
 
@@ -118,16 +122,27 @@ mod tests {
         let mut reads = 0;
         for _ in 0..3 {
             let v = cache
-                .get_or_load("k", async || {
-                    reads += 1;
-                    Ok::<_, ()>(7)
-                })
+                .get_or_load(
+                    "k",
+                    async || {
+                        reads += 1;
+                        Ok::<_, ()>(7)
+                    },
+                    |_| true,
+                )
                 .await;
             assert_eq!(v, Ok(7));
         }
         assert_eq!(reads, 1);
         cache.clear();
-        let _ = cache.get_or_load("k", async || Ok::<_, ()>(8)).await;
+        let _ = cache
+            .get_or_load("k", async || Ok::<_, ()>(8), |_| true)
+            .await;
         assert_eq!(cache.get("k"), Some(8));
+        // An answer not worth keeping is read again next time.
+        let _ = cache
+            .get_or_load("n", async || Ok::<_, ()>(0), |v| *v > 0)
+            .await;
+        assert_eq!(cache.get("n"), None);
     }
 }

@@ -9,12 +9,21 @@ use steward_store::{
 };
 
 async fn open(backend: Backend) -> (TestDb, Store) {
+    open_with(backend, &StoreOptions::default()).await
+}
+
+async fn open_with(backend: Backend, options: &StoreOptions) -> (TestDb, Store) {
     let db = TestDb::new(backend).await;
-    let store = Store::connect(&db.url, &StoreOptions::default())
-        .await
-        .unwrap();
+    let store = Store::connect(&db.url, options).await.unwrap();
     store.migrate().await.unwrap();
     (db, store)
+}
+
+/// Another store on the same database, as another process would have.
+async fn connect(db: &TestDb) -> Store {
+    Store::connect(&db.url, &StoreOptions::default())
+        .await
+        .unwrap()
 }
 
 struct World {
@@ -924,16 +933,11 @@ async fn concurrent_creations_each_get_their_own_row_and_outcome() {
 #[tokio::test]
 async fn without_notifications_no_notify_job_is_queued() {
     for backend in backends() {
-        let (db, quiet) = {
-            let db = TestDb::new(backend).await;
-            let options = StoreOptions {
-                notifications: false,
-                ..Default::default()
-            };
-            let store = Store::connect(&db.url, &options).await.unwrap();
-            store.migrate().await.unwrap();
-            (db, store)
+        let quiet = StoreOptions {
+            notifications: false,
+            ..Default::default()
         };
+        let (db, quiet) = open_with(backend, &quiet).await;
         let w = world(&quiet).await;
         let new = NewIncident {
             org_id: w.customer_a,
@@ -952,9 +956,7 @@ async fn without_notifications_no_notify_job_is_queued() {
             "{backend:?}: {jobs:?}"
         );
 
-        let loud = Store::connect(&db.url, &StoreOptions::default())
-            .await
-            .unwrap();
+        let loud = connect(&db).await;
         let inc = loud.create_incident(&w.actor, &new).await.unwrap();
         let jobs = loud.list_jobs(None, None, 50).await.unwrap();
         assert!(
@@ -987,9 +989,7 @@ async fn remembered_references_never_refuse_what_was_just_created() {
             assignee: None,
         };
         assert_eq!(store.incident_refs(&q).await.unwrap().caller_id, None);
-        let other = Store::connect(&db.url, &StoreOptions::default())
-            .await
-            .unwrap();
+        let other = connect(&db).await;
         let user = other
             .create_user(
                 &w.actor,
