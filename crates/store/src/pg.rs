@@ -5,13 +5,47 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 
 use crate::pg_batch::Batcher;
 use crate::{Result, StoreOptions};
 
 pub type Db = sqlx::Postgres;
 pub type Conn = sqlx::PgConnection;
+
+/// Connection options for `url`. A server on this machine (a loopback address
+/// or `localhost`) is reached without TLS unless the URL (`sslmode=`) or
+/// `PGSSLMODE` chooses a mode: encryption over loopback protects nothing that
+/// leaves the machine, and it doubled the CPU of a PostgreSQL creation
+/// (docs/performance.md). Any other host keeps the driver's default, `prefer`.
+pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
+    let opts = PgConnectOptions::from_str(url)?;
+    let env_chosen = std::env::var_os("PGSSLMODE").is_some();
+    if plain_on_loopback(url, opts.get_host(), env_chosen) {
+        return Ok(opts.ssl_mode(PgSslMode::Disable));
+    }
+    Ok(opts)
+}
+
+/// Whether to connect without TLS: the host is this machine and neither the
+/// URL's query (`sslmode` or `ssl-mode`) nor the environment chose a mode.
+fn plain_on_loopback(url: &str, host: &str, env_chosen: bool) -> bool {
+    let url_chosen = url.split_once('?').is_some_and(|(_, query)| {
+        query
+            .split('&')
+            .any(|pair| matches!(pair.split('=').next(), Some("sslmode" | "ssl-mode")))
+    });
+    !url_chosen && !env_chosen && is_loopback(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
 #[derive(Clone)]
 pub struct Pools {
@@ -23,7 +57,7 @@ pub struct Pools {
 
 impl Pools {
     pub async fn connect(url: &str, o: &StoreOptions) -> Result<Pools> {
-        let opts = PgConnectOptions::from_str(url)?;
+        let opts = connect_options(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(o.max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
@@ -117,3 +151,44 @@ pub mod dialect {
 #[allow(clippy::duplicate_mod)]
 #[path = "queries/mod.rs"]
 pub mod q;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(url: &str, env_chosen: bool) -> bool {
+        let opts = PgConnectOptions::from_str(url).unwrap();
+        plain_on_loopback(url, opts.get_host(), env_chosen)
+    }
+
+    #[test]
+    fn loopback_is_plain_unless_a_mode_is_chosen() {
+        for host in ["127.0.0.1", "localhost", "[::1]", "127.0.0.2"] {
+            assert!(
+                plain(&format!("postgres://u@{host}:5432/db"), false),
+                "{host}"
+            );
+            assert!(
+                !plain(&format!("postgres://u@{host}:5432/db"), true),
+                "{host}"
+            );
+        }
+        for mode in [
+            "sslmode=require",
+            "ssl-mode=prefer",
+            "a=b&sslmode=verify-full",
+        ] {
+            assert!(
+                !plain(&format!("postgres://u@127.0.0.1/db?{mode}"), false),
+                "{mode}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_hosts_keep_the_drivers_default() {
+        for host in ["db.internal", "10.0.0.5", "[2001:db8::1]"] {
+            assert!(!plain(&format!("postgres://u@{host}/db"), false), "{host}");
+        }
+    }
+}

@@ -24,7 +24,7 @@ pub fn postgres_available() -> bool {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map(|rt| rt.block_on(async { sqlx::PgPool::connect(&url).await.is_ok() }))
+            .map(|rt| rt.block_on(async { admin(&url).await.is_ok() }))
             .unwrap_or(false)
     })
     .join()
@@ -59,6 +59,24 @@ pub struct TestDb {
     _dir: Option<TempDir>,
 }
 
+/// A pool on the admin database, connected the way the store connects.
+async fn admin(url: &str) -> crate::Result<sqlx::PgPool> {
+    Ok(sqlx::PgPool::connect_with(crate::pg::connect_options(url)?).await?)
+}
+
+/// `url` with its database replaced by `name`; the query (`?sslmode=...`) is kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    match base.rfind('/').filter(|&i| i >= authority) {
+        Some(i) => format!("{}/{name}{query}", &base[..i]),
+        None => format!("{base}/{name}{query}"),
+    }
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_suffix() -> String {
@@ -88,19 +106,13 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let name = format!("steward_test_{}", unique_suffix());
-                let admin = sqlx::PgPool::connect(&pg_admin_url())
-                    .await
-                    .expect("connect to PostgreSQL");
+                let admin = admin(&pg_admin_url()).await.expect("connect to PostgreSQL");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&admin)
                     .await
                     .expect("create test database");
                 admin.close().await;
-                let base = pg_admin_url();
-                let url = match base.rfind('/') {
-                    Some(i) => format!("{}/{}", &base[..i], name),
-                    None => format!("{base}/{name}"),
-                };
+                let url = with_database(&pg_admin_url(), &name);
                 TestDb {
                     url,
                     pg_name: Some(name),
@@ -122,7 +134,7 @@ impl Drop for TestDb {
                     return;
                 };
                 rt.block_on(async {
-                    if let Ok(admin) = sqlx::PgPool::connect(&pg_admin_url()).await {
+                    if let Ok(admin) = admin(&pg_admin_url()).await {
                         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                         )))
@@ -156,5 +168,25 @@ impl Default for TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_test_database_keeps_the_servers_address_and_options() {
+        let cases = [
+            ("postgres://u@h:5432/postgres", "postgres://u@h:5432/t1"),
+            (
+                "postgresql://u@h/postgres?sslmode=require",
+                "postgresql://u@h/t1?sslmode=require",
+            ),
+            ("postgres://u@h:5432", "postgres://u@h:5432/t1"),
+        ];
+        for (admin, expected) in cases {
+            assert_eq!(with_database(admin, "t1"), expected);
+        }
     }
 }
