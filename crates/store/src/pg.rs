@@ -13,33 +13,36 @@ use crate::{Result, StoreOptions};
 pub type Db = sqlx::Postgres;
 pub type Conn = sqlx::PgConnection;
 
-/// Connection options for `url`. A server on this machine (a loopback address
-/// or `localhost`) is reached without TLS unless the URL (`sslmode=`) or
-/// `PGSSLMODE` chooses a mode: encryption over loopback protects nothing that
-/// leaves the machine, and it doubled the CPU of a PostgreSQL creation
-/// (docs/performance.md). Any other host keeps the driver's default, `prefer`.
+/// Connection options for `url`. A server on this machine (a loopback address,
+/// `localhost` or a Unix socket) is reached without TLS unless the URL (any
+/// `ssl...` option) or the environment (`PGSSLMODE`, `PGSSLCERT`, `PGSSLKEY`,
+/// `PGSSLROOTCERT`) says something about TLS: encryption over loopback protects
+/// nothing that leaves the machine, and it nearly doubled the CPU of each
+/// creation (ADR 0009). Any other host keeps the driver's default, `prefer`.
 pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
     let opts = PgConnectOptions::from_str(url)?;
-    let env_chosen = std::env::var_os("PGSSLMODE").is_some();
-    if plain_on_loopback(url, opts.get_host(), env_chosen) {
+    let env_chosen = ["PGSSLMODE", "PGSSLCERT", "PGSSLKEY", "PGSSLROOTCERT"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+    if plain_on_this_machine(url, &opts, env_chosen)? {
         return Ok(opts.ssl_mode(PgSslMode::Disable));
     }
     Ok(opts)
 }
 
-/// Whether to connect without TLS: the host is this machine and neither the
-/// URL's query (`sslmode` or `ssl-mode`) nor the environment chose a mode.
-fn plain_on_loopback(url: &str, host: &str, env_chosen: bool) -> bool {
-    let url_chosen = url.split_once('?').is_some_and(|(_, query)| {
-        query
-            .split('&')
-            .any(|pair| matches!(pair.split('=').next(), Some("sslmode" | "ssl-mode")))
-    });
-    !url_chosen && !env_chosen && is_loopback(host)
+/// Whether to connect without TLS: the server is on this machine and neither
+/// the URL nor the environment (`env_chosen`) chose anything about TLS.
+fn plain_on_this_machine(url: &str, opts: &PgConnectOptions, env_chosen: bool) -> Result<bool> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| crate::StoreError::Config(format!("database URL: {e}")))?;
+    let url_chosen = parsed.query_pairs().any(|(key, _)| key.starts_with("ssl"));
+    let local = opts.get_socket().is_some() || is_loopback(opts.get_host());
+    Ok(local && !url_chosen && !env_chosen)
 }
 
 fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
+        || host.starts_with('/')
         || host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -158,37 +161,46 @@ mod tests {
 
     fn plain(url: &str, env_chosen: bool) -> bool {
         let opts = PgConnectOptions::from_str(url).unwrap();
-        plain_on_loopback(url, opts.get_host(), env_chosen)
+        plain_on_this_machine(url, &opts, env_chosen).unwrap()
     }
 
     #[test]
-    fn loopback_is_plain_unless_a_mode_is_chosen() {
-        for host in ["127.0.0.1", "localhost", "[::1]", "127.0.0.2"] {
-            assert!(
-                plain(&format!("postgres://u@{host}:5432/db"), false),
-                "{host}"
-            );
-            assert!(
-                !plain(&format!("postgres://u@{host}:5432/db"), true),
-                "{host}"
-            );
+    fn this_machine_is_plain_unless_tls_is_asked_for() {
+        for url in [
+            "postgres://u@127.0.0.1:5432/db",
+            "postgres://u@LOCALHOST/db",
+            "postgres://u@127.0.0.2/db",
+            "postgres:///db?host=::1",
+            "postgres:///db?host=/var/run/postgresql",
+            "postgres://u@db.internal/db?host=127.0.0.1",
+        ] {
+            assert!(plain(url, false), "{url}");
+            assert!(!plain(url, true), "{url} with PGSSL* set");
         }
-        for mode in [
+        for query in [
             "sslmode=require",
             "ssl-mode=prefer",
             "a=b&sslmode=verify-full",
+            "ssl%6Dode=require",
+            "sslrootcert=/etc/ca.pem",
+            "sslcert=/etc/c.pem&sslkey=/etc/k.pem",
         ] {
             assert!(
-                !plain(&format!("postgres://u@127.0.0.1/db?{mode}"), false),
-                "{mode}"
+                !plain(&format!("postgres://u@127.0.0.1/db?{query}"), false),
+                "{query}"
             );
         }
     }
 
     #[test]
     fn other_hosts_keep_the_drivers_default() {
-        for host in ["db.internal", "10.0.0.5", "[2001:db8::1]"] {
-            assert!(!plain(&format!("postgres://u@{host}/db"), false), "{host}");
+        for url in [
+            "postgres://u@db.internal/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres://u@[2001:db8::1]/db",
+            "postgres://u@localhost/db?hostaddr=10.0.0.5",
+        ] {
+            assert!(!plain(url, false), "{url}");
         }
     }
 }

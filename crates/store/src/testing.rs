@@ -64,17 +64,24 @@ async fn admin(url: &str) -> crate::Result<sqlx::PgPool> {
     Ok(sqlx::PgPool::connect_with(crate::pg::connect_options(url)?).await?)
 }
 
-/// `url` with its database replaced by `name`; the query (`?sslmode=...`) is kept.
+/// `url` with its database replaced by `name`; the other options in its query
+/// (`?sslmode=...`, `?host=...`) are kept, a `dbname` option is dropped.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return format!("{url}/{name}");
     };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    match base.rfind('/').filter(|&i| i >= authority) {
-        Some(i) => format!("{}/{name}{query}", &base[..i]),
-        None => format!("{base}/{name}{query}"),
+    u.set_path(&format!("/{name}"));
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| k != "dbname")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        u.set_query(None);
+    } else {
+        u.query_pairs_mut().clear().extend_pairs(kept);
     }
+    u.to_string()
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -184,6 +191,14 @@ mod tests {
                 "postgresql://u@h/t1?sslmode=require",
             ),
             ("postgres://u@h:5432", "postgres://u@h:5432/t1"),
+            (
+                "postgres://u@h/?dbname=postgres&sslmode=disable",
+                "postgres://u@h/t1?sslmode=disable",
+            ),
+            (
+                "postgres:///postgres?host=/var/run/postgresql",
+                "postgres:///t1?host=%2Fvar%2Frun%2Fpostgresql",
+            ),
         ];
         for (admin, expected) in cases {
             assert_eq!(with_database(admin, "t1"), expected);
