@@ -7,7 +7,7 @@
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -54,8 +54,8 @@ struct Row {
     /// Per size: first page p50/p99, deep page p50/p99, all checks p50/p99 (ms).
     lists: Vec<(i64, [f64; 6])>,
     peak_kb: u64,
-    /// The largest private memory seen (sampled after each phase).
-    anon_kb: u64,
+    /// The largest proportional set size (PSS) and private memory seen.
+    sampled: Peaks,
     /// Jobs claimed and completed per second, and by how many server processes.
     jobs: Option<(f64, usize)>,
     /// Seconds to give N open incidents their clocks, then to recompute them
@@ -86,11 +86,47 @@ fn status_kb(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// The server's peak resident set (`VmHWM`), and its private memory now
-/// (`RssAnon`): SQLite readers map the database file, and the file's pages
-/// they touch count in the resident set although they are the OS page cache.
-fn memory_kb(pid: u32) -> (u64, u64) {
-    (status_kb(pid, "VmHWM:"), status_kb(pid, "RssAnon:"))
+/// The server's peak resident set (`VmHWM`). Each SQLite reader connection
+/// maps the database file on its own, so the file's pages count once per
+/// reader in it, although the machine holds them once, in its page cache.
+fn peak_rss_kb(pid: u32) -> u64 {
+    status_kb(pid, "VmHWM:")
+}
+
+/// The largest memory figures seen while sampling a server.
+#[derive(Default, Clone, Copy)]
+struct Peaks {
+    /// Proportional set size: each page counted once, shared pages divided
+    /// among their mappings, so the database file mapped by eight readers
+    /// counts as one copy.
+    pss_kb: u64,
+    /// Private memory (`RssAnon`): the heap and stacks.
+    anon_kb: u64,
+}
+
+/// Samples the current server process (`pid`, replaced when the server is
+/// restarted) every 100 ms until `stop`.
+fn sample_memory(pid: Arc<AtomicU32>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Peaks> {
+    std::thread::spawn(move || {
+        let mut peaks = Peaks::default();
+        while !stop.load(Ordering::Relaxed) {
+            let p = pid.load(Ordering::Relaxed);
+            if p != 0 {
+                let pss = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"))
+                    .ok()
+                    .and_then(|s| {
+                        s.lines()
+                            .find(|l| l.starts_with("Pss:"))
+                            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+                    })
+                    .unwrap_or(0);
+                peaks.pss_kb = peaks.pss_kb.max(pss);
+                peaks.anon_kb = peaks.anon_kb.max(status_kb(p, "RssAnon:"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        peaks
+    })
 }
 
 /// CPU time the whole machine has spent busy so far, in clock ticks (Linux's
@@ -226,6 +262,9 @@ async fn run_backend(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients as usize)
         .build()?;
+    let server_pid = Arc::new(AtomicU32::new(0));
+    let stop_sampling = Arc::new(AtomicBool::new(false));
+    let sampler = sample_memory(server_pid.clone(), stop_sampling.clone());
     let start_server = async || -> anyhow::Result<Server> {
         let child = Command::new(bin)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -235,6 +274,7 @@ async fn run_backend(
             .stdout(Stdio::null())
             .spawn()
             .context("start steward serve")?;
+        server_pid.store(child.id(), Ordering::Relaxed);
         let server = Server(child);
         for _ in 0..200 {
             if client
@@ -251,7 +291,6 @@ async fn run_backend(
     };
     let mut server = start_server().await?;
     let mut peak_kb = 0;
-    let mut anon_kb = 0;
     let r = client
         .post(format!("{base}/api/v1/services"))
         .bearer_auth(&token)
@@ -413,9 +452,7 @@ async fn run_backend(
             // A bulk load is maintenance: SQLite's readers keep the planner
             // statistics they loaded, so the server is restarted after it
             // (docs/performance.md shows what happens without).
-            let (rss, anon) = memory_kb(server.0.id());
-            peak_kb = peak_kb.max(rss);
-            anon_kb = anon_kb.max(anon);
+            peak_kb = peak_kb.max(peak_rss_kb(server.0.id()));
             drop(server);
             server = start_server().await?;
         }
@@ -436,9 +473,9 @@ async fn run_backend(
         let (c50, c99) = latency(&client, &checks, &token, (args.requests / 10).max(10)).await?;
         lists.push((size, [f50, f99, d50, d99, c50, c99]));
     }
-    let (rss, anon) = memory_kb(server.0.id());
-    let peak_kb = peak_kb.max(rss);
-    let anon_kb = anon_kb.max(anon);
+    let peak_kb = peak_kb.max(peak_rss_kb(server.0.id()));
+    stop_sampling.store(true, Ordering::Relaxed);
+    let sampled = sampler.join().unwrap_or_default();
     drop(server);
 
     // SLA clocks, last (it leaves 100,000 overdue clocks behind): N open
@@ -495,7 +532,7 @@ async fn run_backend(
         cpu_us,
         lists,
         peak_kb,
-        anon_kb,
+        sampled,
         jobs,
         clocks,
     })
@@ -566,24 +603,27 @@ async fn main() -> anyhow::Result<()> {
             && r.lists.len() > 1
         {
             println!(
-                "{:<9} p50 at {} vs {}: first page {:.2}x, deep page {:.2}x, all checks {:.2}x; server peak RSS {:.1} MB, private {:.1} MB",
+                "{:<9} p50 at {} vs {}: first page {:.2}x, deep page {:.2}x, all checks {:.2}x",
                 "",
                 big.0,
                 small.0,
                 big.1[0] / small.1[0].max(0.001),
                 big.1[2] / small.1[2].max(0.001),
                 big.1[4] / small.1[4].max(0.001),
-                r.peak_kb as f64 / 1024.0,
-                r.anon_kb as f64 / 1024.0
-            );
-        } else {
-            println!(
-                "{:<9} server peak RSS {:.1} MB, private {:.1} MB",
-                "",
-                r.peak_kb as f64 / 1024.0,
-                r.anon_kb as f64 / 1024.0
             );
         }
+        let why = if r.backend == "sqlite" {
+            " (counts the database file once per reader that maps it)"
+        } else {
+            ""
+        };
+        println!(
+            "{:<9} server peak memory: PSS {:.1} MB, private {:.1} MB; peak RSS {:.1} MB{why}",
+            "",
+            r.sampled.pss_kb as f64 / 1024.0,
+            r.sampled.anon_kb as f64 / 1024.0,
+            r.peak_kb as f64 / 1024.0,
+        );
     }
     for r in &rows {
         if let Some((raw, api)) = r.cpu_us {
