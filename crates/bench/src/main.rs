@@ -78,8 +78,9 @@ fn steward(bin: &str, url: &str, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn status_kb(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// A `Key: N kB` figure of a process's `/proc/PID/<file>` (`status`, `smaps_rollup`).
+fn proc_kb(pid: u32, file: &str, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with(key)).map(|l| l.to_owned()))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
@@ -90,7 +91,7 @@ fn status_kb(pid: u32, key: &str) -> u64 {
 /// maps the database file on its own, so the file's pages count once per
 /// reader in it, although the machine holds them once, in its page cache.
 fn peak_rss_kb(pid: u32) -> u64 {
-    status_kb(pid, "VmHWM:")
+    proc_kb(pid, "status", "VmHWM:")
 }
 
 /// The largest memory figures seen while sampling a server.
@@ -112,16 +113,8 @@ fn sample_memory(pid: Arc<AtomicU32>, stop: Arc<AtomicBool>) -> std::thread::Joi
         while !stop.load(Ordering::Relaxed) {
             let p = pid.load(Ordering::Relaxed);
             if p != 0 {
-                let pss = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"))
-                    .ok()
-                    .and_then(|s| {
-                        s.lines()
-                            .find(|l| l.starts_with("Pss:"))
-                            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-                    })
-                    .unwrap_or(0);
-                peaks.pss_kb = peaks.pss_kb.max(pss);
-                peaks.anon_kb = peaks.anon_kb.max(status_kb(p, "RssAnon:"));
+                peaks.pss_kb = peaks.pss_kb.max(proc_kb(p, "smaps_rollup", "Pss:"));
+                peaks.anon_kb = peaks.anon_kb.max(proc_kb(p, "status", "RssAnon:"));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

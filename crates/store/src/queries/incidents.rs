@@ -606,9 +606,10 @@ where
     let a = sla::advance(terms, &after.case_facts(), &clocks, now);
     super::sla::save(&mut tx, id, after.org_id, &clocks, &a, &mut c).await?;
     after.sla_due_at = super::sla::due_of(&a.clocks);
-    let events = match p.notify {
-        true => notify::events(Some(before.snapshot()), after.snapshot()),
-        false => Vec::new(),
+    let events = if p.notify {
+        notify::events(Some(before.snapshot()), after.snapshot())
+    } else {
+        Vec::new()
     };
     for e in events {
         let job = NewJob::notify(e, id, actor.user_id, None);
