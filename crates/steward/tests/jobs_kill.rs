@@ -1,7 +1,8 @@
 //! Durable jobs across processes: two `steward serve` share one PostgreSQL
-//! database and a slow mail server; one is killed with SIGKILL while both run
-//! jobs. Every job still completes exactly once: one completed run each, one
-//! e-mail job per notification, no job lost or dead, and every message
+//! database, each with its own slow mail server. One is killed with SIGKILL
+//! while both run jobs, at a moment when it is surely half-way through a
+//! delivery (its mail server withholds the reply). Every job still completes
+//! exactly once: one completed run each, one e-mail job per notification, no job lost or dead, and every message
 //! delivered (a message whose worker died after sending may arrive twice:
 //! e-mail is at least once, recorded effects are exactly once).
 
@@ -9,6 +10,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::{BIN, free_port, ok, wait_ready};
@@ -68,18 +70,20 @@ async fn every_job_runs_exactly_once_when_a_worker_is_killed() {
     }
     let token = ok(&url, &["token", "create", "--user", "admin@p.test"]);
 
-    // A mail server that takes 600 ms per message keeps jobs in flight.
-    let sink = SmtpSink::start().await;
-    sink.delay_ms
-        .store(600, std::sync::atomic::Ordering::Relaxed);
+    // Each process has its own slow mail server, so that the test can stop
+    // the first one's deliveries half-way and kill it while it surely holds jobs.
+    let (sink_a, sink_b) = (SmtpSink::start().await, SmtpSink::start().await);
+    for sink in [&sink_a, &sink_b] {
+        sink.delay_ms.store(300, Ordering::Relaxed);
+    }
     let client = reqwest::Client::new();
     let (pa, pb) = (free_port(), free_port());
     let (a, b) = (
         format!("http://127.0.0.1:{pa}"),
         format!("http://127.0.0.1:{pb}"),
     );
-    let mut first = serve(&url, pa, &sink.url());
-    let mut second = serve(&url, pb, &sink.url());
+    let mut first = serve(&url, pa, &sink_a.url());
+    let mut second = serve(&url, pb, &sink_b.url());
     wait_ready(&client, &a).await;
     wait_ready(&client, &b).await;
     let r = client
@@ -110,18 +114,23 @@ async fn every_job_runs_exactly_once_when_a_worker_is_killed() {
         let v: Value = r.json().await.unwrap();
         incidents.push(v["number"].as_str().unwrap().to_owned());
     }
-    // Kill the first process while both are busy.
-    for _ in 0..400 {
-        if sink.messages().len() >= 120 {
+    // Once the first process has delivered a few rounds of mail, its mail
+    // server stops answering; the first message it withholds proves the
+    // process is in the middle of a job, and then it is killed.
+    let all_messages = || [sink_a.messages(), sink_b.messages()].concat();
+    sink_a.wait_for(20).await;
+    sink_a.hold.store(true, Ordering::Relaxed);
+    for _ in 0..800 {
+        if sink_a.held.load(Ordering::Relaxed) > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let before_kill = sink.messages().len();
     assert!(
-        before_kill < N,
-        "all mail went out before the kill; slow the sink"
+        sink_a.held.load(Ordering::Relaxed) > 0,
+        "the first process never started another delivery"
     );
+    let before_kill = all_messages().len();
     first.kill().expect("SIGKILL");
     first.wait().unwrap();
 
@@ -189,7 +198,7 @@ async fn every_job_runs_exactly_once_when_a_worker_is_killed() {
     assert_eq!(workers.len(), 2, "both processes worked: {workers:?}");
     assert!(taken_over > 0, "the killed worker held no job");
     // Every message arrived; duplicates only from jobs the dead worker held.
-    let messages = sink.messages();
+    let messages = all_messages();
     let mut subjects: HashMap<String, usize> = HashMap::new();
     for m in &messages {
         *subjects.entry(m.header("Subject")).or_default() += 1;

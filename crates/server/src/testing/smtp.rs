@@ -1,8 +1,10 @@
 //! A real SMTP server for tests, on a random local port: it speaks enough
 //! SMTP (RFC 5321) for a client to deliver, and keeps every message it was
 //! given so a test can read back recipients, subject and body. It can also
-//! refuse every message (to test retries) or answer slowly.
+//! refuse every message (to test retries), answer slowly, or hold every
+//! message unanswered (to catch a client in the middle of a delivery).
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,6 +44,10 @@ pub struct SmtpSink {
     pub refuse: Arc<std::sync::atomic::AtomicBool>,
     /// Wait this long before accepting each message.
     pub delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// While set, each message's final reply is withheld: the client waits.
+    pub hold: Arc<std::sync::atomic::AtomicBool>,
+    /// Messages being withheld right now.
+    pub held: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl SmtpSink {
@@ -116,11 +122,18 @@ impl SmtpSink {
                     data.push_str(l);
                     data.push_str("\r\n");
                 }
-                let delay = self.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
+                let delay = self.delay_ms.load(Ordering::Relaxed);
                 if delay > 0 {
                     tokio::time::sleep(Duration::from_millis(delay)).await;
                 }
-                if self.refuse.load(std::sync::atomic::Ordering::Relaxed) {
+                if self.hold.load(Ordering::Relaxed) {
+                    self.held.fetch_add(1, Ordering::Relaxed);
+                    while self.hold.load(Ordering::Relaxed) {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    self.held.fetch_sub(1, Ordering::Relaxed);
+                }
+                if self.refuse.load(Ordering::Relaxed) {
                     w.write_all(b"451 try again later\r\n").await?;
                 } else {
                     self.inbox
