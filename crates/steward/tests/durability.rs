@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{BIN, free_port, ok, steward, wait_ready};
@@ -66,10 +66,16 @@ async fn acknowledged_incidents_survive_sigkill() {
 
         // 16 clients create incidents until the server dies under them.
         let stop = Arc::new(AtomicBool::new(false));
+        let acks = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for c in 0..16 {
-            let (client, base, token, stop) =
-                (client.clone(), base.clone(), token.clone(), stop.clone());
+            let (client, base, token, stop, acks) = (
+                client.clone(),
+                base.clone(),
+                token.clone(),
+                stop.clone(),
+                acks.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let mut acked = Vec::new();
                 let mut n = 0;
@@ -87,6 +93,7 @@ async fn acknowledged_incidents_survive_sigkill() {
                         Ok(r) if r.status() == 201 => {
                             if let Ok(v) = r.json::<serde_json::Value>().await {
                                 acked.push(v["number"].as_str().unwrap_or_default().to_owned());
+                                acks.fetch_add(1, Ordering::Relaxed);
                             }
                         }
                         Ok(r) => assert!(r.status().is_success(), "unexpected {}", r.status()),
@@ -96,7 +103,13 @@ async fn acknowledged_incidents_survive_sigkill() {
                 acked
             }));
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // Killed mid-stream once enough have been acknowledged, however slow the machine.
+        for _ in 0..600 {
+            if acks.load(Ordering::Relaxed) >= 100 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         child.kill().expect("SIGKILL the server");
         child.wait().unwrap();
         stop.store(true, Ordering::Relaxed);
