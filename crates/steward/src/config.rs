@@ -6,33 +6,6 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use steward_server::Config;
 
-/// Settings that an environment variable `STEWARD_<NAME>` may set.
-const ENV_KEYS: [&str; 23] = [
-    "database_url",
-    "listen",
-    "max_connections",
-    "sqlite_full_sync",
-    "secure_cookies",
-    "session_idle_minutes",
-    "session_max_hours",
-    "login_max_failures",
-    "login_window_minutes",
-    "login_lock_minutes",
-    "max_body_bytes",
-    "data_dir",
-    "max_upload_bytes",
-    "priority_matrix",
-    "document_self_approval",
-    "run_jobs",
-    "job_lease_seconds",
-    "job_poll_millis",
-    "job_max_attempts",
-    "sla_breach_raises_priority",
-    "smtp_url",
-    "mail_from",
-    "public_url",
-];
-
 pub fn load() -> anyhow::Result<Config> {
     let explicit = std::env::var("STEWARD_CONFIG").ok();
     let path = explicit.clone().unwrap_or_else(|| "steward.toml".into());
@@ -45,25 +18,8 @@ pub fn load() -> anyhow::Result<Config> {
     } else {
         toml::Table::new()
     };
-    for key in ENV_KEYS {
-        let var = format!("STEWARD_{}", key.to_uppercase());
-        let Ok(raw) = std::env::var(&var) else {
-            continue;
-        };
-        let value = if key == "priority_matrix" {
-            toml::Value::Array(
-                raw.split(';')
-                    .map(|r| toml::Value::String(r.trim().to_owned()))
-                    .collect(),
-            )
-        } else if let Ok(n) = raw.parse::<i64>() {
-            toml::Value::Integer(n)
-        } else if let Ok(b) = raw.parse::<bool>() {
-            toml::Value::Boolean(b)
-        } else {
-            toml::Value::String(raw)
-        };
-        table.insert(key.to_owned(), value);
+    for (key, value) in from_env(|var| std::env::var(var).ok())? {
+        table.insert(key, value);
     }
     let config: Config = table
         .try_into()
@@ -73,4 +29,81 @@ pub fn load() -> anyhow::Result<Config> {
         .map_err(|e| anyhow::anyhow!("invalid priority_matrix: {e}"))?;
     config.risk_scale().map_err(|e| anyhow::anyhow!(e))?;
     Ok(config)
+}
+
+/// The settings given as `STEWARD_<NAME>` variables, each read as the type of
+/// its default: every setting can be set this way, and a value that does not
+/// fit is refused with the variable's name.
+fn from_env(var_of: impl Fn(&str) -> Option<String>) -> anyhow::Result<toml::Table> {
+    let defaults = toml::Table::try_from(Config::default())
+        .context("the default configuration cannot be listed")?;
+    let mut table = toml::Table::new();
+    for (key, default) in defaults {
+        let var = format!("STEWARD_{}", key.to_uppercase());
+        let Some(raw) = var_of(&var) else {
+            continue;
+        };
+        let value = match default {
+            toml::Value::Integer(_) => raw
+                .trim()
+                .parse::<i64>()
+                .map(toml::Value::Integer)
+                .map_err(|_| anyhow::anyhow!("{var} must be a whole number, not {raw:?}"))?,
+            toml::Value::Boolean(_) => match raw.trim().to_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => toml::Value::Boolean(true),
+                "false" | "0" | "no" | "off" => toml::Value::Boolean(false),
+                _ => bail!("{var} must be true or false, not {raw:?}"),
+            },
+            // A list is given as its items separated by semicolons.
+            toml::Value::Array(_) => toml::Value::Array(
+                raw.split(';')
+                    .map(|r| toml::Value::String(r.trim().to_owned()))
+                    .collect(),
+            ),
+            _ => toml::Value::String(raw),
+        };
+        table.insert(key, value);
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> anyhow::Result<toml::Table> {
+        from_env(|var| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn every_setting_has_a_variable_read_as_its_type() {
+        let t = env(&[
+            ("STEWARD_RISK_SCALE", "7"),
+            ("STEWARD_RUN_JOBS", "off"),
+            ("STEWARD_DATA_DIR", "2024"),
+            ("STEWARD_METRICS_TOKEN", "123456"),
+            ("STEWARD_PRIORITY_MATRIX", "P1 P1 P2; P2 P3 P4;P3 P4 P5"),
+            ("STEWARD_UNRELATED", "x"),
+        ])
+        .unwrap();
+        let c: Config = t.try_into().unwrap();
+        assert_eq!(c.risk_scale, 7);
+        assert!(!c.run_jobs);
+        assert_eq!(c.data_dir, "2024");
+        assert_eq!(c.metrics_token, "123456");
+        assert_eq!(c.priority_matrix[1], "P2 P3 P4");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_the_variable() {
+        let e = env(&[("STEWARD_MAX_CONNECTIONS", "lots")]).unwrap_err();
+        assert!(e.to_string().contains("STEWARD_MAX_CONNECTIONS"), "{e}");
+        let e = env(&[("STEWARD_SECURE_COOKIES", "maybe")]).unwrap_err();
+        assert!(e.to_string().contains("true or false"), "{e}");
+    }
 }
