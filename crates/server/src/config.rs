@@ -1,11 +1,11 @@
 //! Server configuration: `steward.toml` (optional) plus `STEWARD_*` variables,
 //! read by the binary and handed over as this struct.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use steward_domain::priority::PriorityMatrix;
 use steward_domain::register::RiskScale;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// `sqlite://steward.db` (default) or `postgres://user@host/db`.
@@ -55,6 +55,8 @@ pub struct Config {
     pub mail_from: String,
     /// Address people open Steward at, for links in e-mail (default `http://` + listen).
     pub public_url: String,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this>`. Empty: open.
+    pub metrics_token: String,
 }
 
 impl Default for Config {
@@ -84,6 +86,7 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "Steward <steward@localhost>".into(),
             public_url: String::new(),
+            metrics_token: String::new(),
         }
     }
 }

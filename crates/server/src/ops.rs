@@ -50,7 +50,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let wanted = &state.config.metrics_token;
+    if !wanted.is_empty()
+        && !crate::auth::bearer_token(&headers)
+            .is_some_and(|t| crate::auth::constant_time_eq(t, wanted))
+    {
+        return AppError::Unauthenticated.into_response();
+    }
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(size as f64);
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);

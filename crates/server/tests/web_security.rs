@@ -304,3 +304,48 @@ async fn a_refused_file_leaves_no_comment_and_keeps_the_message() {
     assert!(files[0]["comment"].is_i64());
     s.stop().await;
 }
+
+/// Health, readiness and Prometheus metrics; with `metrics_token` set, the
+/// metrics answer only that bearer token.
+#[tokio::test]
+async fn operations_endpoints_answer_and_metrics_can_require_a_token() {
+    for backend in common::backends() {
+        let s = TestServer::start_with(backend, |c| c.metrics_token = "scrape-secret".into()).await;
+        let get = |path: &str, bearer: Option<&str>| {
+            let mut req = s.client.get(s.url(path));
+            if let Some(t) = bearer {
+                req = req.bearer_auth(t);
+            }
+            req.send()
+        };
+        let res = get("/healthz", None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = get("/readyz", None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{backend:?}");
+        assert_eq!(res.text().await.unwrap(), "ready");
+
+        let (st, _) = s.get("agent", "/api/v1/me").await;
+        assert_eq!(st, StatusCode::OK);
+        for bearer in [None, Some("wrong"), Some(s.tokens["admin"].as_str())] {
+            let res = get("/metrics", bearer).await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bearer:?}");
+            assert_eq!(
+                res.headers()["content-type"],
+                "application/problem+json",
+                "{bearer:?}"
+            );
+        }
+        let res = get("/metrics", Some("scrape-secret")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let text = res.text().await.unwrap();
+        for needle in [
+            r#"http_requests_total{route="/api/v1/me",method="GET",status="200"}"#,
+            r#"http_requests_total{route="/metrics",method="GET",status="401"}"#,
+            "http_request_duration_seconds_bucket{route=\"/api/v1/me\"",
+            "db_pool_connections ",
+        ] {
+            assert!(text.contains(needle), "{backend:?}: no {needle} in\n{text}");
+        }
+        s.stop().await;
+    }
+}
