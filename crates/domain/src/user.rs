@@ -74,12 +74,12 @@ impl UserDraft {
         match (self.role, org_kind) {
             (Role::Customer, OrgKind::Customer) => Ok(()),
             (Role::Customer, OrgKind::Provider) => Err(ValidationError::single(
-                "org",
+                "organisation",
                 "a customer must belong to a customer organisation",
             )),
             (_, OrgKind::Provider) => Ok(()),
             (_, OrgKind::Customer) => Err(ValidationError::single(
-                "org",
+                "organisation",
                 "staff roles belong to the provider organisation",
             )),
         }

@@ -227,7 +227,14 @@ fn describe(e: &anyhow::Error) -> String {
     if let Some(AppError::Validation(v)) = e.downcast_ref::<AppError>() {
         let fields: Vec<String> =
             v.0.iter()
-                .map(|f| format!("  --{}: {}", f.field.replace('_', "-"), f.message))
+                .map(|f| {
+                    // Fields are named as in the API; the CLI's flag for an organisation is --org.
+                    let flag = match f.field.as_str() {
+                        "organisation" => "org".to_owned(),
+                        other => other.replace('_', "-"),
+                    };
+                    format!("  --{flag}: {}", f.message)
+                })
                 .collect();
         return format!("invalid input:\n{}", fields.join("\n"));
     }

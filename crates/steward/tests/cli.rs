@@ -1,0 +1,179 @@
+//! The command line refuses bad arguments, bad records and bad configuration
+//! with a message that says what is wrong and a non-zero exit, and writes
+//! nothing when it refuses.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{BIN, ok, steward};
+use steward_store::testing::{TestDb, backends};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn refused(out: &Output, code: i32, says: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(says), "expected {says:?} in:\n{stderr}");
+}
+
+/// `steward migrate` with one extra environment variable.
+fn migrate_with(url: &str, var: &str, value: &str) -> Output {
+    Command::new(BIN)
+        .arg("migrate")
+        .env("STEWARD_DATABASE_URL", url)
+        .env("STEWARD_LOG", "warn")
+        .env(var, value)
+        .output()
+        .expect("run steward")
+}
+
+#[tokio::test]
+async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.clone();
+        ok(&url, &["migrate"]);
+        let user = |email: &str, role: &str, org: Option<&str>, password: &str| {
+            let mut args = vec![
+                "user",
+                "create",
+                "--email",
+                email,
+                "--name",
+                "Some One",
+                "--role",
+                role,
+                "--password",
+                password,
+            ];
+            if let Some(o) = org {
+                args.extend(["--org", o]);
+            }
+            steward(&url, &args)
+        };
+
+        // Argument errors are clap's: exit code 2 and the usage.
+        refused(
+            &steward(&url, &["frobnicate"]),
+            2,
+            "unrecognized subcommand",
+        );
+        refused(
+            &steward(&url, &["user", "create", "--email", "a@p.test"]),
+            2,
+            "--name",
+        );
+
+        // Record errors name the flag to correct.
+        refused(
+            &steward(&url, &["org", "create", "--name", "X", "--kind", "vendor"]),
+            1,
+            "--kind: must be provider or customer",
+        );
+        refused(
+            &user("a@p.test", "agent", None, PASSWORD),
+            1,
+            "--org: create the provider organisation first",
+        );
+        ok(
+            &url,
+            &["org", "create", "--name", "Provider", "--kind", "provider"],
+        );
+        ok(&url, &["org", "create", "--name", "Alpha"]);
+        refused(
+            &steward(&url, &["org", "create", "--name", "Alpha"]),
+            1,
+            "already exists",
+        );
+        refused(
+            &user("a@p.test", "wizard", None, PASSWORD),
+            1,
+            "--role: must be one of",
+        );
+        refused(
+            &user("not-an-address", "agent", None, PASSWORD),
+            1,
+            "--email:",
+        );
+        refused(
+            &user("a@p.test", "agent", None, "short"),
+            1,
+            "--password: must be at least 12 characters",
+        );
+        refused(
+            &user("c@alpha.test", "customer", None, PASSWORD),
+            1,
+            "--org: a customer must belong to a customer organisation",
+        );
+        refused(
+            &user("a@p.test", "agent", Some("Alpha"), PASSWORD),
+            1,
+            "--org: staff roles belong to the provider organisation",
+        );
+        refused(
+            &user("c@alpha.test", "customer", Some("Nowhere"), PASSWORD),
+            1,
+            "--org: no organisation named \"Nowhere\"",
+        );
+        refused(
+            &steward(&url, &["token", "create", "--user", "nobody@p.test"]),
+            1,
+            "no user with e-mail",
+        );
+        // The refusals wrote nothing: the first user created is number 1.
+        let created = ok(
+            &url,
+            &[
+                "user",
+                "create",
+                "--email",
+                "a@p.test",
+                "--name",
+                "A",
+                "--role",
+                "agent",
+                "--password",
+                PASSWORD,
+            ],
+        );
+        assert!(created.contains("(id 1)"), "{created}");
+        refused(
+            &user("A@P.test", "agent", None, PASSWORD),
+            1,
+            "already exists",
+        );
+
+        // Configuration errors name the variable or setting.
+        refused(
+            &migrate_with(&url, "STEWARD_MAX_CONNECTIONS", "lots"),
+            1,
+            "STEWARD_MAX_CONNECTIONS must be a whole number",
+        );
+        refused(
+            &migrate_with(&url, "STEWARD_SECURE_COOKIES", "perhaps"),
+            1,
+            "STEWARD_SECURE_COOKIES must be true or false",
+        );
+        refused(
+            &migrate_with(&url, "STEWARD_RISK_SCALE", "11"),
+            1,
+            "risk_scale must be from 3 to 10",
+        );
+        refused(
+            &migrate_with(&url, "STEWARD_PRIORITY_MATRIX", "P1 P2"),
+            1,
+            "invalid priority_matrix",
+        );
+        refused(
+            &migrate_with(&url, "STEWARD_CONFIG", "/nonexistent/steward.toml"),
+            1,
+            "does not exist",
+        );
+        refused(
+            &migrate_with(&url, "STEWARD_DATABASE_URL", "mysql://db/steward"),
+            1,
+            "expected sqlite://PATH or postgres://",
+        );
+    }
+}
