@@ -168,9 +168,12 @@ pub async fn update_user(
                     role,
                 };
                 let kind = store.org_by_id(current.org_id).await?.kind;
+                // The organisation is not part of this request: the role is what to correct.
                 if let Err(e) = draft.check_org(OrgKind::parse(&kind).unwrap_or(OrgKind::Customer))
                 {
-                    p.merge(e);
+                    for f in e.0 {
+                        p.add("role", f.message);
+                    }
                 }
                 Some(role.as_str().to_owned())
             }

@@ -319,14 +319,26 @@ async fn services_and_admin_over_http() {
         assert_eq!(v["errors"][0]["field"], "password");
         let (st, v) = s.post("admin", "/api/v1/users", json!({"email": "gina@gamma.test", "name": "Gina", "role": "customer", "organisation": "Gamma"})).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
+        // A customer's role cannot become a staff role: the role is the field to correct.
+        let (st, p, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &format!("/api/v1/users/{}", v["id"]),
+                Some(json!({"role": "agent"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], "role", "{p}");
         let (st, _) = s.post("admin", "/api/v1/users", json!({"email": "GINA@gamma.test", "name": "Gina 2", "role": "customer", "organisation": "Gamma"})).await;
         assert_eq!(st, StatusCode::CONFLICT);
-        let (st, _) = s.post("admin", "/api/v1/users", json!({"email": "staff@gamma.test", "name": "S", "role": "agent", "organisation": "Gamma"})).await;
+        let (st, v) = s.post("admin", "/api/v1/users", json!({"email": "staff@gamma.test", "name": "S", "role": "agent", "organisation": "Gamma"})).await;
         assert_eq!(
             st,
             StatusCode::UNPROCESSABLE_ENTITY,
             "staff belong to the provider"
         );
+        assert_eq!(v["errors"][0]["field"], "organisation", "{v}");
 
         // Tokens: shown once, revocable; a revoked token answers 401.
         let (st, t) = s
