@@ -51,12 +51,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    let wanted = &state.config.metrics_token;
+    // Trimmed like the header's token, so that a secret read from a file with
+    // its final newline still matches.
+    let wanted = state.config.metrics_token.trim();
     if !wanted.is_empty()
         && !crate::auth::bearer_token(&headers)
             .is_some_and(|t| crate::auth::constant_time_eq(t, wanted))
     {
-        return AppError::Unauthenticated.into_response();
+        let mut p = AppError::Unauthenticated.problem();
+        p.detail = Some("send the metrics token (setting `metrics_token`) as `Authorization: Bearer <token>`; API tokens do not open /metrics".into());
+        return problem_response(&p);
     }
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(size as f64);

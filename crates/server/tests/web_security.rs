@@ -305,12 +305,26 @@ async fn a_refused_file_leaves_no_comment_and_keeps_the_message() {
     s.stop().await;
 }
 
+/// The value of the Prometheus sample whose line starts with `series` (0 when absent).
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find(|l| l.starts_with(series))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
 /// Health, readiness and Prometheus metrics; with `metrics_token` set, the
-/// metrics answer only that bearer token.
+/// metrics answer only that bearer token. The recorder is global to the test
+/// process, so counts are compared before and after.
 #[tokio::test]
 async fn operations_endpoints_answer_and_metrics_can_require_a_token() {
+    const ME: &str = r#"http_requests_total{route="/api/v1/me",method="GET",status="200"}"#;
+    const REFUSED: &str = r#"http_requests_total{route="/metrics",method="GET",status="401"}"#;
     for backend in common::backends() {
-        let s = TestServer::start_with(backend, |c| c.metrics_token = "scrape-secret".into()).await;
+        // A token read from a file keeps its newline; it still matches.
+        let s =
+            TestServer::start_with(backend, |c| c.metrics_token = "scrape-secret\n".into()).await;
         let get = |path: &str, bearer: Option<&str>| {
             let mut req = s.client.get(s.url(path));
             if let Some(t) = bearer {
@@ -318,12 +332,18 @@ async fn operations_endpoints_answer_and_metrics_can_require_a_token() {
             }
             req.send()
         };
+        let scrape = || async {
+            let res = get("/metrics", Some("scrape-secret")).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.unwrap()
+        };
         let res = get("/healthz", None).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let res = get("/readyz", None).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{backend:?}");
         assert_eq!(res.text().await.unwrap(), "ready");
 
+        let before = scrape().await;
         let (st, _) = s.get("agent", "/api/v1/me").await;
         assert_eq!(st, StatusCode::OK);
         for bearer in [None, Some("wrong"), Some(s.tokens["admin"].as_str())] {
@@ -335,16 +355,21 @@ async fn operations_endpoints_answer_and_metrics_can_require_a_token() {
                 "{bearer:?}"
             );
         }
-        let res = get("/metrics", Some("scrape-secret")).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let text = res.text().await.unwrap();
+        let after = scrape().await;
+        assert_eq!(sample(&after, ME), sample(&before, ME) + 1.0, "{after}");
+        assert_eq!(
+            sample(&after, REFUSED),
+            sample(&before, REFUSED) + 3.0,
+            "{after}"
+        );
         for needle in [
-            r#"http_requests_total{route="/api/v1/me",method="GET",status="200"}"#,
-            r#"http_requests_total{route="/metrics",method="GET",status="401"}"#,
             "http_request_duration_seconds_bucket{route=\"/api/v1/me\"",
             "db_pool_connections ",
         ] {
-            assert!(text.contains(needle), "{backend:?}: no {needle} in\n{text}");
+            assert!(
+                after.contains(needle),
+                "{backend:?}: no {needle} in\n{after}"
+            );
         }
         s.stop().await;
     }
