@@ -21,9 +21,12 @@ pub fn load() -> anyhow::Result<Config> {
     for (key, value) in from_env(|var| std::env::var(var).ok())? {
         table.insert(key, value);
     }
-    let config: Config = table
-        .try_into()
-        .map_err(|e: toml::de::Error| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
+    let config: Config = table.try_into().map_err(|e: toml::de::Error| {
+        anyhow::anyhow!(
+            "invalid configuration: {}",
+            e.to_string().trim().replace('\n', " ")
+        )
+    })?;
     config
         .matrix()
         .map_err(|e| anyhow::anyhow!("invalid priority_matrix: {e}"))?;
@@ -38,7 +41,7 @@ fn from_env(var_of: impl Fn(&str) -> Option<String>) -> anyhow::Result<toml::Tab
     let defaults = toml::Table::try_from(Config::default())
         .context("the default configuration cannot be listed")?;
     let mut table = toml::Table::new();
-    for (key, default) in defaults {
+    for (key, default) in &defaults {
         let var = format!("STEWARD_{}", key.to_uppercase());
         let Some(raw) = var_of(&var) else {
             continue;
@@ -62,7 +65,14 @@ fn from_env(var_of: impl Fn(&str) -> Option<String>) -> anyhow::Result<toml::Tab
             ),
             _ => toml::Value::String(raw),
         };
-        table.insert(key, value);
+        // A number out of the setting's range (a negative count, say) is
+        // refused here, where the variable can still be named.
+        let mut probe = defaults.clone();
+        probe.insert(key.clone(), value.clone());
+        if let Err(e) = probe.try_into::<Config>() {
+            bail!("{var}: {}", e.message().trim());
+        }
+        table.insert(key.clone(), value);
     }
     Ok(table)
 }
@@ -100,10 +110,37 @@ mod tests {
     }
 
     #[test]
-    fn a_value_of_the_wrong_type_names_the_variable() {
-        let e = env(&[("STEWARD_MAX_CONNECTIONS", "lots")]).unwrap_err();
-        assert!(e.to_string().contains("STEWARD_MAX_CONNECTIONS"), "{e}");
-        let e = env(&[("STEWARD_SECURE_COOKIES", "maybe")]).unwrap_err();
-        assert!(e.to_string().contains("true or false"), "{e}");
+    fn a_value_that_does_not_fit_names_the_variable() {
+        for (var, value, says) in [
+            ("STEWARD_MAX_CONNECTIONS", "lots", "must be a whole number"),
+            ("STEWARD_MAX_CONNECTIONS", "-1", "-1"),
+            ("STEWARD_JOB_POLL_MILLIS", "-5", "-5"),
+            ("STEWARD_SECURE_COOKIES", "maybe", "true or false"),
+        ] {
+            let e = env(&[(var, value)]).unwrap_err().to_string();
+            assert!(e.starts_with(var) && e.contains(says), "{e}");
+        }
+    }
+
+    /// The settings and variables tables of docs/configuration.md list
+    /// exactly the settings there are, each with its variable; a setting that
+    /// cannot be listed (an optional one left out when empty) fails here.
+    #[test]
+    fn the_documentation_lists_every_setting_and_its_variable() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        let documented: std::collections::BTreeSet<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once('`').map(|(k, _)| k))
+            .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        let settings: std::collections::BTreeSet<&str> =
+            defaults.keys().map(String::as_str).collect();
+        assert_eq!(documented, settings);
+        for key in settings {
+            let row = format!("| `STEWARD_{}` |", key.to_uppercase());
+            assert!(doc.contains(&row), "docs/configuration.md lacks {row}");
+        }
     }
 }
