@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use steward_domain::priority::PriorityMatrix;
 use steward_domain::register::RiskScale;
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// `Debug` hides the secrets (passwords in URLs, the metrics token), so that
+/// a configuration written to a log gives none away.
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// `sqlite://steward.db` (default) or `postgres://user@host/db`.
@@ -91,6 +93,43 @@ impl Default for Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
+        if let Some(o) = shown.as_object_mut() {
+            for key in ["database_url", "smtp_url"] {
+                if let Some(url) = o.get(key).and_then(|v| v.as_str()).map(without_secrets) {
+                    o.insert(key.into(), url.into());
+                }
+            }
+            if !self.metrics_token.is_empty() {
+                o.insert("metrics_token".into(), REDACTED.into());
+            }
+        }
+        write!(f, "Config {shown}")
+    }
+}
+
+const REDACTED: &str = "[redacted]";
+
+/// A URL with its password and query (which may carry a password) hidden.
+fn without_secrets(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some(REDACTED));
+            }
+            if u.query().is_some() {
+                u.set_query(Some(REDACTED));
+            }
+            u.to_string()
+        }
+        // Not a URL (a bare SQLite path, say): nothing in it to hide.
+        Err(_) if !raw.contains('@') => raw.to_owned(),
+        Err(_) => REDACTED.to_owned(),
+    }
+}
+
 impl Config {
     /// Checks the settings that can be wrong; says which and why.
     pub fn matrix(&self) -> Result<PriorityMatrix, String> {
@@ -116,5 +155,34 @@ impl Config {
                 self.risk_scale
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_passwords_and_the_metrics_token() {
+        let c = Config {
+            database_url: "postgres://steward:db-secret@db.internal/steward?sslpassword=key-secret"
+                .into(),
+            smtp_url: "smtps://mailer:mail-secret@smtp.example.com:465".into(),
+            metrics_token: "scrape-secret".into(),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        for secret in ["db-secret", "key-secret", "mail-secret", "scrape-secret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("db.internal") && shown.contains("smtp.example.com"),
+            "{shown}"
+        );
+        let plain = format!("{:?}", Config::default());
+        assert!(
+            plain.contains("sqlite://steward.db") && plain.contains("\"metrics_token\":\"\""),
+            "{plain}"
+        );
     }
 }
