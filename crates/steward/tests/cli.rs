@@ -122,21 +122,9 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
             "no user with e-mail",
         );
         // The refusals wrote nothing: the first user created is number 1.
-        let created = ok(
-            &url,
-            &[
-                "user",
-                "create",
-                "--email",
-                "a@p.test",
-                "--name",
-                "A",
-                "--role",
-                "agent",
-                "--password",
-                PASSWORD,
-            ],
-        );
+        let created = user("a@p.test", "agent", None, PASSWORD);
+        assert!(created.status.success(), "{created:?}");
+        let created = String::from_utf8_lossy(&created.stdout);
         assert!(created.contains("(id 1)"), "{created}");
         refused(
             &user("A@P.test", "agent", None, PASSWORD),
@@ -145,35 +133,39 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
         );
 
         // Configuration errors name the variable or setting.
-        refused(
-            &migrate_with(&url, "STEWARD_MAX_CONNECTIONS", "lots"),
-            1,
-            "STEWARD_MAX_CONNECTIONS must be a whole number",
-        );
-        refused(
-            &migrate_with(&url, "STEWARD_SECURE_COOKIES", "perhaps"),
-            1,
-            "STEWARD_SECURE_COOKIES must be true or false",
-        );
-        refused(
-            &migrate_with(&url, "STEWARD_RISK_SCALE", "11"),
-            1,
-            "risk_scale must be from 3 to 10",
-        );
-        refused(
-            &migrate_with(&url, "STEWARD_PRIORITY_MATRIX", "P1 P2"),
-            1,
-            "invalid priority_matrix",
-        );
-        refused(
-            &migrate_with(&url, "STEWARD_CONFIG", "/nonexistent/steward.toml"),
-            1,
-            "does not exist",
-        );
-        refused(
-            &migrate_with(&url, "STEWARD_DATABASE_URL", "mysql://db/steward"),
-            1,
-            "expected sqlite://PATH or postgres://",
-        );
+        for (var, value, says) in [
+            (
+                "STEWARD_MAX_CONNECTIONS",
+                "lots",
+                "STEWARD_MAX_CONNECTIONS must be a whole number",
+            ),
+            (
+                "STEWARD_SECURE_COOKIES",
+                "perhaps",
+                "STEWARD_SECURE_COOKIES must be true or false",
+            ),
+            (
+                "STEWARD_RISK_SCALE",
+                "11",
+                "risk_scale must be from 3 to 10",
+            ),
+            (
+                "STEWARD_PRIORITY_MATRIX",
+                "P1 P2",
+                "invalid priority_matrix",
+            ),
+            (
+                "STEWARD_CONFIG",
+                "/nonexistent/steward.toml",
+                "does not exist",
+            ),
+            (
+                "STEWARD_DATABASE_URL",
+                "mysql://db/steward",
+                "expected sqlite://PATH or postgres://",
+            ),
+        ] {
+            refused(&migrate_with(&url, var, value), 1, says);
+        }
     }
 }
