@@ -75,6 +75,19 @@ impl IncidentState {
         Self::OPEN.contains(&self)
     }
 
+    /// The category every kind shares (stored beside the state).
+    pub const fn category(self) -> crate::kind::StateCategory {
+        use crate::kind::StateCategory as C;
+        match self {
+            IncidentState::New => C::New,
+            IncidentState::InProgress => C::Active,
+            IncidentState::OnHold => C::Waiting,
+            IncidentState::Resolved => C::Resolved,
+            IncidentState::Closed => C::Closed,
+            IncidentState::Cancelled => C::Cancelled,
+        }
+    }
+
     /// Closed and cancelled incidents are final: no edits, comments or transitions.
     pub fn is_final(self) -> bool {
         matches!(self, IncidentState::Closed | IncidentState::Cancelled)
@@ -485,6 +498,13 @@ pub fn is_response(by_staff: bool, visibility: CommentVisibility) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn open_states_are_the_open_categories() {
+        for s in super::IncidentState::ALL {
+            assert_eq!(s.is_open(), s.category().is_open(), "{s:?}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -14,6 +14,8 @@ pub mod document;
 pub mod error;
 pub mod holidays;
 pub mod incident;
+pub mod kind;
+pub mod link;
 pub mod notify;
 pub mod number;
 pub mod priority;

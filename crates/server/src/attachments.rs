@@ -6,6 +6,7 @@
 //! incidents; internal ones are for staff.
 
 use std::path::PathBuf;
+use steward_domain::kind::{Kind, Verb};
 
 use sha2::{Digest, Sha256};
 use steward_domain::access::{Action, Actor};
@@ -28,7 +29,11 @@ fn path_of(state: &AppState, storage_key: &str) -> PathBuf {
 /// hidden from them, 403 when their role may not): asked before the body is read.
 pub async fn check_may_attach(state: &AppState, actor: &Actor, number: &str) -> AppResult<()> {
     let inc = incidents::get(state, actor, number).await?;
-    require(actor, Action::IncidentComment, Some(inc.org_id))
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Comment),
+        Some(inc.org_id),
+    )
 }
 
 /// A file as it came in a form: the name the client gave and the bytes.
@@ -110,8 +115,8 @@ async fn upload_visibility(
         }
     };
     let action = match visibility {
-        CommentVisibility::Public => Action::IncidentComment,
-        CommentVisibility::Internal => Action::IncidentWorkNote,
+        CommentVisibility::Public => Action::Work(Kind::Incident, Verb::Comment),
+        CommentVisibility::Internal => Action::Work(Kind::Incident, Verb::WorkNote),
     };
     require(actor, action, Some(inc.org_id))?;
     inc.state()
@@ -290,7 +295,7 @@ pub async fn download(
 ) -> AppResult<(Attachment, Vec<u8>)> {
     let a = state.store.attachment(id).await?;
     // The incident's own visibility rule decides first (another organisation's: 404).
-    incidents::get(state, actor, &a.incident_number).await?;
+    incidents::get(state, actor, &a.record_number).await?;
     if a.visibility == "internal" && !actor.role.is_staff() {
         return Err(AppError::NotFound);
     }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use steward_domain::access::{Action, Actor, Decision, Role, Visibility, authorize};
 use steward_domain::error::Problems;
 use steward_domain::incident::{self, CommentVisibility, IncidentDraft, IncidentState, Transition};
+use steward_domain::kind::{Kind, Verb};
 use steward_domain::number::NumberKind;
 use steward_domain::priority::{Level, Priority};
 use steward_domain::text;
@@ -204,7 +205,7 @@ fn service_usable(p: &mut Problems, number: &str, status: Option<&str>) -> bool 
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> AppResult<Incident> {
-    require(actor, Action::IncidentCreate, None)?;
+    require(actor, Action::Work(Kind::Incident, Verb::Create), None)?;
     let mut p = Problems::default();
     let draft = IncidentDraft::parse(
         &input.title,
@@ -364,7 +365,11 @@ async fn check_membership(
 pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Incident> {
     let number = incident_number(number)?;
     let inc = state.store.incident(&number, Visibility::of(actor)).await?;
-    require(actor, Action::IncidentRead, Some(inc.org_id))?;
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Read),
+        Some(inc.org_id),
+    )?;
     Ok(inc)
 }
 
@@ -376,7 +381,11 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<Incident> {
     let current = get(state, actor, number).await?;
-    require(actor, Action::IncidentUpdate, Some(current.org_id))?;
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Update),
+        Some(current.org_id),
+    )?;
     current
         .state()
         .check_changeable()
@@ -486,7 +495,11 @@ pub async fn transition(
     if_match: Option<i64>,
 ) -> AppResult<Incident> {
     let current = get(state, actor, number).await?;
-    require(actor, Action::IncidentTransition, Some(current.org_id))?;
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Transition),
+        Some(current.org_id),
+    )?;
     let t = Transition::parse(
         input.action.trim(),
         input.hold_reason.as_deref(),
@@ -536,8 +549,8 @@ pub async fn comment(
             .ok_or_else(|| AppError::field("visibility", "must be public or internal"))?,
     };
     let action = match visibility {
-        CommentVisibility::Public => Action::IncidentComment,
-        CommentVisibility::Internal => Action::IncidentWorkNote,
+        CommentVisibility::Public => Action::Work(Kind::Incident, Verb::Comment),
+        CommentVisibility::Internal => Action::Work(Kind::Incident, Verb::WorkNote),
     };
     require(actor, action, Some(inc.org_id))?;
     inc.state()

@@ -177,7 +177,7 @@ fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> 
             "notify",
             &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),
         );
-        n.record_id = Some(f.incident_id);
+        n.record_id = Some(f.record_id);
         n.max_attempts = max_attempts;
         jobs.push(n);
     }
@@ -187,7 +187,7 @@ fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> 
             &serde_json::json!({"clock": f.clock.as_str(), "priority": f.priority,
                                 "impact": f.impact, "urgency": f.urgency}),
         );
-        e.record_id = Some(f.incident_id);
+        e.record_id = Some(f.record_id);
         e.max_attempts = max_attempts;
         jobs.push(e);
     }

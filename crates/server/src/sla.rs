@@ -7,6 +7,7 @@ use serde::Serialize;
 use steward_domain::access::{Action, Actor};
 use steward_domain::agreement;
 use steward_domain::error::Problems;
+use steward_domain::kind::{Kind, Verb};
 use steward_domain::sla::ClockKind;
 use steward_domain::sla::{ClockStatus, SlaClock};
 use steward_domain::text;
@@ -232,7 +233,11 @@ pub async fn record_breach_reason(
     input: &BreachReasonInput,
 ) -> AppResult<Incident> {
     let inc = crate::incidents::get(state, actor, number).await?;
-    require(actor, Action::IncidentUpdate, Some(inc.org_id))?;
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Update),
+        Some(inc.org_id),
+    )?;
     let kind = ClockKind::parse(kind).ok_or(AppError::NotFound)?;
     let mut p = Problems::default();
     let reason = text::required_body(&mut p, "reason", &input.reason, 2_000);

@@ -324,7 +324,7 @@ impl From<&steward_store::Attachment> for AttachmentView {
     fn from(a: &steward_store::Attachment) -> Self {
         AttachmentView {
             id: a.id,
-            incident: a.incident_number.clone(),
+            incident: a.record_number.clone(),
             comment: a.comment_id,
             file_name: a.file_name.clone(),
             content_type: a.content_type.clone(),

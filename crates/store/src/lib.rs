@@ -570,13 +570,13 @@ impl Store {
         )
     }
 
-    pub async fn comments(&self, incident_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
-        dispatch!(self, incidents::comments(incident_id, include_internal))
+    pub async fn comments(&self, record_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
+        dispatch!(self, incidents::comments(record_id, include_internal))
     }
 
     /// Comment `id` of the incident, whoever may see it; 404 when it is not the incident's.
-    pub async fn comment(&self, incident_id: i64, id: i64) -> Result<Comment> {
-        dispatch!(self, incidents::comment(incident_id, id))
+    pub async fn comment(&self, record_id: i64, id: i64) -> Result<Comment> {
+        dispatch!(self, incidents::comment(record_id, id))
     }
 
     // ---- conformity ----------------------------------------------------
@@ -698,8 +698,8 @@ impl Store {
         self.caches.terms.clear();
     }
 
-    pub async fn sla_clocks(&self, incident_id: i64) -> Result<Vec<ClockRow>> {
-        dispatch!(self, sla::clocks(incident_id))
+    pub async fn sla_clocks(&self, record_id: i64) -> Result<Vec<ClockRow>> {
+        dispatch!(self, sla::clocks(record_id))
     }
 
     /// An agreement's SLA figures per month `(label, start, end)` and clock kind.
@@ -726,18 +726,15 @@ impl Store {
     pub async fn set_breach_reason(
         &self,
         actor: &AuditActor,
-        incident_id: i64,
+        record_id: i64,
         kind: steward_domain::sla::ClockKind,
         reason: &str,
     ) -> Result<()> {
-        dispatch!(
-            self,
-            sla::set_breach_reason(actor, incident_id, kind, reason)
-        )
+        dispatch!(self, sla::set_breach_reason(actor, record_id, kind, reason))
     }
 
-    pub async fn sla_intervals(&self, incident_id: i64) -> Result<Vec<ClockIntervalRow>> {
-        dispatch!(self, sla::intervals(incident_id))
+    pub async fn sla_intervals(&self, record_id: i64) -> Result<Vec<ClockIntervalRow>> {
+        dispatch!(self, sla::intervals(record_id))
     }
 
     /// Marks clocks that crossed their warning point or due time, with the jobs
@@ -759,8 +756,8 @@ impl Store {
     }
 
     /// The caller, assignee and group members of an incident.
-    pub async fn notification_circle(&self, incident_id: i64) -> Result<Vec<Recipient>> {
-        dispatch!(self, notifications::circle(incident_id))
+    pub async fn notification_circle(&self, record_id: i64) -> Result<Vec<Recipient>> {
+        dispatch!(self, notifications::circle(record_id))
     }
 
     pub async fn set_notifications_muted(
@@ -1065,10 +1062,10 @@ impl Store {
     /// An incident's attachments, oldest first; staff-only ones when `include_internal`.
     pub async fn attachments(
         &self,
-        incident_id: i64,
+        record_id: i64,
         include_internal: bool,
     ) -> Result<Vec<Attachment>> {
-        dispatch!(self, attachments::list(incident_id, include_internal))
+        dispatch!(self, attachments::list(record_id, include_internal))
     }
 
     /// One attachment by id; callers check the incident's visibility.

@@ -394,7 +394,7 @@ pub struct Page<T> {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Comment {
     pub id: i64,
-    pub incident_id: i64,
+    pub record_id: i64,
     pub author_id: Option<i64>,
     pub author_name: Option<String>,
     pub visibility: String,
@@ -406,8 +406,8 @@ pub struct Comment {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Attachment {
     pub id: i64,
-    pub incident_id: i64,
-    pub incident_number: String,
+    pub record_id: i64,
+    pub record_number: String,
     pub org_id: i64,
     /// The comment it was attached to, if any.
     pub comment_id: Option<i64>,
@@ -750,7 +750,7 @@ pub struct AgreementFields {
 /// An SLA clock as stored; [`ClockRow::into_clock`] gives the domain's clock.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClockRow {
-    pub incident_id: i64,
+    pub record_id: i64,
     pub kind: String,
     pub agreement: String,
     pub calendar_id: i64,
@@ -820,7 +820,7 @@ impl NewJob {
     /// The notification job of an incident event.
     pub fn notify(
         event: steward_domain::notify::Event,
-        incident_id: i64,
+        record_id: i64,
         actor_id: Option<i64>,
         comment_id: Option<i64>,
     ) -> NewJob {
@@ -832,7 +832,7 @@ impl NewJob {
                 "comment_id": comment_id,
             }),
         );
-        j.record_id = Some(incident_id);
+        j.record_id = Some(record_id);
         j
     }
 
@@ -950,7 +950,7 @@ pub fn sla_terms(agreements: &[Agreement], calendars: &[StoredCalendar]) -> SlaT
 /// A clock that crossed its warning point or due time in a sweep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fired {
-    pub incident_id: i64,
+    pub record_id: i64,
     pub number: String,
     pub clock: ClockKind,
     pub crossed: steward_domain::sla::Crossed,

@@ -674,7 +674,7 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             })
             .await
             .unwrap();
-        let mine: Vec<_> = fired.iter().filter(|f| f.incident_id == other.id).collect();
+        let mine: Vec<_> = fired.iter().filter(|f| f.record_id == other.id).collect();
         assert_eq!(mine.len(), 2, "{backend:?}: {fired:?}");
         assert!(mine.iter().all(|f| f.crossed == Crossed::Breach));
         assert!(

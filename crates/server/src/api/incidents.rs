@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use steward_domain::access::{Action, Visibility};
+use steward_domain::kind::{Kind, Verb};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -71,7 +72,7 @@ async fn list(
     a: ApiActor,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> AppResult<ApiJson<IncidentPage>> {
-    require(&a.actor, Action::IncidentRead, None)?;
+    require(&a.actor, Action::Work(Kind::Incident, Verb::Read), None)?;
     let (filter, order, cursor, limit) = incidents::build_filter(&state, &a.actor, &params).await?;
     let page = state
         .store

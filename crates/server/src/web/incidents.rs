@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use steward_domain::access::{Action, Decision, Visibility, authorize};
 use steward_domain::incident::{CATEGORIES, HoldReason, IncidentState, ResolutionCode, Transition};
+use steward_domain::kind::{Kind, Verb};
 use steward_store::Incident;
 
 use super::{Errors, Nav, WebResult, local_opt, local_time};
@@ -649,11 +650,18 @@ async fn incident_page(
     }
     timeline.sort_by_key(|t| std::cmp::Reverse(t.at));
     let staff = s.actor.role.is_staff();
-    let can_transition =
-        authorize(&s.actor, Action::IncidentTransition, Some(i.org_id)) == Decision::Allow;
+    let can_transition = authorize(
+        &s.actor,
+        Action::Work(Kind::Incident, Verb::Transition),
+        Some(i.org_id),
+    ) == Decision::Allow;
     let changeable = !i.state().is_final();
     let can_edit = changeable
-        && authorize(&s.actor, Action::IncidentUpdate, Some(i.org_id)) == Decision::Allow;
+        && authorize(
+            &s.actor,
+            Action::Work(Kind::Incident, Verb::Update),
+            Some(i.org_id),
+        ) == Decision::Allow;
     let groups = if can_edit {
         state
             .store
@@ -967,9 +975,9 @@ pub async fn attach(
     )
     .await
     {
-        Ok(a) => Ok(
-            Redirect::to(&format!("/incidents/{}?m=attached", a.incident_number)).into_response(),
-        ),
+        Ok(a) => {
+            Ok(Redirect::to(&format!("/incidents/{}?m=attached", a.record_number)).into_response())
+        }
         Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }

@@ -9,10 +9,10 @@ use crate::{Attachment, AuditActor, Incident, NewAttachment, Result, StoreError,
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT a.id, a.incident_id, i.number AS incident_number, a.org_id, a.comment_id, a.visibility, \
+            "SELECT a.id, a.record_id, i.number AS record_number, a.org_id, a.comment_id, a.visibility, \
              a.file_name, a.content_type, a.size, a.sha256, a.storage_key, a.uploaded_by, \
              u.name AS uploaded_by_name, a.created_at \
-             FROM attachments a JOIN incidents i ON i.id = a.incident_id \
+             FROM attachments a JOIN work_records i ON i.id = a.record_id \
              LEFT JOIN users u ON u.id = a.uploaded_by",
             $tail
         )
@@ -28,7 +28,7 @@ pub(super) async fn insert(
     now: i64,
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO attachments (incident_id, org_id, visibility, file_name, content_type, size, \
+        "INSERT INTO attachments (record_id, org_id, visibility, file_name, content_type, size, \
          sha256, storage_key, uploaded_by, created_at, comment_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
@@ -83,7 +83,7 @@ pub async fn create(
     let now = now_ms();
     let mut tx = p.begin().await?;
     let id = insert(&mut tx, actor, incident, a, now).await?;
-    sqlx::query("UPDATE incidents SET updated_at = $1, version = version + 1 WHERE id = $2")
+    sqlx::query("UPDATE work_records SET updated_at = $1, version = version + 1 WHERE id = $2")
         .bind(now)
         .bind(incident.id)
         .execute(&mut *tx)
@@ -96,11 +96,11 @@ pub async fn create(
     Ok(row)
 }
 
-pub async fn list(p: &Pools, incident_id: i64, include_internal: bool) -> Result<Vec<Attachment>> {
+pub async fn list(p: &Pools, record_id: i64, include_internal: bool) -> Result<Vec<Attachment>> {
     Ok(sqlx::query_as(select!(
-        " WHERE a.incident_id = $1 AND ($2 OR a.visibility = 'public') ORDER BY a.id"
+        " WHERE a.record_id = $1 AND ($2 OR a.visibility = 'public') ORDER BY a.id"
     ))
-    .bind(incident_id)
+    .bind(record_id)
     .bind(include_internal)
     .fetch_all(p.read())
     .await?)

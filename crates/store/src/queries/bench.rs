@@ -70,11 +70,13 @@ pub async fn fill_incidents(
              t AS (SELECT g, $6 - g * 300000 AS opened, \
              CASE WHEN g < 8640 AND g % 10 = 0 THEN 'new' \
              WHEN g < 8640 AND g % 10 = 1 THEN 'in_progress' ELSE 'closed' END AS state FROM s) \
-             INSERT INTO incidents (number, org_id, service_id, caller_id, title, description, category, \
-             impact, urgency, priority, state, reopen_count, opened_at, first_response_at, \
-             resolved_at, closed_at, resolution_code, resolution_notes, updated_at, major) \
-             SELECT 'BENCH-' || g, $3, $4, $5, 'Bench incident ' || g, 'generated', 'general', \
-             1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, state, \
+             INSERT INTO work_records (kind, number, org_id, service_id, requester_id, title, \
+             description, category, impact, urgency, priority, state, state_category, reopen_count, \
+             opened_at, first_response_at, resolved_at, closed_at, resolution_code, resolution_notes, \
+             updated_at, major) \
+             SELECT 'incident', 'BENCH-' || g, $3, $4, $5, 'Bench incident ' || g, 'generated', \
+             'general', 1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, state, \
+             CASE state WHEN 'in_progress' THEN 'active' ELSE state END, \
              CASE WHEN g % 40 = 0 THEN 1 ELSE 0 END, opened, \
              CASE WHEN state = 'new' THEN NULL ELSE opened + (g % 40) * 60000 END, \
              CASE WHEN state = 'closed' THEN opened + (g % 12) * 3600000 END, \
@@ -104,7 +106,8 @@ pub async fn fill_incidents(
 pub async fn open_all(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     sqlx::query(
-        "UPDATE incidents SET state = 'new', first_response_at = NULL, resolved_at = NULL, \
+        "UPDATE work_records SET state = 'new', state_category = 'new', first_response_at = NULL, \
+         resolved_at = NULL, \
          closed_at = NULL, resolution_code = NULL, resolution_notes = NULL",
     )
     .execute(&mut *tx)
@@ -115,12 +118,20 @@ pub async fn open_all(p: &Pools) -> Result<()> {
 
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
-    for table in ["sla_intervals", "sla_clocks", "job_runs", "jobs"] {
+    for table in [
+        "record_links",
+        "sla_intervals",
+        "sla_clocks",
+        "attachments",
+        "comments",
+        "job_runs",
+        "jobs",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("DELETE FROM incidents")
+    sqlx::query("DELETE FROM work_records")
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -130,7 +141,8 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
 /// The cursor after the `offset`-th incident, newest first (for deep-page measurements).
 pub async fn cursor_at(p: &Pools, offset: i64) -> Result<Option<Cursor>> {
     let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT priority, opened_at, id, sla_due_at FROM incidents ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET $1",
+        "SELECT priority, opened_at, id, sla_due_at FROM work_records WHERE kind = 'incident' \
+         ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET $1",
     )
     .bind(offset)
     .fetch_optional(p.read())

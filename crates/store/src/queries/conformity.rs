@@ -37,7 +37,8 @@ fn record(kind_and: &'static str, good: &'static str) -> FigureSql {
 
 fn sql_of(id: FigureId) -> FigureSql {
     use FigureId::*;
-    let resolved = "FROM incidents i WHERE i.opened_at >= :since AND i.resolved_at IS NOT NULL";
+    let resolved = "FROM work_records i WHERE i.kind = 'incident' AND i.opened_at >= :since \
+                    AND i.resolved_at IS NOT NULL";
     let incident = |from, good| FigureSql {
         from,
         good,
@@ -47,7 +48,8 @@ fn sql_of(id: FigureId) -> FigureSql {
     match id {
         IncidentsResolvedInTime => incident(resolved, "i.resolved_at - i.opened_at <= :resolution"),
         IncidentsRespondedInTime => incident(
-            "FROM incidents i WHERE i.opened_at >= :since AND i.state <> 'cancelled' \
+            "FROM work_records i WHERE i.kind = 'incident' AND i.opened_at >= :since \
+             AND i.state <> 'cancelled' \
              AND (i.first_response_at IS NOT NULL OR :now - i.opened_at > :response)",
             "i.first_response_at IS NOT NULL AND i.first_response_at - i.opened_at <= :response",
         ),
@@ -56,25 +58,28 @@ fn sql_of(id: FigureId) -> FigureSql {
             "i.resolution_notes IS NOT NULL AND i.resolution_notes <> ''",
         ),
         IncidentsNotReopened => incident(resolved, "i.reopen_count = 0"),
-        // The open states are spelled as in the partial index `incidents_open_priority`.
+        // The open states are spelled as in the partial index `work_records_open_priority`.
         OpenIncidentsRecent => incident(
-            "FROM incidents i WHERE i.state IN ('new', 'in_progress', 'on_hold')",
+            "FROM work_records i WHERE i.kind = 'incident' \
+             AND i.state_category IN ('new', 'active', 'waiting')",
             "i.opened_at >= :since",
         ),
         OpenIncidentsAssigned => incident(
-            "FROM incidents i WHERE i.state IN ('new', 'in_progress', 'on_hold') \
-             AND i.opened_at < :hour_ago",
+            "FROM work_records i WHERE i.kind = 'incident' \
+             AND i.state_category IN ('new', 'active', 'waiting') AND i.opened_at < :hour_ago",
             "(i.group_id IS NOT NULL OR i.assignee_id IS NOT NULL)",
         ),
         IncidentsOnLiveServices => incident(
-            "FROM incidents i JOIN services s ON s.id = i.service_id WHERE i.opened_at >= :since",
+            "FROM work_records i JOIN services s ON s.id = i.service_id \
+             WHERE i.kind = 'incident' AND i.opened_at >= :since",
             "s.status = 'live'",
         ),
         CustomersKeptInformed => incident(
-            "FROM incidents i JOIN organisations o ON o.id = i.org_id \
-             WHERE i.opened_at >= :since AND i.resolved_at IS NOT NULL AND o.kind = 'customer'",
+            "FROM work_records i JOIN organisations o ON o.id = i.org_id \
+             WHERE i.kind = 'incident' AND i.opened_at >= :since AND i.resolved_at IS NOT NULL \
+             AND o.kind = 'customer'",
             "EXISTS (SELECT 1 FROM comments c JOIN users u ON u.id = c.author_id \
-             WHERE c.incident_id = i.id AND c.visibility = 'public' AND u.role <> 'customer')",
+             WHERE c.record_id = i.id AND c.visibility = 'public' AND u.role <> 'customer')",
         ),
         LiveServicesWithOwner => FigureSql {
             from: "FROM services s WHERE s.status = 'live'",
@@ -214,7 +219,7 @@ fn sql_of(id: FigureId) -> FigureSql {
             order: "s.number, o.name",
         },
         SlaTargetsMet => FigureSql {
-            from: "FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+            from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
                    WHERE c.status = 'stopped' AND c.stopped_at >= :since",
             good: "c.breached_at IS NULL",
             gap: "'incident' AS kind, i.number AS record_key, \
@@ -222,7 +227,7 @@ fn sql_of(id: FigureId) -> FigureSql {
             order: "c.stopped_at DESC, i.id DESC",
         },
         SlaBreachesExplained => FigureSql {
-            from: "FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+            from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
                    WHERE c.breached_at >= :since AND c.status <> 'cancelled'",
             good: "c.breach_reason IS NOT NULL AND c.breach_reason <> ''",
             gap: "'incident' AS kind, i.number AS record_key, \

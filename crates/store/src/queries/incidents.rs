@@ -3,6 +3,7 @@
 use steward_domain::RuleError;
 use steward_domain::audit::Changes;
 use steward_domain::incident::IncidentState;
+use steward_domain::kind::INCIDENT;
 use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Db, Pools, dialect};
@@ -20,17 +21,18 @@ macro_rules! select {
     ($tail:literal) => {
         concat!(
             "SELECT i.id, i.number, i.org_id, o.name AS org_name, i.service_id, \
-             s.number AS service_number, s.name AS service_name, i.caller_id, c.name AS caller_name, \
+             s.number AS service_number, s.name AS service_name, i.requester_id AS caller_id, c.name AS caller_name, \
              i.title, i.description, i.category, i.impact, i.urgency, i.priority, i.state, \
              i.hold_reason, i.group_id, g.name AS group_name, i.assignee_id, a.name AS assignee_name, \
              i.major, i.resolution_code, i.resolution_notes, i.reopen_count, i.opened_at, \
              i.first_response_at, i.resolved_at, i.closed_at, i.updated_at, i.version, i.sla_due_at \
-             FROM incidents i \
+             FROM work_records i \
              JOIN organisations o ON o.id = i.org_id \
              JOIN services s ON s.id = i.service_id \
-             JOIN users c ON c.id = i.caller_id \
+             JOIN users c ON c.id = i.requester_id \
              LEFT JOIN assignment_groups g ON g.id = i.group_id \
-             LEFT JOIN users a ON a.id = i.assignee_id",
+             LEFT JOIN users a ON a.id = i.assignee_id \
+             WHERE i.kind = 'incident'",
             $tail
         )
     };
@@ -40,12 +42,12 @@ macro_rules! select {
 /// their own `WHERE`.
 pub(crate) const SELECT_INCIDENT: &str = select!("");
 
-/// The open states spelled exactly as in the partial index `incidents_open_priority`,
-/// so that both planners can use it.
-const OPEN_STATES: &str = "i.state IN ('new', 'in_progress', 'on_hold')";
+/// The open states spelled exactly as in the partial indexes `work_records_open_*`,
+/// so that both planners can use them.
+const OPEN_STATES: &str = "i.state_category IN ('new', 'active', 'waiting')";
 
 async fn by_id(conn: &mut Conn, id: i64) -> Result<Incident> {
-    Ok(sqlx::query_as(select!(" WHERE i.id = $1"))
+    Ok(sqlx::query_as(select!(" AND i.id = $1"))
         .bind(id)
         .fetch_one(conn)
         .await?)
@@ -53,7 +55,7 @@ async fn by_id(conn: &mut Conn, id: i64) -> Result<Incident> {
 
 /// An incident by its internal id, whoever may see it (background jobs).
 pub async fn get_by_id(p: &Pools, id: i64) -> Result<Incident> {
-    sqlx::query_as(select!(" WHERE i.id = $1"))
+    sqlx::query_as(select!(" AND i.id = $1"))
         .bind(id)
         .fetch_optional(p.read())
         .await?
@@ -119,9 +121,10 @@ pub async fn refs(p: &Pools, q: &IncidentRefsQuery<'_>) -> Result<IncidentRefs> 
 }
 
 const INSERT_COLUMNS: &[&str] = &[
+    "kind",
     "org_id",
     "service_id",
-    "caller_id",
+    "requester_id",
     "title",
     "description",
     "category",
@@ -129,6 +132,7 @@ const INSERT_COLUMNS: &[&str] = &[
     "urgency",
     "priority",
     "state",
+    "state_category",
     "hold_reason",
     "group_id",
     "assignee_id",
@@ -224,6 +228,7 @@ where
     changes.set("caller", &created.caller_name);
     changes.set("organisation", &created.org_name);
     let args = vec![
+        Arg::Text(INCIDENT.to_owned()),
         Arg::I64(new.org_id),
         Arg::I64(f.service_id),
         Arg::I64(new.caller_id),
@@ -234,6 +239,7 @@ where
         Arg::I64(f.urgency),
         Arg::I64(f.priority),
         Arg::Text(created.state.clone()),
+        Arg::Text(l.state.category().as_str().to_owned()),
         Arg::OptText(created.hold_reason.clone()),
         Arg::OptI64(f.group_id),
         Arg::OptI64(f.assignee_id),
@@ -255,7 +261,7 @@ where
         .iter()
         .map(|c| Child {
             table: "sla_clocks",
-            parent_column: "incident_id",
+            parent_column: "record_id",
             columns: super::sla::CLOCK_COLUMNS,
             args: super::sla::clock_args(new.org_id, c),
         })
@@ -268,7 +274,7 @@ where
     }
     let (id, number) = write(NumberedInsert {
         kind: NumberKind::Incident,
-        table: "incidents",
+        table: "work_records",
         columns: INSERT_COLUMNS,
         args,
         actor,
@@ -339,7 +345,7 @@ pub async fn import(
         .await?;
         for c in &item.comments {
             sqlx::query(
-                "INSERT INTO comments (incident_id, org_id, author_id, visibility, body, created_at) \
+                "INSERT INTO comments (record_id, org_id, author_id, visibility, body, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(inc.id)
@@ -392,7 +398,7 @@ fn diff(a: &Incident, b: &Incident) -> Changes {
 
 pub async fn get(p: &Pools, number: &str, org: Option<i64>) -> Result<Incident> {
     sqlx::query_as(select!(
-        " WHERE i.number = $1 AND ($2 IS NULL OR i.org_id = $2)"
+        " AND i.number = $1 AND ($2 IS NULL OR i.org_id = $2)"
     ))
     .bind(number)
     .bind(org)
@@ -403,7 +409,6 @@ pub async fn get(p: &Pools, number: &str, org: Option<i64>) -> Result<Incident> 
 
 /// Appends the visibility scope and the filter to a query over `incidents i`.
 fn filter_sql(q: &mut Sql, org: Option<i64>, f: &IncidentFilter) {
-    q.push(" WHERE 1 = 1");
     if let Some(org) = org {
         q.push(" AND i.org_id = ").arg(Arg::I64(org));
     }
@@ -531,7 +536,8 @@ pub async fn list(
 }
 
 pub async fn count(p: &Pools, org: Option<i64>, f: &IncidentFilter, cap: i64) -> Result<i64> {
-    let mut q = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM incidents i");
+    let mut q =
+        Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM work_records i WHERE i.kind = 'incident'");
     filter_sql(&mut q, org, f);
     q.push(" LIMIT ").arg(Arg::I64(cap)).push(") capped");
     q.fetch_scalar(p.read()).await
@@ -554,7 +560,8 @@ where
     let now = now_ms();
     let mut tx = p.begin().await?;
     let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM incidents WHERE number = $1 AND ($2 IS NULL OR org_id = $2){}",
+        "SELECT id FROM work_records WHERE number = $1 AND kind = 'incident' \
+         AND ($2 IS NULL OR org_id = $2){}",
         dialect::FOR_UPDATE
     )))
     .bind(number)
@@ -572,11 +579,11 @@ where
     }
     let l = &f.lifecycle;
     sqlx::query(
-        "UPDATE incidents SET title = $1, description = $2, category = $3, impact = $4, \
+        "UPDATE work_records SET title = $1, description = $2, category = $3, impact = $4, \
          urgency = $5, priority = $6, service_id = $7, group_id = $8, assignee_id = $9, major = $10, \
          state = $11, hold_reason = $12, resolution_code = $13, resolution_notes = $14, \
          first_response_at = $15, resolved_at = $16, closed_at = $17, reopen_count = $18, \
-         updated_at = $19, version = version + 1 WHERE id = $20",
+         updated_at = $19, state_category = $21, version = version + 1 WHERE id = $20",
     )
     .bind(&f.title)
     .bind(&f.description)
@@ -598,6 +605,7 @@ where
     .bind(l.reopen_count)
     .bind(now)
     .bind(id)
+    .bind(l.state.category().as_str())
     .execute(&mut *tx)
     .await?;
     let mut after = by_id(&mut tx, id).await?;
@@ -644,9 +652,9 @@ pub async fn add_comment(
     let now = now_ms();
     let mut tx = p.begin().await?;
     let comment: Comment = sqlx::query_as(
-        "INSERT INTO comments (incident_id, org_id, author_id, visibility, body, created_at) \
+        "INSERT INTO comments (record_id, org_id, author_id, visibility, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING id, incident_id, author_id, NULL AS author_name, visibility, body, created_at",
+         RETURNING id, record_id, author_id, NULL AS author_name, visibility, body, created_at",
     )
     .bind(incident.id)
     .bind(incident.org_id)
@@ -657,7 +665,7 @@ pub async fn add_comment(
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "UPDATE incidents SET updated_at = $1, version = version + 1, first_response_at = \
+        "UPDATE work_records SET updated_at = $1, version = version + 1, first_response_at = \
          CASE WHEN $2 THEN COALESCE(first_response_at, $1) ELSE first_response_at END \
          WHERE id = $3",
     )
@@ -717,25 +725,25 @@ pub async fn add_comment(
     })
 }
 
-const SELECT_COMMENT: &str = "SELECT c.id, c.incident_id, c.author_id, u.name AS author_name, \
+const SELECT_COMMENT: &str = "SELECT c.id, c.record_id, c.author_id, u.name AS author_name, \
      c.visibility, c.body, c.created_at FROM comments c LEFT JOIN users u ON u.id = c.author_id";
 
-pub async fn comments(p: &Pools, incident_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
+pub async fn comments(p: &Pools, record_id: i64, include_internal: bool) -> Result<Vec<Comment>> {
     let sql = format!(
-        "{SELECT_COMMENT} WHERE c.incident_id = $1 AND ($2 OR c.visibility = 'public') ORDER BY c.id"
+        "{SELECT_COMMENT} WHERE c.record_id = $1 AND ($2 OR c.visibility = 'public') ORDER BY c.id"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(incident_id)
+        .bind(record_id)
         .bind(include_internal)
         .fetch_all(p.read())
         .await?)
 }
 
 /// One comment of an incident; callers check who may see it.
-pub async fn comment(p: &Pools, incident_id: i64, id: i64) -> Result<Comment> {
-    let sql = format!("{SELECT_COMMENT} WHERE c.incident_id = $1 AND c.id = $2");
+pub async fn comment(p: &Pools, record_id: i64, id: i64) -> Result<Comment> {
+    let sql = format!("{SELECT_COMMENT} WHERE c.record_id = $1 AND c.id = $2");
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(incident_id)
+        .bind(record_id)
         .bind(id)
         .fetch_optional(p.read())
         .await?

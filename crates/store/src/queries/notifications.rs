@@ -8,21 +8,21 @@ use super::audit::append;
 use crate::{AuditActor, Recipient, Result, now_ms};
 
 /// The caller, the assignee and the assignment group's members of an incident, in one read.
-pub async fn circle(p: &Pools, incident_id: i64) -> Result<Vec<Recipient>> {
+pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
          COALESCE(u.time_zone, o.time_zone) AS time_zone, \
-         COALESCE(u.id = i.caller_id, FALSE) AS is_caller, \
+         COALESCE(u.id = i.requester_id, FALSE) AS is_caller, \
          COALESCE(u.id = i.assignee_id, FALSE) AS is_assignee, \
          (gm.user_id IS NOT NULL) AS in_group \
-         FROM incidents i \
-         JOIN users u ON u.id = i.caller_id OR u.id = i.assignee_id \
+         FROM work_records i \
+         JOIN users u ON u.id = i.requester_id OR u.id = i.assignee_id \
            OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = i.group_id) \
          JOIN organisations o ON o.id = u.org_id \
          LEFT JOIN group_members gm ON gm.group_id = i.group_id AND gm.user_id = u.id \
          WHERE i.id = $1 ORDER BY u.id",
     )
-    .bind(incident_id)
+    .bind(record_id)
     .fetch_all(p.read())
     .await?)
 }

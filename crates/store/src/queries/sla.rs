@@ -30,7 +30,7 @@ pub(crate) const CLOCK_COLUMNS: &[&str] = &[
     "next_at",
 ];
 
-const SELECT: &str = "SELECT incident_id, kind, agreement, calendar_id, priority, target_minutes, \
+const SELECT: &str = "SELECT record_id, kind, agreement, calendar_id, priority, target_minutes, \
      warn_percent, status, elapsed_ms, running_since, due_at, warn_at, warned_at, breached_at, \
      stopped_at, breach_reason FROM sla_clocks";
 
@@ -67,38 +67,38 @@ pub(crate) fn due_of(clocks: &[SlaClock]) -> UtcMillis {
         .unwrap_or(NEVER)
 }
 
-pub async fn clocks_of<'c, E>(executor: E, incident_id: i64) -> Result<Vec<SlaClock>>
+pub async fn clocks_of<'c, E>(executor: E, record_id: i64) -> Result<Vec<SlaClock>>
 where
     E: sqlx::Executor<'c, Database = super::super::Db>,
 {
-    Ok(rows_of(executor, incident_id)
+    Ok(rows_of(executor, record_id)
         .await?
         .into_iter()
         .map(ClockRow::into_clock)
         .collect())
 }
 
-async fn rows_of<'c, E>(executor: E, incident_id: i64) -> Result<Vec<ClockRow>>
+async fn rows_of<'c, E>(executor: E, record_id: i64) -> Result<Vec<ClockRow>>
 where
     E: sqlx::Executor<'c, Database = super::super::Db>,
 {
-    let sql = format!("{SELECT} WHERE incident_id = $1 ORDER BY kind");
+    let sql = format!("{SELECT} WHERE record_id = $1 ORDER BY kind");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(incident_id)
+        .bind(record_id)
         .fetch_all(executor)
         .await?)
 }
 
 /// An incident's clocks as stored (with the recorded breach reasons), for reading.
-pub async fn clocks(p: &Pools, incident_id: i64) -> Result<Vec<ClockRow>> {
-    rows_of(p.read(), incident_id).await
+pub async fn clocks(p: &Pools, record_id: i64) -> Result<Vec<ClockRow>> {
+    rows_of(p.read(), record_id).await
 }
 
 /// Records why a breached clock missed its target, in the incident's history.
 pub async fn set_breach_reason(
     p: &Pools,
     actor: &AuditActor,
-    incident_id: i64,
+    record_id: i64,
     kind: sla::ClockKind,
     reason: &str,
 ) -> Result<()> {
@@ -107,11 +107,11 @@ pub async fn set_breach_reason(
     let row: Option<(String, i64, Option<i64>, Option<String>)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT i.number, i.org_id, c.breached_at, c.breach_reason FROM sla_clocks c \
-             JOIN incidents i ON i.id = c.incident_id \
-             WHERE c.incident_id = $1 AND c.kind = $2{}",
+             JOIN work_records i ON i.id = c.record_id \
+             WHERE c.record_id = $1 AND c.kind = $2{}",
             dialect::FOR_UPDATE
         )))
-        .bind(incident_id)
+        .bind(record_id)
         .bind(kind.as_str())
         .fetch_optional(&mut *tx)
         .await?;
@@ -130,9 +130,9 @@ pub async fn set_breach_reason(
     if before.as_deref() == Some(reason) {
         return Ok(());
     }
-    sqlx::query("UPDATE sla_clocks SET breach_reason = $1 WHERE incident_id = $2 AND kind = $3")
+    sqlx::query("UPDATE sla_clocks SET breach_reason = $1 WHERE record_id = $2 AND kind = $3")
         .bind(reason)
-        .bind(incident_id)
+        .bind(record_id)
         .bind(kind.as_str())
         .execute(&mut *tx)
         .await?;
@@ -158,12 +158,12 @@ pub async fn set_breach_reason(
 }
 
 /// An incident's closed intervals, oldest first.
-pub async fn intervals(p: &Pools, incident_id: i64) -> Result<Vec<ClockIntervalRow>> {
+pub async fn intervals(p: &Pools, record_id: i64) -> Result<Vec<ClockIntervalRow>> {
     Ok(sqlx::query_as(
         "SELECT kind, started_at, ended_at, business_ms, ended_by FROM sla_intervals \
-         WHERE incident_id = $1 ORDER BY id",
+         WHERE record_id = $1 ORDER BY id",
     )
-    .bind(incident_id)
+    .bind(record_id)
     .fetch_all(p.read())
     .await?)
 }
@@ -172,7 +172,7 @@ pub async fn intervals(p: &Pools, incident_id: i64) -> Result<Vec<ClockIntervalR
 /// the incident's nearest due time; and names the changes in `changes`.
 pub(crate) async fn save(
     conn: &mut Conn,
-    incident_id: i64,
+    record_id: i64,
     org_id: i64,
     before: &[SlaClock],
     a: &Advance,
@@ -182,17 +182,17 @@ pub(crate) async fn save(
         if before.contains(c) {
             continue;
         }
-        let mut cols = vec!["incident_id"];
+        let mut cols = vec!["record_id"];
         cols.extend_from_slice(CLOCK_COLUMNS);
         let mut q = super::Sql::new(&format!(
             "INSERT INTO sla_clocks ({}) VALUES (",
             cols.join(", ")
         ));
-        q.arg(super::Arg::I64(incident_id));
+        q.arg(super::Arg::I64(record_id));
         for v in clock_args(org_id, c) {
             q.push(", ").arg(v);
         }
-        q.push(") ON CONFLICT (incident_id, kind) DO UPDATE SET ");
+        q.push(") ON CONFLICT (record_id, kind) DO UPDATE SET ");
         let sets: Vec<String> = CLOCK_COLUMNS[1..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
@@ -202,10 +202,10 @@ pub(crate) async fn save(
     }
     for i in &a.intervals {
         sqlx::query(
-            "INSERT INTO sla_intervals (incident_id, kind, started_at, ended_at, business_ms, \
+            "INSERT INTO sla_intervals (record_id, kind, started_at, ended_at, business_ms, \
              ended_by) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(incident_id)
+        .bind(record_id)
         .bind(i.kind.as_str())
         .bind(i.started_at)
         .bind(i.ended_at)
@@ -216,9 +216,9 @@ pub(crate) async fn save(
     }
     let (old_due, new_due) = (due_of(before), due_of(&a.clocks));
     if old_due != new_due {
-        sqlx::query("UPDATE incidents SET sla_due_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE work_records SET sla_due_at = $1 WHERE id = $2")
             .bind(new_due)
-            .bind(incident_id)
+            .bind(record_id)
             .execute(&mut *conn)
             .await?;
     }
@@ -251,10 +251,10 @@ pub async fn sweep(
 ) -> Result<Vec<Fired>> {
     let mut tx = p.begin().await?;
     let sql = format!(
-        "SELECT i.number, i.org_id, i.impact, i.urgency, c.incident_id, c.kind, c.agreement, c.calendar_id, c.priority, \
+        "SELECT i.number, i.org_id, i.impact, i.urgency, c.record_id, c.kind, c.agreement, c.calendar_id, c.priority, \
          c.target_minutes, c.warn_percent, c.status, c.elapsed_ms, c.running_since, c.due_at, \
          c.warn_at, c.warned_at, c.breached_at, c.stopped_at, c.breach_reason \
-         FROM sla_clocks c JOIN incidents i ON i.id = c.incident_id \
+         FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
          WHERE c.next_at IS NOT NULL AND c.next_at <= $1 ORDER BY c.next_at LIMIT $2{}",
         dialect::SKIP_LOCKED
     );
@@ -266,23 +266,23 @@ pub async fn sweep(
     let mut fired = Vec::new();
     let actor = AuditActor::system("SLA clock");
     for row in rows {
-        let incident_id = row.clock.incident_id;
+        let record_id = row.clock.record_id;
         let mut clock = row.clock.into_clock();
         let crossed = sla::fire(&mut clock, now);
         sqlx::query(
             "UPDATE sla_clocks SET warned_at = $1, breached_at = $2, next_at = $3 \
-             WHERE incident_id = $4 AND kind = $5",
+             WHERE record_id = $4 AND kind = $5",
         )
         .bind(clock.warned_at)
         .bind(clock.breached_at)
         .bind(clock.next_at())
-        .bind(incident_id)
+        .bind(record_id)
         .bind(clock.kind.as_str())
         .execute(&mut *tx)
         .await?;
         for x in crossed {
             let f = Fired {
-                incident_id,
+                record_id,
                 number: row.number.clone(),
                 clock: clock.kind,
                 crossed: x,
@@ -381,7 +381,7 @@ pub async fn breaches(
     Ok(sqlx::query_as(
         "SELECT i.number, i.title, c.kind, c.priority, c.status, c.breached_at, c.elapsed_ms, \
          c.target_minutes, c.breach_reason FROM sla_clocks c \
-         JOIN incidents i ON i.id = c.incident_id \
+         JOIN work_records i ON i.id = c.record_id \
          WHERE c.agreement = $1 AND c.breached_at >= $2 AND c.breached_at < $3 \
          AND c.status <> 'cancelled' ORDER BY c.breached_at DESC, i.id DESC LIMIT $4",
     )
@@ -413,13 +413,14 @@ pub async fn recompute_batch(
         let until = match until {
             Some(u) => u,
             None => {
-                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM incidents")
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM work_records")
                     .fetch_one(&mut *tx)
                     .await?
             }
         };
         let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') \
+            "SELECT id FROM work_records WHERE kind = 'incident' \
+             AND state_category IN ('new', 'active', 'waiting') \
              AND id > $1 AND id <= $2 ORDER BY id LIMIT 500{}",
             dialect::FOR_UPDATE
         )))
@@ -441,18 +442,18 @@ pub async fn recompute_batch(
             q.push(")");
         };
         let mut q = super::Sql::new(&format!(
-            "{} WHERE i.id IN (",
+            "{} AND i.id IN (",
             super::incidents::SELECT_INCIDENT
         ));
         list(&mut q);
         let incidents: Vec<crate::Incident> = q.fetch_all(&mut *tx).await?;
-        let mut q = super::Sql::new(&format!("{SELECT} WHERE incident_id IN ("));
+        let mut q = super::Sql::new(&format!("{SELECT} WHERE record_id IN ("));
         list(&mut q);
         let rows: Vec<ClockRow> = q.fetch_all(&mut *tx).await?;
         for inc in &incidents {
             let before: Vec<SlaClock> = rows
                 .iter()
-                .filter(|r| r.incident_id == inc.id)
+                .filter(|r| r.record_id == inc.id)
                 .map(ClockRow::clock)
                 .collect();
             let a = sla::advance(terms, &inc.case_facts(), &before, now);

@@ -1,0 +1,195 @@
+//! The kinds of work record (ADR 0010): every piece of work (incident, and
+//! next problem, request, change...) is one common record of a kind. Each
+//! kind keeps its own lifecycle states; every state maps to one of a few
+//! shared categories, stored beside it, so that queues, clocks and evidence
+//! that span kinds need no code per kind.
+
+use crate::access::Role;
+use crate::number::NumberKind;
+
+/// The `kind` of an incident's work record.
+pub const INCIDENT: &str = "incident";
+
+/// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
+/// that says what the kind is called, how it is numbered, and who may do what
+/// with it; the policy, the navigation and the authorisation tests read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Incident,
+}
+
+/// What someone does with a work record, whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// See the record, its comments, files, links and history.
+    Read,
+    /// Raise a new one.
+    Create,
+    /// Change its fields.
+    Update,
+    /// Ask for a lifecycle step (the kind's lifecycle decides which).
+    Transition,
+    /// A comment the customer sees, or a public file.
+    Comment,
+    /// A staff-only work note, or a staff-only file.
+    WorkNote,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 6] = [
+        Verb::Read,
+        Verb::Create,
+        Verb::Update,
+        Verb::Transition,
+        Verb::Comment,
+        Verb::WorkNote,
+    ];
+}
+
+/// The descriptor of a kind of work record.
+#[derive(Debug)]
+pub struct KindSpec {
+    pub kind: Kind,
+    /// The `kind` column's value and the audit trail's `record_type`.
+    pub code: &'static str,
+    pub number: NumberKind,
+    pub label: &'static str,
+    pub plural: &'static str,
+    /// The collection's path: `/api/v1/{path}` and `/{path}`.
+    pub path: &'static str,
+    /// Who may do what; a verb not listed is refused to everyone.
+    pub grants: &'static [(Verb, &'static [Role])],
+}
+
+use Role::{Admin, Agent, Auditor, Customer, Manager};
+
+const EVERYONE: &[Role] = &[Admin, Agent, Manager, Auditor, Customer];
+const WORKERS: &[Role] = &[Admin, Agent, Manager];
+const WORKERS_AND_CUSTOMERS: &[Role] = &[Admin, Agent, Manager, Customer];
+
+static INCIDENT_SPEC: KindSpec = KindSpec {
+    kind: Kind::Incident,
+    code: INCIDENT,
+    number: NumberKind::Incident,
+    label: "Incident",
+    plural: "Incidents",
+    path: "incidents",
+    grants: &[
+        (Verb::Read, EVERYONE),
+        (Verb::Create, WORKERS_AND_CUSTOMERS),
+        (Verb::Update, WORKERS),
+        // Which steps a customer may take is the lifecycle's rule.
+        (Verb::Transition, WORKERS_AND_CUSTOMERS),
+        (Verb::Comment, WORKERS_AND_CUSTOMERS),
+        (Verb::WorkNote, WORKERS),
+    ],
+};
+
+impl Kind {
+    pub const ALL: [Kind; 1] = [Kind::Incident];
+
+    pub fn spec(self) -> &'static KindSpec {
+        match self {
+            Kind::Incident => &INCIDENT_SPEC,
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.spec().code == code)
+    }
+
+    /// The roles granted `verb` on this kind (none when nobody is).
+    pub fn granted(self, verb: Verb) -> &'static [Role] {
+        self.spec()
+            .grants
+            .iter()
+            .find(|(v, _)| *v == verb)
+            .map_or(&[], |(_, roles)| roles)
+    }
+}
+
+/// What every kind's lifecycle state means across kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StateCategory {
+    /// Raised, nobody has started.
+    New,
+    /// Someone works on it.
+    Active,
+    /// Waiting on someone outside the provider (customer, supplier).
+    Waiting,
+    /// Done, awaiting confirmation or closure.
+    Resolved,
+    /// Finished.
+    Closed,
+    /// Withdrawn without being done.
+    Cancelled,
+}
+
+impl StateCategory {
+    pub const ALL: [StateCategory; 6] = [
+        StateCategory::New,
+        StateCategory::Active,
+        StateCategory::Waiting,
+        StateCategory::Resolved,
+        StateCategory::Closed,
+        StateCategory::Cancelled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StateCategory::New => "new",
+            StateCategory::Active => "active",
+            StateCategory::Waiting => "waiting",
+            StateCategory::Resolved => "resolved",
+            StateCategory::Closed => "closed",
+            StateCategory::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StateCategory> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Someone still has to act: the work queues show it.
+    pub const fn is_open(self) -> bool {
+        matches!(
+            self,
+            StateCategory::New | StateCategory::Active | StateCategory::Waiting
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_descriptor_with_a_unique_code_prefix_and_path() {
+        let mut seen = std::collections::HashSet::new();
+        for k in Kind::ALL {
+            let s = k.spec();
+            assert_eq!(s.kind, k);
+            assert_eq!(Kind::parse(s.code), Some(k));
+            assert!(seen.insert(s.code) && seen.insert(s.number.prefix()) && seen.insert(s.path));
+            for (n, (v, _)) in s.grants.iter().enumerate() {
+                assert!(
+                    s.grants[..n].iter().all(|(w, _)| w != v),
+                    "{v:?} granted twice for {k:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn categories_round_trip_and_three_are_open() {
+        for c in StateCategory::ALL {
+            assert_eq!(StateCategory::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(StateCategory::parse("open"), None);
+        let open: Vec<_> = StateCategory::ALL
+            .into_iter()
+            .filter(|c| c.is_open())
+            .collect();
+        assert_eq!(open.len(), 3);
+    }
+}
