@@ -77,5 +77,5 @@ pub enum RuleError {
     #[error(transparent)]
     Validation(#[from] ValidationError),
     #[error(transparent)]
-    Transition(#[from] crate::incident::TransitionError),
+    Transition(#[from] crate::kind::TransitionError),
 }

@@ -71,6 +71,18 @@ impl IncidentState {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The label as it reads inside a sentence.
+    pub const fn lower_label(self) -> &'static str {
+        match self {
+            IncidentState::New => "new",
+            IncidentState::InProgress => "in progress",
+            IncidentState::OnHold => "on hold",
+            IncidentState::Resolved => "resolved",
+            IncidentState::Closed => "closed",
+            IncidentState::Cancelled => "cancelled",
+        }
+    }
+
     pub fn is_open(self) -> bool {
         Self::OPEN.contains(&self)
     }
@@ -96,10 +108,7 @@ impl IncidentState {
     /// Refuses changes to a final incident with a clear message.
     pub fn check_changeable(self) -> Result<(), TransitionError> {
         if self.is_final() {
-            Err(TransitionError {
-                from: self,
-                action: "change",
-            })
+            Err(refused(self, "change"))
         } else {
             Ok(())
         }
@@ -378,10 +387,7 @@ impl Lifecycle {
                 next.closed_at = Some(now);
             }
             _ => {
-                return Err(TransitionError {
-                    from: self.state,
-                    action: t.name(),
-                });
+                return Err(refused(self.state, t.name()));
             }
         }
         if by_staff && next.first_response_at.is_none() {
@@ -391,20 +397,15 @@ impl Lifecycle {
     }
 }
 
-/// A transition that the lifecycle does not allow.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action} an incident that is {}; allowed from here: {}", from.label().to_lowercase(), allowed(*from))]
-pub struct TransitionError {
-    pub from: IncidentState,
-    pub action: &'static str,
-}
+pub use crate::kind::TransitionError;
 
-fn allowed(from: IncidentState) -> String {
-    let a = Transition::available_from(from);
-    if a.is_empty() {
-        "nothing (the incident is final)".to_owned()
-    } else {
-        a.join(", ")
+/// The error for `action`, not allowed from `from`.
+fn refused(from: IncidentState, action: &'static str) -> TransitionError {
+    TransitionError {
+        kind: "incident",
+        from: from.lower_label(),
+        action,
+        allowed: Transition::available_from(from),
     }
 }
 
@@ -636,7 +637,7 @@ mod tests {
                     }
                     Err(e) => {
                         prop_assert!(!Transition::available_from(before.state).contains(&t.name()));
-                        prop_assert_eq!(e.from, before.state);
+                        prop_assert_eq!(e.from, before.state.lower_label());
                     }
                 }
                 prop_assert_eq!(l.state == IncidentState::OnHold, l.hold_reason.is_some());

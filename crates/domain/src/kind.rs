@@ -9,6 +9,8 @@ use crate::number::NumberKind;
 
 /// The `kind` of an incident's work record.
 pub const INCIDENT: &str = "incident";
+/// The `kind` of a problem's work record.
+pub const PROBLEM: &str = "problem";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -16,6 +18,7 @@ pub const INCIDENT: &str = "incident";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Incident,
+    Problem,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -33,16 +36,19 @@ pub enum Verb {
     Comment,
     /// A staff-only work note, or a staff-only file.
     WorkNote,
+    /// Link it to another record (the actor must see both).
+    Link,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 6] = [
+    pub const ALL: [Verb; 7] = [
         Verb::Read,
         Verb::Create,
         Verb::Update,
         Verb::Transition,
         Verb::Comment,
         Verb::WorkNote,
+        Verb::Link,
     ];
 }
 
@@ -64,6 +70,7 @@ pub struct KindSpec {
 use Role::{Admin, Agent, Auditor, Customer, Manager};
 
 const EVERYONE: &[Role] = &[Admin, Agent, Manager, Auditor, Customer];
+const STAFF: &[Role] = &[Admin, Agent, Manager, Auditor];
 const WORKERS: &[Role] = &[Admin, Agent, Manager];
 const WORKERS_AND_CUSTOMERS: &[Role] = &[Admin, Agent, Manager, Customer];
 
@@ -82,16 +89,52 @@ static INCIDENT_SPEC: KindSpec = KindSpec {
         (Verb::Transition, WORKERS_AND_CUSTOMERS),
         (Verb::Comment, WORKERS_AND_CUSTOMERS),
         (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
+/// Problems are the provider's own work: staff see them; customers see only
+/// the known errors published to them, never the problem record.
+static PROBLEM_SPEC: KindSpec = KindSpec {
+    kind: Kind::Problem,
+    code: PROBLEM,
+    number: NumberKind::Problem,
+    label: "Problem",
+    plural: "Problems",
+    path: "problems",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, WORKERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
     ],
 };
 
 impl Kind {
-    pub const ALL: [Kind; 1] = [Kind::Incident];
+    pub const ALL: [Kind; 2] = [Kind::Incident, Kind::Problem];
 
     pub fn spec(self) -> &'static KindSpec {
         match self {
             Kind::Incident => &INCIDENT_SPEC,
+            Kind::Problem => &PROBLEM_SPEC,
         }
+    }
+
+    /// The kind whose numbers start with the prefix of `number` (`PRB-000001`).
+    pub fn of_number(number: &str) -> Option<Kind> {
+        let prefix = number.trim().split('-').next()?;
+        Self::ALL
+            .into_iter()
+            .find(|k| k.spec().number.prefix().eq_ignore_ascii_case(prefix))
+    }
+
+    /// The canonical spelling of a record number of any kind.
+    pub fn canonical_number(number: &str) -> Option<(Kind, String)> {
+        let kind = Self::of_number(number)?;
+        Some((kind, kind.spec().number.canonical(number)?))
     }
 
     pub fn parse(code: &str) -> Option<Kind> {
@@ -105,6 +148,42 @@ impl Kind {
             .iter()
             .find(|(v, _)| *v == verb)
             .map_or(&[], |(_, roles)| roles)
+    }
+}
+
+/// A lifecycle step that a kind's state machine does not allow from the
+/// record's state: one error for every kind, answered with 409 and the steps
+/// that are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot {action} {} {kind} that is {from}; allowed from here: {}",
+    article(kind),
+    allowed_text(kind, allowed)
+)]
+pub struct TransitionError {
+    /// The kind's name in words: "incident", "problem".
+    pub kind: &'static str,
+    /// The current state, in words.
+    pub from: &'static str,
+    /// The step that was asked for.
+    pub action: &'static str,
+    /// The steps allowed from the current state.
+    pub allowed: &'static [&'static str],
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn allowed_text(kind: &str, allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        format!("nothing (the {kind} is final)")
+    } else {
+        allowed.join(", ")
     }
 }
 

@@ -19,6 +19,7 @@ pub mod link;
 pub mod notify;
 pub mod number;
 pub mod priority;
+pub mod problem;
 pub mod register;
 pub mod service;
 pub mod sla;

@@ -6,6 +6,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberKind {
     Incident,
+    Problem,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -19,6 +20,7 @@ impl NumberKind {
     pub const fn prefix(self) -> &'static str {
         match self {
             NumberKind::Incident => "INC",
+            NumberKind::Problem => "PRB",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -28,7 +30,7 @@ impl NumberKind {
 
     pub const fn width(self) -> usize {
         match self {
-            NumberKind::Incident => 6,
+            NumberKind::Incident | NumberKind::Problem => 6,
             NumberKind::Service | NumberKind::Record(_) | NumberKind::Sla | NumberKind::Ola => 4,
         }
     }

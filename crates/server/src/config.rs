@@ -59,6 +59,10 @@ pub struct Config {
     pub public_url: String,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>`. Empty: open.
     pub metrics_token: String,
+    /// Incidents of one service and category, with no problem linked, that make
+    /// a candidate problem when they occur within `problem_trend_days`.
+    pub problem_trend_incidents: i64,
+    pub problem_trend_days: i64,
 }
 
 impl Default for Config {
@@ -78,6 +82,8 @@ impl Default for Config {
             data_dir: "steward-data".into(),
             max_upload_bytes: 10 * 1024 * 1024,
             priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
+            problem_trend_incidents: 3,
+            problem_trend_days: 14,
             risk_scale: 5,
             document_self_approval: false,
             run_jobs: true,

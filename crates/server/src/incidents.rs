@@ -78,7 +78,7 @@ pub struct IncidentPatch {
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -114,7 +114,7 @@ pub fn incident_number(s: &str) -> AppResult<String> {
     NumberKind::Incident.canonical(s).ok_or(AppError::NotFound)
 }
 
-async fn lookup_staff(
+pub(crate) async fn lookup_staff(
     state: &AppState,
     p: &mut Problems,
     field: &str,
@@ -143,7 +143,7 @@ fn staff_usable(p: &mut Problems, field: &str, email: &str, found: Option<(bool,
     }
 }
 
-async fn lookup_group(state: &AppState, p: &mut Problems, name: &str) -> Option<i64> {
+pub(crate) async fn lookup_group(state: &AppState, p: &mut Problems, name: &str) -> Option<i64> {
     let found = state.store.group_by_name(name).await.ok().map(|g| g.id);
     group_usable(p, name, found)
 }
@@ -166,7 +166,7 @@ fn service_number(p: &mut Problems, typed: &str) -> Option<String> {
 
 /// A service that `org_id` may raise incidents against: received by it (any
 /// service, for the provider's own organisation) and not retired.
-async fn lookup_service(
+pub(crate) async fn lookup_service(
     state: &AppState,
     p: &mut Problems,
     number: &str,
@@ -750,11 +750,5 @@ pub async fn history(
     actor: &Actor,
     inc: &Incident,
 ) -> AppResult<Vec<AuditEntry>> {
-    let mut entries = state.store.record_history("incident", &inc.number).await?;
-    if !actor.role.is_staff() {
-        // Work notes and staff-only files (work_note, work_note_attachment).
-        // Breach reasons are the provider's own account, like work notes.
-        entries.retain(|e| !e.action.starts_with("work_note") && e.action != "sla_breach_reason");
-    }
-    Ok(entries)
+    crate::records::history_of(state, actor, "incident", &inc.number).await
 }

@@ -20,6 +20,8 @@ pub mod incidents;
 pub mod jobs;
 pub mod mail;
 mod ops;
+pub mod problems;
+pub mod records;
 pub mod registers;
 pub mod report;
 pub mod sla;

@@ -13,7 +13,7 @@ pub fn time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn opt_time(ms: Option<i64>) -> Option<String> {
+pub fn opt_time(ms: Option<i64>) -> Option<String> {
     ms.map(time)
 }
 

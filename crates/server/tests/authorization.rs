@@ -126,6 +126,48 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /api/v1/requirements/{clause}/evidence/file" => {
             only(&["admin", "manager", "auditor"])
         }
+        // Problems are the provider's: staff read them, customers never learn of one.
+        "GET /api/v1/problems" | "GET /api/v1/problems/candidates" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
+        "POST /api/v1/problems" => only(&["admin", "agent", "manager"]),
+        "GET /api/v1/problems/{number}"
+        | "GET /api/v1/problems/{number}/comments"
+        | "GET /api/v1/problems/{number}/history"
+        | "GET /api/v1/problems/{number}/incidents"
+        | "GET /api/v1/problems/{number}/links" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "PATCH /api/v1/problems/{number}"
+        | "POST /api/v1/problems/{number}/transitions"
+        | "POST /api/v1/problems/{number}/comments"
+        | "POST /api/v1/problems/{number}/links"
+        | "DELETE /api/v1/problems/{number}/links/{other}" => match role {
+            "auditor" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
+        "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
+            scoped(Allow)
+        }
+        // The other end is a problem, which a customer may not see.
+        "POST /api/v1/incidents/{number}/links"
+        | "DELETE /api/v1/incidents/{number}/links/{other}" => match role {
+            "auditor" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
+        "POST /api/v1/incidents/{number}/workaround" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         // Staff read the documents distributed to them (all three here); auditors only read.
         "POST /api/v1/documents/{number}/acknowledgement" => only(&["admin", "agent", "manager"]),
         other => panic!("route {other} has no entry in the authorisation matrix; add one"),
@@ -137,7 +179,18 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/incidents" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/incidents/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/incidents/{number}/transitions" => json!({"action": "start"}),
-        "POST /api/v1/incidents/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/incidents/{number}/comments" | "POST /api/v1/problems/{number}/comments" => {
+            json!({"body": "matrix"})
+        }
+        "POST /api/v1/problems" => json!({"title": "matrix", "service": "SVC-0001"}),
+        "PATCH /api/v1/problems/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/problems/{number}/transitions" => json!({"action": "investigate"}),
+        // Linking a problem to itself: refused (422) once the policy let the role try.
+        "POST /api/v1/problems/{number}/links" => json!({"record": "PRB-000001"}),
+        "POST /api/v1/incidents/{number}/links" => {
+            json!({"record": "PRB-000001", "type": "caused_by"})
+        }
+        "POST /api/v1/incidents/{number}/workaround" => json!({"problem": "PRB-000001"}),
         "PUT /api/v1/incidents/{number}/sla/{kind}/reason" => json!({"reason": "matrix"}),
         "POST /api/v1/services" => json!({"name": "matrix"}),
         "PATCH /api/v1/services/{number}" => json!({"description": "matrix"}),
@@ -273,6 +326,25 @@ async fn every_route_every_role_own_and_other_organisation() {
             );
         }
 
+        // A known error, linked to the customer's own incident.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/problems",
+                json!({"title": "Mail queue stalls", "service": "SVC-0001", "incidents": [own_incident]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        for step in [
+            json!({"action": "investigate"}),
+            json!({"action": "known_error", "workaround": "Restart the queue"}),
+        ] {
+            let (st, v) = s
+                .post("manager", "/api/v1/problems/PRB-000001/transitions", step)
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -295,6 +367,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{number}",
                             if template.contains("agreements") {
                                 "SLA-0001"
+                            } else if template.contains("problems") {
+                                "PRB-000001"
                             } else if template.contains("documents") {
                                 "DOC-0001"
                             } else if template.contains("{register}") {
@@ -337,6 +411,26 @@ async fn every_route_every_role_own_and_other_organisation() {
                     } else {
                         path
                     };
+                    let path = path.replace(
+                        "{other}",
+                        if !template.contains("problems") {
+                            "PRB-000001"
+                        } else if own {
+                            &own_incident
+                        } else {
+                            &other_incident
+                        },
+                    );
+                    // A link to remove, whoever removed it before.
+                    if method == Method::DELETE && template.contains("/links/") {
+                        let number = if own { &own_incident } else { &other_incident };
+                        s.post(
+                            "manager",
+                            &format!("/api/v1/incidents/{number}/links"),
+                            json!({"record": "PRB-000001", "type": "caused_by"}),
+                        )
+                        .await;
+                    }
                     let want = expect(route, role, own);
                     let (status, v, headers) =
                         s.call(role, method.clone(), &path, body(route)).await;
@@ -372,6 +466,7 @@ async fn every_route_every_role_own_and_other_organisation() {
             // Without a token every route answers 401.
             let path = template
                 .replace("{number}", &own_incident)
+                .replace("{other}", "PRB-000001")
                 .replace("{id}", &user_id);
             let (status, _, _) = s.call("", method.clone(), &path, body(route)).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{route} without a token");

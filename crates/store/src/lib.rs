@@ -8,6 +8,7 @@
 //! small `dialect` module. [`Store`] dispatches to the backend in use.
 
 mod group_commit;
+mod kernel_model;
 mod model;
 mod pg;
 mod pg_batch;
@@ -20,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ttl_cache::TtlCache;
 
+pub use kernel_model::*;
 pub use model::*;
 use steward_domain::RuleError;
 use steward_domain::access::Visibility;
@@ -41,6 +43,10 @@ pub enum StoreError {
     Rule(#[from] RuleError),
     #[error("invalid database URL: {0}")]
     Config(String),
+    /// A stored value no rule knows (an unknown state or kind): never read
+    /// as a default.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -577,6 +583,136 @@ impl Store {
     /// Comment `id` of the incident, whoever may see it; 404 when it is not the incident's.
     pub async fn comment(&self, record_id: i64, id: i64) -> Result<Comment> {
         dispatch!(self, incidents::comment(record_id, id))
+    }
+
+    // ---- any work record (the kernel) ---------------------------------
+
+    /// Any work record by its number; with `visibility` of one organisation,
+    /// only that organisation's.
+    pub async fn record(&self, number: &str, visibility: Visibility) -> Result<RecordRef> {
+        dispatch!(self, records::by_number(number, scope_org(visibility)))
+    }
+
+    /// A comment or work note on a record without clocks of its own (not an incident).
+    pub async fn add_record_comment(
+        &self,
+        actor: &AuditActor,
+        record: &RecordRef,
+        visibility: &str,
+        body: &str,
+    ) -> Result<Comment> {
+        dispatch!(self, records::add_comment(actor, record, visibility, body))
+    }
+
+    /// Links two records (at most once per pair), `link_type` read from `from`.
+    pub async fn link_records(
+        &self,
+        actor: &AuditActor,
+        from: &RecordRef,
+        to: &RecordRef,
+        link_type: steward_domain::link::LinkType,
+    ) -> Result<RecordLink> {
+        dispatch!(self, records::link(actor, from, to, link_type))
+    }
+
+    pub async fn unlink_records(
+        &self,
+        actor: &AuditActor,
+        from: &RecordRef,
+        to: &RecordRef,
+    ) -> Result<()> {
+        dispatch!(self, records::unlink(actor, from, to))
+    }
+
+    /// A record's links from its side; with one organisation's visibility,
+    /// only links to that organisation's records.
+    pub async fn record_links(
+        &self,
+        record_id: i64,
+        visibility: Visibility,
+    ) -> Result<Vec<RecordLink>> {
+        dispatch!(self, records::links(record_id, scope_org(visibility)))
+    }
+
+    // ---- problems ------------------------------------------------------
+
+    pub async fn create_problem(&self, actor: &AuditActor, new: &NewProblem) -> Result<Problem> {
+        dispatch!(self, problems::create(actor, new))
+    }
+
+    pub async fn problem(&self, number: &str) -> Result<Problem> {
+        dispatch!(self, problems::get(number))
+    }
+
+    pub async fn list_problems(
+        &self,
+        filter: &ProblemFilter,
+        after: Option<Cursor>,
+        limit: i64,
+    ) -> Result<Page<Problem>> {
+        dispatch!(self, problems::list(filter, after, limit))
+    }
+
+    pub async fn update_problem<F>(
+        &self,
+        actor: &AuditActor,
+        number: &str,
+        expected_version: Option<i64>,
+        action: &str,
+        change: F,
+    ) -> Result<Problem>
+    where
+        F: FnOnce(&Problem) -> Result<ProblemFields, RuleError>,
+    {
+        dispatch!(
+            self,
+            problems::update(actor, number, expected_version, action, change)
+        )
+    }
+
+    pub async fn problem_services(&self, problem_id: i64) -> Result<Vec<(String, String)>> {
+        dispatch!(self, problems::services(problem_id))
+    }
+
+    /// Incidents linked to a problem, newest link first, after link id `after`.
+    pub async fn problem_incidents(
+        &self,
+        problem_id: i64,
+        after: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<LinkedIncident>> {
+        dispatch!(self, problems::incidents(problem_id, after, limit))
+    }
+
+    pub async fn known_errors_for(
+        &self,
+        incident_id: i64,
+        published_only: bool,
+    ) -> Result<Vec<KnownError>> {
+        dispatch!(
+            self,
+            problems::known_errors_for(incident_id, published_only)
+        )
+    }
+
+    pub async fn trend_groups(
+        &self,
+        since: i64,
+    ) -> Result<Vec<steward_domain::problem::TrendGroup>> {
+        dispatch!(self, problems::trend_groups(since))
+    }
+
+    pub async fn apply_workaround(
+        &self,
+        actor: &AuditActor,
+        incident: &RecordRef,
+        problem: &RecordRef,
+        workaround: &str,
+    ) -> Result<Comment> {
+        dispatch!(
+            self,
+            problems::apply_workaround(actor, incident, problem, workaround)
+        )
     }
 
     // ---- conformity ----------------------------------------------------

@@ -117,6 +117,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(incidents::router())
+        .merge(crate::problems::api::router())
         .merge(attachments::router(max_upload))
         .merge(services::router())
         .merge(admin::router())

@@ -11,7 +11,7 @@ use steward_domain::access::{Action, Role};
 use steward_domain::notify::Event;
 use steward_store::{AuditActor, Organisation, User};
 
-use super::incidents::changes_of;
+use super::record::changes_of;
 use super::{Errors, Nav, WebResult, local_opt, local_time};
 use crate::AppState;
 use crate::admin::{self, OrgInput, UserInput, UserPatch};

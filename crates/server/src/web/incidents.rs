@@ -479,12 +479,12 @@ fn capitalise(s: &str) -> String {
 /// One attachment in the incident's list.
 #[derive(Clone)]
 pub struct AttachmentRow {
-    id: i64,
-    file_name: String,
-    size: String,
-    who: String,
-    when: String,
-    internal: bool,
+    pub id: i64,
+    pub file_name: String,
+    pub size: String,
+    pub who: String,
+    pub when: String,
+    pub internal: bool,
 }
 
 fn human_size(n: i64) -> String {
@@ -493,42 +493,6 @@ fn human_size(n: i64) -> String {
         n if n >= 1024 => format!("{:.0} KB", n as f64 / 1024.0),
         n => format!("{n} bytes"),
     }
-}
-
-/// One entry of the incident's timeline.
-pub struct TimelineItem {
-    at: i64,
-    when: String,
-    who: String,
-    kind: &'static str,
-    label: String,
-    body: String,
-    changes: Vec<(String, String, String)>,
-    /// Files attached to this comment.
-    files: Vec<AttachmentRow>,
-}
-
-fn show_value(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::String(s) if s.is_empty() => "—".into(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-pub fn changes_of(json: &str) -> Vec<(String, String, String)> {
-    let list: Vec<steward_domain::audit::FieldChange> =
-        serde_json::from_str(json).unwrap_or_default();
-    list.iter()
-        .map(|c| {
-            (
-                c.field.replace('_', " "),
-                show_value(&c.before),
-                show_value(&c.after),
-            )
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -547,7 +511,7 @@ pub struct IncidentPage {
     first_response: String,
     resolved: String,
     closed: String,
-    timeline: Vec<TimelineItem>,
+    timeline: Vec<super::record::TimelineItem>,
     can_transition: bool,
     can_edit: bool,
     can_comment: bool,
@@ -567,6 +531,9 @@ pub struct IncidentPage {
     urgency: String,
     group: String,
     assignee_email: String,
+    known_errors: Vec<steward_store::KnownError>,
+    links: Vec<crate::records::LinkView>,
+    can_link: bool,
 }
 
 #[derive(Deserialize)]
@@ -599,56 +566,18 @@ async fn incident_page(
                 (a.comment_id, row)
             })
             .collect();
-    let mut timeline = Vec::new();
-    for c in incidents::comments(state, &s.actor, &i).await? {
-        let internal = c.visibility == "internal";
-        let own_files = files
-            .iter()
-            .filter(|(on, _)| *on == Some(c.id))
-            .map(|(_, f)| f.clone())
-            .collect();
-        timeline.push(TimelineItem {
-            at: c.created_at,
-            when: local_time(c.created_at, &tz),
-            who: c.author_name.clone().unwrap_or_else(|| "Steward".into()),
-            kind: if internal { "work_note" } else { "comment" },
-            label: if internal {
-                "work note (staff only)".into()
-            } else {
-                "comment".into()
-            },
-            body: c.body,
-            changes: Vec::new(),
-            files: own_files,
-        });
-    }
-    for e in incidents::history(state, &s.actor, &i).await? {
-        if matches!(e.action.as_str(), "comment" | "work_note") {
-            continue;
-        }
-        let label = match e.action.as_str() {
-            "create" => "raised the incident".to_owned(),
-            "import" => "imported the incident".to_owned(),
-            "update" => "changed fields".to_owned(),
-            other => other.replace('_', " "),
-        };
-        let changes = if matches!(e.action.as_str(), "create" | "import") {
-            Vec::new()
-        } else {
-            changes_of(&e.changes)
-        };
-        timeline.push(TimelineItem {
-            at: e.occurred_at,
-            when: local_time(e.occurred_at, &tz),
-            who: e.actor_label,
-            kind: "change",
-            label,
-            body: String::new(),
-            changes,
-            files: Vec::new(),
-        });
-    }
-    timeline.sort_by_key(|t| std::cmp::Reverse(t.at));
+    let record = crate::records::get(state, &s.actor, &i.number).await?;
+    let timeline = super::record::timeline(state, &s.actor, &record, &files, &tz).await?;
+    let known_errors = if i.state().is_final() {
+        Vec::new()
+    } else {
+        crate::records::known_errors(state, &s.actor, &i).await?
+    };
+    let links = crate::records::links(state, &s.actor, &record)
+        .await?
+        .iter()
+        .map(crate::records::LinkView::from)
+        .collect();
     let staff = s.actor.role.is_staff();
     let can_transition = authorize(
         &s.actor,
@@ -733,6 +662,13 @@ async fn incident_page(
         urgency: i.urgency.to_string(),
         group: i.group_name.clone().unwrap_or_default(),
         assignee_email,
+        known_errors,
+        links,
+        can_link: authorize(
+            &s.actor,
+            Action::Work(Kind::Incident, Verb::Link),
+            Some(i.org_id),
+        ) == Decision::Allow,
         i,
     })
 }
@@ -744,6 +680,8 @@ fn flash_for(m: Option<&str>) -> &'static str {
         Some("commented") => "Added.",
         Some("moved") => "State changed.",
         Some("attached") => "File attached.",
+        Some("linked") => "Linked.",
+        Some("workaround") => "Workaround applied: the customer sees it as a comment.",
         _ => "",
     }
 }
@@ -765,6 +703,16 @@ pub async fn show(
 }
 
 /// Renders the page again with the problem of a refused change.
+/// A refused change from another page's form, shown on the incident's page.
+pub(crate) async fn refused_with(
+    state: &AppState,
+    s: &WebSession,
+    number: &str,
+    e: AppError,
+) -> WebResult<Response> {
+    refused(state, s, number, e, String::new()).await
+}
+
 async fn refused(
     state: &AppState,
     s: &WebSession,
@@ -774,7 +722,7 @@ async fn refused(
 ) -> WebResult<Response> {
     let (status, errors) = match e {
         AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
-        AppError::InvalidTransition(m) => (StatusCode::CONFLICT, vec![steward_domain::FieldError { field: "action".into(), message: m }]),
+        AppError::InvalidTransition(m) | AppError::Conflict(m) => (StatusCode::CONFLICT, vec![steward_domain::FieldError { field: "action".into(), message: m }]),
         AppError::PreconditionFailed => (
             StatusCode::PRECONDITION_FAILED,
             vec![steward_domain::FieldError {

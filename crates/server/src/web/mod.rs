@@ -4,8 +4,9 @@
 
 mod admin;
 mod conformity;
-mod incidents;
+pub(crate) mod incidents;
 mod jobs;
+pub(crate) mod record;
 mod service_levels;
 mod session;
 mod sms;
@@ -104,6 +105,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
             post(sms::attach).layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
         .route("/sms/documents/{number}/files/{id}", get(sms::download))
+        .merge(crate::problems::web::router())
 }
 
 async fn stylesheet() -> Response {
@@ -132,11 +134,15 @@ pub struct Nav {
     pub can_sms: bool,
     pub can_jobs: bool,
     pub can_service_levels: bool,
+    /// The kinds of work record the user may read, from their descriptors: (plural, path).
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub can_raise_incident: bool,
 }
 
 impl Nav {
     pub fn of(s: &WebSession) -> Option<Nav> {
         use steward_domain::access::{Action, Decision, authorize};
+        use steward_domain::kind::{Kind, Verb};
         Some(Nav {
             name: s.user.name.clone(),
             role: s.actor.role.as_str(),
@@ -148,6 +154,18 @@ impl Nav {
             can_jobs: authorize(&s.actor, Action::JobRead, None) == Decision::Allow,
             can_service_levels: authorize(&s.actor, Action::ServiceLevelRead, None)
                 == Decision::Allow,
+            kinds: Kind::ALL
+                .into_iter()
+                .filter(|k| {
+                    authorize(&s.actor, Action::Work(*k, Verb::Read), None) == Decision::Allow
+                })
+                .map(|k| (k.spec().plural, k.spec().path))
+                .collect(),
+            can_raise_incident: authorize(
+                &s.actor,
+                Action::Work(Kind::Incident, Verb::Create),
+                None,
+            ) == Decision::Allow,
         })
     }
 }

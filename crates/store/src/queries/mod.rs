@@ -16,6 +16,8 @@ pub mod jobs;
 pub mod meta;
 pub mod notifications;
 pub mod orgs;
+pub mod problems;
+pub mod records;
 pub mod registers;
 pub mod services;
 pub mod sla;

@@ -1,0 +1,640 @@
+//! Problem management (ISO/IEC 20000-1 8.6.3), a kind of the work-record
+//! kernel: the operations the API, the web UI and the demo share. Comments,
+//! links and history are the kernel's (`crate::records`).
+
+pub mod api;
+pub mod web;
+
+use serde::{Deserialize, Serialize};
+use steward_domain::access::{Action, Actor};
+use steward_domain::error::Problems;
+use steward_domain::kind::{Kind, Verb};
+use steward_domain::number::NumberKind;
+use steward_domain::problem::{self, ProblemDraft, ProblemState, ProblemStep, TrendRule};
+use steward_store::{
+    AuditActor, Cursor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, StoreError,
+};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::incidents::{lookup_group, lookup_service, lookup_staff, require};
+use crate::views::{ServiceRef, opt_time, time};
+
+const READ: Action = Action::Work(Kind::Problem, Verb::Read);
+
+/// A new problem as people give it (references by number, name or e-mail).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The service it affects first, e.g. `SVC-0001`.
+    pub service: String,
+    /// One of general, hardware, software, network, access, security, data (default general).
+    pub category: Option<String>,
+    /// 1 high, 2 medium, 3 low (default 3).
+    pub impact: Option<i64>,
+    /// 1 high, 2 medium, 3 low (default 3).
+    pub urgency: Option<i64>,
+    /// Assignment group name.
+    pub group: Option<String>,
+    /// The owner's e-mail.
+    pub assignee: Option<String>,
+    /// When it should be resolved, `YYYY-MM-DD`.
+    pub target_date: Option<String>,
+    /// Incidents to link to it as caused by it, e.g. `["INC-000012"]`.
+    #[serde(default)]
+    pub incidents: Vec<String>,
+}
+
+/// Changes to a problem; absent fields stay as they are, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub service: Option<String>,
+    pub category: Option<String>,
+    pub impact: Option<i64>,
+    pub urgency: Option<i64>,
+    #[serde(default, deserialize_with = "crate::incidents::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub group: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::incidents::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub assignee: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::incidents::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub target_date: Option<Option<String>>,
+    /// Show the known error's workaround to customers of the affected services.
+    pub published: Option<bool>,
+}
+
+/// A lifecycle step of a problem.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemStepInput {
+    /// investigate, root_cause, known_error, resolve, close, reopen or cancel.
+    pub action: String,
+    /// For root_cause: what causes the incidents.
+    pub root_cause: Option<String>,
+    /// For known_error: how people get going again until it is fixed.
+    pub workaround: Option<String>,
+    /// For resolve: the permanent fix.
+    pub permanent_fix: Option<String>,
+}
+
+/// Filters and paging of the problem list.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemListParams {
+    /// Comma-separated states, or `open` for all not resolved, closed or cancelled.
+    pub state: Option<String>,
+    /// Service number.
+    pub service: Option<String>,
+    /// Only known errors (a workaround recorded, still open).
+    pub known_error: Option<bool>,
+    /// Text in the title, or a problem number.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemView {
+    pub number: String,
+    pub title: String,
+    pub description: String,
+    /// new, under_investigation, root_cause_known, known_error, resolved, closed or cancelled.
+    pub state: String,
+    pub priority: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub category: String,
+    pub service: Option<ServiceRef>,
+    /// Every service it affects.
+    pub services: Vec<ServiceRef>,
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+    pub root_cause: Option<String>,
+    pub workaround: Option<String>,
+    pub permanent_fix: Option<String>,
+    pub known_error: bool,
+    pub known_error_at: Option<String>,
+    pub published: bool,
+    pub target_at: Option<String>,
+    pub overdue: bool,
+    pub incident_count: i64,
+    pub opened_at: String,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+impl ProblemView {
+    pub fn of(p: &Problem, services: &[(String, String)], now: i64) -> ProblemView {
+        ProblemView {
+            number: p.number.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            state: p.state().as_str().to_owned(),
+            priority: format!("P{}", p.priority),
+            impact: p.impact,
+            urgency: p.urgency,
+            category: p.category.clone(),
+            service: p
+                .service_number
+                .clone()
+                .zip(p.service_name.clone())
+                .map(|(number, name)| ServiceRef { number, name }),
+            services: services
+                .iter()
+                .map(|(number, name)| ServiceRef {
+                    number: number.clone(),
+                    name: name.clone(),
+                })
+                .collect(),
+            group: p.group_name.clone(),
+            assignee: p.assignee_name.clone(),
+            root_cause: p.root_cause.clone(),
+            workaround: p.workaround.clone(),
+            permanent_fix: p.permanent_fix.clone(),
+            known_error: is_known_error(p),
+            known_error_at: opt_time(p.known_error_at),
+            published: p.published,
+            target_at: opt_time(p.target_at),
+            overdue: overdue(p, now),
+            incident_count: p.incident_count,
+            opened_at: time(p.opened_at),
+            resolved_at: opt_time(p.resolved_at),
+            closed_at: opt_time(p.closed_at),
+            updated_at: time(p.updated_at),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemPage {
+    pub items: Vec<ProblemView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A known error: a workaround is recorded and the problem is still open.
+pub fn is_known_error(p: &Problem) -> bool {
+    p.workaround.is_some() && p.state().category().is_open()
+}
+
+/// Open past its target date.
+pub fn overdue(p: &Problem, now: i64) -> bool {
+    p.state().category().is_open() && p.target_at.is_some_and(|t| t < now)
+}
+
+/// The canonical problem number, or 404 for anything that is not one.
+pub fn problem_number(s: &str) -> AppResult<String> {
+    NumberKind::Problem.canonical(s).ok_or(AppError::NotFound)
+}
+
+/// A problem the actor may see, or 404 (customers never learn of problems).
+pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Problem> {
+    let number = problem_number(number)?;
+    let p = state.store.problem(&number).await?;
+    require(actor, READ, Some(p.org_id))?;
+    Ok(p)
+}
+
+pub async fn services(state: &AppState, p: &Problem) -> AppResult<Vec<(String, String)>> {
+    Ok(state.store.problem_services(p.id).await?)
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> AppResult<Problem> {
+    require(actor, Action::Work(Kind::Problem, Verb::Create), None)?;
+    let mut p = Problems::default();
+    let draft = match ProblemDraft::parse(
+        &input.title,
+        &input.description,
+        input.category.as_deref(),
+        input.impact,
+        input.urgency,
+    ) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            p.merge(e);
+            None
+        }
+    };
+    let service_id = lookup_service(state, &mut p, &input.service, actor.org_id, true).await;
+    let group_id = match input.group.as_deref().filter(|g| !g.trim().is_empty()) {
+        Some(name) => lookup_group(state, &mut p, name).await,
+        None => None,
+    };
+    let assignee_id = match input.assignee.as_deref().filter(|e| !e.trim().is_empty()) {
+        Some(email) => lookup_staff(state, &mut p, "assignee", email)
+            .await
+            .map(|u| u.id),
+        None => None,
+    };
+    let target_at = match input
+        .target_date
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        Some(d) => match problem::parse_target_date("target_date", d) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                p.merge(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let mut incidents = Vec::new();
+    for n in &input.incidents {
+        match crate::incidents::incident_number(n) {
+            Ok(n) => incidents.push(n),
+            Err(_) => p.add("incidents", format!("{n:?} is not an incident number")),
+        }
+    }
+    let (Some(draft), Some(service_id)) = (draft, service_id) else {
+        return Err(p
+            .finish(())
+            .err()
+            .map(AppError::from)
+            .unwrap_or(AppError::NotFound));
+    };
+    p.finish(())?;
+    // Every incident to link must exist and be visible before anything is written.
+    let mut linked = Vec::new();
+    for n in &incidents {
+        linked.push(crate::records::get(state, actor, n).await?);
+    }
+    let fields = ProblemFields {
+        priority: state.matrix.priority(draft.impact, draft.urgency).get() as i64,
+        title: draft.title,
+        description: draft.description,
+        category: draft.category,
+        impact: draft.impact.get() as i64,
+        urgency: draft.urgency.get() as i64,
+        service_id: Some(service_id),
+        group_id,
+        assignee_id,
+        target_at,
+        published: false,
+        state: ProblemState::New,
+        life: Default::default(),
+    };
+    let created = state
+        .store
+        .create_problem(
+            &AuditActor::from(actor),
+            &NewProblem {
+                org_id: actor.org_id,
+                requester_id: Some(actor.user_id),
+                fields,
+            },
+        )
+        .await?;
+    let this = crate::records::get(state, actor, &created.number).await?;
+    for incident in &linked {
+        crate::records::link_refs(
+            state,
+            actor,
+            incident,
+            &this,
+            steward_domain::link::LinkType::CausedBy,
+        )
+        .await?;
+    }
+    Ok(state.store.problem(&created.number).await?)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    patch: &ProblemPatch,
+    if_match: Option<i64>,
+) -> AppResult<Problem> {
+    let current = get(state, actor, number).await?;
+    require(
+        actor,
+        Action::Work(Kind::Problem, Verb::Update),
+        Some(current.org_id),
+    )?;
+    current
+        .state()
+        .check_changeable()
+        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
+    let mut p = Problems::default();
+    let f = current.fields();
+    let draft = ProblemDraft::parse(
+        patch.title.as_deref().unwrap_or(&f.title),
+        patch.description.as_deref().unwrap_or(&f.description),
+        Some(patch.category.as_deref().unwrap_or(&f.category)),
+        Some(patch.impact.unwrap_or(f.impact)),
+        Some(patch.urgency.unwrap_or(f.urgency)),
+    );
+    let service_id = match &patch.service {
+        Some(s) => lookup_service(state, &mut p, s, actor.org_id, true).await,
+        None => f.service_id,
+    };
+    let group_id = match &patch.group {
+        None => f.group_id,
+        Some(None) => None,
+        Some(Some(name)) if name.trim().is_empty() => None,
+        Some(Some(name)) => lookup_group(state, &mut p, name).await,
+    };
+    let assignee_id = match &patch.assignee {
+        None => f.assignee_id,
+        Some(None) => None,
+        Some(Some(e)) if e.trim().is_empty() => None,
+        Some(Some(e)) => lookup_staff(state, &mut p, "assignee", e)
+            .await
+            .map(|u| u.id),
+    };
+    let target_at = match &patch.target_date {
+        None => f.target_at,
+        Some(None) => None,
+        Some(Some(d)) if d.trim().is_empty() => None,
+        Some(Some(d)) => match problem::parse_target_date("target_date", d) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                p.merge(e);
+                None
+            }
+        },
+    };
+    if patch.published == Some(true) && f.life.workaround.is_none() {
+        p.add(
+            "published",
+            "only a known error (with a workaround) can be published",
+        );
+    }
+    let draft = p.finish_with(draft)?;
+    let published = patch.published.unwrap_or(f.published);
+    let priority = state.matrix.priority(draft.impact, draft.urgency).get() as i64;
+    let updated = state
+        .store
+        .update_problem(
+            &AuditActor::from(actor),
+            &current.number,
+            if_match,
+            "update",
+            move |_| {
+                Ok(ProblemFields {
+                    title: draft.title,
+                    description: draft.description,
+                    category: draft.category,
+                    impact: draft.impact.get() as i64,
+                    urgency: draft.urgency.get() as i64,
+                    priority,
+                    service_id,
+                    group_id,
+                    assignee_id,
+                    target_at,
+                    published,
+                    ..f
+                })
+            },
+        )
+        .await;
+    rule_errors(updated)
+}
+
+pub async fn step(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &ProblemStepInput,
+    if_match: Option<i64>,
+) -> AppResult<Problem> {
+    let current = get(state, actor, number).await?;
+    require(
+        actor,
+        Action::Work(Kind::Problem, Verb::Transition),
+        Some(current.org_id),
+    )?;
+    let text = match input.action.as_str() {
+        "root_cause" => input.root_cause.as_deref(),
+        "known_error" => input.workaround.as_deref(),
+        "resolve" => input.permanent_fix.as_deref(),
+        _ => None,
+    };
+    let step = ProblemStep::parse(&input.action, text)?;
+    let now = steward_store::now_ms();
+    let updated = state
+        .store
+        .update_problem(
+            &AuditActor::from(actor),
+            &current.number,
+            if_match,
+            step.name(),
+            |p| {
+                let mut f = p.fields();
+                (f.state, f.life) = problem::apply(p.state(), &p.life(), &step, now)?;
+                Ok(f)
+            },
+        )
+        .await;
+    rule_errors(updated)
+}
+
+fn rule_errors(r: Result<Problem, StoreError>) -> AppResult<Problem> {
+    match r {
+        Err(StoreError::Rule(r)) => Err(r.into()),
+        other => Ok(other?),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    params: &ProblemListParams,
+) -> AppResult<Page<Problem>> {
+    require(actor, READ, None)?;
+    let mut p = Problems::default();
+    let states = match params.state.as_deref().map(str::trim) {
+        None | Some("") => Vec::new(),
+        Some("open") => ProblemState::ALL
+            .into_iter()
+            .filter(|s| s.category().is_open())
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter_map(|s| {
+                let known = ProblemState::parse(s);
+                if known.is_none() {
+                    p.add("state", format!("{s:?} is not a problem state"));
+                }
+                known.map(|k| k.as_str().to_owned())
+            })
+            .collect(),
+    };
+    let service_id = match params.service.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(s) => lookup_service(state, &mut p, s, actor.org_id, true).await,
+        None => None,
+    };
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        p.add("limit", "must be between 1 and 200");
+    }
+    let cursor = params
+        .cursor
+        .as_deref()
+        .map(crate::incidents::decode_cursor)
+        .transpose()?;
+    p.finish(())?;
+    Ok(state
+        .store
+        .list_problems(
+            &ProblemFilter {
+                states,
+                service_id,
+                assignee_id: None,
+                known_errors: params.known_error.unwrap_or(false),
+                text: params.q.clone(),
+            },
+            cursor,
+            limit,
+        )
+        .await?)
+}
+
+pub fn encode_cursor(c: &Cursor) -> String {
+    crate::incidents::encode_cursor(c)
+}
+
+/// The trend rule as configured.
+pub fn trend_rule(state: &AppState) -> TrendRule {
+    TrendRule {
+        min_incidents: state.config.problem_trend_incidents,
+        window_days: state.config.problem_trend_days,
+    }
+}
+
+/// Candidate problems: repeated incidents of one service and category with no
+/// problem linked (staff who may read problems).
+pub async fn candidates(state: &AppState, actor: &Actor) -> AppResult<Vec<problem::TrendGroup>> {
+    require(actor, READ, None)?;
+    let rule = trend_rule(state);
+    let groups = state
+        .store
+        .trend_groups(rule.since(steward_store::now_ms()))
+        .await?;
+    Ok(rule.candidates(groups))
+}
+
+/// A candidate problem on the problem board.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CandidateView {
+    pub service: ServiceRef,
+    pub category: String,
+    /// Incidents in the window with no problem linked.
+    pub incidents: i64,
+    pub first_opened_at: String,
+    pub last_opened_at: String,
+}
+
+impl From<&problem::TrendGroup> for CandidateView {
+    fn from(g: &problem::TrendGroup) -> Self {
+        CandidateView {
+            service: ServiceRef {
+                number: g.service_number.clone(),
+                name: g.service_name.clone(),
+            },
+            category: g.category.clone(),
+            incidents: g.incidents,
+            first_opened_at: time(g.first_opened_at),
+            last_opened_at: time(g.last_opened_at),
+        }
+    }
+}
+
+/// Paging of a problem's linked incidents.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LinkedParams {
+    /// The `link_id` of the last incident of the previous page.
+    pub cursor: Option<i64>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkedIncidentView {
+    pub link_id: i64,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub priority: String,
+    pub organisation: String,
+    pub opened_at: String,
+}
+
+impl From<&steward_store::LinkedIncident> for LinkedIncidentView {
+    fn from(i: &steward_store::LinkedIncident) -> Self {
+        LinkedIncidentView {
+            link_id: i.link_id,
+            number: i.number.clone(),
+            title: i.title.clone(),
+            state: i.state.clone(),
+            priority: format!("P{}", i.priority),
+            organisation: i.org_name.clone(),
+            opened_at: time(i.opened_at),
+        }
+    }
+}
+
+pub async fn linked_incidents(
+    state: &AppState,
+    p: &Problem,
+    params: &LinkedParams,
+) -> AppResult<Vec<steward_store::LinkedIncident>> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 200"));
+    }
+    Ok(state
+        .store
+        .problem_incidents(p.id, params.cursor, limit)
+        .await?)
+}
+
+/// A known error as an incident shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct KnownErrorView {
+    pub number: String,
+    pub title: String,
+    pub workaround: String,
+    /// Shown to customers of the affected services.
+    pub published: bool,
+    /// Linked to this incident (otherwise it matches its service and category).
+    pub linked: bool,
+}
+
+impl From<&steward_store::KnownError> for KnownErrorView {
+    fn from(k: &steward_store::KnownError) -> Self {
+        KnownErrorView {
+            number: k.number.clone(),
+            title: k.title.clone(),
+            workaround: k.workaround.clone(),
+            published: k.published,
+            linked: k.linked,
+        }
+    }
+}
+
+/// Which known error's workaround to apply.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyWorkaroundInput {
+    /// The problem, e.g. `PRB-000001`.
+    pub problem: String,
+}

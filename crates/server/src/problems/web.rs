@@ -1,0 +1,600 @@
+//! The problem pages: the problem board (list, filters, candidates), record a
+//! problem, and a problem's page with its lifecycle, linked incidents and
+//! timeline. Also the incident page's links and known-error actions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use steward_domain::access::{Action, Decision, authorize};
+use steward_domain::incident::CATEGORIES;
+use steward_domain::kind::{Kind, Verb};
+use steward_store::{LinkedIncident, Problem};
+
+use super::{ProblemInput, ProblemListParams, ProblemPatch, ProblemStepInput};
+use crate::AppState;
+use crate::auth::{WebForm, WebSession};
+use crate::error::AppError;
+use crate::incidents::CommentInput;
+use crate::records::{self, LinkInput};
+use crate::web::record::TimelineItem;
+use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
+
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/problems", get(list))
+        .route("/problems/new", get(new_page).post(create))
+        .route("/problems/{number}", get(show))
+        .route("/problems/{number}/edit", post(edit))
+        .route("/problems/{number}/transitions", post(step))
+        .route("/problems/{number}/comments", post(comment))
+        .route("/problems/{number}/links", post(link))
+        .route("/incidents/{number}/links", post(incident_link))
+        .route("/incidents/{number}/workaround", post(apply_workaround))
+}
+
+pub struct Row {
+    number: String,
+    title: String,
+    state: &'static str,
+    state_code: &'static str,
+    priority: i64,
+    service: String,
+    assignee: String,
+    incidents: i64,
+    target: String,
+    overdue: bool,
+    known_error: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "problems.html")]
+pub struct ListPage {
+    nav: Option<Nav>,
+    f: ProblemListParams,
+    rows: Vec<Row>,
+    candidates: Vec<super::CandidateView>,
+    rule: steward_domain::problem::TrendRule,
+    can_create: bool,
+    next_link: String,
+    error: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: WebSession,
+    Query(f): Query<ProblemListParams>,
+) -> WebResult<ListPage> {
+    let tz = s.user.effective_time_zone().to_owned();
+    let now = steward_store::now_ms();
+    let (page, error) = match super::list(&state, &s.actor, &f).await {
+        Ok(p) => (p, String::new()),
+        Err(AppError::Validation(v)) => (
+            steward_store::Page {
+                items: Vec::new(),
+                next: None,
+            },
+            v.to_string(),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let candidates = super::candidates(&state, &s.actor).await?;
+    let next_link = page
+        .next
+        .as_ref()
+        .map(|c| {
+            let mut q = f.clone();
+            q.cursor = Some(super::encode_cursor(c));
+            format!(
+                "/problems?{}",
+                serde_urlencoded::to_string(&q).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    Ok(ListPage {
+        nav: Nav::of(&s),
+        rows: page
+            .items
+            .iter()
+            .map(|p| Row {
+                number: p.number.clone(),
+                title: p.title.clone(),
+                state: p.state().label(),
+                state_code: p.state().as_str(),
+                priority: p.priority,
+                service: p.service_name.clone().unwrap_or_default(),
+                assignee: p.assignee_name.clone().unwrap_or_default(),
+                incidents: p.incident_count,
+                target: local_opt(p.target_at, &tz),
+                overdue: super::overdue(p, now),
+                known_error: super::is_known_error(p),
+            })
+            .collect(),
+        candidates: candidates.iter().map(super::CandidateView::from).collect(),
+        rule: super::trend_rule(&state),
+        can_create: allowed(&s, Verb::Create, None),
+        next_link,
+        error,
+        f,
+    })
+}
+
+fn allowed(s: &WebSession, verb: Verb, org: Option<i64>) -> bool {
+    authorize(&s.actor, Action::Work(Kind::Problem, verb), org) == Decision::Allow
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    impact: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    target_date: String,
+    /// Incident numbers separated by commas or spaces.
+    #[serde(default)]
+    incidents: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "problem_new.html")]
+pub struct NewPage {
+    nav: Option<Nav>,
+    csrf: String,
+    form: NewForm,
+    errors: Errors,
+    services: Vec<(String, String)>,
+    categories: &'static [&'static str],
+}
+
+async fn services(state: &AppState) -> WebResult<Vec<(String, String)>> {
+    Ok(state
+        .store
+        .list_services(steward_domain::access::Visibility::All)
+        .await?
+        .into_iter()
+        .filter(|s| s.status != "retired")
+        .map(|s| (s.number.clone(), format!("{} {}", s.number, s.name)))
+        .collect())
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    s: WebSession,
+    Query(form): Query<NewForm>,
+) -> WebResult<NewPage> {
+    crate::incidents::require(&s.actor, Action::Work(Kind::Problem, Verb::Create), None)?;
+    Ok(NewPage {
+        nav: Nav::of(&s),
+        csrf: s.csrf.clone(),
+        form,
+        errors: Errors::default(),
+        services: services(&state).await?,
+        categories: &CATEGORIES,
+    })
+}
+
+fn number_or(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let input = ProblemInput {
+        title: form.title.clone(),
+        description: form.description.clone(),
+        service: form.service.clone(),
+        category: Some(form.category.clone()).filter(|c| !c.is_empty()),
+        impact: number_or(&form.impact),
+        urgency: number_or(&form.urgency),
+        group: None,
+        assignee: Some(form.assignee.clone()),
+        target_date: Some(form.target_date.clone()),
+        incidents: form
+            .incidents
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    match super::create(&state, &s.actor, &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=recorded", p.number)).into_response()),
+        Err(AppError::Validation(v)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            NewPage {
+                nav: Nav::of(&s),
+                csrf: s.csrf.clone(),
+                form,
+                errors: Errors(v.0),
+                services: services(&state).await?,
+                categories: &CATEGORIES,
+            },
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct StepView {
+    action: &'static str,
+    label: &'static str,
+    /// The text the step records: (field, label), or none.
+    text: Option<(&'static str, &'static str)>,
+    danger: bool,
+}
+
+fn step_view(action: &'static str) -> StepView {
+    let (label, text) = match action {
+        "investigate" => ("Start investigating", None),
+        "root_cause" => ("Root cause found", Some(("root_cause", "Root cause"))),
+        "known_error" => ("Known error", Some(("workaround", "Workaround"))),
+        "resolve" => ("Resolve", Some(("permanent_fix", "Permanent fix"))),
+        "close" => ("Close", None),
+        "reopen" => ("Reopen", None),
+        _ => ("Cancel", None),
+    };
+    StepView {
+        action,
+        label,
+        text,
+        danger: action == "cancel",
+    }
+}
+
+pub struct LinkRow {
+    number: String,
+    kind: String,
+    label: &'static str,
+    title: String,
+    state: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "problem.html")]
+pub struct ProblemPage {
+    nav: Option<Nav>,
+    csrf: String,
+    p: Problem,
+    state_label: &'static str,
+    flash: &'static str,
+    errors: Errors,
+    services: Vec<(String, String)>,
+    incidents: Vec<LinkedIncident>,
+    links: Vec<LinkRow>,
+    timeline: Vec<TimelineItem>,
+    steps: Vec<StepView>,
+    can_edit: bool,
+    can_comment: bool,
+    known_error: bool,
+    overdue: bool,
+    opened: String,
+    target: String,
+    target_date: String,
+    assignee_email: String,
+    tz: String,
+}
+
+#[derive(Deserialize)]
+pub struct ShowParams {
+    m: Option<String>,
+}
+
+fn flash_for(m: Option<&str>) -> &'static str {
+    match m {
+        Some("recorded") => "Problem recorded.",
+        Some("saved") => "Changes saved.",
+        Some("moved") => "State changed.",
+        Some("commented") => "Added.",
+        Some("linked") => "Linked.",
+        _ => "",
+    }
+}
+
+async fn problem_page(
+    state: &AppState,
+    s: &WebSession,
+    number: &str,
+    flash: &'static str,
+    errors: Errors,
+) -> WebResult<ProblemPage> {
+    let p = super::get(state, &s.actor, number).await?;
+    let tz = s.user.effective_time_zone().to_owned();
+    let r = records::get(state, &s.actor, &p.number).await?;
+    let timeline = crate::web::record::timeline(state, &s.actor, &r, &[], &tz).await?;
+    let links = records::links(state, &s.actor, &r)
+        .await?
+        .into_iter()
+        .filter(|l| l.other.kind != "incident")
+        .map(|l| LinkRow {
+            number: l.other.number,
+            kind: l.other.kind,
+            label: l.link_type.label(),
+            title: l.other.title,
+            state: l.other.state,
+        })
+        .collect();
+    let incidents = state.store.problem_incidents(p.id, None, 200).await?;
+    let changeable = !p.state().is_final();
+    let can_edit = changeable && allowed(s, Verb::Update, Some(p.org_id));
+    let steps = if allowed(s, Verb::Transition, Some(p.org_id)) {
+        p.state().available().iter().map(|a| step_view(a)).collect()
+    } else {
+        Vec::new()
+    };
+    let assignee_email = match p.assignee_id {
+        Some(id) if can_edit => state.store.user_by_id(id).await?.email,
+        _ => String::new(),
+    };
+    let target_date = p
+        .target_at
+        .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    Ok(ProblemPage {
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        state_label: p.state().label(),
+        flash,
+        errors,
+        services: super::services(state, &p).await?,
+        incidents,
+        links,
+        timeline,
+        steps,
+        can_edit,
+        can_comment: changeable && allowed(s, Verb::Comment, Some(p.org_id)),
+        known_error: super::is_known_error(&p),
+        overdue: super::overdue(&p, steward_store::now_ms()),
+        opened: local_time(p.opened_at, &tz),
+        target: local_opt(p.target_at, &tz),
+        target_date,
+        assignee_email,
+        tz,
+        p,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: WebSession,
+    Path(number): Path<String>,
+    Query(q): Query<ShowParams>,
+) -> WebResult<ProblemPage> {
+    problem_page(
+        &state,
+        &s,
+        &number,
+        flash_for(q.m.as_deref()),
+        Errors::default(),
+    )
+    .await
+}
+
+/// A refused change, shown on the problem's page with what went wrong.
+async fn refused(
+    state: &AppState,
+    s: &WebSession,
+    number: &str,
+    e: AppError,
+) -> WebResult<Response> {
+    let (status, errors) = match e {
+        AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
+        AppError::InvalidTransition(m) | AppError::Conflict(m) => (
+            StatusCode::CONFLICT,
+            vec![steward_domain::FieldError {
+                field: "action".into(),
+                message: m,
+            }],
+        ),
+        AppError::PreconditionFailed => (
+            StatusCode::PRECONDITION_FAILED,
+            vec![steward_domain::FieldError {
+                field: "problem".into(),
+                message: "someone else changed this problem while you were looking at it; review the current version and try again".into(),
+            }],
+        ),
+        other => return Err(other.into()),
+    };
+    let page = problem_page(state, s, number, "", Errors(errors)).await?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    version: i64,
+    title: String,
+    description: String,
+    category: String,
+    impact: String,
+    urgency: String,
+    assignee: String,
+    target_date: String,
+    published: Option<String>,
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<EditForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let patch = ProblemPatch {
+        title: Some(form.title),
+        description: Some(form.description),
+        category: Some(form.category),
+        impact: number_or(&form.impact),
+        urgency: number_or(&form.urgency),
+        assignee: Some(Some(form.assignee)),
+        target_date: Some(Some(form.target_date)),
+        published: Some(form.published.is_some()),
+        ..Default::default()
+    };
+    match super::update(&state, &s.actor, &number, &patch, Some(form.version)).await {
+        Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=saved", p.number)).into_response()),
+        Err(e) => refused(&state, &s, &number, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    version: i64,
+    action: String,
+    text: Option<String>,
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<StepForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let input = ProblemStepInput {
+        root_cause: form.text.clone(),
+        workaround: form.text.clone(),
+        permanent_fix: form.text,
+        action: form.action,
+    };
+    match super::step(&state, &s.actor, &number, &input, Some(form.version)).await {
+        Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=moved", p.number)).into_response()),
+        Err(e) => refused(&state, &s, &number, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    body: String,
+    visibility: Option<String>,
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<CommentForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let result = async {
+        let p = super::get(&state, &s.actor, &number).await?;
+        let r = records::get(&state, &s.actor, &p.number).await?;
+        let input = CommentInput {
+            body: form.body,
+            visibility: form.visibility,
+        };
+        records::comment(&state, &s.actor, &r, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/problems/{number}?m=commented")).into_response()),
+        Err(e) => refused(&state, &s, &number, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    record: String,
+    #[serde(rename = "type")]
+    link_type: Option<String>,
+}
+
+pub async fn link(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<LinkForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let input = LinkInput {
+        record: form.record,
+        link_type: form.link_type,
+    };
+    let result = async {
+        let p = super::get(&state, &s.actor, &number).await?;
+        records::link(&state, &s.actor, &p.number, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/problems/{number}?m=linked")).into_response()),
+        Err(AppError::NotFound) => {
+            refused(
+                &state,
+                &s,
+                &number,
+                AppError::field(
+                    "record",
+                    format!("no record {} that you may see", input.record.trim()),
+                ),
+            )
+            .await
+        }
+        Err(e) => refused(&state, &s, &number, e).await,
+    }
+}
+
+/// Links an incident to a problem (or any record) from the incident's page.
+pub async fn incident_link(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<LinkForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let input = LinkInput {
+        record: form.record,
+        link_type: form.link_type,
+    };
+    let inc = crate::incidents::get(&state, &s.actor, &number).await?;
+    match records::link(&state, &s.actor, &inc.number, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{}?m=linked", inc.number)).into_response()),
+        Err(AppError::NotFound) => Ok(crate::web::incidents::refused_with(
+            &state,
+            &s,
+            &inc.number,
+            AppError::field(
+                "record",
+                format!("no record {} that you may see", input.record.trim()),
+            ),
+        )
+        .await?),
+        Err(e) => Ok(crate::web::incidents::refused_with(&state, &s, &inc.number, e).await?),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkaroundForm {
+    problem: String,
+}
+
+/// "Apply workaround" on an incident's page.
+pub async fn apply_workaround(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<WorkaroundForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    match records::apply_workaround(&state, &s.actor, &number, &form.problem).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/incidents/{}?m=workaround",
+            crate::incidents::incident_number(&number)?
+        ))
+        .into_response()),
+        Err(e) => Ok(crate::web::incidents::refused_with(&state, &s, &number, e).await?),
+    }
+}
+
+/// `tz` is kept for templates that show more times later.
+impl ProblemPage {
+    pub fn time(&self, ms: i64) -> String {
+        local_time(ms, &self.tz)
+    }
+}

@@ -1,0 +1,258 @@
+//! Operations on any work record (the kernel, ADR 0010): finding one by its
+//! number under the policy, typed links, comments on kinds without clocks,
+//! history. Each kind's own operations call these; so do the API and the web.
+
+use serde::{Deserialize, Serialize};
+use steward_domain::access::{Action, Actor, Visibility};
+use steward_domain::error::Problems;
+use steward_domain::kind::{Kind, Verb};
+use steward_domain::link::LinkType;
+use steward_domain::text;
+use steward_store::{AuditActor, AuditEntry, Comment, RecordLink, RecordRef};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::incidents::require;
+
+/// A record the actor may see, by its number of any kind; 404 otherwise.
+pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<RecordRef> {
+    let (kind, number) = Kind::canonical_number(number).ok_or(AppError::NotFound)?;
+    let r = state.store.record(&number, Visibility::of(actor)).await?;
+    if r.kind()? != kind {
+        return Err(AppError::NotFound);
+    }
+    require(actor, Action::Work(kind, Verb::Read), Some(r.org_id))?;
+    Ok(r)
+}
+
+/// A link asked for by people: the other record's number and the type.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    /// The record to link to, e.g. `PRB-000004` or `INC-000123`.
+    pub record: String,
+    /// caused_by, causes, duplicate_of, duplicated_by, resolved_by, resolves or related_to,
+    /// read from this record's side (default related_to).
+    #[serde(rename = "type")]
+    pub link_type: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkView {
+    /// The link read from this record's side.
+    #[serde(rename = "type")]
+    pub link_type: String,
+    pub label: String,
+    pub number: String,
+    pub kind: String,
+    pub title: String,
+    pub state: String,
+    pub created_at: String,
+}
+
+impl From<&RecordLink> for LinkView {
+    fn from(l: &RecordLink) -> Self {
+        LinkView {
+            link_type: l.link_type.as_str().to_owned(),
+            label: l.link_type.label().to_owned(),
+            number: l.other.number.clone(),
+            kind: l.other.kind.clone(),
+            title: l.other.title.clone(),
+            state: l.other.state.clone(),
+            created_at: crate::views::time(l.created_at),
+        }
+    }
+}
+
+/// Links the record `number` to another, both visible to the actor, whose
+/// role may link records of both kinds.
+pub async fn link(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &LinkInput,
+) -> AppResult<RecordLink> {
+    let link_type = match input.link_type.as_deref().map(str::trim) {
+        None | Some("") => LinkType::RelatedTo,
+        Some(t) => LinkType::parse(t).ok_or_else(|| {
+            AppError::field(
+                "type",
+                "use caused_by, causes, duplicate_of, duplicated_by, resolved_by, resolves or related_to",
+            )
+        })?,
+    };
+    let from = get(state, actor, number).await?;
+    let to = get(state, actor, &input.record).await?;
+    link_refs(state, actor, &from, &to, link_type).await
+}
+
+/// Links two records already found for the actor.
+pub async fn link_refs(
+    state: &AppState,
+    actor: &Actor,
+    from: &RecordRef,
+    to: &RecordRef,
+    link_type: LinkType,
+) -> AppResult<RecordLink> {
+    for r in [from, to] {
+        require(actor, Action::Work(r.kind()?, Verb::Link), Some(r.org_id))?;
+    }
+    Ok(state
+        .store
+        .link_records(&AuditActor::from(actor), from, to, link_type)
+        .await?)
+}
+
+/// Removes the link between `number` and `other`.
+pub async fn unlink(state: &AppState, actor: &Actor, number: &str, other: &str) -> AppResult<()> {
+    let from = get(state, actor, number).await?;
+    let to = get(state, actor, other).await?;
+    for r in [&from, &to] {
+        require(actor, Action::Work(r.kind()?, Verb::Link), Some(r.org_id))?;
+    }
+    Ok(state
+        .store
+        .unlink_records(&AuditActor::from(actor), &from, &to)
+        .await?)
+}
+
+/// The record's links the actor may see: never to another organisation's
+/// records for a customer, never to a kind the actor may not read.
+pub async fn links(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<RecordLink>> {
+    let all = state
+        .store
+        .record_links(r.id, Visibility::of(actor))
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|l| {
+            l.other.kind().is_ok_and(|k| {
+                steward_domain::access::authorize(
+                    actor,
+                    Action::Work(k, Verb::Read),
+                    Some(l.other.org_id),
+                ) == steward_domain::access::Decision::Allow
+            })
+        })
+        .collect())
+}
+
+/// A comment or work note on a record of a kind without clocks (problems...).
+pub async fn comment(
+    state: &AppState,
+    actor: &Actor,
+    r: &RecordRef,
+    input: &crate::incidents::CommentInput,
+) -> AppResult<Comment> {
+    let internal = match input.visibility.as_deref() {
+        None | Some("public") => false,
+        Some("internal") => true,
+        Some(_) => return Err(AppError::field("visibility", "must be public or internal")),
+    };
+    let verb = if internal {
+        Verb::WorkNote
+    } else {
+        Verb::Comment
+    };
+    require(actor, Action::Work(r.kind()?, verb), Some(r.org_id))?;
+    if !steward_domain::kind::StateCategory::parse(&r.state_category).is_some_and(|c| {
+        !matches!(
+            c,
+            steward_domain::kind::StateCategory::Closed
+                | steward_domain::kind::StateCategory::Cancelled
+        )
+    }) {
+        return Err(AppError::InvalidTransition(format!(
+            "{} is {}: it takes no more comments",
+            r.number, r.state
+        )));
+    }
+    let mut p = Problems::default();
+    let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
+    p.finish(())?;
+    Ok(state
+        .store
+        .add_record_comment(
+            &AuditActor::from(actor),
+            r,
+            if internal { "internal" } else { "public" },
+            &body,
+        )
+        .await?)
+}
+
+/// Comments the actor may read: customers never see work notes.
+pub async fn comments(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<Comment>> {
+    Ok(state.store.comments(r.id, actor.role.is_staff()).await?)
+}
+
+/// The record's audit history, oldest first; customers never see work notes.
+pub async fn history(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<AuditEntry>> {
+    history_of(state, actor, &r.kind, &r.number).await
+}
+
+/// The history of the record `number` of `kind`, which the caller has found
+/// visible to the actor.
+pub async fn history_of(
+    state: &AppState,
+    actor: &Actor,
+    kind: &str,
+    number: &str,
+) -> AppResult<Vec<AuditEntry>> {
+    let mut entries = state.store.record_history(kind, number).await?;
+    if !actor.role.is_staff() {
+        // Work notes and staff-only files (work_note, work_note_attachment).
+        // Breach reasons are the provider's own account, like work notes.
+        entries.retain(|e| !e.action.starts_with("work_note") && e.action != "sla_breach_reason");
+    }
+    Ok(entries)
+}
+
+/// Known errors that concern an incident: linked to it or matching its
+/// service and category; customers see only those published to them.
+pub async fn known_errors(
+    state: &AppState,
+    actor: &Actor,
+    incident: &steward_store::Incident,
+) -> AppResult<Vec<steward_store::KnownError>> {
+    Ok(state
+        .store
+        .known_errors_for(incident.id, !actor.role.is_staff())
+        .await?)
+}
+
+/// Applies a known error's workaround to an incident: one write, recorded in
+/// the incident's history, with a public comment and a link to the problem.
+pub async fn apply_workaround(
+    state: &AppState,
+    actor: &Actor,
+    incident_number: &str,
+    problem_number: &str,
+) -> AppResult<Comment> {
+    let inc = crate::incidents::get(state, actor, incident_number).await?;
+    require(
+        actor,
+        Action::Work(Kind::Incident, Verb::Update),
+        Some(inc.org_id),
+    )?;
+    inc.state()
+        .check_changeable()
+        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
+    let problem = crate::problems::get(state, actor, problem_number).await?;
+    let Some(workaround) = problem
+        .workaround
+        .clone()
+        .filter(|_| !problem.state().is_final())
+    else {
+        return Err(AppError::InvalidTransition(format!(
+            "{} has no workaround to apply",
+            problem.number
+        )));
+    };
+    let inc_ref = get(state, actor, &inc.number).await?;
+    let prb_ref = get(state, actor, &problem.number).await?;
+    Ok(state
+        .store
+        .apply_workaround(&AuditActor::from(actor), &inc_ref, &prb_ref, &workaround)
+        .await?)
+}

@@ -1,0 +1,227 @@
+//! Rows of the work-record kernel (ADR 0010) and of the kinds built on it
+//! beyond incidents: record references, typed links, problems.
+
+use serde::Serialize;
+use steward_domain::UtcMillis;
+use steward_domain::kind::Kind;
+use steward_domain::link::LinkType;
+use steward_domain::problem::{ProblemLife, ProblemState};
+
+use crate::StoreError;
+
+/// Any work record, by what the kernel knows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RecordRef {
+    pub id: i64,
+    pub kind: String,
+    pub number: String,
+    pub org_id: i64,
+    pub title: String,
+    pub state: String,
+    pub state_category: String,
+    pub service_id: Option<i64>,
+    pub category: Option<String>,
+}
+
+impl RecordRef {
+    /// The record's kind; a kind no descriptor knows fails loudly.
+    pub fn kind(&self) -> Result<Kind, StoreError> {
+        Kind::parse(&self.kind).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "record {} has an unknown kind {:?}",
+                self.number, self.kind
+            ))
+        })
+    }
+}
+
+/// A link as one of its ends reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordLink {
+    pub id: i64,
+    /// The type from the reading record's side ("caused_by" on the incident).
+    pub link_type: LinkType,
+    pub other: RecordRef,
+    pub created_at: UtcMillis,
+}
+
+/// A stored link row joined with the record at its other end.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct LinkRow {
+    pub link_id: i64,
+    pub a_id: i64,
+    pub link_type: String,
+    pub created_at: UtcMillis,
+    #[sqlx(flatten)]
+    pub other: RecordRef,
+}
+
+impl LinkRow {
+    pub(crate) fn read_from(self, record_id: i64) -> Result<RecordLink, StoreError> {
+        let stored = LinkType::parse(&self.link_type).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "link {} has an unknown type {:?}",
+                self.link_id, self.link_type
+            ))
+        })?;
+        Ok(RecordLink {
+            id: self.link_id,
+            link_type: if self.a_id == record_id {
+                stored
+            } else {
+                stored.inverse()
+            },
+            other: self.other,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A problem: its work record and its own fields.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Problem {
+    pub id: i64,
+    pub number: String,
+    pub org_id: i64,
+    pub service_id: Option<i64>,
+    pub service_number: Option<String>,
+    pub service_name: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub priority: i64,
+    #[sqlx(try_from = "String")]
+    pub state: ProblemStateCode,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub requester_id: Option<i64>,
+    pub requester_name: Option<String>,
+    pub root_cause: Option<String>,
+    pub workaround: Option<String>,
+    pub permanent_fix: Option<String>,
+    pub known_error_at: Option<UtcMillis>,
+    pub published: bool,
+    pub target_at: Option<UtcMillis>,
+    pub opened_at: UtcMillis,
+    pub resolved_at: Option<UtcMillis>,
+    pub closed_at: Option<UtcMillis>,
+    pub updated_at: UtcMillis,
+    pub version: i64,
+    /// Incidents linked to it (any link type).
+    pub incident_count: i64,
+}
+
+/// A problem state read from the database: an unknown code fails the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ProblemStateCode(pub ProblemState);
+
+impl TryFrom<String> for ProblemStateCode {
+    type Error = StoreError;
+    fn try_from(s: String) -> Result<Self, StoreError> {
+        ProblemState::parse(&s)
+            .map(ProblemStateCode)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown problem state {s:?}")))
+    }
+}
+
+impl Problem {
+    pub fn state(&self) -> ProblemState {
+        self.state.0
+    }
+
+    pub fn life(&self) -> ProblemLife {
+        ProblemLife {
+            root_cause: self.root_cause.clone(),
+            workaround: self.workaround.clone(),
+            permanent_fix: self.permanent_fix.clone(),
+            known_error_at: self.known_error_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+        }
+    }
+
+    pub fn fields(&self) -> ProblemFields {
+        ProblemFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            impact: self.impact,
+            urgency: self.urgency,
+            priority: self.priority,
+            service_id: self.service_id,
+            group_id: self.group_id,
+            assignee_id: self.assignee_id,
+            target_at: self.target_at,
+            published: self.published,
+            state: self.state(),
+            life: self.life(),
+        }
+    }
+}
+
+/// What a change to a problem may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemFields {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub impact: i64,
+    pub urgency: i64,
+    pub priority: i64,
+    pub service_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub target_at: Option<UtcMillis>,
+    pub published: bool,
+    pub state: ProblemState,
+    pub life: ProblemLife,
+}
+
+/// A new problem with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewProblem {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: ProblemFields,
+}
+
+/// Which problems to list.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemFilter {
+    pub states: Vec<String>,
+    pub service_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// Only known errors (a workaround recorded, not closed or cancelled).
+    pub known_errors: bool,
+    pub text: Option<String>,
+}
+
+/// A known error as an incident's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct KnownError {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub workaround: String,
+    pub published: bool,
+    /// Whether it is linked to the incident (otherwise it matched by service and category).
+    pub linked: bool,
+}
+
+/// An incident linked to a problem, for the problem's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LinkedIncident {
+    pub link_id: i64,
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub priority: i64,
+    pub org_name: String,
+    pub opened_at: UtcMillis,
+}

@@ -1,0 +1,529 @@
+//! Problems (ISO/IEC 20000-1 8.6.3): work records of kind `problem` with their
+//! own fields in `problem_details`; known errors; incident trends.
+
+use steward_domain::RuleError;
+use steward_domain::audit::Changes;
+use steward_domain::kind::PROBLEM;
+use steward_domain::number::NumberKind;
+use steward_domain::problem::TrendGroup;
+
+use super::super::{Pools, dialect};
+use super::audit::append;
+use super::{Arg, Child, NumberedInsert, Sql, insert_numbered_alone};
+use crate::{
+    AuditActor, Cursor, KnownError, LinkedIncident, NewProblem, Page, Problem, ProblemFields,
+    ProblemFilter, Result, StoreError, now_ms,
+};
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT r.id, r.number, r.org_id, r.service_id, s.number AS service_number, \
+             s.name AS service_name, r.title, r.description, COALESCE(r.category, '') AS category, \
+             COALESCE(r.impact, 3) AS impact, COALESCE(r.urgency, 3) AS urgency, r.priority, \
+             r.state, r.group_id, g.name AS group_name, r.assignee_id, a.name AS assignee_name, \
+             r.requester_id, q.name AS requester_name, d.root_cause, d.workaround, \
+             d.permanent_fix, d.known_error_at, d.published, r.target_at, r.opened_at, \
+             r.resolved_at, r.closed_at, r.updated_at, r.version, \
+             (SELECT COUNT(*) FROM record_links l JOIN work_records i \
+              ON i.id = CASE WHEN l.a_id = r.id THEN l.b_id ELSE l.a_id END \
+              WHERE (l.a_id = r.id OR l.b_id = r.id) AND i.kind = 'incident') AS incident_count \
+             FROM work_records r JOIN problem_details d ON d.record_id = r.id \
+             LEFT JOIN services s ON s.id = r.service_id \
+             LEFT JOIN assignment_groups g ON g.id = r.group_id \
+             LEFT JOIN users a ON a.id = r.assignee_id \
+             LEFT JOIN users q ON q.id = r.requester_id \
+             WHERE r.kind = 'problem'",
+            $tail
+        )
+    };
+}
+
+const COLUMNS: &[&str] = &[
+    "kind",
+    "org_id",
+    "service_id",
+    "requester_id",
+    "title",
+    "description",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "state",
+    "state_category",
+    "group_id",
+    "assignee_id",
+    "target_at",
+    "opened_at",
+    "created_by",
+    "updated_at",
+];
+
+const DETAIL_COLUMNS: &[&str] = &[
+    "root_cause",
+    "workaround",
+    "permanent_fix",
+    "known_error_at",
+    "published",
+];
+
+fn detail_args(f: &ProblemFields) -> Vec<Arg> {
+    vec![
+        Arg::OptText(f.life.root_cause.clone()),
+        Arg::OptText(f.life.workaround.clone()),
+        Arg::OptText(f.life.permanent_fix.clone()),
+        Arg::OptI64(f.life.known_error_at),
+        Arg::Bool(f.published),
+    ]
+}
+
+/// What changed between two versions of a problem, references by id.
+fn diff(a: &ProblemFields, b: &ProblemFields) -> Changes {
+    let mut c = Changes::default();
+    c.diff("title", &a.title, &b.title);
+    c.diff("description", &a.description, &b.description);
+    c.diff("category", &a.category, &b.category);
+    c.diff("impact", &a.impact, &b.impact);
+    c.diff("urgency", &a.urgency, &b.urgency);
+    c.diff("priority", &a.priority, &b.priority);
+    c.diff("service_id", &a.service_id, &b.service_id);
+    c.diff("group_id", &a.group_id, &b.group_id);
+    c.diff("assignee_id", &a.assignee_id, &b.assignee_id);
+    c.diff("target_at", &a.target_at, &b.target_at);
+    c.diff("published", &a.published, &b.published);
+    c.diff("state", &a.state.as_str(), &b.state.as_str());
+    c.diff("root_cause", &a.life.root_cause, &b.life.root_cause);
+    c.diff("workaround", &a.life.workaround, &b.life.workaround);
+    c.diff(
+        "permanent_fix",
+        &a.life.permanent_fix,
+        &b.life.permanent_fix,
+    );
+    c
+}
+
+pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<Problem> {
+    let now = now_ms();
+    let f = &new.fields;
+    let blank = ProblemFields {
+        title: String::new(),
+        description: String::new(),
+        category: String::new(),
+        impact: 0,
+        urgency: 0,
+        priority: 0,
+        service_id: None,
+        group_id: None,
+        assignee_id: None,
+        target_at: None,
+        published: false,
+        state: f.state,
+        life: Default::default(),
+    };
+    let mut changes = diff(&blank, f);
+    changes.set("state", &f.state.as_str());
+    let args = vec![
+        Arg::Text(PROBLEM.to_owned()),
+        Arg::I64(new.org_id),
+        Arg::OptI64(f.service_id),
+        Arg::OptI64(new.requester_id),
+        Arg::Text(f.title.clone()),
+        Arg::Text(f.description.clone()),
+        Arg::OptText(Some(f.category.clone())),
+        Arg::OptI64(Some(f.impact)),
+        Arg::OptI64(Some(f.urgency)),
+        Arg::I64(f.priority),
+        Arg::Text(f.state.as_str().to_owned()),
+        Arg::Text(f.state.category().as_str().to_owned()),
+        Arg::OptI64(f.group_id),
+        Arg::OptI64(f.assignee_id),
+        Arg::OptI64(f.target_at),
+        Arg::I64(now),
+        Arg::OptI64(actor.user_id),
+        Arg::I64(now),
+    ];
+    let mut children = vec![Child {
+        table: "problem_details",
+        parent_column: "record_id",
+        columns: DETAIL_COLUMNS,
+        args: detail_args(f),
+    }];
+    if let Some(s) = f.service_id {
+        children.push(Child {
+            table: "problem_services",
+            parent_column: "record_id",
+            columns: &["service_id"],
+            args: vec![Arg::I64(s)],
+        });
+    }
+    let (_, number) = insert_numbered_alone(
+        p,
+        NumberedInsert {
+            kind: NumberKind::Problem,
+            table: "work_records",
+            columns: COLUMNS,
+            args,
+            actor,
+            org_id: Some(new.org_id),
+            record_type: PROBLEM,
+            action: "create",
+            changes: &changes,
+            at: now,
+            children,
+        },
+    )
+    .await?;
+    get(p, &number).await
+}
+
+pub async fn get(p: &Pools, number: &str) -> Result<Problem> {
+    sqlx::query_as(select!(" AND r.number = $1"))
+        .bind(number)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Problems newest first, one page after `after`.
+pub async fn list(
+    p: &Pools,
+    f: &ProblemFilter,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Page<Problem>> {
+    let limit = limit.clamp(1, 500);
+    let mut q = Sql::new(select!(""));
+    if !f.states.is_empty() {
+        q.push(" AND r.state IN (");
+        for (n, s) in f.states.iter().enumerate() {
+            if n > 0 {
+                q.push(", ");
+            }
+            q.arg(Arg::Text(s.clone()));
+        }
+        q.push(")");
+    }
+    if let Some(s) = f.service_id {
+        q.push(" AND EXISTS (SELECT 1 FROM problem_services x WHERE x.record_id = r.id AND x.service_id = ")
+            .arg(Arg::I64(s))
+            .push(")");
+    }
+    if let Some(a) = f.assignee_id {
+        q.push(" AND r.assignee_id = ").arg(Arg::I64(a));
+    }
+    if f.known_errors {
+        q.push(
+            " AND d.workaround IS NOT NULL AND r.state_category IN ('new', 'active', 'waiting')",
+        );
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND (lower(r.title) LIKE ")
+            .arg(Arg::Text(format!("%{escaped}%")))
+            .push(" ESCAPE '\\' OR r.number = ")
+            .arg(Arg::Text(text.to_uppercase()))
+            .push(")");
+    }
+    if let Some(c) = after {
+        q.push(" AND (r.opened_at, r.id) < (")
+            .arg(Arg::I64(c.opened_at))
+            .push(", ")
+            .arg(Arg::I64(c.id))
+            .push(")");
+    }
+    q.push(" ORDER BY r.opened_at DESC, r.id DESC LIMIT ")
+        .arg(Arg::I64(limit + 1));
+    let mut items: Vec<Problem> = q.fetch_all(p.read()).await?;
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|i| Cursor {
+            priority: i.priority,
+            opened_at: i.opened_at,
+            id: i.id,
+            sla_due_at: 0,
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+/// Changes a problem under its version check, with its audit entry.
+pub async fn update<F>(
+    p: &Pools,
+    actor: &AuditActor,
+    number: &str,
+    expected_version: Option<i64>,
+    action: &str,
+    change: F,
+) -> Result<Problem>
+where
+    F: FnOnce(&Problem) -> Result<ProblemFields, RuleError>,
+{
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM work_records WHERE number = $1 AND kind = 'problem'{}",
+        dialect::FOR_UPDATE
+    )))
+    .bind(number)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let before: Problem = sqlx::query_as(select!(" AND r.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(StoreError::Stale);
+    }
+    let old = before.fields();
+    let f = change(&before)?;
+    if f == old {
+        return Ok(before);
+    }
+    sqlx::query(
+        "UPDATE work_records SET title = $1, description = $2, category = $3, impact = $4, \
+         urgency = $5, priority = $6, service_id = $7, group_id = $8, assignee_id = $9, \
+         target_at = $10, state = $11, state_category = $12, resolved_at = $13, closed_at = $14, \
+         updated_at = $15, version = version + 1 WHERE id = $16",
+    )
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&f.category)
+    .bind(f.impact)
+    .bind(f.urgency)
+    .bind(f.priority)
+    .bind(f.service_id)
+    .bind(f.group_id)
+    .bind(f.assignee_id)
+    .bind(f.target_at)
+    .bind(f.state.as_str())
+    .bind(f.state.category().as_str())
+    .bind(f.life.resolved_at)
+    .bind(f.life.closed_at)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE problem_details SET root_cause = $1, workaround = $2, permanent_fix = $3, \
+         known_error_at = $4, published = $5 WHERE record_id = $6",
+    )
+    .bind(f.life.root_cause.as_deref())
+    .bind(f.life.workaround.as_deref())
+    .bind(f.life.permanent_fix.as_deref())
+    .bind(f.life.known_error_at)
+    .bind(f.published)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if f.service_id != old.service_id
+        && let Some(s) = f.service_id
+    {
+        sqlx::query(
+            "INSERT INTO problem_services (record_id, service_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(s)
+        .execute(&mut *tx)
+        .await?;
+    }
+    append(
+        &mut tx,
+        actor,
+        Some(before.org_id),
+        PROBLEM,
+        number,
+        action,
+        &diff(&old, &f),
+        now,
+    )
+    .await?;
+    let after = sqlx::query_as(select!(" AND r.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The services a problem affects.
+pub async fn services(p: &Pools, problem_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT s.number, s.name FROM problem_services x JOIN services s ON s.id = x.service_id \
+         WHERE x.record_id = $1 ORDER BY s.number",
+    )
+    .bind(problem_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// The incidents linked to a problem, newest link first, one page after link id `after`.
+pub async fn incidents(
+    p: &Pools,
+    problem_id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LinkedIncident>> {
+    Ok(sqlx::query_as(
+        "SELECT l.id AS link_id, i.id, i.number, i.title, i.state, i.priority, \
+         o.name AS org_name, i.opened_at FROM ( \
+           SELECT id, b_id AS other FROM record_links WHERE a_id = $1 \
+           UNION ALL SELECT id, a_id AS other FROM record_links WHERE b_id = $1) l \
+         JOIN work_records i ON i.id = l.other AND i.kind = 'incident' \
+         JOIN organisations o ON o.id = i.org_id \
+         WHERE ($2 IS NULL OR l.id < $2) ORDER BY l.id DESC LIMIT $3",
+    )
+    .bind(problem_id)
+    .bind(after)
+    .bind(limit.clamp(1, 500))
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Known errors that concern an incident: linked to it, or open with a
+/// workaround for the incident's service and category. With `published_only`
+/// (customers), only those published to customers.
+pub async fn known_errors_for(
+    p: &Pools,
+    incident_id: i64,
+    published_only: bool,
+) -> Result<Vec<KnownError>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.number, r.title, d.workaround, d.published, \
+         EXISTS (SELECT 1 FROM record_links l WHERE (l.a_id = r.id AND l.b_id = i.id) \
+           OR (l.b_id = r.id AND l.a_id = i.id)) AS linked \
+         FROM work_records i \
+         JOIN work_records r ON r.kind = 'problem' \
+         JOIN problem_details d ON d.record_id = r.id \
+         WHERE i.id = $1 AND d.workaround IS NOT NULL \
+         AND r.state_category IN ('new', 'active', 'waiting', 'resolved') \
+         AND ($2 = FALSE OR d.published) \
+         AND (EXISTS (SELECT 1 FROM record_links l WHERE (l.a_id = r.id AND l.b_id = i.id) \
+               OR (l.b_id = r.id AND l.a_id = i.id)) \
+           OR (r.category = i.category AND EXISTS (SELECT 1 FROM problem_services x \
+               WHERE x.record_id = r.id AND x.service_id = i.service_id))) \
+         ORDER BY r.id",
+    )
+    .bind(incident_id)
+    .bind(published_only)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Incidents opened since `since` per service and category that no problem
+/// is linked to, for trend detection (the rule is `TrendRule::candidates`).
+pub async fn trend_groups(p: &Pools, since: i64) -> Result<Vec<TrendGroup>> {
+    let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT s.number, s.name, i.category, COUNT(*), MIN(i.opened_at), MAX(i.opened_at) \
+         FROM work_records i JOIN services s ON s.id = i.service_id \
+         WHERE i.kind = 'incident' AND i.opened_at >= $1 AND i.state <> 'cancelled' \
+         AND NOT EXISTS (SELECT 1 FROM record_links l JOIN work_records r \
+           ON r.id = CASE WHEN l.a_id = i.id THEN l.b_id ELSE l.a_id END \
+           WHERE (l.a_id = i.id OR l.b_id = i.id) AND r.kind = 'problem') \
+         GROUP BY s.number, s.name, i.category",
+    )
+    .bind(since)
+    .fetch_all(p.read())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(sn, name, category, n, first, last)| TrendGroup {
+            service_number: sn,
+            service_name: name,
+            category,
+            incidents: n,
+            first_opened_at: first,
+            last_opened_at: last,
+        })
+        .collect())
+}
+
+/// Applies a problem's workaround to an incident in one write: a public
+/// comment with the workaround, a `caused_by` link when there is none, and an
+/// `apply_workaround` entry in the incident's history.
+pub async fn apply_workaround(
+    p: &Pools,
+    actor: &AuditActor,
+    incident: &crate::RecordRef,
+    problem: &crate::RecordRef,
+    workaround: &str,
+) -> Result<crate::Comment> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let body = format!("Workaround from {}: {workaround}", problem.number);
+    let comment =
+        super::records::insert_comment(&mut tx, actor, incident, "public", &body, now).await?;
+    super::records::touch(&mut tx, incident.id, now).await?;
+    let stored = steward_domain::link::StoredLink::new(
+        incident.id,
+        problem.id,
+        steward_domain::link::LinkType::CausedBy,
+    )?;
+    let linked: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM record_links WHERE a_id = $1 AND b_id = $2)",
+    )
+    .bind(stored.a)
+    .bind(stored.b)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !linked {
+        sqlx::query(
+            "INSERT INTO record_links (a_id, b_id, link_type, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(stored.a)
+        .bind(stored.b)
+        .bind(stored.link_type.as_str())
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let mut c = Changes::default();
+    c.set("problem", &problem.number);
+    c.set("comment_id", &comment.id);
+    c.set("workaround", &workaround);
+    if !linked {
+        c.set("link", &"caused_by");
+    }
+    append(
+        &mut tx,
+        actor,
+        Some(incident.org_id),
+        &incident.kind,
+        &incident.number,
+        "apply_workaround",
+        &c,
+        now,
+    )
+    .await?;
+    if !linked {
+        let mut c = Changes::default();
+        c.set("link", &"causes");
+        c.set("record", &incident.number);
+        append(
+            &mut tx,
+            actor,
+            Some(problem.org_id),
+            &problem.kind,
+            &problem.number,
+            "link",
+            &c,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(crate::Comment {
+        author_name: Some(actor.label.clone()),
+        ..comment
+    })
+}
