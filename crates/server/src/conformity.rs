@@ -525,6 +525,7 @@ pub fn evidence_link(e: &Evidence) -> Option<String> {
 pub fn gap_link(g: &Gap) -> Option<String> {
     match g.kind.as_str() {
         "incident" => Some(format!("/incidents/{}", g.record_key)),
+        "problem" => Some(format!("/problems/{}", g.record_key)),
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),

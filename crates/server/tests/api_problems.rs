@@ -23,6 +23,15 @@ async fn links(s: &TestServer, who: &str, path: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+fn check<'a>(req: &'a Value, id: &str) -> &'a Value {
+    req["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {req}"))
+}
+
 async fn step(s: &TestServer, number: &str, body: Value) -> (StatusCode, Value) {
     s.post(
         "agent",
@@ -345,6 +354,19 @@ async fn repeated_incidents_make_a_candidate_problem() {
             s.raise("customer", &format!("VPN drops {n}"), "SVC-0001")
                 .await;
         }
+        // The evidence for 8.6.3 names the repeated incidents as gaps.
+        let (_, req) = s.get("auditor", "/api/v1/requirements/8.6.3").await;
+        let repeated = check(&req, "repeated-incidents-have-a-problem");
+        assert_eq!(repeated["status"], "not_met", "{repeated}");
+        assert_eq!(repeated["counted"], 3);
+        assert_eq!(repeated["gaps"].as_array().unwrap().len(), 3);
+        for id in [
+            "known-errors-have-a-workaround",
+            "problems-on-target",
+            "major-incidents-reviewed",
+        ] {
+            assert_eq!(check(&req, id)["status"], "no_data", "{id}");
+        }
         let (st, c) = s.get("agent", "/api/v1/problems/candidates").await;
         assert_eq!(st, StatusCode::OK);
         let found = c
@@ -372,6 +394,9 @@ async fn repeated_incidents_make_a_candidate_problem() {
         assert_eq!(st, StatusCode::CREATED, "{v}");
         let (_, c) = s.get("agent", "/api/v1/problems/candidates").await;
         assert_eq!(c, json!([]));
+        let (_, req) = s.get("auditor", "/api/v1/requirements/8.6.3").await;
+        let repeated = check(&req, "repeated-incidents-have-a-problem");
+        assert_eq!(repeated["status"], "met", "{repeated}");
         s.stop().await;
     }
 }

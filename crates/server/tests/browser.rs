@@ -570,3 +570,134 @@ async fn manager_records_a_risk_and_an_auditor_follows_it_from_the_dashboard() {
     c.close().await.unwrap();
     s.stop().await;
 }
+
+/// An agent records a problem from an incident, makes it a known error, and
+/// applies its workaround to another open incident of the same service, on
+/// both databases.
+#[tokio::test]
+async fn incident_to_known_error_to_applied_workaround() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend).await;
+        let base = format!("http://localhost:{}", s.addr.port());
+        let first = s
+            .raise("customer", "Invoices fail to print", "SVC-0001")
+            .await;
+        let second = s
+            .raise("customer2", "Cannot print invoices", "SVC-0001")
+            .await;
+        let (_driver, c) = start_browser().await;
+        sign_in(&c, &base, "agent@provider.test").await;
+
+        // The navigation comes from the kinds' descriptors.
+        let nav = text(&c, "header.top nav").await;
+        assert!(
+            nav.contains("Incidents") && nav.contains("Problems"),
+            "{nav}"
+        );
+
+        // Record the problem with the first incident linked.
+        c.goto(&format!("{base}/problems/new")).await.unwrap();
+        c.find(Locator::Id("title"))
+            .await
+            .unwrap()
+            .send_keys("Print spooler crashes")
+            .await
+            .unwrap();
+        c.find(Locator::Css("select#service option[value='SVC-0001']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Id("incidents"))
+            .await
+            .unwrap()
+            .send_keys(&first)
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.card button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(&c, ".flash", None, "Problem recorded").await;
+        wait_for(&c, "#linked-incidents", None, &first).await;
+
+        // Investigate, then a known error with its workaround.
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=investigate]) button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for(
+            &c,
+            "[data-state]",
+            Some("data-state"),
+            "under_investigation",
+        )
+        .await;
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=known_error]) textarea",
+        ))
+        .await
+        .unwrap()
+        .send_keys("Restart the print spooler service")
+        .await
+        .unwrap();
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=known_error]) button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for(&c, "[data-state]", Some("data-state"), "known_error").await;
+        wait_for(&c, "#workaround", None, "Restart the print spooler").await;
+
+        // The known error shows on the other open incident; apply it there.
+        c.goto(&format!("{base}/incidents/{second}")).await.unwrap();
+        wait_for(
+            &c,
+            "#known-errors",
+            None,
+            "Restart the print spooler service",
+        )
+        .await;
+        c.find(Locator::Css("#known-errors button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(&c, ".flash", None, "Workaround applied").await;
+        wait_for(&c, ".timeline", None, "apply workaround").await;
+        wait_for(&c, ".timeline", None, "Workaround from PRB-000001").await;
+        wait_for(&c, "#links", None, "Caused by PRB-000001").await;
+
+        // Both incidents are now on the problem's page.
+        c.goto(&format!("{base}/problems/PRB-000001"))
+            .await
+            .unwrap();
+        let linked = wait_for(&c, "#linked-incidents", None, &second).await;
+        assert!(linked.contains(&first), "{linked}");
+
+        // Its customer reads the workaround as a comment, never the problem.
+        sign_out(&c).await;
+        sign_in(&c, &base, "carl@alpha.test").await;
+        let nav = text(&c, "header.top nav").await;
+        assert!(!nav.contains("Problems"), "{nav}");
+        c.goto(&format!("{base}/incidents/{second}")).await.unwrap();
+        wait_for(&c, ".timeline", None, "Restart the print spooler service").await;
+        c.goto(&format!("{base}/problems/PRB-000001"))
+            .await
+            .unwrap();
+        wait_for(&c, "h1", None, "Not found").await;
+        c.close().await.unwrap();
+        s.stop().await;
+    }
+}

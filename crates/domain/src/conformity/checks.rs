@@ -72,10 +72,20 @@ pub enum FigureId {
     SlaTargetsMet,
     /// SLA clocks breached in the window: with a recorded reason.
     SlaBreachesExplained,
+    /// Incidents of the window whose service and category had three or more
+    /// incidents in it: linked to a problem.
+    RepeatedIncidentsWithProblem,
+    /// Open known errors (a problem past root cause with a workaround asked
+    /// for): with a workaround recorded.
+    KnownErrorsWithWorkaround,
+    /// Open problems with a target date: not past it.
+    ProblemsOnTarget,
+    /// Major incidents closed in the window: reviewed (linked to a problem).
+    MajorIncidentsReviewed,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 32] = {
+    pub const ALL: [FigureId; 36] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -110,6 +120,10 @@ impl FigureId {
             ServicesCoveredByAgreements,
             SlaTargetsMet,
             SlaBreachesExplained,
+            RepeatedIncidentsWithProblem,
+            KnownErrorsWithWorkaround,
+            ProblemsOnTarget,
+            MajorIncidentsReviewed,
         ]
     };
 
@@ -483,6 +497,44 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["8.3.3", "10.1"],
         figure: FigureId::SlaBreachesExplained,
         rule: Rule::NoneBad { partly: 3 },
+    },
+    Check {
+        id: "repeated-incidents-have-a-problem",
+        title: "Repeated incidents are investigated as a problem",
+        explanation: "Incidents of the last 30 days whose service and category had three or more incidents in that time: linked to a problem.",
+        requirements: &["8.6.3", "8.6.1"],
+        figure: FigureId::RepeatedIncidentsWithProblem,
+        rule: Rule::ShareAtLeast {
+            met: 80.0,
+            partly: 50.0,
+        },
+    },
+    Check {
+        id: "known-errors-have-a-workaround",
+        title: "Known errors say how to work around them",
+        explanation: "Open problems in the known error state: with a workaround recorded.",
+        requirements: &["8.6.3"],
+        figure: FigureId::KnownErrorsWithWorkaround,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "problems-on-target",
+        title: "Problems are resolved by their target date",
+        explanation: "Open problems with a target date: not past it.",
+        requirements: &["8.6.3", "9.1"],
+        figure: FigureId::ProblemsOnTarget,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "major-incidents-reviewed",
+        title: "Major incidents are reviewed",
+        explanation: "Major incidents closed in the last 30 days: reviewed through a linked problem.",
+        requirements: &["8.6.1", "8.6.3", "10.2"],
+        figure: FigureId::MajorIncidentsReviewed,
+        rule: Rule::NoneBad { partly: 1 },
     },
 ];
 

@@ -3,6 +3,7 @@
 //! links and history are the kernel's (`crate::records`).
 
 pub mod api;
+pub mod demo;
 pub mod web;
 
 use serde::{Deserialize, Serialize};

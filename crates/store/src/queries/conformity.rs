@@ -23,6 +23,11 @@ struct FigureSql {
 
 const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title AS title";
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
+const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS title";
+/// An incident `i` linked to a problem (either end of the link).
+const LINKED_TO_PROBLEM: &str = "EXISTS (SELECT 1 FROM record_links l JOIN work_records r \
+     ON r.id = CASE WHEN l.a_id = i.id THEN l.b_id ELSE l.a_id END \
+     WHERE (l.a_id = i.id OR l.b_id = i.id) AND r.kind = 'problem')";
 const RECORD_GAP: &str = "'record' AS kind, r.number AS record_key, r.title AS title";
 
 /// A figure over SMS records: `from` is the condition after `kind = ...`.
@@ -226,6 +231,33 @@ fn sql_of(id: FigureId) -> FigureSql {
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
             order: "c.stopped_at DESC, i.id DESC",
         },
+        RepeatedIncidentsWithProblem => incident(
+            "FROM work_records i WHERE i.kind = 'incident' AND i.opened_at >= :since \
+             AND i.state <> 'cancelled' AND (SELECT COUNT(*) FROM work_records j \
+             WHERE j.kind = 'incident' AND j.service_id = i.service_id \
+             AND j.category = i.category AND j.opened_at >= :since \
+             AND j.state <> 'cancelled') >= 3",
+            LINKED_TO_PROBLEM,
+        ),
+        KnownErrorsWithWorkaround => FigureSql {
+            from: "FROM work_records p JOIN problem_details d ON d.record_id = p.id \
+                   WHERE p.kind = 'problem' AND p.state = 'known_error'",
+            good: "d.workaround IS NOT NULL AND d.workaround <> ''",
+            gap: PROBLEM_GAP,
+            order: "p.opened_at DESC, p.id DESC",
+        },
+        ProblemsOnTarget => FigureSql {
+            from: "FROM work_records p WHERE p.kind = 'problem' \
+                   AND p.state_category IN ('new', 'active', 'waiting') AND p.target_at IS NOT NULL",
+            good: "p.target_at >= :now",
+            gap: PROBLEM_GAP,
+            order: "p.target_at, p.id",
+        },
+        MajorIncidentsReviewed => incident(
+            "FROM work_records i WHERE i.kind = 'incident' AND i.major \
+             AND i.state = 'closed' AND i.closed_at >= :since",
+            LINKED_TO_PROBLEM,
+        ),
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
                    WHERE c.breached_at >= :since AND c.status <> 'cancelled'",
