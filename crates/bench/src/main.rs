@@ -53,6 +53,9 @@ struct Row {
     cpu_us: Option<(f64, f64)>,
     /// Per size: first page p50/p99, deep page p50/p99, all checks p50/p99 (ms).
     lists: Vec<(i64, [f64; 6])>,
+    /// Per size: the problem list's first page p50/p99 and a problem's
+    /// linked incidents p50/p99 (ms), with how many problems there were.
+    problems: Vec<(i64, i64, [f64; 4])>,
     peak_kb: u64,
     /// The largest proportional set size (PSS) and private memory seen.
     sampled: Peaks,
@@ -426,6 +429,7 @@ async fn run_backend(
     let mut have = 0;
     let mut filled = 0;
     let mut lists = Vec::new();
+    let mut problems = Vec::new();
     for &size in sizes {
         if size > have {
             eprintln!("[{name}] filling to {size} incidents");
@@ -465,6 +469,16 @@ async fn run_backend(
         let checks = format!("{base}/api/v1/requirements");
         let (c50, c99) = latency(&client, &checks, &token, (args.requests / 10).max(10)).await?;
         lists.push((size, [f50, f99, d50, d99, c50, c99]));
+        // A problem board over this history: one problem per 1,000 incidents,
+        // every 50th incident linked to one (about 20 per problem).
+        let n = (size / 1000).max(10);
+        eprintln!("[{name}] problem list and linked incidents with {n} problems");
+        store.bench_fill_problems(n, org.id, service.id).await?;
+        let board = format!("{base}/api/v1/problems?limit=50");
+        let (b50, b99) = latency(&client, &board, &token, args.requests).await?;
+        let linked = format!("{base}/api/v1/problems/PRB-100001/incidents?limit=50");
+        let (l50, l99) = latency(&client, &linked, &token, args.requests).await?;
+        problems.push((size, n, [b50, b99, l50, l99]));
     }
     let peak_kb = peak_kb.max(peak_rss_kb(server.0.id()));
     stop_sampling.store(true, Ordering::Relaxed);
@@ -524,6 +538,7 @@ async fn run_backend(
         api,
         cpu_us,
         lists,
+        problems,
         peak_kb,
         sampled,
         jobs,
@@ -603,6 +618,12 @@ async fn main() -> anyhow::Result<()> {
                 big.1[0] / small.1[0].max(0.001),
                 big.1[2] / small.1[2].max(0.001),
                 big.1[4] / small.1[4].max(0.001),
+            );
+        }
+        for (size, n, p) in &r.problems {
+            println!(
+                "{:<9} at {size} incidents, {n} problems: problem list p50/p99 {:.2} / {:.2} ms, a problem's linked incidents {:.2} / {:.2} ms",
+                "", p[0], p[1], p[2], p[3]
             );
         }
         let why = if r.backend == "sqlite" {

@@ -81,7 +81,14 @@ pub async fn link(
             )
         })?,
     };
+    // Whether the actor may link at all is answered before the other record
+    // is looked up, so that a refusal tells nothing about that record.
     let from = get(state, actor, number).await?;
+    require(
+        actor,
+        Action::Work(from.kind()?, Verb::Link),
+        Some(from.org_id),
+    )?;
     let to = get(state, actor, &input.record).await?;
     link_refs(state, actor, &from, &to, link_type).await
 }
@@ -106,6 +113,11 @@ pub async fn link_refs(
 /// Removes the link between `number` and `other`.
 pub async fn unlink(state: &AppState, actor: &Actor, number: &str, other: &str) -> AppResult<()> {
     let from = get(state, actor, number).await?;
+    require(
+        actor,
+        Action::Work(from.kind()?, Verb::Link),
+        Some(from.org_id),
+    )?;
     let to = get(state, actor, other).await?;
     for r in [&from, &to] {
         require(actor, Action::Work(r.kind()?, Verb::Link), Some(r.org_id))?;

@@ -252,8 +252,18 @@ async fn bad_links_and_steps_are_refused_and_write_nothing() {
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        // A customer linking their incident to another organisation's: it does not exist for them.
+        // A customer linking their incident to another organisation's: customers
+        // do not link, refused before the other record is looked up; from the
+        // other organisation's incident, it does not exist for them.
         let (st, _) = s.post("customer", &inc_links, link(&theirs)).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s
+            .post(
+                "customer",
+                &format!("/api/v1/incidents/{theirs}/links"),
+                link(&mine),
+            )
+            .await;
         assert_eq!(st, StatusCode::NOT_FOUND);
         assert!(links(&s, "agent", &inc_links).await.is_empty());
 

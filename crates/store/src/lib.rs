@@ -1258,6 +1258,12 @@ impl Store {
 
     /// Removes every incident, so that the list and check measurements run on
     /// generated history alone rather than on the burst of the throughput run.
+    /// Replaces the benchmark's problems with `n`, each with the incidents
+    /// linked to it (every 50th incident).
+    pub async fn bench_fill_problems(&self, n: i64, org_id: i64, service_id: i64) -> Result<()> {
+        dispatch!(self, bench::fill_problems(n, org_id, service_id, now_ms()))
+    }
+
     pub async fn bench_open_all(&self) -> Result<()> {
         dispatch!(self, bench::open_all())
     }

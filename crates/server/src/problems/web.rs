@@ -22,18 +22,22 @@ use crate::records::{self, LinkInput};
 use crate::web::record::TimelineItem;
 use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
-pub fn router() -> axum::Router<AppState> {
+pub fn router() -> crate::web::WebRoutes {
     use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/problems", get(list))
-        .route("/problems/new", get(new_page).post(create))
-        .route("/problems/{number}", get(show))
-        .route("/problems/{number}/edit", post(edit))
-        .route("/problems/{number}/transitions", post(step))
-        .route("/problems/{number}/comments", post(comment))
-        .route("/problems/{number}/links", post(link))
-        .route("/incidents/{number}/links", post(incident_link))
-        .route("/incidents/{number}/workaround", post(apply_workaround))
+    crate::web::WebRoutes::default()
+        .route("/problems", "GET", get(list))
+        .route("/problems/new", "GET POST", get(new_page).post(create))
+        .route("/problems/{number}", "GET", get(show))
+        .route("/problems/{number}/edit", "POST", post(edit))
+        .route("/problems/{number}/transitions", "POST", post(step))
+        .route("/problems/{number}/comments", "POST", post(comment))
+        .route("/problems/{number}/links", "POST", post(link))
+        .route("/incidents/{number}/links", "POST", post(incident_link))
+        .route(
+            "/incidents/{number}/workaround",
+            "POST",
+            post(apply_workaround),
+        )
 }
 
 pub struct Row {

@@ -408,6 +408,7 @@ async fn new_page_for(
 }
 
 pub async fn new_page(State(state): State<AppState>, s: WebSession) -> WebResult<NewPage> {
+    incidents::require(&s.actor, Action::Work(Kind::Incident, Verb::Create), None)?;
     let form = NewForm {
         impact: "3".into(),
         urgency: "3".into(),
@@ -870,6 +871,8 @@ pub async fn comment(
     Path(number): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
+    // Who may comment on this incident is answered before the body is read.
+    crate::attachments::check_may_attach(&state, &s.actor, &number).await?;
     let form = page_multipart(
         &state,
         &s,
@@ -902,6 +905,8 @@ pub async fn attach(
     Path(number): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
+    // Who may attach to this incident is answered before the body is read.
+    crate::attachments::check_may_attach(&state, &s.actor, &number).await?;
     let mut form = page_multipart(&state, &s, &headers, multipart, &["visibility"], 1).await?;
     let Some(file) = form.files.pop() else {
         return refused(

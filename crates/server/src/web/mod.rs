@@ -23,88 +23,189 @@ use crate::AppState;
 use crate::auth::WebSession;
 use crate::error::AppError;
 
+/// The web UI's routes, each with the methods it answers, so that the
+/// authorisation matrix walks every page and form (a route added without an
+/// expected answer per role fails it).
+pub struct WebRoutes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Default for WebRoutes {
+    fn default() -> Self {
+        WebRoutes {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl WebRoutes {
+    /// Adds `path` answering `methods` (space-separated, e.g. `"GET POST"`).
+    pub fn route(
+        mut self,
+        path: &'static str,
+        methods: &'static str,
+        handler: axum::routing::MethodRouter<AppState>,
+    ) -> Self {
+        for m in methods.split_whitespace() {
+            self.list.push((m, path));
+        }
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    pub fn merge(mut self, other: WebRoutes) -> Self {
+        self.list.extend(other.list);
+        self.router = self.router.merge(other.router);
+        self
+    }
+
+    /// Every route as `(method, path)`.
+    pub fn list(&self) -> &[(&'static str, &'static str)] {
+        &self.list
+    }
+}
+
+/// The web UI's router.
 pub fn router(max_upload: usize) -> Router<AppState> {
-    Router::new()
-        .route("/static/style.css", get(stylesheet))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/", get(incidents::home))
-        .route("/incidents", get(incidents::list))
+    routes(max_upload).router
+}
+
+/// The web UI's routes with their methods.
+pub fn routes(max_upload: usize) -> WebRoutes {
+    WebRoutes::default()
+        .route("/static/style.css", "GET", get(stylesheet))
+        .route(
+            "/login",
+            "GET POST",
+            get(session::login_page).post(session::login),
+        )
+        .route("/logout", "POST", post(session::logout))
+        .route("/", "GET", get(incidents::home))
+        .route("/incidents", "GET", get(incidents::list))
         .route(
             "/incidents/new",
+            "GET POST",
             get(incidents::new_page).post(incidents::create),
         )
-        .route("/incidents/{number}", get(incidents::show))
-        .route("/incidents/{number}/edit", post(incidents::edit))
+        .route("/incidents/{number}", "GET", get(incidents::show))
+        .route("/incidents/{number}/edit", "POST", post(incidents::edit))
         .route(
             "/incidents/{number}/sla/{kind}/reason",
+            "POST",
             post(incidents::breach_reason),
         )
         .route(
             "/incidents/{number}/transition",
+            "POST",
             post(incidents::transition),
         )
         .route(
             "/incidents/{number}/comments",
+            "POST",
             post(incidents::comment).layer(axum::extract::DefaultBodyLimit::max(
                 incidents::MAX_COMMENT_FILES * max_upload + 64 * 1024,
             )),
         )
         .route(
             "/incidents/{number}/attachments",
+            "POST",
             post(incidents::attach)
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
-        .route("/attachments/{id}", get(incidents::download))
+        .route("/attachments/{id}", "GET", get(incidents::download))
         .route(
             "/services",
+            "GET POST",
             get(admin::services).post(admin::create_service),
         )
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route(
+            "/admin/users",
+            "GET POST",
+            get(admin::users).post(admin::create_user),
+        )
+        .route("/admin/users/{id}/active", "POST", post(admin::set_active))
         .route(
             "/admin/organisations",
+            "GET POST",
             get(admin::organisations).post(admin::create_org),
         )
-        .route("/settings", get(admin::settings))
-        .route("/settings/time-zone", post(admin::set_time_zone))
-        .route("/settings/notifications", post(admin::set_notifications))
-        .route("/settings/tokens", post(admin::create_token))
-        .route("/settings/tokens/{id}/revoke", post(admin::revoke_token))
-        .route("/audit", get(admin::audit))
-        .route("/agreements", get(service_levels::list))
+        .route("/settings", "GET", get(admin::settings))
+        .route("/settings/time-zone", "POST", post(admin::set_time_zone))
+        .route(
+            "/settings/notifications",
+            "POST",
+            post(admin::set_notifications),
+        )
+        .route("/settings/tokens", "POST", post(admin::create_token))
+        .route(
+            "/settings/tokens/{id}/revoke",
+            "POST",
+            post(admin::revoke_token),
+        )
+        .route("/audit", "GET", get(admin::audit))
+        .route("/agreements", "GET", get(service_levels::list))
         .route(
             "/calendars/{id}/holidays",
+            "POST",
             post(service_levels::import_holidays)
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
-        .route("/agreements/{number}", get(service_levels::show))
-        .route("/agreements/{number}/report.csv", get(service_levels::csv))
-        .route("/admin/jobs", get(jobs::list))
-        .route("/admin/jobs/{id}/retry", post(jobs::retry))
-        .route("/conformity", get(conformity::dashboard))
-        .route("/conformity/report", get(conformity::report))
-        .route("/conformity/files/{id}", get(conformity::evidence_file))
-        .route("/conformity/{clause}", get(conformity::requirement))
-        .route("/conformity/{clause}/note", post(conformity::set_note))
+        .route("/agreements/{number}", "GET", get(service_levels::show))
+        .route(
+            "/agreements/{number}/report.csv",
+            "GET",
+            get(service_levels::csv),
+        )
+        .route("/admin/jobs", "GET", get(jobs::list))
+        .route("/admin/jobs/{id}/retry", "POST", post(jobs::retry))
+        .route("/conformity", "GET", get(conformity::dashboard))
+        .route("/conformity/report", "GET", get(conformity::report))
+        .route(
+            "/conformity/files/{id}",
+            "GET",
+            get(conformity::evidence_file),
+        )
+        .route("/conformity/{clause}", "GET", get(conformity::requirement))
+        .route(
+            "/conformity/{clause}/note",
+            "POST",
+            post(conformity::set_note),
+        )
         .route(
             "/conformity/{clause}/evidence",
+            "POST",
             post(conformity::add_evidence)
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
-        .route("/sms", get(sms::overview))
-        .route("/sms/{register}", get(sms::list).post(sms::create))
-        .route("/sms/{register}/{number}", get(sms::show).post(sms::update))
-        .route("/sms/documents/{number}/step", post(sms::step))
+        .route("/sms", "GET", get(sms::overview))
+        .route(
+            "/sms/{register}",
+            "GET POST",
+            get(sms::list).post(sms::create),
+        )
+        .route(
+            "/sms/{register}/{number}",
+            "GET POST",
+            get(sms::show).post(sms::update),
+        )
+        .route("/sms/documents/{number}/step", "POST", post(sms::step))
         .route(
             "/sms/documents/{number}/acknowledge",
+            "POST",
             post(sms::acknowledge),
         )
         .route(
             "/sms/documents/{number}/files",
+            "POST",
             post(sms::attach).layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
-        .route("/sms/documents/{number}/files/{id}", get(sms::download))
+        .route(
+            "/sms/documents/{number}/files/{id}",
+            "GET",
+            get(sms::download),
+        )
         .merge(crate::problems::web::router())
 }
 

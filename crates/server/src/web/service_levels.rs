@@ -170,6 +170,12 @@ pub async fn import_holidays(
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
+    // Who may change calendars is answered before the body is read.
+    crate::incidents::require(
+        &s.actor,
+        steward_domain::access::Action::ServiceLevelWrite,
+        None,
+    )?;
     let mut form =
         super::incidents::page_multipart(&state, &s, &headers, multipart, &["replace"], 1).await?;
     let result = match form.files.pop() {

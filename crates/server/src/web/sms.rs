@@ -874,6 +874,8 @@ pub async fn attach(
     Path(number): Path<String>,
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
+    // Who may attach files to documents is answered before the body is read.
+    crate::incidents::require(&s.actor, steward_domain::access::Action::SmsWrite, None)?;
     let mut form =
         super::incidents::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
     let result = match form.files.pop() {

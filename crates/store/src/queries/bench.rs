@@ -120,6 +120,8 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     for table in [
         "record_links",
+        "problem_details",
+        "problem_services",
         "sla_intervals",
         "sla_clocks",
         "attachments",
@@ -153,4 +155,57 @@ pub async fn cursor_at(p: &Pools, offset: i64) -> Result<Option<Cursor>> {
         id,
         sla_due_at,
     }))
+}
+
+/// Replaces the benchmark's problems with `n` new ones (`PRB-100001`...,
+/// under investigation), and links every 50th incident to one of them
+/// (`caused_by`), as a problem board over a large history would be.
+pub async fn fill_problems(
+    p: &Pools,
+    n: i64,
+    org_id: i64,
+    service_id: i64,
+    now: i64,
+) -> Result<()> {
+    let mut tx = p.begin().await?;
+    for sql in [
+        "DELETE FROM record_links",
+        "DELETE FROM problem_details",
+        "DELETE FROM problem_services",
+        "DELETE FROM work_records WHERE kind = 'problem'",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await?;
+    }
+    sqlx::query(
+        "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < $1) \
+         INSERT INTO work_records (kind, number, org_id, service_id, title, description, \
+         category, impact, urgency, priority, state, state_category, opened_at, updated_at) \
+         SELECT 'problem', 'PRB-' || (100000 + g), $2, $3, 'Bench problem ' || g, 'generated', \
+         'general', 3, 3, 5, 'under_investigation', 'active', $4 - g * 60000, $4 FROM s",
+    )
+    .bind(n)
+    .bind(org_id)
+    .bind(service_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO problem_details (record_id) SELECT id FROM work_records WHERE kind = 'problem'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO record_links (a_id, b_id, link_type, created_at) \
+         SELECT i.id, p.id, 'caused_by', $2 FROM work_records i \
+         JOIN work_records p ON p.kind = 'problem' \
+         AND p.number = 'PRB-' || (100001 + (i.id / 50) % $1) \
+         WHERE i.kind = 'incident' AND i.id % 50 = 0",
+    )
+    .bind(n)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("ANALYZE").execute(&mut *tx).await?;
+    tx.commit().await?;
+    p.after_bulk_load().await
 }

@@ -1,0 +1,483 @@
+//! The authorisation matrix of the web UI: every page and form x every role x
+//! own and other organisation's record, signed in with a browser session. The
+//! route list comes from the server's own web router (`web::routes`), so a new
+//! page or form without an expected answer here fails this test.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{PASSWORD, TestServer, backends};
+use reqwest::{Method, StatusCode, redirect};
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Served: anything but 401, 403 or 404, and no server error (a form may
+    /// answer 409 or 422 for the matrix's placeholder input).
+    Allow,
+    Forbidden,
+    /// The record does not exist for this user.
+    Hidden,
+}
+use Expect::*;
+
+const ROLES: [&str; 5] = ["admin", "agent", "manager", "auditor", "customer"];
+
+fn expect(route: &str, role: &str, own: bool) -> Expect {
+    let staff = role != "customer";
+    let only = |roles: &[&str]| {
+        if roles.contains(&role) {
+            Allow
+        } else {
+            Forbidden
+        }
+    };
+    let scoped = |customer: Expect| {
+        if staff {
+            Allow
+        } else if own {
+            customer
+        } else {
+            Hidden
+        }
+    };
+    // Staff who work records, a customer only on their own organisation's.
+    let workers_scoped = |customer: Expect| {
+        if role == "auditor" {
+            Forbidden
+        } else {
+            scoped(customer)
+        }
+    };
+    const STAFF: &[&str] = &["admin", "agent", "manager", "auditor"];
+    const WORKERS: &[&str] = &["admin", "agent", "manager"];
+    const OWNERS: &[&str] = &["admin", "manager"];
+    match route {
+        "GET /static/style.css"
+        | "GET /login"
+        | "POST /login"
+        | "POST /logout"
+        | "GET /"
+        | "GET /incidents"
+        | "GET /services"
+        | "GET /settings"
+        | "POST /settings/time-zone"
+        | "POST /settings/notifications"
+        | "POST /settings/tokens" => Allow,
+        "GET /incidents/new" | "POST /incidents/new" => {
+            only(&["admin", "agent", "manager", "customer"])
+        }
+        "GET /incidents/{number}" | "GET /attachments/{id}" => scoped(Allow),
+        "POST /incidents/{number}/comments" | "POST /incidents/{number}/attachments" => {
+            workers_scoped(Allow)
+        }
+        // The matrix asks to start work, which only staff do.
+        "POST /incidents/{number}/transition" => workers_scoped(Forbidden),
+        "POST /incidents/{number}/edit"
+        | "POST /incidents/{number}/sla/{kind}/reason"
+        | "POST /incidents/{number}/links"
+        | "POST /incidents/{number}/workaround" => workers_scoped(Forbidden),
+        "POST /services" => only(OWNERS),
+        "GET /admin/users"
+        | "POST /admin/users"
+        | "POST /admin/users/{id}/active"
+        | "GET /admin/organisations"
+        | "POST /admin/organisations"
+        | "POST /admin/jobs/{id}/retry" => only(&["admin"]),
+        // Nobody revokes someone else's token: it does not exist for them.
+        "POST /settings/tokens/{id}/revoke" => Hidden,
+        "GET /audit" | "GET /admin/jobs" => only(&["admin", "auditor"]),
+        "GET /agreements"
+        | "GET /agreements/{number}"
+        | "GET /agreements/{number}/report.csv"
+        | "GET /conformity"
+        | "GET /conformity/report"
+        | "GET /conformity/files/{id}"
+        | "GET /conformity/{clause}"
+        | "GET /sms"
+        | "GET /sms/{register}"
+        | "GET /sms/{register}/{number}"
+        | "GET /sms/documents/{number}/files/{id}"
+        | "GET /problems" => only(STAFF),
+        "POST /calendars/{id}/holidays"
+        | "POST /conformity/{clause}/note"
+        | "POST /sms/{register}"
+        | "POST /sms/{register}/{number}"
+        | "POST /sms/documents/{number}/step"
+        | "POST /sms/documents/{number}/files" => only(OWNERS),
+        "POST /conformity/{clause}/evidence" => only(&["admin", "manager", "auditor"]),
+        // The document is distributed to these three.
+        "POST /sms/documents/{number}/acknowledge" => only(WORKERS),
+        "GET /problems/new" | "POST /problems/new" => only(WORKERS),
+        "GET /problems/{number}" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "POST /problems/{number}/edit"
+        | "POST /problems/{number}/transitions"
+        | "POST /problems/{number}/comments"
+        | "POST /problems/{number}/links" => match role {
+            "auditor" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
+        other => panic!("web route {other} has no entry in the authorisation matrix; add one"),
+    }
+}
+
+/// The fields every form of the matrix is sent; each form reads what it needs.
+const FIELDS: &[(&str, &str)] = &[
+    ("version", "1"),
+    ("title", "matrix"),
+    ("description", "matrix"),
+    ("body", "matrix"),
+    ("service", "SVC-0001"),
+    ("category", "general"),
+    ("impact", "3"),
+    ("urgency", "3"),
+    ("caller", ""),
+    ("group", ""),
+    ("assignee", ""),
+    ("action", "start"),
+    ("visibility", "public"),
+    ("reason", "matrix"),
+    ("record", "PRB-000001"),
+    ("type", "related_to"),
+    ("problem", "PRB-000001"),
+    ("name", "Matrix"),
+    ("email", "matrix@provider.test"),
+    ("role", "agent"),
+    ("organisation", ""),
+    ("password", "a long enough password"),
+    ("time_zone", "UTC"),
+    ("active", "true"),
+    ("status", "live"),
+    ("owner", ""),
+    ("note", "matrix"),
+    ("notes", "matrix"),
+    ("operated_by", ""),
+    ("controls", ""),
+    ("step", "submit"),
+    ("text", "matrix"),
+    ("target_date", ""),
+    ("incidents", ""),
+];
+
+struct Browser {
+    client: reqwest::Client,
+    csrf: String,
+}
+
+async fn sign_in(base: &str, email: &str) -> Browser {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_redirection(),
+        "sign in {email}: {}",
+        res.status()
+    );
+    let page = client
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a csrf token on the settings page")
+        .to_owned();
+    Browser { client, csrf }
+}
+
+#[tokio::test]
+async fn every_page_and_form_every_role_own_and_other_organisation() {
+    for backend in backends() {
+        let s = TestServer::start_with(backend, |c| c.secure_cookies = false).await;
+        let base = format!("http://{}", s.addr);
+        let own_incident = s.raise("customer", "alpha's", "SVC-0001").await;
+        let other_incident = s.raise("other", "beta's", "SVC-0001").await;
+        let (_, me) = s.get("customer2", "/api/v1/me").await;
+        let user_id = me["id"].to_string();
+        let (_, tokens) = s.get("other", "/api/v1/tokens").await;
+        let foreign_token = tokens[0]["id"].to_string();
+        let mut attachment_ids = Vec::new();
+        for (who, number) in [("customer", &own_incident), ("other", &other_incident)] {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"log line\n".to_vec()).file_name("log.txt"),
+            );
+            let res = s
+                .client
+                .post(s.url(&format!("/api/v1/incidents/{number}/attachments")))
+                .bearer_auth(&s.tokens[who])
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let v: serde_json::Value = res.json().await.unwrap();
+            attachment_ids.push(v["id"].to_string());
+        }
+        for (path, body) in [
+            (
+                "/api/v1/risks",
+                json!({"title": "Flood", "category": "risk", "likelihood": 2, "impact": 2}),
+            ),
+            (
+                "/api/v1/documents",
+                json!({"title": "Policy", "category": "policy", "reviewer": "admin@provider.test",
+                       "distribution": ["admin@provider.test", "agent@provider.test", "manager@provider.test"]}),
+            ),
+            (
+                "/api/v1/calendars",
+                json!({"name": "Office", "time_zone": "Europe/Berlin", "week": {"monday": ["08:00-17:00"]}}),
+            ),
+            (
+                "/api/v1/agreements",
+                json!({"kind": "sla", "title": "Alpha gold", "customer": "Alpha", "calendar": 1,
+                       "valid_from": "2026-01-01",
+                       "targets": {"P1": {"response_minutes": 15, "resolution_minutes": 240}}}),
+            ),
+            (
+                "/api/v1/problems",
+                json!({"title": "Mail queue stalls", "service": "SVC-0001"}),
+            ),
+        ] {
+            let (st, v) = s.post("manager", path, body).await;
+            assert_eq!(st, StatusCode::CREATED, "{path} {v}");
+        }
+        for (who, step) in [("manager", "submit"), ("admin", "approve")] {
+            let (st, v) = s
+                .post(
+                    who,
+                    "/api/v1/documents/DOC-0001/steps",
+                    json!({"step": step}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let mut file_ids = Vec::new();
+        for path in [
+            "/api/v1/documents/DOC-0001/files",
+            "/api/v1/requirements/8.6.1/evidence/file",
+        ] {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"evidence\n".to_vec()).file_name("e.txt"),
+            );
+            let res = s
+                .client
+                .post(s.url(path))
+                .bearer_auth(&s.tokens["manager"])
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED, "{path}");
+            let v: serde_json::Value = res.json().await.unwrap();
+            file_ids.push(
+                v["file_id"]
+                    .as_i64()
+                    .or(v["id"].as_i64())
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        let emails: HashMap<&str, &str> = [
+            ("admin", "admin@provider.test"),
+            ("agent", "agent@provider.test"),
+            ("manager", "manager@provider.test"),
+            ("auditor", "auditor@provider.test"),
+            ("customer", "cora@alpha.test"),
+        ]
+        .into_iter()
+        .collect();
+        let mut browsers = HashMap::new();
+        for role in ROLES {
+            browsers.insert(role, sign_in(&base, emails[role]).await);
+        }
+
+        let routes = steward_server::web::routes(1024 * 1024);
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for (method, template) in routes.list().iter().copied() {
+            let route = format!("{method} {template}");
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            for role in ROLES {
+                for own in [true, false] {
+                    let number = if template.starts_with("/agreements") {
+                        "SLA-0001"
+                    } else if template.contains("documents") {
+                        "DOC-0001"
+                    } else if template.starts_with("/sms") {
+                        "RSK-0001"
+                    } else if template.starts_with("/problems") {
+                        "PRB-000001"
+                    } else if own {
+                        &own_incident
+                    } else {
+                        &other_incident
+                    };
+                    let id = if template.contains("tokens") {
+                        &foreign_token
+                    } else if template.contains("documents") {
+                        &file_ids[0]
+                    } else if template.starts_with("/conformity/files") {
+                        &file_ids[1]
+                    } else if template.contains("calendars") || template.contains("jobs") {
+                        "1"
+                    } else if template.starts_with("/attachments") {
+                        if own {
+                            &attachment_ids[0]
+                        } else {
+                            &attachment_ids[1]
+                        }
+                    } else {
+                        &user_id
+                    };
+                    let path = template
+                        .replace("{number}", number)
+                        .replace("{id}", id)
+                        .replace("{clause}", "8.6.1")
+                        .replace("{register}", "risks")
+                        .replace("{kind}", "resolution");
+                    let b = &browsers[role];
+                    let mut req = b.client.request(method.clone(), format!("{base}{path}"));
+                    if method == Method::POST {
+                        let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+                        fields.push(("csrf", &b.csrf));
+                        if template == "/login" {
+                            fields.retain(|(k, _)| *k != "email" && *k != "password");
+                            fields.push(("email", emails[role]));
+                            fields.push(("password", PASSWORD));
+                        }
+                        let multipart = (template.ends_with("/comments")
+                            && template.starts_with("/incidents"))
+                            || template.ends_with("/attachments")
+                            || template.ends_with("/holidays")
+                            || template.ends_with("/evidence")
+                            || template.ends_with("/files");
+                        if multipart {
+                            let mut form = reqwest::multipart::Form::new();
+                            for (k, v) in fields {
+                                form = form.text(k.to_owned(), v.to_owned());
+                            }
+                            form = form.part(
+                                "file",
+                                reqwest::multipart::Part::bytes(b"matrix\n".to_vec())
+                                    .file_name("m.txt"),
+                            );
+                            req = req.multipart(form);
+                        } else {
+                            req = req.form(&fields);
+                        }
+                    }
+                    let res = req.send().await.unwrap();
+                    let status = res.status();
+                    let want = expect(&route, role, own);
+                    let ok = match want {
+                        Allow => {
+                            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND]
+                                .contains(&status)
+                                && status.as_u16() < 500
+                                // A page that sends a signed-in user to sign in refused them
+                                // (signing out ends there, as it should).
+                                && (template == "/logout" || !res
+                                    .headers()
+                                    .get("location")
+                                    .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login")))
+                        }
+                        Forbidden => status == StatusCode::FORBIDDEN,
+                        Hidden => status == StatusCode::NOT_FOUND,
+                    };
+                    if !ok {
+                        wrong.push(format!(
+                            "{backend:?} {route} as {role} (own org: {own}) on {path}: expected {want:?}, got {status}"
+                        ));
+                    }
+                    checked += 1;
+                    if template == "/logout" || template == "/login" {
+                        browsers.insert(role, sign_in(&base, emails[role]).await);
+                    }
+                    if !template.contains('{') {
+                        break;
+                    }
+                }
+            }
+            // Signed out, every page sends the browser to sign in and every form is refused.
+            if template != "/login" && template != "/static/style.css" {
+                let anonymous = reqwest::Client::builder()
+                    .redirect(redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                let path = template
+                    .replace("{number}", &own_incident)
+                    .replace("{id}", &user_id)
+                    .replace("{clause}", "8.6.1")
+                    .replace("{register}", "risks")
+                    .replace("{kind}", "resolution");
+                let res = anonymous
+                    .request(method.clone(), format!("{base}{path}"))
+                    .form(&[("csrf", "x")])
+                    .send()
+                    .await
+                    .unwrap();
+                let to_login = res
+                    .headers()
+                    .get("location")
+                    .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login"));
+                assert!(
+                    to_login || res.status() == StatusCode::FORBIDDEN,
+                    "{route} signed out: {}",
+                    res.status()
+                );
+            }
+            // No other method is answered on the path than the ones listed.
+            for other in [Method::GET, Method::POST] {
+                if routes
+                    .list()
+                    .iter()
+                    .any(|(m, p)| *p == template && *m == other.as_str())
+                {
+                    continue;
+                }
+                let res = browsers["admin"]
+                    .client
+                    .request(other.clone(), format!("{base}{template}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    res.status(),
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{other} {template} is answered but not listed in web::routes"
+                );
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} answers differ:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+        assert!(checked > 200, "{checked}");
+        s.stop().await;
+    }
+}
