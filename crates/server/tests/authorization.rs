@@ -154,13 +154,15 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
             scoped(Allow)
         }
-        // The other end is a problem, which a customer may not see.
+        // Customers may not link: answered before the other end is looked up.
         "POST /api/v1/incidents/{number}/links"
-        | "DELETE /api/v1/incidents/{number}/links/{other}" => match role {
-            "auditor" => Forbidden,
-            "customer" => Hidden,
-            _ => Allow,
-        },
+        | "DELETE /api/v1/incidents/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         "POST /api/v1/incidents/{number}/workaround" => {
             if role == "auditor" {
                 Forbidden
