@@ -71,7 +71,7 @@ impl ProblemState {
         match self {
             ProblemState::New => "new",
             ProblemState::UnderInvestigation => "under investigation",
-            ProblemState::RootCauseKnown => "at root cause known",
+            ProblemState::RootCauseKnown => "awaiting a fix (root cause known)",
             ProblemState::KnownError => "a known error",
             ProblemState::Resolved => "resolved",
             ProblemState::Closed => "closed",
@@ -243,7 +243,9 @@ pub fn apply(
             Closed
         }
         (Resolved, ProblemStep::Reopen) => {
+            // The fix did not hold: it is no longer the problem's fix.
             next.resolved_at = None;
+            next.permanent_fix = None;
             UnderInvestigation
         }
         (New | UnderInvestigation, ProblemStep::Cancel) => {

@@ -45,6 +45,8 @@ pub struct LinkView {
     pub label: String,
     pub number: String,
     pub kind: String,
+    /// Where the record's page and API live: `/{path}/{number}`.
+    pub path: String,
     pub title: String,
     pub state: String,
     pub created_at: String,
@@ -57,6 +59,9 @@ impl From<&RecordLink> for LinkView {
             label: l.link_type.label().to_owned(),
             number: l.other.number.clone(),
             kind: l.other.kind.clone(),
+            path: Kind::parse(&l.other.kind)
+                .map(|k| k.spec().path.to_owned())
+                .unwrap_or_default(),
             title: l.other.title.clone(),
             state: l.other.state.clone(),
             created_at: crate::views::time(l.created_at),
@@ -215,7 +220,16 @@ pub async fn history_of(
     if !actor.role.is_staff() {
         // Work notes and staff-only files (work_note, work_note_attachment).
         // Breach reasons are the provider's own account, like work notes.
-        entries.retain(|e| !e.action.starts_with("work_note") && e.action != "sla_breach_reason");
+        // Links and applied workarounds name records of the provider's own
+        // (problems) or of other organisations: a customer sees the
+        // workaround as the comment it left, never the records behind it.
+        entries.retain(|e| {
+            !e.action.starts_with("work_note")
+                && !matches!(
+                    e.action.as_str(),
+                    "sla_breach_reason" | "link" | "unlink" | "apply_workaround"
+                )
+        });
     }
     Ok(entries)
 }
@@ -254,17 +268,16 @@ pub async fn apply_workaround(
     let Some(workaround) = problem
         .workaround
         .clone()
-        .filter(|_| !problem.state().is_final())
+        .filter(|_| crate::problems::is_known_error(&problem))
     else {
         return Err(AppError::InvalidTransition(format!(
-            "{} has no workaround to apply",
+            "{} is not a known error with a workaround to apply",
             problem.number
         )));
     };
-    let inc_ref = get(state, actor, &inc.number).await?;
     let prb_ref = get(state, actor, &problem.number).await?;
     Ok(state
         .store
-        .apply_workaround(&AuditActor::from(actor), &inc_ref, &prb_ref, &workaround)
+        .apply_workaround(&AuditActor::from(actor), &inc, &prb_ref, &workaround)
         .await?)
 }

@@ -141,17 +141,41 @@ async fn problems_known_errors_and_workarounds() {
             .await;
         assert_eq!(st, StatusCode::CREATED, "{c}");
         assert_eq!(c["visibility"], "public");
+        let actions_of = |h: &Value| -> Vec<String> {
+            h.as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let (_, history) = s
+            .get("agent", &format!("/api/v1/incidents/{second}/history"))
+            .await;
+        assert!(
+            actions_of(&history).contains(&"apply_workaround".to_owned()),
+            "{history}"
+        );
+        // Its customer reads the workaround as a comment; the history never
+        // names the problem behind it, nor any link.
         let (_, history) = s
             .get("customer2", &format!("/api/v1/incidents/{second}/history"))
             .await;
+        let seen = actions_of(&history);
         assert!(
-            history
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["action"] == "apply_workaround"),
+            !seen.iter().any(|a| a == "apply_workaround" || a == "link"),
             "{history}"
         );
+        assert!(!history.to_string().contains(&number), "{history}");
+        let (_, comments) = s
+            .get("customer2", &format!("/api/v1/incidents/{second}/comments"))
+            .await;
+        assert_eq!(comments[0]["body"], "Workaround: Restart the mail queue");
+        assert!(!comments.to_string().contains(&number));
+        // The first incident's customer does not learn of the link either.
+        let (_, history) = s
+            .get("customer", &format!("/api/v1/incidents/{first}/history"))
+            .await;
+        assert!(!history.to_string().contains(&number), "{history}");
         assert_eq!(
             links(&s, "agent", &format!("/api/v1/incidents/{second}/links")).await,
             [("caused_by".to_owned(), number.clone())]
@@ -215,6 +239,39 @@ async fn problems_known_errors_and_workarounds() {
                 "work_note"
             ]
         );
+        // A published workaround is corrected in place, and only once recorded.
+        let (st, v, _) = s
+            .call(
+                "agent",
+                Method::PATCH,
+                &format!("/api/v1/problems/{number}"),
+                Some(json!({"workaround": "Restart the mail queue, then resend"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["workaround"], "Restart the mail queue, then resend");
+        let (st, v, _) = s
+            .call(
+                "agent",
+                Method::PATCH,
+                &format!("/api/v1/problems/{number}"),
+                Some(json!({"permanent_fix": "Bigger queue"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["field"], "permanent_fix");
+        // An incident number nobody may see is a field error, and no problem is recorded.
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/problems",
+                json!({"title": "Ghost", "service": "SVC-0001", "incidents": ["INC-999999"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["field"], "incidents");
+        let (_, list) = s.get("agent", "/api/v1/problems?q=Ghost").await;
+        assert_eq!(list["items"], json!([]));
         s.stop().await;
     }
 }

@@ -676,7 +676,13 @@ async fn incident_to_known_error_to_applied_workaround() {
             .unwrap();
         wait_for(&c, ".flash", None, "Workaround applied").await;
         wait_for(&c, ".timeline", None, "apply workaround").await;
-        wait_for(&c, ".timeline", None, "Workaround from PRB-000001").await;
+        wait_for(
+            &c,
+            ".timeline",
+            None,
+            "Workaround: Restart the print spooler",
+        )
+        .await;
         wait_for(&c, "#links", None, "Caused by PRB-000001").await;
 
         // Both incidents are now on the problem's page.

@@ -702,16 +702,18 @@ impl Store {
         dispatch!(self, problems::trend_groups(since))
     }
 
+    /// A known error's workaround applied to an incident, in one transaction.
     pub async fn apply_workaround(
         &self,
         actor: &AuditActor,
-        incident: &RecordRef,
+        incident: &Incident,
         problem: &RecordRef,
         workaround: &str,
     ) -> Result<Comment> {
+        let terms = self.sla_terms().await?;
         dispatch!(
             self,
-            problems::apply_workaround(actor, incident, problem, workaround)
+            problems::apply_workaround(actor, &terms, incident, problem, workaround)
         )
     }
 

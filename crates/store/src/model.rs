@@ -180,6 +180,21 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// The incident as a work record of the kernel.
+    pub fn record_ref(&self) -> crate::RecordRef {
+        crate::RecordRef {
+            id: self.id,
+            kind: steward_domain::kind::INCIDENT.to_owned(),
+            number: self.number.clone(),
+            org_id: self.org_id,
+            title: self.title.clone(),
+            state: self.state.clone(),
+            state_category: self.state().category().as_str().to_owned(),
+            service_id: Some(self.service_id),
+            category: Some(self.category.clone()),
+        }
+    }
+
     pub fn state(&self) -> IncidentState {
         IncidentState::parse(&self.state).unwrap_or(IncidentState::New)
     }

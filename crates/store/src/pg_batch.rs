@@ -100,10 +100,15 @@ async fn writer(pool: PgPool, queue: Queue) {
                 }
             }
         }
-        // Rows of different tables or columns cannot share a statement.
-        let mut shapes: BTreeMap<(&'static str, String), Vec<Job>> = BTreeMap::new();
+        // Rows of different tables, columns or number kinds (prefixes) cannot
+        // share a statement.
+        let mut shapes: BTreeMap<(&'static str, &'static str, String), Vec<Job>> = BTreeMap::new();
         for job in jobs {
-            let key = (job.row.table, job.row.columns.join(","));
+            let key = (
+                job.row.table,
+                job.row.kind.prefix(),
+                job.row.columns.join(","),
+            );
             shapes.entry(key).or_default().push(job);
         }
         for (_, jobs) in shapes {

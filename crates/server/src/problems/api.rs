@@ -53,7 +53,16 @@ async fn list(
         items: page
             .items
             .iter()
-            .map(|p| ProblemView::of(p, &[], now))
+            .map(|p| {
+                // The list names the first affected service; a problem's own page has them all.
+                let first: Vec<_> = p
+                    .service_number
+                    .clone()
+                    .zip(p.service_name.clone())
+                    .into_iter()
+                    .collect();
+                ProblemView::of(p, &first, now)
+            })
             .collect(),
         next_cursor: page.next.as_ref().map(super::encode_cursor),
     }))

@@ -70,6 +70,12 @@ pub struct ProblemPatch {
     pub target_date: Option<Option<String>>,
     /// Show the known error's workaround to customers of the affected services.
     pub published: Option<bool>,
+    /// Correct the root cause, once its step recorded one.
+    pub root_cause: Option<String>,
+    /// Correct the workaround, once the problem became a known error.
+    pub workaround: Option<String>,
+    /// Correct the permanent fix, once the problem was resolved.
+    pub permanent_fix: Option<String>,
 }
 
 /// A lifecycle step of a problem.
@@ -253,11 +259,36 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
         },
         None => None,
     };
-    let mut incidents = Vec::new();
+    // Every incident to link is found, visible and linkable before anything
+    // is written; the same one named twice is linked once.
+    let mut linked: Vec<steward_store::RecordRef> = Vec::new();
+    if !input.incidents.is_empty() {
+        require(
+            actor,
+            Action::Work(Kind::Problem, Verb::Link),
+            Some(actor.org_id),
+        )?;
+    }
     for n in &input.incidents {
-        match crate::incidents::incident_number(n) {
-            Ok(n) => incidents.push(n),
-            Err(_) => p.add("incidents", format!("{n:?} is not an incident number")),
+        let found = match crate::incidents::incident_number(n) {
+            Ok(number) => crate::records::get(state, actor, &number).await.ok(),
+            Err(_) => None,
+        };
+        match found {
+            Some(r) => {
+                require(
+                    actor,
+                    Action::Work(Kind::Incident, Verb::Link),
+                    Some(r.org_id),
+                )?;
+                if !linked.iter().any(|l| l.id == r.id) {
+                    linked.push(r);
+                }
+            }
+            None => p.add(
+                "incidents",
+                format!("no incident {:?} that you may see", n.trim()),
+            ),
         }
     }
     let (Some(draft), Some(service_id)) = (draft, service_id) else {
@@ -268,11 +299,6 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
             .unwrap_or(AppError::NotFound));
     };
     p.finish(())?;
-    // Every incident to link must exist and be visible before anything is written.
-    let mut linked = Vec::new();
-    for n in &incidents {
-        linked.push(crate::records::get(state, actor, n).await?);
-    }
     let fields = ProblemFields {
         priority: state.matrix.priority(draft.impact, draft.urgency).get() as i64,
         title: draft.title,
@@ -326,58 +352,44 @@ pub async fn update(
         Action::Work(Kind::Problem, Verb::Update),
         Some(current.org_id),
     )?;
-    current
-        .state()
-        .check_changeable()
-        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
+    // References are resolved first; every rule that reads the problem runs
+    // again on the row as it is locked, so that a step taken meanwhile is
+    // never undone by this change.
     let mut p = Problems::default();
-    let f = current.fields();
-    let draft = ProblemDraft::parse(
-        patch.title.as_deref().unwrap_or(&f.title),
-        patch.description.as_deref().unwrap_or(&f.description),
-        Some(patch.category.as_deref().unwrap_or(&f.category)),
-        Some(patch.impact.unwrap_or(f.impact)),
-        Some(patch.urgency.unwrap_or(f.urgency)),
-    );
     let service_id = match &patch.service {
-        Some(s) => lookup_service(state, &mut p, s, actor.org_id, true).await,
-        None => f.service_id,
+        Some(s) => Some(lookup_service(state, &mut p, s, actor.org_id, true).await),
+        None => None,
     };
     let group_id = match &patch.group {
-        None => f.group_id,
-        Some(None) => None,
-        Some(Some(name)) if name.trim().is_empty() => None,
-        Some(Some(name)) => lookup_group(state, &mut p, name).await,
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(name)) if name.trim().is_empty() => Some(None),
+        Some(Some(name)) => Some(lookup_group(state, &mut p, name).await),
     };
     let assignee_id = match &patch.assignee {
-        None => f.assignee_id,
-        Some(None) => None,
-        Some(Some(e)) if e.trim().is_empty() => None,
-        Some(Some(e)) => lookup_staff(state, &mut p, "assignee", e)
-            .await
-            .map(|u| u.id),
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(e)) if e.trim().is_empty() => Some(None),
+        Some(Some(e)) => Some(
+            lookup_staff(state, &mut p, "assignee", e)
+                .await
+                .map(|u| u.id),
+        ),
     };
     let target_at = match &patch.target_date {
-        None => f.target_at,
-        Some(None) => None,
-        Some(Some(d)) if d.trim().is_empty() => None,
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(d)) if d.trim().is_empty() => Some(None),
         Some(Some(d)) => match problem::parse_target_date("target_date", d) {
-            Ok(t) => Some(t),
+            Ok(t) => Some(Some(t)),
             Err(e) => {
                 p.merge(e);
                 None
             }
         },
     };
-    if patch.published == Some(true) && f.life.workaround.is_none() {
-        p.add(
-            "published",
-            "only a known error (with a workaround) can be published",
-        );
-    }
-    let draft = p.finish_with(draft)?;
-    let published = patch.published.unwrap_or(f.published);
-    let priority = state.matrix.priority(draft.impact, draft.urgency).get() as i64;
+    p.finish(())?;
+    let matrix = state.matrix.clone();
     let updated = state
         .store
         .update_problem(
@@ -385,25 +397,89 @@ pub async fn update(
             &current.number,
             if_match,
             "update",
-            move |_| {
-                Ok(ProblemFields {
-                    title: draft.title,
-                    description: draft.description,
-                    category: draft.category,
-                    impact: draft.impact.get() as i64,
-                    urgency: draft.urgency.get() as i64,
-                    priority,
+            move |now| {
+                apply_patch(
+                    now,
+                    patch,
+                    &matrix,
                     service_id,
                     group_id,
                     assignee_id,
                     target_at,
-                    published,
-                    ..f
-                })
+                )
             },
         )
         .await;
     rule_errors(updated)
+}
+
+/// The patch applied to the problem as it is now (locked): the same field
+/// rules as a new problem, texts only where their step recorded them.
+fn apply_patch(
+    now: &Problem,
+    patch: &ProblemPatch,
+    matrix: &steward_domain::priority::PriorityMatrix,
+    service_id: Option<Option<i64>>,
+    group_id: Option<Option<i64>>,
+    assignee_id: Option<Option<i64>>,
+    target_at: Option<Option<i64>>,
+) -> Result<ProblemFields, steward_domain::RuleError> {
+    now.state().check_changeable()?;
+    let f = now.fields();
+    let mut p = Problems::default();
+    let draft = ProblemDraft::parse(
+        patch.title.as_deref().unwrap_or(&f.title),
+        patch.description.as_deref().unwrap_or(&f.description),
+        Some(patch.category.as_deref().unwrap_or(&f.category)),
+        Some(patch.impact.unwrap_or(f.impact)),
+        Some(patch.urgency.unwrap_or(f.urgency)),
+    );
+    let mut life = f.life.clone();
+    for (field, given, kept) in [
+        ("root_cause", &patch.root_cause, &mut life.root_cause),
+        ("workaround", &patch.workaround, &mut life.workaround),
+        (
+            "permanent_fix",
+            &patch.permanent_fix,
+            &mut life.permanent_fix,
+        ),
+    ] {
+        if let Some(text) = given {
+            if kept.is_none() {
+                p.add(field, "is recorded by its lifecycle step first");
+            } else {
+                let t = steward_domain::text::required_body(
+                    &mut p,
+                    field,
+                    text,
+                    steward_domain::text::BODY_MAX,
+                );
+                *kept = Some(t);
+            }
+        }
+    }
+    if patch.published == Some(true) && life.workaround.is_none() {
+        p.add(
+            "published",
+            "only a known error (with a workaround) can be published",
+        );
+    }
+    let draft = p.finish_with(draft)?;
+    Ok(ProblemFields {
+        priority: matrix.priority(draft.impact, draft.urgency).get() as i64,
+        title: draft.title,
+        description: draft.description,
+        category: draft.category,
+        impact: draft.impact.get() as i64,
+        urgency: draft.urgency.get() as i64,
+        service_id: service_id.unwrap_or(f.service_id),
+        group_id: group_id.unwrap_or(f.group_id),
+        assignee_id: assignee_id.unwrap_or(f.assignee_id),
+        target_at: target_at.unwrap_or(f.target_at),
+        published: patch.published.unwrap_or(f.published),
+        life,
+        state: f.state,
+    })
 }
 
 pub async fn step(
@@ -536,6 +612,8 @@ pub async fn candidates(state: &AppState, actor: &Actor) -> AppResult<Vec<proble
 pub struct CandidateView {
     pub service: ServiceRef,
     pub category: String,
+    /// A title for the problem, for the form.
+    pub suggested_title: String,
     /// Incidents in the window with no problem linked.
     pub incidents: i64,
     pub first_opened_at: String,
@@ -550,6 +628,7 @@ impl From<&problem::TrendGroup> for CandidateView {
                 name: g.service_name.clone(),
             },
             category: g.category.clone(),
+            suggested_title: format!("Repeated {} incidents on {}", g.category, g.service_name),
             incidents: g.incidents,
             first_opened_at: time(g.first_opened_at),
             last_opened_at: time(g.last_opened_at),

@@ -259,9 +259,12 @@ fn step_view(action: &'static str) -> StepView {
     }
 }
 
+/// Linked incidents shown on a problem's page; the API pages through all.
+const SHOWN_INCIDENTS: i64 = 200;
+
 pub struct LinkRow {
     number: String,
-    kind: String,
+    path: &'static str,
     label: &'static str,
     title: String,
     state: String,
@@ -324,14 +327,19 @@ async fn problem_page(
         .into_iter()
         .filter(|l| l.other.kind != "incident")
         .map(|l| LinkRow {
+            path: steward_domain::kind::Kind::parse(&l.other.kind)
+                .map(|k| k.spec().path)
+                .unwrap_or(""),
             number: l.other.number,
-            kind: l.other.kind,
             label: l.link_type.label(),
             title: l.other.title,
             state: l.other.state,
         })
         .collect();
-    let incidents = state.store.problem_incidents(p.id, None, 200).await?;
+    let incidents = state
+        .store
+        .problem_incidents(p.id, None, SHOWN_INCIDENTS)
+        .await?;
     let changeable = !p.state().is_final();
     let can_edit = changeable && allowed(s, Verb::Update, Some(p.org_id));
     let steps = if allowed(s, Verb::Transition, Some(p.org_id)) {

@@ -108,7 +108,7 @@ pub async fn open_all(p: &Pools) -> Result<()> {
     sqlx::query(
         "UPDATE work_records SET state = 'new', state_category = 'new', first_response_at = NULL, \
          resolved_at = NULL, \
-         closed_at = NULL, resolution_code = NULL, resolution_notes = NULL",
+         closed_at = NULL, resolution_code = NULL, resolution_notes = NULL WHERE kind = 'incident'",
     )
     .execute(&mut *tx)
     .await?;

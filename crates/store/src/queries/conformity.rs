@@ -231,12 +231,13 @@ fn sql_of(id: FigureId) -> FigureSql {
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
             order: "c.stopped_at DESC, i.id DESC",
         },
+        // Grouped once, then joined: not a count per incident.
         RepeatedIncidentsWithProblem => incident(
-            "FROM work_records i WHERE i.kind = 'incident' AND i.opened_at >= :since \
-             AND i.state <> 'cancelled' AND (SELECT COUNT(*) FROM work_records j \
-             WHERE j.kind = 'incident' AND j.service_id = i.service_id \
-             AND j.category = i.category AND j.opened_at >= :since \
-             AND j.state <> 'cancelled') >= 3",
+            "FROM work_records i JOIN (SELECT service_id, category FROM work_records \
+             WHERE kind = 'incident' AND opened_at >= :since AND state <> 'cancelled' \
+             GROUP BY service_id, category HAVING COUNT(*) >= 3) g \
+             ON g.service_id = i.service_id AND g.category = i.category \
+             WHERE i.kind = 'incident' AND i.opened_at >= :since AND i.state <> 'cancelled'",
             LINKED_TO_PROBLEM,
         ),
         KnownErrorsWithWorkaround => FigureSql {

@@ -651,62 +651,15 @@ pub async fn add_comment(
 ) -> Result<Comment> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let comment: Comment = sqlx::query_as(
-        "INSERT INTO comments (record_id, org_id, author_id, visibility, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING id, record_id, author_id, NULL AS author_name, visibility, body, created_at",
-    )
-    .bind(incident.id)
-    .bind(incident.org_id)
-    .bind(actor.user_id)
-    .bind(visibility)
-    .bind(body)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE work_records SET updated_at = $1, version = version + 1, first_response_at = \
-         CASE WHEN $2 THEN COALESCE(first_response_at, $1) ELSE first_response_at END \
-         WHERE id = $3",
-    )
-    .bind(now)
-    .bind(first_response)
-    .bind(incident.id)
-    .execute(&mut *tx)
-    .await?;
-    let mut c = Changes::default();
-    if first_response && incident.first_response_at.is_none() {
-        // The first response stops the response clock.
-        let after = by_id(&mut tx, incident.id).await?;
-        let clocks = super::sla::clocks_of(&mut *tx, incident.id).await?;
-        let a = sla::advance(terms, &after.case_facts(), &clocks, now);
-        super::sla::save(&mut tx, incident.id, incident.org_id, &clocks, &a, &mut c).await?;
-    }
-    let event = notify::comment_event(if visibility == "internal" {
-        steward_domain::incident::CommentVisibility::Internal
-    } else {
-        steward_domain::incident::CommentVisibility::Public
-    });
-    if p.notify {
-        let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
-        super::jobs::enqueue(&mut tx, &job, now).await?;
-    }
-    c.set("comment_id", &comment.id);
-    c.set("visibility", &visibility);
-    c.set("body", &body);
-    let action = if visibility == "internal" {
-        "work_note"
-    } else {
-        "comment"
-    };
-    append(
+    let comment = comment_in(
         &mut tx,
+        p.notify,
         actor,
-        Some(incident.org_id),
-        "incident",
-        &incident.number,
-        action,
-        &c,
+        terms,
+        incident,
+        visibility,
+        body,
+        first_response,
         now,
     )
     .await?;
@@ -723,6 +676,63 @@ pub async fn add_comment(
         author_name: Some(actor.label.clone()),
         ..comment
     })
+}
+
+/// A comment or work note on an incident inside `conn`'s transaction, with
+/// what it causes: the first response (which stops the response clock), the
+/// notification job (when `notify`) and its audit entry.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn comment_in(
+    conn: &mut Conn,
+    notify: bool,
+    actor: &AuditActor,
+    terms: &SlaTerms,
+    incident: &Incident,
+    visibility: &str,
+    body: &str,
+    first_response: bool,
+    now: i64,
+) -> Result<Comment> {
+    let record = incident.record_ref();
+    let comment =
+        super::records::insert_comment(&mut *conn, actor, &record, visibility, body, now).await?;
+    sqlx::query(
+        "UPDATE work_records SET updated_at = $1, version = version + 1, first_response_at = \
+         CASE WHEN $2 THEN COALESCE(first_response_at, $1) ELSE first_response_at END \
+         WHERE id = $3",
+    )
+    .bind(now)
+    .bind(first_response)
+    .bind(incident.id)
+    .execute(&mut *conn)
+    .await?;
+    let mut c = Changes::default();
+    if first_response && incident.first_response_at.is_none() {
+        // The first response stops the response clock.
+        let after = by_id(&mut *conn, incident.id).await?;
+        let clocks = super::sla::clocks_of(&mut *conn, incident.id).await?;
+        let a = sla::advance(terms, &after.case_facts(), &clocks, now);
+        super::sla::save(
+            &mut *conn,
+            incident.id,
+            incident.org_id,
+            &clocks,
+            &a,
+            &mut c,
+        )
+        .await?;
+    }
+    if notify {
+        let event = notify::comment_event(if visibility == "internal" {
+            steward_domain::incident::CommentVisibility::Internal
+        } else {
+            steward_domain::incident::CommentVisibility::Public
+        });
+        let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
+        super::jobs::enqueue(&mut *conn, &job, now).await?;
+    }
+    super::records::comment_audit(&mut *conn, actor, &record, &comment, c, now).await?;
+    Ok(comment)
 }
 
 const SELECT_COMMENT: &str = "SELECT c.id, c.record_id, c.author_id, u.name AS author_name, \

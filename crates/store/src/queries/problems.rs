@@ -323,17 +323,25 @@ where
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    if f.service_id != old.service_id
-        && let Some(s) = f.service_id
-    {
-        sqlx::query(
-            "INSERT INTO problem_services (record_id, service_id) VALUES ($1, $2) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(s)
-        .execute(&mut *tx)
-        .await?;
+    if f.service_id != old.service_id {
+        // The first affected service is the record's: a corrected one replaces it.
+        if let Some(s) = old.service_id {
+            sqlx::query("DELETE FROM problem_services WHERE record_id = $1 AND service_id = $2")
+                .bind(id)
+                .bind(s)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(s) = f.service_id {
+            sqlx::query(
+                "INSERT INTO problem_services (record_id, service_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     append(
         &mut tx,
@@ -404,7 +412,7 @@ pub async fn known_errors_for(
          JOIN work_records r ON r.kind = 'problem' \
          JOIN problem_details d ON d.record_id = r.id \
          WHERE i.id = $1 AND d.workaround IS NOT NULL \
-         AND r.state_category IN ('new', 'active', 'waiting', 'resolved') \
+         AND r.state_category IN ('new', 'active', 'waiting') \
          AND ($2 = FALSE OR d.published) \
          AND (EXISTS (SELECT 1 FROM record_links l WHERE (l.a_id = r.id AND l.b_id = i.id) \
                OR (l.b_id = r.id AND l.a_id = i.id)) \
@@ -446,66 +454,62 @@ pub async fn trend_groups(p: &Pools, since: i64) -> Result<Vec<TrendGroup>> {
         .collect())
 }
 
-/// Applies a problem's workaround to an incident in one write: a public
-/// comment with the workaround, a `caused_by` link when there is none, and an
-/// `apply_workaround` entry in the incident's history.
+/// Applies a problem's workaround to an incident in one transaction: a public
+/// comment with the workaround (the incident's own comment path: first
+/// response, clocks, notification), a `caused_by` link when there is none, and
+/// an `apply_workaround` entry in the incident's history.
 pub async fn apply_workaround(
     p: &Pools,
     actor: &AuditActor,
-    incident: &crate::RecordRef,
+    terms: &steward_domain::sla::SlaTerms,
+    incident: &crate::Incident,
     problem: &crate::RecordRef,
     workaround: &str,
 ) -> Result<crate::Comment> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let body = format!("Workaround from {}: {workaround}", problem.number);
-    let comment =
-        super::records::insert_comment(&mut tx, actor, incident, "public", &body, now).await?;
-    super::records::touch(&mut tx, incident.id, now).await?;
+    let body = format!("Workaround: {workaround}");
+    let comment = super::incidents::comment_in(
+        &mut tx, p.notify, actor, terms, incident, "public", &body, true, now,
+    )
+    .await?;
     let stored = steward_domain::link::StoredLink::new(
         incident.id,
         problem.id,
         steward_domain::link::LinkType::CausedBy,
     )?;
-    let linked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM record_links WHERE a_id = $1 AND b_id = $2)",
+    let linked = sqlx::query(
+        "INSERT INTO record_links (a_id, b_id, link_type, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(stored.a)
     .bind(stored.b)
-    .fetch_one(&mut *tx)
-    .await?;
-    if !linked {
-        sqlx::query(
-            "INSERT INTO record_links (a_id, b_id, link_type, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(stored.a)
-        .bind(stored.b)
-        .bind(stored.link_type.as_str())
-        .bind(actor.user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    .bind(stored.link_type.as_str())
+    .bind(actor.user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
     let mut c = Changes::default();
     c.set("problem", &problem.number);
     c.set("comment_id", &comment.id);
     c.set("workaround", &workaround);
-    if !linked {
+    if linked {
         c.set("link", &"caused_by");
     }
     append(
         &mut tx,
         actor,
         Some(incident.org_id),
-        &incident.kind,
+        steward_domain::kind::INCIDENT,
         &incident.number,
         "apply_workaround",
         &c,
         now,
     )
     .await?;
-    if !linked {
+    if linked {
         let mut c = Changes::default();
         c.set("link", &"causes");
         c.set("record", &incident.number);
