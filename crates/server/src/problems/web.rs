@@ -403,24 +403,7 @@ async fn refused(
     number: &str,
     e: AppError,
 ) -> WebResult<Response> {
-    let (status, errors) = match e {
-        AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
-        AppError::InvalidTransition(m) | AppError::Conflict(m) => (
-            StatusCode::CONFLICT,
-            vec![steward_domain::FieldError {
-                field: "action".into(),
-                message: m,
-            }],
-        ),
-        AppError::PreconditionFailed => (
-            StatusCode::PRECONDITION_FAILED,
-            vec![steward_domain::FieldError {
-                field: "problem".into(),
-                message: "someone else changed this problem while you were looking at it; review the current version and try again".into(),
-            }],
-        ),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = crate::web::record::refusal(e, "problem")?;
     let page = problem_page(state, s, number, "", Errors(errors)).await?;
     Ok((status, page).into_response())
 }

@@ -721,18 +721,7 @@ async fn refused(
     e: AppError,
     draft: String,
 ) -> WebResult<Response> {
-    let (status, errors) = match e {
-        AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
-        AppError::InvalidTransition(m) | AppError::Conflict(m) => (StatusCode::CONFLICT, vec![steward_domain::FieldError { field: "action".into(), message: m }]),
-        AppError::PreconditionFailed => (
-            StatusCode::PRECONDITION_FAILED,
-            vec![steward_domain::FieldError {
-                field: "incident".into(),
-                message: "someone else changed this incident while you were looking at it; review the current version and try again".into(),
-            }],
-        ),
-        other => return Err(other.into()),
-    };
+    let (status, errors) = super::record::refusal(e, "incident")?;
     let mut page = incident_page(state, s, number, "", Errors(errors)).await?;
     page.draft = draft;
     Ok((status, page).into_response())

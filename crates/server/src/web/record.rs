@@ -112,3 +112,36 @@ pub async fn timeline(
     timeline.sort_by_key(|t| std::cmp::Reverse(t.at));
     Ok(timeline)
 }
+
+/// How a record's page shows a refused change: the status and the errors to
+/// list at the top, or the error itself when the page cannot show it (a
+/// record that is not there, a role that may not).
+pub fn refusal(
+    e: crate::error::AppError,
+    kind: &str,
+) -> Result<(axum::http::StatusCode, Vec<steward_domain::FieldError>), crate::error::AppError> {
+    use crate::error::AppError;
+    use axum::http::StatusCode;
+    let one = |field: &str, message: String| {
+        vec![steward_domain::FieldError {
+            field: field.into(),
+            message,
+        }]
+    };
+    Ok(match e {
+        AppError::Validation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.0),
+        AppError::InvalidTransition(m) | AppError::Conflict(m) => {
+            (StatusCode::CONFLICT, one("action", m))
+        }
+        AppError::PreconditionFailed => (
+            StatusCode::PRECONDITION_FAILED,
+            one(
+                kind,
+                format!(
+                    "someone else changed this {kind} while you were looking at it; review the current version and try again"
+                ),
+            ),
+        ),
+        other => return Err(other),
+    })
+}
