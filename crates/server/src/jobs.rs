@@ -19,7 +19,6 @@ use std::time::Duration;
 use askama::Template;
 use serde::Deserialize;
 use steward_domain::access::Visibility;
-use steward_domain::incident::IncidentState;
 use steward_domain::notify::{self, Circle, Event};
 use steward_domain::priority::Level;
 use steward_domain::sla::{ClockKind, Crossed};
@@ -437,7 +436,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             title: &inc.title,
             service: &inc.service_name,
             priority: inc.priority,
-            state: IncidentState::parse(&inc.state).map_or("", |s| s.label()),
+            state: inc.state().label(),
             due: due.map(|d| local_time(d, &r.time_zone)).unwrap_or_default(),
             link: format!("{base}/incidents/{}", inc.number),
             reason,

@@ -69,7 +69,7 @@ impl From<&Incident> for IncidentView {
             number: i.number.clone(),
             title: i.title.clone(),
             description: i.description.clone(),
-            state: i.state.clone(),
+            state: i.state.to_string(),
             hold_reason: i.hold_reason.clone(),
             priority: format!("P{}", i.priority),
             impact: i.impact,

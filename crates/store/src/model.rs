@@ -159,7 +159,8 @@ pub struct Incident {
     pub impact: i64,
     pub urgency: i64,
     pub priority: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: IncidentStateCode,
     pub hold_reason: Option<String>,
     pub group_id: Option<i64>,
     pub group_name: Option<String>,
@@ -179,6 +180,33 @@ pub struct Incident {
     pub sla_due_at: UtcMillis,
 }
 
+/// An incident state read from the database: an unknown code fails the
+/// read instead of passing for another state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct IncidentStateCode(pub IncidentState);
+
+impl IncidentStateCode {
+    pub fn as_str(self) -> &'static str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Display for IncidentStateCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl TryFrom<String> for IncidentStateCode {
+    type Error = crate::StoreError;
+    fn try_from(s: String) -> Result<Self, crate::StoreError> {
+        IncidentState::parse(&s)
+            .map(IncidentStateCode)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown incident state {s:?}")))
+    }
+}
+
 impl Incident {
     /// The incident as a work record of the kernel.
     pub fn record_ref(&self) -> crate::RecordRef {
@@ -188,7 +216,7 @@ impl Incident {
             number: self.number.clone(),
             org_id: self.org_id,
             title: self.title.clone(),
-            state: self.state.clone(),
+            state: self.state.as_str().to_owned(),
             state_category: self.state().category().as_str().to_owned(),
             service_id: Some(self.service_id),
             category: Some(self.category.clone()),
@@ -196,7 +224,7 @@ impl Incident {
     }
 
     pub fn state(&self) -> IncidentState {
-        IncidentState::parse(&self.state).unwrap_or(IncidentState::New)
+        self.state.0
     }
 
     /// The nearest due time of a running SLA clock.

@@ -208,7 +208,7 @@ async fn a_database_from_before_the_kernel_keeps_its_records_and_history() {
             )
             .await
             .unwrap();
-        assert_eq!(changed.state, "in_progress");
+        assert_eq!(changed.state.as_str(), "in_progress");
         let history = store.record_history("incident", &number).await.unwrap();
         assert_eq!(history.len(), history_before.len() + 1);
         let comments = store.comments(inc.id, true).await.unwrap();
@@ -223,6 +223,36 @@ async fn a_database_from_before_the_kernel_keeps_its_records_and_history() {
         assert!(v.broken.is_none(), "{backend:?}: {v:?}");
         assert_eq!(v.unsealed, 0);
         assert_eq!(v.verified, before.audit + 1, "{backend:?}");
+
+        // A state no rule knows fails the read instead of passing for another.
+        let corrupt = "UPDATE work_records SET state = 'lost' WHERE number = $1";
+        match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                sqlx::query(corrupt)
+                    .bind(&number)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                sqlx::query(corrupt)
+                    .bind(&number)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        let read = store.incident(&number, Visibility::All).await;
+        assert!(
+            matches!(
+                &read,
+                Err(steward_store::StoreError::Database(sqlx::Error::ColumnDecode { index, .. }))
+                    if index.contains("state")
+            ),
+            "{backend:?}: {read:?}"
+        );
         store.close().await;
     }
 }

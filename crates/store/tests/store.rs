@@ -166,7 +166,7 @@ async fn incident_story_on_both_backends() {
             )
             .await
             .unwrap();
-        assert_eq!(started.state, "in_progress");
+        assert_eq!(started.state.as_str(), "in_progress");
         assert_eq!(started.version, inc.version + 1);
         let refused = store
             .update_incident(&w.actor, &inc.number, Visibility::All, None, "close", |i| {

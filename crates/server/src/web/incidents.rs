@@ -66,7 +66,7 @@ fn rows(items: &[Incident], tz: &str) -> Vec<Row> {
             number: i.number.clone(),
             title: i.title.clone(),
             priority: i.priority,
-            state: i.state.clone(),
+            state: i.state.to_string(),
             state_label: i.state().label(),
             service: i.service_name.clone(),
             organisation: i.org_name.clone(),

@@ -184,7 +184,7 @@ where
         impact: f.impact,
         urgency: f.urgency,
         priority: f.priority,
-        state: l.state.as_str().to_owned(),
+        state: crate::IncidentStateCode(l.state),
         hold_reason: l.hold_reason.map(|r| r.as_str().to_owned()),
         group_id: f.group_id,
         group_name: names.group_name,
@@ -213,7 +213,6 @@ where
         impact: 0,
         urgency: 0,
         priority: 0,
-        state: String::new(),
         service_number: String::new(),
         group_name: None,
         assignee_name: None,
@@ -224,7 +223,7 @@ where
         reopen_count: 0,
         ..created.clone()
     };
-    let mut changes = diff(&blank, &created);
+    let mut changes = diff_from("", &blank, &created);
     changes.set("caller", &created.caller_name);
     changes.set("organisation", &created.org_name);
     let args = vec![
@@ -238,7 +237,7 @@ where
         Arg::I64(f.impact),
         Arg::I64(f.urgency),
         Arg::I64(f.priority),
-        Arg::Text(created.state.clone()),
+        Arg::Text(created.state.as_str().to_owned()),
         Arg::Text(l.state.category().as_str().to_owned()),
         Arg::OptText(created.hold_reason.clone()),
         Arg::OptI64(f.group_id),
@@ -377,6 +376,11 @@ pub async fn import(
 
 /// What changed between two versions of an incident, with references by name.
 fn diff(a: &Incident, b: &Incident) -> Changes {
+    diff_from(a.state.as_str(), a, b)
+}
+
+/// [`diff`] from a state given as text: a new incident's starts from nothing.
+fn diff_from(state_before: &str, a: &Incident, b: &Incident) -> Changes {
     let mut c = Changes::default();
     c.diff("title", &a.title, &b.title);
     c.diff("description", &a.description, &b.description);
@@ -385,7 +389,7 @@ fn diff(a: &Incident, b: &Incident) -> Changes {
     c.diff("impact", &a.impact, &b.impact);
     c.diff("urgency", &a.urgency, &b.urgency);
     c.diff("priority", &a.priority, &b.priority);
-    c.diff("state", &a.state, &b.state);
+    c.diff("state", &state_before, &b.state.as_str());
     c.diff("hold_reason", &a.hold_reason, &b.hold_reason);
     c.diff("group", &a.group_name, &b.group_name);
     c.diff("assignee", &a.assignee_name, &b.assignee_name);
