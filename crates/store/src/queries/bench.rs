@@ -194,6 +194,9 @@ pub async fn fill_problems(
     )
     .execute(&mut *tx)
     .await?;
+    // Fresh statistics first: planned with none, the join below walks every
+    // incident once per problem.
+    sqlx::query("ANALYZE").execute(&mut *tx).await?;
     sqlx::query(
         "INSERT INTO record_links (a_id, b_id, link_type, created_at) \
          SELECT i.id, p.id, 'caused_by', $2 FROM work_records i \
