@@ -25,9 +25,7 @@ const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title 
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
 const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS title";
 /// An incident `i` linked to a problem (either end of the link).
-const LINKED_TO_PROBLEM: &str = "EXISTS (SELECT 1 FROM record_links l JOIN work_records r \
-     ON r.id = CASE WHEN l.a_id = i.id THEN l.b_id ELSE l.a_id END \
-     WHERE (l.a_id = i.id OR l.b_id = i.id) AND r.kind = 'problem')";
+const LINKED_TO_PROBLEM: &str = super::records::INCIDENT_LINKED_TO_PROBLEM;
 const RECORD_GAP: &str = "'record' AS kind, r.number AS record_key, r.title AS title";
 
 /// A figure over SMS records: `from` is the condition after `kind = ...`.
@@ -255,7 +253,8 @@ fn sql_of(id: FigureId) -> FigureSql {
             order: "p.target_at, p.id",
         },
         MajorIncidentsReviewed => incident(
-            "FROM work_records i WHERE i.kind = 'incident' AND i.major \
+            // `i.major` as in the partial index `work_records_major_closed`.
+            "FROM work_records i WHERE i.major AND i.kind = 'incident' \
              AND i.state = 'closed' AND i.closed_at >= :since",
             LINKED_TO_PROBLEM,
         ),

@@ -25,9 +25,10 @@ macro_rules! select {
              r.requester_id, q.name AS requester_name, d.root_cause, d.workaround, \
              d.permanent_fix, d.known_error_at, d.published, r.target_at, r.opened_at, \
              r.resolved_at, r.closed_at, r.updated_at, r.version, \
-             (SELECT COUNT(*) FROM record_links l JOIN work_records i \
-              ON i.id = CASE WHEN l.a_id = r.id THEN l.b_id ELSE l.a_id END \
-              WHERE (l.a_id = r.id OR l.b_id = r.id) AND i.kind = 'incident') AS incident_count \
+             ((SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.a_id \
+               WHERE l.b_id = r.id AND i.kind = 'incident') \
+              + (SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.b_id \
+               WHERE l.a_id = r.id AND i.kind = 'incident')) AS incident_count \
              FROM work_records r JOIN problem_details d ON d.record_id = r.id \
              LEFT JOIN services s ON s.id = r.service_id \
              LEFT JOIN assignment_groups g ON g.id = r.group_id \
@@ -429,18 +430,18 @@ pub async fn known_errors_for(
 /// Incidents opened since `since` per service and category that no problem
 /// is linked to, for trend detection (the rule is `TrendRule::candidates`).
 pub async fn trend_groups(p: &Pools, since: i64) -> Result<Vec<TrendGroup>> {
-    let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+    let sql = format!(
         "SELECT s.number, s.name, i.category, COUNT(*), MIN(i.opened_at), MAX(i.opened_at) \
          FROM work_records i JOIN services s ON s.id = i.service_id \
          WHERE i.kind = 'incident' AND i.opened_at >= $1 AND i.state <> 'cancelled' \
-         AND NOT EXISTS (SELECT 1 FROM record_links l JOIN work_records r \
-           ON r.id = CASE WHEN l.a_id = i.id THEN l.b_id ELSE l.a_id END \
-           WHERE (l.a_id = i.id OR l.b_id = i.id) AND r.kind = 'problem') \
-         GROUP BY s.number, s.name, i.category",
-    )
-    .bind(since)
-    .fetch_all(p.read())
-    .await?;
+         AND NOT {} GROUP BY s.number, s.name, i.category",
+        super::records::INCIDENT_LINKED_TO_PROBLEM
+    );
+    let rows: Vec<(String, String, String, i64, i64, i64)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(since)
+            .fetch_all(p.read())
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(sn, name, category, n, first, last)| TrendGroup {

@@ -10,6 +10,13 @@ use super::audit::append;
 use crate::kernel_model::LinkRow;
 use crate::{AuditActor, Comment, RecordLink, RecordRef, Result, StoreError, on_unique};
 
+/// An incident `i` linked to a problem, from either end of the link: two
+/// halves, each an index lookup (an `OR` across both ends is not).
+pub(super) const INCIDENT_LINKED_TO_PROBLEM: &str = "(EXISTS (SELECT 1 FROM record_links l \
+     JOIN work_records r ON r.id = l.b_id WHERE l.a_id = i.id AND r.kind = 'problem') \
+     OR EXISTS (SELECT 1 FROM record_links l JOIN work_records r ON r.id = l.a_id \
+     WHERE l.b_id = i.id AND r.kind = 'problem'))";
+
 const SELECT_REF: &str = "SELECT r.id, r.kind, r.number, r.org_id, r.title, r.state, \
      r.state_category, r.service_id, r.category FROM work_records r";
 
@@ -211,10 +218,12 @@ pub async fn unlink(p: &Pools, actor: &AuditActor, from: &RecordRef, to: &Record
 pub async fn links(p: &Pools, record_id: i64, org: Option<i64>) -> Result<Vec<RecordLink>> {
     let rows: Vec<LinkRow> = sqlx::query_as(
         "SELECT l.id AS link_id, l.a_id, l.link_type, l.created_at, r.id, r.kind, r.number, \
-         r.org_id, r.title, r.state, r.state_category, r.service_id, r.category \
-         FROM record_links l JOIN work_records r \
-         ON r.id = CASE WHEN l.a_id = $1 THEN l.b_id ELSE l.a_id END \
-         WHERE (l.a_id = $1 OR l.b_id = $1) AND ($2 IS NULL OR r.org_id = $2) ORDER BY l.id",
+         r.org_id, r.title, r.state, r.state_category, r.service_id, r.category FROM ( \
+           SELECT id, a_id, b_id AS other, link_type, created_at FROM record_links WHERE a_id = $1 \
+           UNION ALL \
+           SELECT id, a_id, a_id AS other, link_type, created_at FROM record_links WHERE b_id = $1 \
+         ) l JOIN work_records r ON r.id = l.other \
+         WHERE ($2 IS NULL OR r.org_id = $2) ORDER BY l.id",
     )
     .bind(record_id)
     .bind(org)
