@@ -1,23 +1,23 @@
-//! Attachments: one upload mechanism for every record that takes files (today:
-//! incidents and their comments). The type is decided from the bytes, the name is cleaned, the
+//! Attachments: one upload mechanism for every work record of any kind and
+//! its comments. The type is decided from the bytes, the name is cleaned, the
 //! bytes are stored in the data folder under a random key (never a name a
 //! user chose) and served only as a download, under the same visibility rules
 //! as comments: customers see public attachments of their own organisation's
-//! incidents; internal ones are for staff.
+//! records; internal ones are for staff.
 
 use std::path::PathBuf;
-use steward_domain::kind::{Kind, Verb};
 
 use sha2::{Digest, Sha256};
 use steward_domain::access::{Action, Actor};
 use steward_domain::attachment;
 use steward_domain::incident::CommentVisibility;
-use steward_store::{Attachment, AuditActor, Comment, Incident, NewAttachment};
+use steward_store::{Attachment, AuditActor, Comment, NewAttachment, RecordRef};
 
 use crate::AppState;
 use crate::auth::random_token;
 use crate::error::{AppError, AppResult};
-use crate::incidents::{self, require};
+use crate::incidents::{CommentInput, require};
+use crate::records;
 
 fn path_of(state: &AppState, storage_key: &str) -> PathBuf {
     PathBuf::from(&state.config.data_dir)
@@ -25,14 +25,14 @@ fn path_of(state: &AppState, storage_key: &str) -> PathBuf {
         .join(storage_key)
 }
 
-/// Whether the actor may attach files to this incident at all (404 when it is
+/// Whether the actor may attach files to this record at all (404 when it is
 /// hidden from them, 403 when their role may not): asked before the body is read.
 pub async fn check_may_attach(state: &AppState, actor: &Actor, number: &str) -> AppResult<()> {
-    let inc = incidents::get(state, actor, number).await?;
+    let r = records::get(state, actor, number).await?;
     require(
         actor,
-        Action::Work(Kind::Incident, Verb::Comment),
-        Some(inc.org_id),
+        Action::Work(r.kind()?, steward_domain::kind::Verb::Comment),
+        Some(r.org_id),
     )
 }
 
@@ -68,32 +68,26 @@ pub fn check_file(state: &AppState, file: UploadedFile) -> AppResult<CheckedFile
     })
 }
 
-fn parse_visibility(v: Option<&str>) -> AppResult<Option<CommentVisibility>> {
-    match v.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => CommentVisibility::parse(v)
-            .map(Some)
-            .ok_or_else(|| AppError::field("visibility", "must be public or internal")),
-    }
-}
-
-/// Where an upload goes and who sees it: attached to one of the incident's
+/// Where an upload goes and who sees it: attached to one of the record's
 /// comments, a file takes that comment's visibility, and only the comment's
 /// author may add it.
 async fn upload_visibility(
     state: &AppState,
     actor: &Actor,
-    inc: &Incident,
+    r: &RecordRef,
     visibility: Option<&str>,
     comment: Option<i64>,
 ) -> AppResult<CommentVisibility> {
-    let given = parse_visibility(visibility)?;
+    let given = visibility
+        .filter(|v| !v.is_empty())
+        .map(|v| records::visibility(Some(v)))
+        .transpose()?;
     let visibility = match comment {
         None => given.unwrap_or(CommentVisibility::Public),
         Some(id) => {
             let missing =
-                || AppError::field("comment", format!("{} has no comment {id}", inc.number));
-            let c = match state.store.comment(inc.id, id).await {
+                || AppError::field("comment", format!("{} has no comment {id}", r.number));
+            let c = match state.store.comment(r.id, id).await {
                 Ok(c) if c.visibility == "public" || actor.role.is_staff() => c,
                 Ok(_) | Err(steward_store::StoreError::NotFound) => return Err(missing()),
                 Err(e) => return Err(e.into()),
@@ -103,8 +97,12 @@ async fn upload_visibility(
                     "only the author of a comment may attach files to it".into(),
                 ));
             }
-            let own =
-                CommentVisibility::parse(&c.visibility).unwrap_or(CommentVisibility::Internal);
+            let own = CommentVisibility::parse(&c.visibility).ok_or_else(|| {
+                AppError::internal(format!(
+                    "comment {} has visibility {:?}",
+                    c.id, c.visibility
+                ))
+            })?;
             if given.is_some_and(|g| g != own) {
                 return Err(AppError::field(
                     "visibility",
@@ -114,14 +112,12 @@ async fn upload_visibility(
             own
         }
     };
-    let action = match visibility {
-        CommentVisibility::Public => Action::Work(Kind::Incident, Verb::Comment),
-        CommentVisibility::Internal => Action::Work(Kind::Incident, Verb::WorkNote),
-    };
-    require(actor, action, Some(inc.org_id))?;
-    inc.state()
-        .check_changeable()
-        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
+    require(
+        actor,
+        Action::Work(r.kind()?, records::verb_for(visibility)),
+        Some(r.org_id),
+    )?;
+    records::check_open(r)?;
     Ok(visibility)
 }
 
@@ -132,7 +128,7 @@ pub async fn comment_with_files(
     state: &AppState,
     actor: &Actor,
     number: &str,
-    input: &incidents::CommentInput,
+    input: &CommentInput,
     files: Vec<UploadedFile>,
 ) -> AppResult<Comment> {
     let files = files
@@ -153,7 +149,7 @@ pub async fn comment_with_files(
     }
     let news: Vec<NewAttachment> = staged.iter().map(|(n, _)| n.clone()).collect();
     let result = match result {
-        Ok(()) => incidents::comment(state, actor, number, input, &news).await,
+        Ok(()) => records::comment(state, actor, number, input, &news).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
@@ -164,7 +160,7 @@ pub async fn comment_with_files(
     result
 }
 
-/// Checks and stores a file for an incident or one of its comments, then
+/// Checks and stores a file for a record or one of its comments, then
 /// records it with its audit entry.
 pub async fn upload(
     state: &AppState,
@@ -174,17 +170,17 @@ pub async fn upload(
     comment: Option<i64>,
     file: UploadedFile,
 ) -> AppResult<Attachment> {
-    let inc = incidents::get(state, actor, number).await?;
-    let visibility = upload_visibility(state, actor, &inc, visibility, comment).await?;
+    let r = records::get(state, actor, number).await?;
+    let visibility = upload_visibility(state, actor, &r, visibility, comment).await?;
     let file = check_file(state, file)?;
-    store(state, actor, &inc, comment, visibility, file).await
+    store(state, actor, &r, comment, visibility, file).await
 }
 
 /// Stores a checked file and records it; the caller has decided its target.
-pub async fn store(
+async fn store(
     state: &AppState,
     actor: &Actor,
-    inc: &Incident,
+    record: &RecordRef,
     comment_id: Option<i64>,
     visibility: CommentVisibility,
     file: CheckedFile,
@@ -192,7 +188,7 @@ pub async fn store(
     let (new, path) = stage(state, comment_id, visibility, file).await?;
     match state
         .store
-        .add_attachment(&AuditActor::from(actor), inc, &new)
+        .add_attachment(&AuditActor::from(actor), record, &new)
         .await
     {
         Ok(a) => Ok(a),
@@ -278,13 +274,10 @@ pub async fn read_stored(state: &AppState, storage_key: &str) -> AppResult<Vec<u
         .map_err(|e| AppError::internal(format!("reading stored file {storage_key}: {e}")))
 }
 
-/// The attachments of an incident the actor may see.
+/// The attachments of a record the actor may see.
 pub async fn list(state: &AppState, actor: &Actor, number: &str) -> AppResult<Vec<Attachment>> {
-    let inc = incidents::get(state, actor, number).await?;
-    Ok(state
-        .store
-        .attachments(inc.id, actor.role.is_staff())
-        .await?)
+    let r = records::get(state, actor, number).await?;
+    Ok(state.store.attachments(r.id, actor.role.is_staff()).await?)
 }
 
 /// An attachment and its bytes, if the actor may see it (404 otherwise, whatever the reason).
@@ -294,8 +287,8 @@ pub async fn download(
     id: i64,
 ) -> AppResult<(Attachment, Vec<u8>)> {
     let a = state.store.attachment(id).await?;
-    // The incident's own visibility rule decides first (another organisation's: 404).
-    incidents::get(state, actor, &a.record_number).await?;
+    // The record's own visibility rule decides first (another organisation's: 404).
+    records::get(state, actor, &a.record_number).await?;
     if a.visibility == "internal" && !actor.role.is_staff() {
         return Err(AppError::NotFound);
     }

@@ -533,32 +533,18 @@ pub async fn transition(
     }
 }
 
-/// A comment or work note, with files already stored (see
-/// `attachments::comment_with_files`): all recorded in one transaction.
+/// What a comment on an incident adds to the kernel's (`records::comment`,
+/// which has checked it): the first response, which stops the response
+/// clock, and the notification, written with it in one transaction.
 pub async fn comment(
     state: &AppState,
     actor: &Actor,
-    number: &str,
-    input: &CommentInput,
+    r: &steward_store::RecordRef,
+    visibility: CommentVisibility,
+    body: &str,
     files: &[NewAttachment],
 ) -> AppResult<Comment> {
-    let inc = get(state, actor, number).await?;
-    let visibility = match input.visibility.as_deref() {
-        None => CommentVisibility::Public,
-        Some(v) => CommentVisibility::parse(v)
-            .ok_or_else(|| AppError::field("visibility", "must be public or internal"))?,
-    };
-    let action = match visibility {
-        CommentVisibility::Public => Action::Work(Kind::Incident, Verb::Comment),
-        CommentVisibility::Internal => Action::Work(Kind::Incident, Verb::WorkNote),
-    };
-    require(actor, action, Some(inc.org_id))?;
-    inc.state()
-        .check_changeable()
-        .map_err(|e| AppError::InvalidTransition(e.to_string()))?;
-    let mut p = Problems::default();
-    let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
-    p.finish(())?;
+    let inc = get(state, actor, &r.number).await?;
     let first = incident::is_response(actor.role.is_staff(), visibility);
     Ok(state
         .store
@@ -566,7 +552,7 @@ pub async fn comment(
             &AuditActor::from(actor),
             &inc,
             visibility.as_str(),
-            &body,
+            body,
             first,
             files,
         )

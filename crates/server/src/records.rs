@@ -5,14 +5,15 @@
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor, Visibility};
 use steward_domain::error::Problems;
-use steward_domain::kind::{Kind, Verb};
+use steward_domain::incident::CommentVisibility;
+use steward_domain::kind::{Kind, StateCategory, Verb};
 use steward_domain::link::LinkType;
 use steward_domain::text;
-use steward_store::{AuditActor, AuditEntry, Comment, RecordLink, RecordRef};
+use steward_store::{AuditActor, AuditEntry, Comment, NewAttachment, RecordLink, RecordRef};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::incidents::{CommentInput, require};
 
 /// A record the actor may see, by its number of any kind; 404 otherwise.
 pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<RecordRef> {
@@ -23,6 +24,20 @@ pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Rec
     }
     require(actor, Action::Work(kind, Verb::Read), Some(r.org_id))?;
     Ok(r)
+}
+
+/// A record of `kind` the actor may see, by its number; 404 for a number
+/// of another kind (an incident's number under `/problems/`).
+pub async fn get_of(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    number: &str,
+) -> AppResult<RecordRef> {
+    match Kind::canonical_number(number) {
+        Some((k, _)) if k == kind => get(state, actor, number).await,
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// A link asked for by people: the other record's number and the type.
@@ -154,48 +169,74 @@ pub async fn links(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<
         .collect())
 }
 
-/// A comment or work note on a record of a kind without clocks (problems...).
+/// Refuses a change to a closed or cancelled record (409).
+pub fn check_open(r: &RecordRef) -> AppResult<()> {
+    match StateCategory::parse(&r.state_category) {
+        Some(StateCategory::Closed | StateCategory::Cancelled) => Err(AppError::InvalidTransition(
+            format!("{} is {}: it takes no more changes", r.number, r.state),
+        )),
+        Some(_) => Ok(()),
+        None => Err(AppError::internal(format!(
+            "{} has an unknown state category {:?}",
+            r.number, r.state_category
+        ))),
+    }
+}
+
+/// The visibility a comment or a file asks for: public unless it says internal.
+pub fn visibility(v: Option<&str>) -> AppResult<CommentVisibility> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(CommentVisibility::Public),
+        Some(v) => CommentVisibility::parse(v)
+            .ok_or_else(|| AppError::field("visibility", "must be public or internal")),
+    }
+}
+
+/// What a comment or file of `visibility` asks of the policy.
+pub fn verb_for(visibility: CommentVisibility) -> Verb {
+    match visibility {
+        CommentVisibility::Public => Verb::Comment,
+        CommentVisibility::Internal => Verb::WorkNote,
+    }
+}
+
+/// A comment or work note on any record, with files already staged: one
+/// write with its audit entry. A kind with clocks and notifications
+/// (incidents) adds what the comment causes there.
 pub async fn comment(
     state: &AppState,
     actor: &Actor,
-    r: &RecordRef,
-    input: &crate::incidents::CommentInput,
+    number: &str,
+    input: &CommentInput,
+    files: &[NewAttachment],
 ) -> AppResult<Comment> {
-    let internal = match input.visibility.as_deref() {
-        None | Some("public") => false,
-        Some("internal") => true,
-        Some(_) => return Err(AppError::field("visibility", "must be public or internal")),
-    };
-    let verb = if internal {
-        Verb::WorkNote
-    } else {
-        Verb::Comment
-    };
-    require(actor, Action::Work(r.kind()?, verb), Some(r.org_id))?;
-    if !steward_domain::kind::StateCategory::parse(&r.state_category).is_some_and(|c| {
-        !matches!(
-            c,
-            steward_domain::kind::StateCategory::Closed
-                | steward_domain::kind::StateCategory::Cancelled
-        )
-    }) {
-        return Err(AppError::InvalidTransition(format!(
-            "{} is {}: it takes no more comments",
-            r.number, r.state
-        )));
-    }
+    let r = get(state, actor, number).await?;
+    let visibility = visibility(input.visibility.as_deref())?;
+    let kind = r.kind()?;
+    require(
+        actor,
+        Action::Work(kind, verb_for(visibility)),
+        Some(r.org_id),
+    )?;
+    check_open(&r)?;
     let mut p = Problems::default();
     let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
     p.finish(())?;
-    Ok(state
-        .store
-        .add_record_comment(
-            &AuditActor::from(actor),
-            r,
-            if internal { "internal" } else { "public" },
-            &body,
-        )
-        .await?)
+    match kind {
+        Kind::Incident => {
+            crate::incidents::comment(state, actor, &r, visibility, &body, files).await
+        }
+        Kind::Problem => Ok(state
+            .store
+            .add_record_comment(
+                &AuditActor::from(actor),
+                &r,
+                visibility.as_str(),
+                &body,
+                files,
+            )
+            .await?),
+    }
 }
 
 /// Comments the actor may read: customers never see work notes.

@@ -467,3 +467,118 @@ async fn repeated_incidents_make_a_candidate_problem() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn problems_take_comments_files_and_history_from_the_kernel() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let incident = s.raise("customer", "Printer jams", "SVC-0001").await;
+        let (st, p) = s
+            .post(
+                "agent",
+                "/api/v1/problems",
+                json!({"title": "Printers jam", "service": "SVC-0001"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{p}");
+        let number = p["number"].as_str().unwrap().to_owned();
+
+        // A file on the problem, through the same route shape as an incident's.
+        let form = reqwest::multipart::Form::new()
+            .text("visibility", "internal")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"jam log\n".to_vec()).file_name("jam.txt"),
+            );
+        let res = s
+            .client
+            .post(s.url(&format!("/api/v1/problems/{number}/attachments")))
+            .bearer_auth(&s.tokens["agent"])
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let file: Value = res.json().await.unwrap();
+        let (st, list) = s
+            .get("agent", &format!("/api/v1/problems/{number}/attachments"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{list}");
+        assert_eq!(list[0]["file_name"], "jam.txt");
+        let res = s
+            .client
+            .get(s.url(&format!("/api/v1/attachments/{}", file["id"])))
+            .bearer_auth(&s.tokens["agent"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.unwrap().as_ref(), b"jam log\n");
+        // A customer learns of neither the problem nor its file.
+        let (st, _) = s
+            .get(
+                "customer",
+                &format!("/api/v1/problems/{number}/attachments"),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .get("customer", &format!("/api/v1/attachments/{}", file["id"]))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // A work note, then the history names both, on the problem.
+        let (st, c) = s
+            .post(
+                "agent",
+                &format!("/api/v1/problems/{number}/comments"),
+                json!({"body": "Rollers worn", "visibility": "internal"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+        let (_, h) = s
+            .get("agent", &format!("/api/v1/problems/{number}/history"))
+            .await;
+        let actions: Vec<&str> = h
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["create", "work_note_attachment", "work_note"]);
+        assert!(
+            h.as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["record_number"] == number.as_str()),
+            "{h}"
+        );
+
+        // One kind's number under another kind's path is not there.
+        let (st, _) = s
+            .get("agent", &format!("/api/v1/problems/{incident}/comments"))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .get("agent", &format!("/api/v1/incidents/{number}/history"))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // A cancelled problem takes no more files or comments, and writes nothing.
+        let (st, v) = step(&s, &number, json!({"action": "cancel"})).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, v) = s
+            .post(
+                "agent",
+                &format!("/api/v1/problems/{number}/comments"),
+                json!({"body": "late"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{v}");
+        let (_, after) = s
+            .get("agent", &format!("/api/v1/problems/{number}/comments"))
+            .await;
+        assert_eq!(after.as_array().unwrap().len(), 1);
+        s.stop().await;
+    }
+}

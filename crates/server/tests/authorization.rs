@@ -134,6 +134,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /api/v1/problems/{number}"
         | "GET /api/v1/problems/{number}/comments"
         | "GET /api/v1/problems/{number}/history"
+        | "GET /api/v1/problems/{number}/attachments"
         | "GET /api/v1/problems/{number}/incidents"
         | "GET /api/v1/problems/{number}/links" => {
             if staff {
@@ -145,6 +146,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "PATCH /api/v1/problems/{number}"
         | "POST /api/v1/problems/{number}/transitions"
         | "POST /api/v1/problems/{number}/comments"
+        | "POST /api/v1/problems/{number}/attachments"
         | "POST /api/v1/problems/{number}/links"
         | "DELETE /api/v1/problems/{number}/links/{other}" => match role {
             "auditor" => Forbidden,

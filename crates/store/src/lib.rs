@@ -593,15 +593,19 @@ impl Store {
         dispatch!(self, records::by_number(number, scope_org(visibility)))
     }
 
-    /// A comment or work note on a record without clocks of its own (not an incident).
+    /// A comment or work note, with its files, on a record without clocks of its own (not an incident).
     pub async fn add_record_comment(
         &self,
         actor: &AuditActor,
         record: &RecordRef,
         visibility: &str,
         body: &str,
+        files: &[NewAttachment],
     ) -> Result<Comment> {
-        dispatch!(self, records::add_comment(actor, record, visibility, body))
+        dispatch!(
+            self,
+            records::add_comment(actor, record, visibility, body, files)
+        )
     }
 
     /// Links two records (at most once per pair), `link_type` read from `from`.
@@ -1187,14 +1191,14 @@ impl Store {
 
     // ---- attachments ---------------------------------------------------
 
-    /// Records an attachment of `incident` (its bytes already stored), with its audit entry.
+    /// Records an attachment of any work record (its bytes already stored), with its audit entry.
     pub async fn add_attachment(
         &self,
         actor: &AuditActor,
-        incident: &Incident,
+        record: &RecordRef,
         attachment: &NewAttachment,
     ) -> Result<Attachment> {
-        dispatch!(self, attachments::create(actor, incident, attachment))
+        dispatch!(self, attachments::create(actor, record, attachment))
     }
 
     /// An incident's attachments, oldest first; staff-only ones when `include_internal`.

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use steward_domain::access::{Action, Visibility};
 use steward_domain::kind::{Kind, Verb};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,18 +13,15 @@ use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
 use crate::incidents::{
-    self, CommentInput, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
-    require,
+    self, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor, require,
 };
-use crate::views::{AuditEntryView, CommentView, IncidentPage, IncidentView};
+use crate::views::{IncidentPage, IncidentView};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get, patch))
         .routes(routes!(transition))
-        .routes(routes!(comments, add_comment))
-        .routes(routes!(history))
         .routes(routes!(sla))
         .routes(routes!(breach_reason))
 }
@@ -142,46 +139,4 @@ async fn transition(
 ) -> AppResult<Response> {
     let inc = incidents::transition(&state, &a.actor, &number, &t, if_match(&headers)?).await?;
     Ok(with_etag(inc.version, IncidentView::from(&inc)))
-}
-
-/// Comments and (for staff) work notes, oldest first.
-#[utoipa::path(get, path = "/api/v1/incidents/{number}/comments", tag = "incidents",
-    params(("number" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem)))]
-async fn comments(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<CommentView>>> {
-    let inc = incidents::get(&state, &a.actor, &number).await?;
-    let list = incidents::comments(&state, &a.actor, &inc).await?;
-    Ok(ApiJson(list.iter().map(CommentView::from).collect()))
-}
-
-/// Add a comment (public) or a work note (internal, staff only).
-#[utoipa::path(post, path = "/api/v1/incidents/{number}/comments", tag = "incidents", request_body = CommentInput,
-    params(("number" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 201, body = CommentView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn add_comment(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-    ApiJson(input): ApiJson<CommentInput>,
-) -> AppResult<Response> {
-    let c = incidents::comment(&state, &a.actor, &number, &input, &[]).await?;
-    Ok((StatusCode::CREATED, axum::Json(CommentView::from(&c))).into_response())
-}
-
-/// The incident's audit history, oldest first (customers do not see work notes).
-#[utoipa::path(get, path = "/api/v1/incidents/{number}/history", tag = "incidents",
-    params(("number" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 200, body = Vec<AuditEntryView>), (status = 404, body = Problem)))]
-async fn history(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<AuditEntryView>>> {
-    let inc = incidents::get(&state, &a.actor, &number).await?;
-    let entries = incidents::history(&state, &a.actor, &inc).await?;
-    Ok(ApiJson(entries.iter().map(AuditEntryView::from).collect()))
 }

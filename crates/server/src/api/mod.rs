@@ -10,6 +10,7 @@ mod conformity;
 mod incidents;
 mod jobs;
 mod me;
+mod records;
 mod registers;
 mod services;
 
@@ -118,7 +119,8 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(incidents::router())
         .merge(crate::problems::api::router())
-        .merge(attachments::router(max_upload))
+        .merge(attachments::router())
+        .merge(records::router(max_upload))
         .merge(services::router())
         .merge(admin::router())
         .merge(me::router())

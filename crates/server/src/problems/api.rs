@@ -13,9 +13,8 @@ use crate::AppState;
 use crate::api::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::incidents::CommentInput;
-use crate::records::{self, LinkInput, LinkView};
-use crate::views::{AuditEntryView, CommentView};
+use crate::records;
+use crate::views::CommentView;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,13 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(candidates))
         .routes(routes!(get, patch))
         .routes(routes!(step))
-        .routes(routes!(comments, add_comment))
-        .routes(routes!(history))
         .routes(routes!(incidents))
-        .routes(routes!(links, add_link))
-        .routes(routes!(remove_link))
-        .routes(routes!(incident_links, add_incident_link))
-        .routes(routes!(remove_incident_link))
         .routes(routes!(known_errors))
         .routes(routes!(apply_workaround))
 }
@@ -144,53 +137,6 @@ async fn step(
     Ok(with_etag(p.version, view(&state, &p).await?))
 }
 
-/// Comments and work notes, oldest first.
-#[utoipa::path(get, path = "/api/v1/problems/{number}/comments", tag = "problems",
-    params(("number" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem)))]
-async fn comments(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<CommentView>>> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    let r = records::get(&state, &a.actor, &p.number).await?;
-    let list = records::comments(&state, &a.actor, &r).await?;
-    Ok(ApiJson(list.iter().map(CommentView::from).collect()))
-}
-
-/// Add a comment or a work note (`visibility: internal`).
-#[utoipa::path(post, path = "/api/v1/problems/{number}/comments", tag = "problems", request_body = CommentInput,
-    params(("number" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 201, body = CommentView), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn add_comment(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-    ApiJson(input): ApiJson<CommentInput>,
-) -> AppResult<Response> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    let r = records::get(&state, &a.actor, &p.number).await?;
-    let c = records::comment(&state, &a.actor, &r, &input).await?;
-    Ok((StatusCode::CREATED, axum::Json(CommentView::from(&c))).into_response())
-}
-
-/// The problem's audit history, oldest first.
-#[utoipa::path(get, path = "/api/v1/problems/{number}/history", tag = "problems",
-    params(("number" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 200, body = Vec<AuditEntryView>), (status = 404, body = Problem)))]
-async fn history(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<AuditEntryView>>> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    let r = records::get(&state, &a.actor, &p.number).await?;
-    let entries = records::history(&state, &a.actor, &r).await?;
-    Ok(ApiJson(entries.iter().map(AuditEntryView::from).collect()))
-}
-
 /// The incidents linked to the problem, newest link first; `cursor` is the
 /// last item's `link_id`.
 #[utoipa::path(get, path = "/api/v1/problems/{number}/incidents", tag = "problems",
@@ -207,104 +153,6 @@ async fn incidents(
     Ok(ApiJson(
         list.iter().map(super::LinkedIncidentView::from).collect(),
     ))
-}
-
-/// The problem's links to other records, read from its side.
-#[utoipa::path(get, path = "/api/v1/problems/{number}/links", tag = "problems",
-    params(("number" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 200, body = Vec<LinkView>), (status = 404, body = Problem)))]
-async fn links(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<LinkView>>> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    list_links(&state, &a, &p.number).await
-}
-
-/// Link the problem to another record (an incident it causes, say).
-#[utoipa::path(post, path = "/api/v1/problems/{number}/links", tag = "problems", request_body = LinkInput,
-    params(("number" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 201, body = LinkView), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn add_link(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-    ApiJson(input): ApiJson<LinkInput>,
-) -> AppResult<Response> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    let l = records::link(&state, &a.actor, &p.number, &input).await?;
-    Ok((StatusCode::CREATED, axum::Json(LinkView::from(&l))).into_response())
-}
-
-/// Remove the problem's link to another record.
-#[utoipa::path(delete, path = "/api/v1/problems/{number}/links/{other}", tag = "problems",
-    params(("number" = String, Path, description = "e.g. PRB-000001"),
-           ("other" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 204), (status = 404, body = Problem)))]
-async fn remove_link(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath((number, other)): ApiPath<(String, String)>,
-) -> AppResult<StatusCode> {
-    let p = super::get(&state, &a.actor, &number).await?;
-    records::unlink(&state, &a.actor, &p.number, &other).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn list_links(
-    state: &AppState,
-    a: &ApiActor,
-    number: &str,
-) -> AppResult<ApiJson<Vec<LinkView>>> {
-    let r = records::get(state, &a.actor, number).await?;
-    let list = records::links(state, &a.actor, &r).await?;
-    Ok(ApiJson(list.iter().map(LinkView::from).collect()))
-}
-
-/// The incident's links to other records (problems, duplicates), read from its side.
-#[utoipa::path(get, path = "/api/v1/incidents/{number}/links", tag = "incidents",
-    params(("number" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 200, body = Vec<LinkView>), (status = 404, body = Problem)))]
-async fn incident_links(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-) -> AppResult<ApiJson<Vec<LinkView>>> {
-    let inc = crate::incidents::get(&state, &a.actor, &number).await?;
-    list_links(&state, &a, &inc.number).await
-}
-
-/// Link the incident to another record, e.g. `{"record": "PRB-000001", "type": "caused_by"}` (staff).
-#[utoipa::path(post, path = "/api/v1/incidents/{number}/links", tag = "incidents", request_body = LinkInput,
-    params(("number" = String, Path, description = "e.g. INC-000123")),
-    responses((status = 201, body = LinkView), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn add_incident_link(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath(number): ApiPath<String>,
-    ApiJson(input): ApiJson<LinkInput>,
-) -> AppResult<Response> {
-    let inc = crate::incidents::get(&state, &a.actor, &number).await?;
-    let l = records::link(&state, &a.actor, &inc.number, &input).await?;
-    Ok((StatusCode::CREATED, axum::Json(LinkView::from(&l))).into_response())
-}
-
-/// Remove the incident's link to another record (staff).
-#[utoipa::path(delete, path = "/api/v1/incidents/{number}/links/{other}", tag = "incidents",
-    params(("number" = String, Path, description = "e.g. INC-000123"),
-           ("other" = String, Path, description = "e.g. PRB-000001")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn remove_incident_link(
-    State(state): State<AppState>,
-    a: ApiActor,
-    ApiPath((number, other)): ApiPath<(String, String)>,
-) -> AppResult<StatusCode> {
-    let inc = crate::incidents::get(&state, &a.actor, &number).await?;
-    records::unlink(&state, &a.actor, &inc.number, &other).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Known errors that concern the incident: linked to it, or open with a

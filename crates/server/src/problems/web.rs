@@ -17,9 +17,9 @@ use super::{ProblemInput, ProblemListParams, ProblemPatch, ProblemStepInput};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
-use crate::incidents::CommentInput;
-use crate::records::{self, LinkInput};
-use crate::web::record::TimelineItem;
+use crate::records;
+use crate::records::LinkView;
+use crate::web::record::{AttachmentRow, TimelineItem};
 use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
 pub fn router() -> crate::web::WebRoutes {
@@ -30,9 +30,6 @@ pub fn router() -> crate::web::WebRoutes {
         .route("/problems/{number}", "GET", get(show))
         .route("/problems/{number}/edit", "POST", post(edit))
         .route("/problems/{number}/transitions", "POST", post(step))
-        .route("/problems/{number}/comments", "POST", post(comment))
-        .route("/problems/{number}/links", "POST", post(link))
-        .route("/incidents/{number}/links", "POST", post(incident_link))
         .route(
             "/incidents/{number}/workaround",
             "POST",
@@ -262,14 +259,6 @@ fn step_view(action: &'static str) -> StepView {
 /// Linked incidents shown on a problem's page; the API pages through all.
 const SHOWN_INCIDENTS: i64 = 200;
 
-pub struct LinkRow {
-    number: String,
-    path: &'static str,
-    label: &'static str,
-    title: String,
-    state: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "problem.html")]
 pub struct ProblemPage {
@@ -281,8 +270,16 @@ pub struct ProblemPage {
     errors: Errors,
     services: Vec<(String, String)>,
     incidents: Vec<LinkedIncident>,
-    links: Vec<LinkRow>,
+    links: Vec<LinkView>,
     timeline: Vec<TimelineItem>,
+    attachments: Vec<AttachmentRow>,
+    /// The problem's own path, where its forms post.
+    base: String,
+    staff: bool,
+    /// A refused comment, kept to write again.
+    draft: String,
+    /// Problems are the provider's: their comment forms offer a work note first.
+    notes_first: bool,
     steps: Vec<StepView>,
     can_edit: bool,
     can_comment: bool,
@@ -307,6 +304,7 @@ fn flash_for(m: Option<&str>) -> &'static str {
         Some("moved") => "State changed.",
         Some("commented") => "Added.",
         Some("linked") => "Linked.",
+        Some("attached") => "File attached.",
         _ => "",
     }
 }
@@ -321,20 +319,12 @@ async fn problem_page(
     let p = super::get(state, &s.actor, number).await?;
     let tz = s.user.effective_time_zone().to_owned();
     let r = records::get(state, &s.actor, &p.number).await?;
-    let timeline = crate::web::record::timeline(state, &s.actor, &r, &[], &tz).await?;
-    let links = records::links(state, &s.actor, &r)
-        .await?
+    let parts = crate::web::record::parts(state, &s.actor, &r, &tz).await?;
+    // Linked incidents have their own list.
+    let links = parts
+        .links
         .into_iter()
-        .filter(|l| l.other.kind != "incident")
-        .map(|l| LinkRow {
-            path: steward_domain::kind::Kind::parse(&l.other.kind)
-                .map(|k| k.spec().path)
-                .unwrap_or(""),
-            number: l.other.number,
-            label: l.link_type.label(),
-            title: l.other.title,
-            state: l.other.state,
-        })
+        .filter(|l| l.kind != "incident")
         .collect();
     let incidents = state
         .store
@@ -365,7 +355,12 @@ async fn problem_page(
         services: super::services(state, &p).await?,
         incidents,
         links,
-        timeline,
+        timeline: parts.timeline,
+        attachments: parts.attachments,
+        base: format!("/problems/{}", p.number),
+        staff: s.actor.role.is_staff(),
+        draft: String::new(),
+        notes_first: true,
         steps,
         can_edit,
         can_comment: changeable && allowed(s, Verb::Comment, Some(p.org_id)),
@@ -397,14 +392,16 @@ pub async fn show(
 }
 
 /// A refused change, shown on the problem's page with what went wrong.
-async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     s: &WebSession,
     number: &str,
     e: AppError,
+    draft: String,
 ) -> WebResult<Response> {
     let (status, errors) = crate::web::record::refusal(e, "problem")?;
-    let page = problem_page(state, s, number, "", Errors(errors)).await?;
+    let mut page = problem_page(state, s, number, "", Errors(errors)).await?;
+    page.draft = draft;
     Ok((status, page).into_response())
 }
 
@@ -440,7 +437,7 @@ pub async fn edit(
     };
     match super::update(&state, &s.actor, &number, &patch, Some(form.version)).await {
         Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=saved", p.number)).into_response()),
-        Err(e) => refused(&state, &s, &number, e).await,
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }
 
@@ -465,103 +462,7 @@ pub async fn step(
     };
     match super::step(&state, &s.actor, &number, &input, Some(form.version)).await {
         Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=moved", p.number)).into_response()),
-        Err(e) => refused(&state, &s, &number, e).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CommentForm {
-    body: String,
-    visibility: Option<String>,
-}
-
-pub async fn comment(
-    State(state): State<AppState>,
-    Path(number): Path<String>,
-    f: WebForm<CommentForm>,
-) -> WebResult<Response> {
-    let (s, form) = (f.session, f.form);
-    let result = async {
-        let p = super::get(&state, &s.actor, &number).await?;
-        let r = records::get(&state, &s.actor, &p.number).await?;
-        let input = CommentInput {
-            body: form.body,
-            visibility: form.visibility,
-        };
-        records::comment(&state, &s.actor, &r, &input).await
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/problems/{number}?m=commented")).into_response()),
-        Err(e) => refused(&state, &s, &number, e).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LinkForm {
-    record: String,
-    #[serde(rename = "type")]
-    link_type: Option<String>,
-}
-
-pub async fn link(
-    State(state): State<AppState>,
-    Path(number): Path<String>,
-    f: WebForm<LinkForm>,
-) -> WebResult<Response> {
-    let (s, form) = (f.session, f.form);
-    let input = LinkInput {
-        record: form.record,
-        link_type: form.link_type,
-    };
-    let result = async {
-        let p = super::get(&state, &s.actor, &number).await?;
-        records::link(&state, &s.actor, &p.number, &input).await
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/problems/{number}?m=linked")).into_response()),
-        Err(AppError::NotFound) => {
-            refused(
-                &state,
-                &s,
-                &number,
-                AppError::field(
-                    "record",
-                    format!("no record {} that you may see", input.record.trim()),
-                ),
-            )
-            .await
-        }
-        Err(e) => refused(&state, &s, &number, e).await,
-    }
-}
-
-/// Links an incident to a problem (or any record) from the incident's page.
-pub async fn incident_link(
-    State(state): State<AppState>,
-    Path(number): Path<String>,
-    f: WebForm<LinkForm>,
-) -> WebResult<Response> {
-    let (s, form) = (f.session, f.form);
-    let input = LinkInput {
-        record: form.record,
-        link_type: form.link_type,
-    };
-    let inc = crate::incidents::get(&state, &s.actor, &number).await?;
-    match records::link(&state, &s.actor, &inc.number, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/incidents/{}?m=linked", inc.number)).into_response()),
-        Err(AppError::NotFound) => Ok(crate::web::incidents::refused_with(
-            &state,
-            &s,
-            &inc.number,
-            AppError::field(
-                "record",
-                format!("no record {} that you may see", input.record.trim()),
-            ),
-        )
-        .await?),
-        Err(e) => Ok(crate::web::incidents::refused_with(&state, &s, &inc.number, e).await?),
+        Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
 use crate::incidents::{
-    self, CommentInput, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
+    self, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
 };
 
 /// One line of an incident table.
@@ -477,25 +477,6 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// One attachment in the incident's list.
-#[derive(Clone)]
-pub struct AttachmentRow {
-    pub id: i64,
-    pub file_name: String,
-    pub size: String,
-    pub who: String,
-    pub when: String,
-    pub internal: bool,
-}
-
-fn human_size(n: i64) -> String {
-    match n {
-        n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
-        n if n >= 1024 => format!("{:.0} KB", n as f64 / 1024.0),
-        n => format!("{n} bytes"),
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "incident.html")]
 pub struct IncidentPage {
@@ -516,7 +497,11 @@ pub struct IncidentPage {
     can_transition: bool,
     can_edit: bool,
     can_comment: bool,
-    attachments: Vec<AttachmentRow>,
+    attachments: Vec<super::record::AttachmentRow>,
+    /// The record's own path, where its forms post.
+    base: String,
+    /// Whether the comment forms offer a work note first.
+    notes_first: bool,
     /// The comment being written, kept when it was refused.
     draft: String,
     /// The SLA clocks, explained.
@@ -551,34 +536,13 @@ async fn incident_page(
 ) -> WebResult<IncidentPage> {
     let i = incidents::get(state, &s.actor, number).await?;
     let tz = s.user.effective_time_zone().to_owned();
-    let files: Vec<(Option<i64>, AttachmentRow)> =
-        crate::attachments::list(state, &s.actor, number)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let row = AttachmentRow {
-                    id: a.id,
-                    size: human_size(a.size),
-                    who: a.uploaded_by_name.unwrap_or_else(|| "Steward".into()),
-                    when: local_time(a.created_at, &tz),
-                    internal: a.visibility == "internal",
-                    file_name: a.file_name,
-                };
-                (a.comment_id, row)
-            })
-            .collect();
     let record = crate::records::get(state, &s.actor, &i.number).await?;
-    let timeline = super::record::timeline(state, &s.actor, &record, &files, &tz).await?;
+    let parts = super::record::parts(state, &s.actor, &record, &tz).await?;
     let known_errors = if i.state().is_final() {
         Vec::new()
     } else {
         crate::records::known_errors(state, &s.actor, &i).await?
     };
-    let links = crate::records::links(state, &s.actor, &record)
-        .await?
-        .iter()
-        .map(crate::records::LinkView::from)
-        .collect();
     let staff = s.actor.role.is_staff();
     let can_transition = authorize(
         &s.actor,
@@ -623,11 +587,13 @@ async fn incident_page(
         first_response: local_opt(i.first_response_at, &tz),
         resolved: local_opt(i.resolved_at, &tz),
         closed: local_opt(i.closed_at, &tz),
-        timeline,
+        timeline: parts.timeline,
         can_transition,
         can_edit,
         can_comment: changeable,
-        attachments: files.into_iter().map(|(_, f)| f).collect(),
+        attachments: parts.attachments,
+        base: format!("/incidents/{}", i.number),
+        notes_first: false,
         draft: String::new(),
         transitions: if staff {
             Transition::available_from(lifecycle.state).to_vec()
@@ -664,7 +630,7 @@ async fn incident_page(
         group: i.group_name.clone().unwrap_or_default(),
         assignee_email,
         known_errors,
-        links,
+        links: parts.links,
         can_link: authorize(
             &s.actor,
             Action::Work(Kind::Incident, Verb::Link),
@@ -703,7 +669,6 @@ pub async fn show(
     .await
 }
 
-/// Renders the page again with the problem of a refused change.
 /// A refused change from another page's form, shown on the incident's page.
 pub(crate) async fn refused_with(
     state: &AppState,
@@ -714,7 +679,7 @@ pub(crate) async fn refused_with(
     refused(state, s, number, e, String::new()).await
 }
 
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     s: &WebSession,
     number: &str,
@@ -820,9 +785,6 @@ pub async fn transition(
     }
 }
 
-/// Files a comment may carry at once.
-pub const MAX_COMMENT_FILES: usize = 5;
-
 /// A `multipart/form-data` post from one of our pages: same origin, and the
 /// session's CSRF token in its `csrf` field.
 pub(super) async fn page_multipart(
@@ -850,78 +812,6 @@ pub(super) async fn page_multipart(
         return Err(forbidden());
     }
     Ok(form)
-}
-
-/// A comment or work note, with any files attached to it.
-pub async fn comment(
-    State(state): State<AppState>,
-    s: WebSession,
-    headers: axum::http::HeaderMap,
-    Path(number): Path<String>,
-    multipart: axum::extract::Multipart,
-) -> WebResult<Response> {
-    // Who may comment on this incident is answered before the body is read.
-    crate::attachments::check_may_attach(&state, &s.actor, &number).await?;
-    let form = page_multipart(
-        &state,
-        &s,
-        &headers,
-        multipart,
-        &["body", "visibility"],
-        MAX_COMMENT_FILES,
-    )
-    .await?;
-    let input = CommentInput {
-        body: form.text("body").unwrap_or_default().to_owned(),
-        visibility: form.text("visibility").map(str::to_owned),
-    };
-    match crate::attachments::comment_with_files(&state, &s.actor, &number, &input, form.files)
-        .await
-    {
-        Ok(_) => {
-            let n = incidents::incident_number(&number)?;
-            Ok(Redirect::to(&format!("/incidents/{n}?m=commented")).into_response())
-        }
-        Err(e) => refused(&state, &s, &number, e, input.body).await,
-    }
-}
-
-/// A file for the incident itself.
-pub async fn attach(
-    State(state): State<AppState>,
-    s: WebSession,
-    headers: axum::http::HeaderMap,
-    Path(number): Path<String>,
-    multipart: axum::extract::Multipart,
-) -> WebResult<Response> {
-    // Who may attach to this incident is answered before the body is read.
-    crate::attachments::check_may_attach(&state, &s.actor, &number).await?;
-    let mut form = page_multipart(&state, &s, &headers, multipart, &["visibility"], 1).await?;
-    let Some(file) = form.files.pop() else {
-        return refused(
-            &state,
-            &s,
-            &number,
-            AppError::field("file", "is required"),
-            String::new(),
-        )
-        .await;
-    };
-    match crate::attachments::upload(
-        &state,
-        &s.actor,
-        &number,
-        form.text("visibility"),
-        None,
-        file,
-    )
-    .await
-    {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/incidents/{}?m=attached", a.record_number)).into_response())
-        }
-        Err(e) => refused(&state, &s, &number, e, String::new()).await,
-    }
 }
 
 pub async fn download(

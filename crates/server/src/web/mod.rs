@@ -28,7 +28,7 @@ use crate::error::AppError;
 /// expected answer per role fails it).
 pub struct WebRoutes {
     router: Router<AppState>,
-    list: Vec<(&'static str, &'static str)>,
+    list: Vec<(&'static str, String)>,
 }
 
 impl Default for WebRoutes {
@@ -44,14 +44,15 @@ impl WebRoutes {
     /// Adds `path` answering `methods` (space-separated, e.g. `"GET POST"`).
     pub fn route(
         mut self,
-        path: &'static str,
+        path: impl Into<String>,
         methods: &'static str,
         handler: axum::routing::MethodRouter<AppState>,
     ) -> Self {
+        let path = path.into();
+        self.router = self.router.route(&path, handler);
         for m in methods.split_whitespace() {
-            self.list.push((m, path));
+            self.list.push((m, path.clone()));
         }
-        self.router = self.router.route(path, handler);
         self
     }
 
@@ -62,7 +63,7 @@ impl WebRoutes {
     }
 
     /// Every route as `(method, path)`.
-    pub fn list(&self) -> &[(&'static str, &'static str)] {
+    pub fn list(&self) -> &[(&'static str, String)] {
         &self.list
     }
 }
@@ -100,19 +101,6 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             "/incidents/{number}/transition",
             "POST",
             post(incidents::transition),
-        )
-        .route(
-            "/incidents/{number}/comments",
-            "POST",
-            post(incidents::comment).layer(axum::extract::DefaultBodyLimit::max(
-                incidents::MAX_COMMENT_FILES * max_upload + 64 * 1024,
-            )),
-        )
-        .route(
-            "/incidents/{number}/attachments",
-            "POST",
-            post(incidents::attach)
-                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
         )
         .route("/attachments/{id}", "GET", get(incidents::download))
         .route(
@@ -207,6 +195,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             get(sms::download),
         )
         .merge(crate::problems::web::router())
+        .merge(record::routes(max_upload))
 }
 
 async fn stylesheet() -> Response {

@@ -1,14 +1,23 @@
 //! What every work record's page shows the same way (the kernel, ADR 0010):
-//! its timeline of comments, work notes and changes from the audit trail, and
-//! its links.
+//! its timeline of comments, work notes and changes from the audit trail, its
+//! files and its links, and the forms that add them (one route each per kind).
 
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use serde::Deserialize;
 use steward_domain::access::Actor;
+use steward_domain::kind::Kind;
 use steward_store::RecordRef;
 
-use super::incidents::AttachmentRow;
-use super::local_time;
+use super::incidents::page_multipart;
+use super::{WebResult, WebRoutes, local_time};
 use crate::AppState;
-use crate::error::AppResult;
+use crate::auth::{WebForm, WebSession};
+use crate::error::{AppError, AppResult};
+use crate::incidents::CommentInput;
+use crate::records::LinkInput;
 
 /// One entry of a record's timeline.
 pub struct TimelineItem {
@@ -144,4 +153,208 @@ pub fn refusal(
         ),
         other => return Err(other),
     })
+}
+
+/// One file in a record's list.
+#[derive(Clone)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub file_name: String,
+    pub size: String,
+    pub who: String,
+    pub when: String,
+    pub internal: bool,
+}
+
+fn human_size(n: i64) -> String {
+    match n {
+        n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+        n if n >= 1024 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// What every record's page shows the same way: its files, its timeline
+/// (comments with their files, and changes) and its links.
+pub struct RecordParts {
+    pub attachments: Vec<AttachmentRow>,
+    pub timeline: Vec<TimelineItem>,
+    pub links: Vec<crate::records::LinkView>,
+}
+
+pub async fn parts(
+    state: &AppState,
+    actor: &Actor,
+    r: &RecordRef,
+    tz: &str,
+) -> AppResult<RecordParts> {
+    let files: Vec<(Option<i64>, AttachmentRow)> = state
+        .store
+        .attachments(r.id, actor.role.is_staff())
+        .await?
+        .into_iter()
+        .map(|a| {
+            let row = AttachmentRow {
+                id: a.id,
+                size: human_size(a.size),
+                who: a.uploaded_by_name.unwrap_or_else(|| "Steward".into()),
+                when: local_time(a.created_at, tz),
+                internal: a.visibility == "internal",
+                file_name: a.file_name,
+            };
+            (a.comment_id, row)
+        })
+        .collect();
+    let timeline = timeline(state, actor, r, &files, tz).await?;
+    let links = crate::records::links(state, actor, r)
+        .await?
+        .iter()
+        .map(crate::records::LinkView::from)
+        .collect();
+    Ok(RecordParts {
+        attachments: files.into_iter().map(|(_, f)| f).collect(),
+        timeline,
+        links,
+    })
+}
+
+/// A refused form shown on the kind's own page, with what was being written.
+async fn refused(
+    state: &AppState,
+    s: &WebSession,
+    kind: Kind,
+    number: &str,
+    e: AppError,
+    draft: String,
+) -> WebResult<Response> {
+    match kind {
+        Kind::Incident => super::incidents::refused(state, s, number, e, draft).await,
+        Kind::Problem => crate::problems::web::refused(state, s, number, e, draft).await,
+    }
+}
+
+/// The most files one comment takes.
+pub const MAX_COMMENT_FILES: usize = 5;
+
+/// The kernel's forms on every kind's page: a comment or work note with
+/// files, a file, a link to another record.
+pub fn routes(max_upload: usize) -> WebRoutes {
+    let mut w = WebRoutes::default();
+    for kind in Kind::ALL {
+        let base = format!("/{}/{{number}}", kind.spec().path);
+        w = w
+            .route(
+                format!("{base}/comments"),
+                "POST",
+                post(move |st, s, h, p, m| comment(kind, st, s, h, p, m)).layer(
+                    DefaultBodyLimit::max(MAX_COMMENT_FILES * max_upload + 64 * 1024),
+                ),
+            )
+            .route(
+                format!("{base}/attachments"),
+                "POST",
+                post(move |st, s, h, p, m| attach(kind, st, s, h, p, m))
+                    .layer(DefaultBodyLimit::max(max_upload + 64 * 1024)),
+            )
+            .route(
+                format!("{base}/links"),
+                "POST",
+                post(move |st, p, f| link(kind, st, p, f)),
+            );
+    }
+    w
+}
+
+fn page_of(kind: Kind, number: &str, m: &str) -> Response {
+    Redirect::to(&format!("/{}/{number}?m={m}", kind.spec().path)).into_response()
+}
+
+/// A comment or work note, with any files attached to it.
+async fn comment(
+    kind: Kind,
+    State(state): State<AppState>,
+    s: WebSession,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    multipart: Multipart,
+) -> WebResult<Response> {
+    let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
+    // Who may comment is answered before the body is read.
+    crate::attachments::check_may_attach(&state, &s.actor, &r.number).await?;
+    let form = page_multipart(
+        &state,
+        &s,
+        &headers,
+        multipart,
+        &["body", "visibility"],
+        MAX_COMMENT_FILES,
+    )
+    .await?;
+    let input = CommentInput {
+        body: form.text("body").unwrap_or_default().to_owned(),
+        visibility: form.text("visibility").map(str::to_owned),
+    };
+    match crate::attachments::comment_with_files(&state, &s.actor, &r.number, &input, form.files)
+        .await
+    {
+        Ok(_) => Ok(page_of(kind, &r.number, "commented")),
+        Err(e) => refused(&state, &s, kind, &r.number, e, input.body).await,
+    }
+}
+
+/// A file for the record itself.
+async fn attach(
+    kind: Kind,
+    State(state): State<AppState>,
+    s: WebSession,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    multipart: Multipart,
+) -> WebResult<Response> {
+    let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
+    // Who may attach is answered before the body is read.
+    crate::attachments::check_may_attach(&state, &s.actor, &r.number).await?;
+    let mut form = page_multipart(&state, &s, &headers, multipart, &["visibility"], 1).await?;
+    let Some(file) = form.files.pop() else {
+        let e = AppError::field("file", "is required");
+        return refused(&state, &s, kind, &r.number, e, String::new()).await;
+    };
+    let visibility = form.text("visibility");
+    match crate::attachments::upload(&state, &s.actor, &r.number, visibility, None, file).await {
+        Ok(_) => Ok(page_of(kind, &r.number, "attached")),
+        Err(e) => refused(&state, &s, kind, &r.number, e, String::new()).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    record: String,
+    #[serde(rename = "type")]
+    link_type: Option<String>,
+}
+
+/// Links the record to another from its page (an incident to its problem).
+async fn link(
+    kind: Kind,
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<LinkForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
+    let input = LinkInput {
+        record: form.record,
+        link_type: form.link_type,
+    };
+    match crate::records::link(&state, &s.actor, &r.number, &input).await {
+        Ok(_) => Ok(page_of(kind, &r.number, "linked")),
+        Err(AppError::NotFound) => {
+            let e = AppError::field(
+                "record",
+                format!("no record {} that you may see", input.record.trim()),
+            );
+            refused(&state, &s, kind, &r.number, e, String::new()).await
+        }
+        Err(e) => refused(&state, &s, kind, &r.number, e, String::new()).await,
+    }
 }

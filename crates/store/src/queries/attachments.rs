@@ -4,7 +4,7 @@ use steward_domain::audit::Changes;
 
 use super::super::{Conn, Pools};
 use super::audit::append;
-use crate::{Attachment, AuditActor, Incident, NewAttachment, Result, StoreError, now_ms};
+use crate::{Attachment, AuditActor, NewAttachment, RecordRef, Result, StoreError, now_ms};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -23,7 +23,7 @@ macro_rules! select {
 pub(super) async fn insert(
     conn: &mut Conn,
     actor: &AuditActor,
-    incident: &Incident,
+    record: &RecordRef,
     a: &NewAttachment,
     now: i64,
 ) -> Result<i64> {
@@ -32,8 +32,8 @@ pub(super) async fn insert(
          sha256, storage_key, uploaded_by, created_at, comment_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
-    .bind(incident.id)
-    .bind(incident.org_id)
+    .bind(record.id)
+    .bind(record.org_id)
     .bind(&a.visibility)
     .bind(&a.file_name)
     .bind(&a.content_type)
@@ -63,9 +63,9 @@ pub(super) async fn insert(
     append(
         conn,
         actor,
-        Some(incident.org_id),
-        "incident",
-        &incident.number,
+        Some(record.org_id),
+        &record.kind,
+        &record.number,
         action,
         &c,
         now,
@@ -77,17 +77,13 @@ pub(super) async fn insert(
 pub async fn create(
     p: &Pools,
     actor: &AuditActor,
-    incident: &Incident,
+    record: &RecordRef,
     a: &NewAttachment,
 ) -> Result<Attachment> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let id = insert(&mut tx, actor, incident, a, now).await?;
-    sqlx::query("UPDATE work_records SET updated_at = $1, version = version + 1 WHERE id = $2")
-        .bind(now)
-        .bind(incident.id)
-        .execute(&mut *tx)
-        .await?;
+    let id = insert(&mut tx, actor, record, a, now).await?;
+    super::records::touch(&mut tx, record.id, now).await?;
     let row = sqlx::query_as(select!(" WHERE a.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

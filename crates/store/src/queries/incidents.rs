@@ -667,14 +667,8 @@ pub async fn add_comment(
         now,
     )
     .await?;
-    for file in files {
-        let on_comment = NewAttachment {
-            comment_id: Some(comment.id),
-            visibility: visibility.to_owned(),
-            ..file.clone()
-        };
-        super::attachments::insert(&mut tx, actor, incident, &on_comment, now).await?;
-    }
+    super::records::attach_to_comment(&mut tx, actor, &incident.record_ref(), &comment, files, now)
+        .await?;
     tx.commit().await?;
     Ok(Comment {
         author_name: Some(actor.label.clone()),

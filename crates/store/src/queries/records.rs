@@ -98,19 +98,42 @@ pub(super) async fn comment_audit(
     .await
 }
 
-/// A comment on any record that has no clocks or notifications of its own.
+/// Records `files` as attachments of `comment`, which they take the visibility of.
+pub(super) async fn attach_to_comment(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    record: &RecordRef,
+    comment: &Comment,
+    files: &[crate::NewAttachment],
+    now: i64,
+) -> Result<()> {
+    for file in files {
+        let on_comment = crate::NewAttachment {
+            comment_id: Some(comment.id),
+            visibility: comment.visibility.clone(),
+            ..file.clone()
+        };
+        super::attachments::insert(&mut *conn, actor, record, &on_comment, now).await?;
+    }
+    Ok(())
+}
+
+/// A comment on any record that has no clocks or notifications of its own,
+/// with the files that came with it, in one transaction.
 pub async fn add_comment(
     p: &Pools,
     actor: &AuditActor,
     record: &RecordRef,
     visibility: &str,
     body: &str,
+    files: &[crate::NewAttachment],
 ) -> Result<Comment> {
     let now = crate::now_ms();
     let mut tx = p.begin().await?;
     let comment = insert_comment(&mut tx, actor, record, visibility, body, now).await?;
     touch(&mut tx, record.id, now).await?;
     comment_audit(&mut tx, actor, record, &comment, Changes::default(), now).await?;
+    attach_to_comment(&mut tx, actor, record, &comment, files, now).await?;
     tx.commit().await?;
     Ok(Comment {
         author_name: Some(actor.label.clone()),
