@@ -148,7 +148,11 @@ pub async fn update_user(
     let current = store.user_by_id(id).await?;
     // Nobody locks themselves out: an administrator can neither disable nor demote their own account.
     if by.user_id == Some(id)
-        && (patch.active == Some(false) || patch.role.as_deref().is_some_and(|r| r != current.role))
+        && (patch.active == Some(false)
+            || patch
+                .role
+                .as_deref()
+                .is_some_and(|r| r != current.role.as_str()))
     {
         return Err(AppError::Conflict(
             "you cannot disable your own account or change your own role; ask another administrator".into(),

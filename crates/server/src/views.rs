@@ -70,7 +70,7 @@ impl From<&Incident> for IncidentView {
             title: i.title.clone(),
             description: i.description.clone(),
             state: i.state.to_string(),
-            hold_reason: i.hold_reason.clone(),
+            hold_reason: i.hold_reason.map(|h| h.to_string()),
             priority: format!("P{}", i.priority),
             impact: i.impact,
             urgency: i.urgency,
@@ -96,7 +96,7 @@ impl From<&Incident> for IncidentView {
                 .zip(i.assignee_name.clone())
                 .map(|(id, name)| Ref { id, name }),
             major: i.major,
-            resolution_code: i.resolution_code.clone(),
+            resolution_code: i.resolution_code.map(|c| c.to_string()),
             resolution_notes: i.resolution_notes.clone(),
             reopen_count: i.reopen_count,
             opened_at: time(i.opened_at),
@@ -226,7 +226,7 @@ impl From<&User> for UserView {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role.to_string(),
             organisation: Ref {
                 id: u.org_id,
                 name: u.org_name.clone(),

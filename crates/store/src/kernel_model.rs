@@ -92,8 +92,7 @@ pub struct Problem {
     pub impact: i64,
     pub urgency: i64,
     pub priority: i64,
-    #[sqlx(try_from = "String")]
-    pub state: ProblemStateCode,
+    pub state: crate::Code<ProblemState>,
     pub group_id: Option<i64>,
     pub group_name: Option<String>,
     pub assignee_id: Option<i64>,
@@ -113,20 +112,6 @@ pub struct Problem {
     pub version: i64,
     /// Incidents linked to it (any link type).
     pub incident_count: i64,
-}
-
-/// A problem state read from the database: an unknown code fails the read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ProblemStateCode(pub ProblemState);
-
-impl TryFrom<String> for ProblemStateCode {
-    type Error = StoreError;
-    fn try_from(s: String) -> Result<Self, StoreError> {
-        ProblemState::parse(&s)
-            .map(ProblemStateCode)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown problem state {s:?}")))
-    }
 }
 
 impl Problem {

@@ -7,6 +7,7 @@
 //! dialect differences (number sequences, row locks) live in each backend's
 //! small `dialect` module. [`Store`] dispatches to the backend in use.
 
+mod code;
 mod group_commit;
 mod kernel_model;
 mod model;
@@ -21,6 +22,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ttl_cache::TtlCache;
 
+pub use code::{Code, CodeValue};
 pub use kernel_model::*;
 pub use model::*;
 use steward_domain::RuleError;

@@ -54,7 +54,7 @@ pub struct User {
     pub org_kind: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: crate::Code<Role>,
     pub time_zone: Option<String>,
     pub org_time_zone: String,
     pub active: bool,
@@ -64,7 +64,7 @@ pub struct User {
 
 impl User {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Customer)
+        self.role.get()
     }
 
     pub fn actor(&self) -> Actor {
@@ -159,15 +159,14 @@ pub struct Incident {
     pub impact: i64,
     pub urgency: i64,
     pub priority: i64,
-    #[sqlx(try_from = "String")]
-    pub state: IncidentStateCode,
-    pub hold_reason: Option<String>,
+    pub state: crate::Code<IncidentState>,
+    pub hold_reason: Option<crate::Code<HoldReason>>,
     pub group_id: Option<i64>,
     pub group_name: Option<String>,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub major: bool,
-    pub resolution_code: Option<String>,
+    pub resolution_code: Option<crate::Code<ResolutionCode>>,
     pub resolution_notes: Option<String>,
     pub reopen_count: i64,
     pub opened_at: UtcMillis,
@@ -178,33 +177,6 @@ pub struct Incident {
     pub version: i64,
     /// The nearest due time of a running SLA clock; [`steward_domain::sla::NEVER`] when none runs.
     pub sla_due_at: UtcMillis,
-}
-
-/// An incident state read from the database: an unknown code fails the
-/// read instead of passing for another state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct IncidentStateCode(pub IncidentState);
-
-impl IncidentStateCode {
-    pub fn as_str(self) -> &'static str {
-        self.0.as_str()
-    }
-}
-
-impl std::fmt::Display for IncidentStateCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.as_str())
-    }
-}
-
-impl TryFrom<String> for IncidentStateCode {
-    type Error = crate::StoreError;
-    fn try_from(s: String) -> Result<Self, crate::StoreError> {
-        IncidentState::parse(&s)
-            .map(IncidentStateCode)
-            .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown incident state {s:?}")))
-    }
 }
 
 impl Incident {
@@ -247,7 +219,7 @@ impl Incident {
             service_id: self.service_id,
             priority: u8::try_from(self.priority).unwrap_or(5),
             state: self.state(),
-            hold_reason: self.hold_reason.as_deref().and_then(HoldReason::parse),
+            hold_reason: self.hold_reason.map(crate::Code::get),
             opened_at: self.opened_at,
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
@@ -258,11 +230,8 @@ impl Incident {
     pub fn lifecycle(&self) -> Lifecycle {
         Lifecycle {
             state: self.state(),
-            hold_reason: self.hold_reason.as_deref().and_then(HoldReason::parse),
-            resolution_code: self
-                .resolution_code
-                .as_deref()
-                .and_then(ResolutionCode::parse),
+            hold_reason: self.hold_reason.map(crate::Code::get),
+            resolution_code: self.resolution_code.map(crate::Code::get),
             resolution_notes: self.resolution_notes.clone(),
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
@@ -794,13 +763,13 @@ pub struct AgreementFields {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClockRow {
     pub record_id: i64,
-    pub kind: String,
+    pub kind: crate::Code<ClockKind>,
     pub agreement: String,
     pub calendar_id: i64,
     pub priority: i64,
     pub target_minutes: i64,
     pub warn_percent: i64,
-    pub status: String,
+    pub status: crate::Code<ClockStatus>,
     pub elapsed_ms: i64,
     pub running_since: Option<UtcMillis>,
     pub due_at: Option<UtcMillis>,
@@ -818,13 +787,13 @@ impl ClockRow {
 
     pub fn into_clock(self) -> SlaClock {
         SlaClock {
-            kind: ClockKind::parse(&self.kind).unwrap_or(ClockKind::Resolution),
+            kind: self.kind.get(),
             agreement: self.agreement,
             calendar_id: self.calendar_id,
             priority: u8::try_from(self.priority).unwrap_or(5),
             target_minutes: self.target_minutes,
             warn_percent: self.warn_percent,
-            status: ClockStatus::parse(&self.status).unwrap_or(ClockStatus::Cancelled),
+            status: self.status.get(),
             elapsed_ms: self.elapsed_ms,
             running_since: self.running_since,
             due_at: self.due_at,

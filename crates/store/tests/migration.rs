@@ -224,35 +224,56 @@ async fn a_database_from_before_the_kernel_keeps_its_records_and_history() {
         assert_eq!(v.unsealed, 0);
         assert_eq!(v.verified, before.audit + 1, "{backend:?}");
 
-        // A state no rule knows fails the read instead of passing for another.
-        let corrupt = "UPDATE work_records SET state = 'lost' WHERE number = $1";
-        match backend {
-            Backend::Sqlite => {
-                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-                sqlx::query(corrupt)
-                    .bind(&number)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-            }
-            Backend::Postgres => {
-                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-                sqlx::query(corrupt)
-                    .bind(&number)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
+        // A code no rule knows (a state, a hold reason)
+        // fails the read instead of passing for another value.
+        let other = before
+            .records
+            .iter()
+            .map(|r| r.1.clone())
+            .find(|n| *n != number)
+            .unwrap();
+        // (Roles and clock statuses have CHECK constraints on both databases.)
+        let corruptions: [(&str, String); 2] = [
+            (
+                "UPDATE work_records SET state = 'lost' WHERE number = $1",
+                number.clone(),
+            ),
+            (
+                "UPDATE work_records SET hold_reason = 'napping' WHERE number = $1",
+                other.clone(),
+            ),
+        ];
+        for (sql, arg) in &corruptions {
+            match backend {
+                Backend::Sqlite => {
+                    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(*sql))
+                        .bind(arg)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+                Backend::Postgres => {
+                    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(*sql))
+                        .bind(arg)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
             }
         }
-        let read = store.incident(&number, Visibility::All).await;
-        assert!(
+        let decode_error = |r: &Result<_, steward_store::StoreError>, column: &str| {
             matches!(
-                &read,
+                r,
                 Err(steward_store::StoreError::Database(sqlx::Error::ColumnDecode { index, .. }))
-                    if index.contains("state")
-            ),
-            "{backend:?}: {read:?}"
-        );
+                    if index.contains(column)
+            )
+        };
+        let read = store.incident(&number, Visibility::All).await.map(|_| ());
+        assert!(decode_error(&read, "state"), "{backend:?}: {read:?}");
+        let read = store.incident(&other, Visibility::All).await.map(|_| ());
+        assert!(decode_error(&read, "hold_reason"), "{backend:?}: {read:?}");
         store.close().await;
     }
 }

@@ -151,7 +151,7 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
         .fetch_one(&mut *tx)
         .await?;
     let name = ch.name.clone().unwrap_or_else(|| before.name.clone());
-    let role = ch.role.clone().unwrap_or_else(|| before.role.clone());
+    let role = ch.role.clone().unwrap_or_else(|| before.role.to_string());
     let active = ch.active.unwrap_or(before.active);
     let tz = ch
         .time_zone
@@ -159,7 +159,7 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
         .unwrap_or_else(|| before.time_zone.clone());
     let mut c = Changes::default();
     c.diff("name", &before.name, &name);
-    c.diff("role", &before.role, &role);
+    c.diff("role", &before.role.to_string(), &role);
     c.diff("active", &before.active, &active);
     c.diff("time_zone", &before.time_zone, &tz);
     if ch.password_hash.is_some() {
