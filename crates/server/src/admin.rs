@@ -1,16 +1,18 @@
 //! Administration shared by the API, the web UI and the CLI: organisations,
-//! users, assignment groups and API tokens. Callers check the policy first
-//! (the CLI acts as the operator of the machine); these functions validate
-//! and write.
+//! users, assignment groups, API tokens and the audit trail. Each operation
+//! asks the policy for its [`Caller`] (the CLI and the demo act as the
+//! operator of the machine), then validates and writes.
 
 use serde::Deserialize;
+use steward_domain::access::{Action, Actor};
 use steward_domain::error::Problems;
 use steward_domain::text;
 use steward_domain::user::{self, OrgKind, UserDraft};
-use steward_store::{ApiToken, AssignmentGroup, AuditActor, Organisation, Store, User, UserChange};
+use steward_store::{ApiToken, AssignmentGroup, AuditEntry, Organisation, Store, User, UserChange};
 
 use crate::auth;
 use crate::error::{AppError, AppResult};
+use crate::policy::{Caller, require};
 
 /// Checks an IANA time zone name against the bundled database.
 pub fn check_time_zone(p: &mut Problems, field: &str, tz: &str) -> String {
@@ -34,11 +36,19 @@ pub struct OrgInput {
     pub time_zone: Option<String>,
 }
 
-pub async fn create_org(
+/// Every organisation (staff who may read them).
+pub async fn orgs(store: &Store, actor: &Actor) -> AppResult<Vec<Organisation>> {
+    require(actor, Action::OrgRead, None)?;
+    Ok(store.list_orgs().await?)
+}
+
+pub async fn create_org<'a>(
     store: &Store,
-    by: &AuditActor,
+    by: impl Into<Caller<'a>>,
     input: &OrgInput,
 ) -> AppResult<Organisation> {
+    let by = by.into();
+    by.require(Action::OrgWrite, None)?;
     let mut p = Problems::default();
     let name = user::org_name(&mut p, &input.name);
     let kind = match input.kind.as_deref() {
@@ -54,7 +64,9 @@ pub async fn create_org(
         input.time_zone.as_deref().unwrap_or("UTC"),
     );
     p.finish(())?;
-    Ok(store.create_org(by, &name, kind.as_str(), &tz).await?)
+    Ok(store
+        .create_org(&by.audit(), &name, kind.as_str(), &tz)
+        .await?)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -70,7 +82,25 @@ pub struct UserInput {
     pub password: Option<String>,
 }
 
-pub async fn create_user(store: &Store, by: &AuditActor, input: &UserInput) -> AppResult<User> {
+/// Every user (staff who may read them).
+pub async fn users(store: &Store, actor: &Actor) -> AppResult<Vec<User>> {
+    require(actor, Action::UserRead, None)?;
+    Ok(store.list_users(None).await?)
+}
+
+/// One user (staff who may read them).
+pub async fn user(store: &Store, actor: &Actor, id: i64) -> AppResult<User> {
+    require(actor, Action::UserRead, None)?;
+    Ok(store.user_by_id(id).await?)
+}
+
+pub async fn create_user<'a>(
+    store: &Store,
+    by: impl Into<Caller<'a>>,
+    input: &UserInput,
+) -> AppResult<User> {
+    let by = by.into();
+    by.require(Action::UserWrite, None)?;
     let mut p = Problems::default();
     let draft = UserDraft::parse(&input.email, &input.name, &input.role);
     if let Some(pw) = &input.password {
@@ -118,7 +148,7 @@ pub async fn create_user(store: &Store, by: &AuditActor, input: &UserInput) -> A
     };
     Ok(store
         .create_user(
-            by,
+            &by.audit(),
             &draft.email,
             &draft.name,
             draft.role.as_str(),
@@ -139,15 +169,31 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
-pub async fn update_user(
+/// Changes a user: an administrator's work, except a user's own time zone,
+/// which is their own setting.
+pub async fn update_user<'a>(
     store: &Store,
-    by: &AuditActor,
+    by: impl Into<Caller<'a>>,
     id: i64,
     patch: &UserPatch,
 ) -> AppResult<User> {
+    let by = by.into();
+    let own_settings = by.is_user(id)
+        && patch.name.is_none()
+        && patch.role.is_none()
+        && patch.active.is_none()
+        && patch.password.is_none();
+    by.require(
+        if own_settings {
+            Action::OwnSettings
+        } else {
+            Action::UserWrite
+        },
+        None,
+    )?;
     let current = store.user_by_id(id).await?;
     // Nobody locks themselves out: an administrator can neither disable nor demote their own account.
-    if by.user_id == Some(id)
+    if by.is_user(id)
         && (patch.active == Some(false)
             || patch
                 .role
@@ -213,7 +259,7 @@ pub async fn update_user(
         time_zone,
         password_hash,
     };
-    Ok(store.update_user(by, id, &change).await?)
+    Ok(store.update_user(&by.audit(), id, &change).await?)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -227,11 +273,19 @@ pub struct GroupInput {
     pub members: Vec<String>,
 }
 
-pub async fn create_group(
+/// Every assignment group (staff).
+pub async fn groups(store: &Store, actor: &Actor) -> AppResult<Vec<AssignmentGroup>> {
+    require(actor, Action::GroupRead, None)?;
+    Ok(store.list_groups().await?)
+}
+
+pub async fn create_group<'a>(
     store: &Store,
-    by: &AuditActor,
+    by: impl Into<Caller<'a>>,
     input: &GroupInput,
 ) -> AppResult<AssignmentGroup> {
+    let by = by.into();
+    by.require(Action::GroupWrite, None)?;
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", &input.name, text::LINE_MAX);
     let description =
@@ -248,7 +302,7 @@ pub async fn create_group(
     }
     p.finish(())?;
     Ok(store
-        .create_group(by, &name, &description, &members)
+        .create_group(&by.audit(), &name, &description, &members)
         .await?)
 }
 
@@ -259,13 +313,33 @@ pub struct TokenInput {
     pub name: String,
 }
 
-/// Creates an API token for `user`; the secret is returned once and stored only hashed.
-pub async fn create_token(
+/// The caller's own API tokens.
+pub async fn tokens(store: &Store, actor: &Actor) -> AppResult<Vec<ApiToken>> {
+    require(actor, Action::OwnTokens, None)?;
+    Ok(store.list_tokens(actor.user_id).await?)
+}
+
+/// Revokes one of the caller's own tokens (another's does not exist for them).
+pub async fn revoke_token(store: &Store, actor: &Actor, id: i64) -> AppResult<()> {
+    require(actor, Action::OwnTokens, None)?;
+    Ok(store
+        .revoke_token(&steward_store::AuditActor::from(actor), actor.user_id, id)
+        .await?)
+}
+
+/// Creates an API token for `user`: a user's own, or any user's for the
+/// operator. The secret is returned once and stored only hashed.
+pub async fn create_token<'a>(
     store: &Store,
-    by: &AuditActor,
+    by: impl Into<Caller<'a>>,
     user: &User,
     name: &str,
 ) -> AppResult<(ApiToken, String)> {
+    let by = by.into();
+    by.require(Action::OwnTokens, None)?;
+    if matches!(by, Caller::User(_)) && !by.is_user(user.id) {
+        return Err(AppError::NotFound);
+    }
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", name, text::LINE_MAX);
     p.finish(())?;
@@ -274,7 +348,41 @@ pub async fn create_token(
     }
     let secret = auth::new_api_token();
     let token = store
-        .create_token(by, user.id, &name, &auth::hash_secret(&secret))
+        .create_token(&by.audit(), user.id, &name, &auth::hash_secret(&secret))
         .await?;
     Ok((token, secret))
+}
+
+/// Audit entries matching `params` (who may read the trail).
+pub async fn audit(
+    store: &Store,
+    actor: &Actor,
+    params: &crate::api_params::AuditParams,
+) -> AppResult<Vec<AuditEntry>> {
+    require(actor, Action::AuditRead, None)?;
+    Ok(store.list_audit(&params.filter()?).await?)
+}
+
+/// What the user administration page shows: every user and organisation (admins).
+pub async fn user_admin(store: &Store, actor: &Actor) -> AppResult<(Vec<User>, Vec<Organisation>)> {
+    require(actor, Action::UserWrite, None)?;
+    Ok((store.list_users(None).await?, store.list_orgs().await?))
+}
+
+/// What the organisation administration page shows (admins).
+pub async fn org_admin(store: &Store, actor: &Actor) -> AppResult<Vec<Organisation>> {
+    require(actor, Action::OrgWrite, None)?;
+    Ok(store.list_orgs().await?)
+}
+
+/// The caller's own choice of notification e-mails: the events muted.
+pub async fn set_notifications_muted(store: &Store, actor: &Actor, muted: &str) -> AppResult<()> {
+    require(actor, Action::OwnSettings, None)?;
+    Ok(store
+        .set_notifications_muted(
+            &steward_store::AuditActor::from(actor),
+            actor.user_id,
+            muted,
+        )
+        .await?)
 }

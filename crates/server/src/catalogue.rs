@@ -1,12 +1,14 @@
 //! Service catalogue operations shared by the API, the web UI and the CLI.
 
 use serde::Deserialize;
+use steward_domain::access::{Action, Actor, Visibility};
 use steward_domain::error::Problems;
 use steward_domain::number::NumberKind;
 use steward_domain::service::ServiceDraft;
-use steward_store::{AuditActor, Service, ServiceFields, Store};
+use steward_store::{Organisation, Service, ServiceFields, Store};
 
 use crate::error::{AppError, AppResult};
+use crate::policy::{Caller, require};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +67,39 @@ async fn resolve(
     (owner_id, orgs)
 }
 
-pub async fn create(store: &Store, by: &AuditActor, input: &ServiceInput) -> AppResult<Service> {
+/// The services the actor may see (customers: those their organisation receives).
+pub async fn list(store: &Store, actor: &Actor) -> AppResult<Vec<Service>> {
+    require(actor, Action::ServiceRead, None)?;
+    Ok(store.list_services(Visibility::of(actor)).await?)
+}
+
+/// One service the actor may see, with the organisations that receive it
+/// for staff (customers do not learn which others do).
+pub async fn get(
+    store: &Store,
+    actor: &Actor,
+    number: &str,
+) -> AppResult<(Service, Option<Vec<Organisation>>)> {
+    require(actor, Action::ServiceRead, None)?;
+    let number = NumberKind::Service
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let s = store.service(&number, Visibility::of(actor)).await?;
+    let customers = if actor.role.is_staff() {
+        Some(store.service_customers(s.id).await?)
+    } else {
+        None
+    };
+    Ok((s, customers))
+}
+
+pub async fn create<'a>(
+    store: &Store,
+    by: impl Into<Caller<'a>>,
+    input: &ServiceInput,
+) -> AppResult<Service> {
+    let by = by.into();
+    by.require(Action::ServiceWrite, None)?;
     let mut p = Problems::default();
     let draft = ServiceDraft::parse(&input.name, &input.description, input.status.as_deref());
     let (owner_id, orgs) = resolve(store, &mut p, input.owner.as_deref(), &input.customers).await;
@@ -77,19 +111,21 @@ pub async fn create(store: &Store, by: &AuditActor, input: &ServiceInput) -> App
         owner_id,
         customer_org_ids: orgs,
     };
-    Ok(store.create_service(by, &fields).await?)
+    Ok(store.create_service(&by.audit(), &fields).await?)
 }
 
+/// Changes a service (who may write the catalogue); one another
+/// organisation receives is not there for a customer (404 before 403).
 pub async fn update(
     store: &Store,
-    by: &AuditActor,
+    actor: &Actor,
     number: &str,
     patch: &ServicePatch,
     if_match: Option<i64>,
 ) -> AppResult<Service> {
-    let number = NumberKind::Service
-        .canonical(number)
-        .ok_or(AppError::NotFound)?;
+    let (current, _) = get(store, actor, number).await?;
+    require(actor, Action::ServiceWrite, None)?;
+    let number = current.number;
     let current = store
         .service(&number, steward_domain::access::Visibility::All)
         .await?;
@@ -122,5 +158,12 @@ pub async fn update(
         owner_id,
         customer_org_ids: orgs,
     };
-    Ok(store.update_service(by, &number, if_match, &fields).await?)
+    Ok(store
+        .update_service(
+            &steward_store::AuditActor::from(actor),
+            &number,
+            if_match,
+            &fields,
+        )
+        .await?)
 }

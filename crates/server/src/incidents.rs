@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use serde::Deserialize;
-use steward_domain::access::{Action, Actor, Decision, Role, Visibility, authorize};
+use steward_domain::access::{Action, Actor, Role, Visibility};
 use steward_domain::error::Problems;
 use steward_domain::incident::{self, CommentVisibility, IncidentDraft, IncidentState, Transition};
 use steward_domain::kind::{Kind, Verb};
@@ -20,17 +20,7 @@ use steward_store::{
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
-/// Answers the policy's decision as an error, or nothing when allowed.
-pub fn require(actor: &Actor, action: Action, record_org: Option<i64>) -> AppResult<()> {
-    match authorize(actor, action, record_org) {
-        Decision::Allow => Ok(()),
-        Decision::Hidden => Err(AppError::NotFound),
-        Decision::Forbidden => Err(AppError::Forbidden(format!(
-            "your role ({}) may not do this",
-            actor.role.as_str()
-        ))),
-    }
-}
+pub use crate::policy::require;
 
 /// Fields of a new incident as people give them (references by number, name or e-mail).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -624,6 +614,7 @@ pub async fn build_filter(
     actor: &Actor,
     p: &ListParams,
 ) -> AppResult<(IncidentFilter, IncidentOrder, Option<Cursor>, i64)> {
+    require(actor, Action::Work(Kind::Incident, Verb::Read), None)?;
     let mut f = IncidentFilter::default();
     if !actor.role.is_staff() {
         // Customers see one organisation; filters by people, groups or other

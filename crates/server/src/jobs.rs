@@ -525,3 +525,52 @@ mod tests {
         assert_eq!(backoff_ms(30), 3_600_000);
     }
 }
+
+/// The states a job can be in, as a list filter takes them.
+pub const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
+
+/// A page of jobs, newest first, for who may read the queue.
+pub async fn page(
+    store: &steward_store::Store,
+    actor: &steward_domain::access::Actor,
+    state: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> crate::error::AppResult<Vec<steward_store::Job>> {
+    use crate::error::AppError;
+    crate::policy::require(actor, steward_domain::access::Action::JobRead, None)?;
+    if let Some(s) = state
+        && !STATES.contains(&s)
+    {
+        return Err(AppError::field(
+            "state",
+            "must be queued, running, done or dead",
+        ));
+    }
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 500"));
+    }
+    Ok(store.list_jobs(state, before, limit).await?)
+}
+
+/// One job and its attempts.
+pub async fn get(
+    store: &steward_store::Store,
+    actor: &steward_domain::access::Actor,
+    id: i64,
+) -> crate::error::AppResult<(steward_store::Job, Vec<steward_store::JobRun>)> {
+    crate::policy::require(actor, steward_domain::access::Action::JobRead, None)?;
+    Ok((store.job(id).await?, store.job_runs(id).await?))
+}
+
+/// Puts a dead (or waiting) job back in the queue with fresh attempts.
+pub async fn retry(
+    store: &steward_store::Store,
+    actor: &steward_domain::access::Actor,
+    id: i64,
+) -> crate::error::AppResult<steward_store::Job> {
+    crate::policy::require(actor, steward_domain::access::Action::JobRetry, None)?;
+    Ok(store
+        .retry_job(&steward_store::AuditActor::from(actor), id)
+        .await?)
+}

@@ -2,8 +2,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use steward_domain::access::Action;
-use steward_store::AuditActor;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -12,7 +10,6 @@ use crate::AppState;
 use crate::admin::{self, GroupInput, OrgInput, UserInput, UserPatch};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::incidents::require;
 use crate::views::{GroupView, OrganisationView, UserView};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -30,8 +27,7 @@ async fn list_orgs(
     State(state): State<AppState>,
     a: ApiActor,
 ) -> AppResult<ApiJson<Vec<OrganisationView>>> {
-    require(&a.actor, Action::OrgRead, None)?;
-    let list = state.store.list_orgs().await?;
+    let list = admin::orgs(&state.store, &a.actor).await?;
     Ok(ApiJson(list.iter().map(OrganisationView::from).collect()))
 }
 
@@ -43,8 +39,7 @@ async fn create_org(
     a: ApiActor,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> AppResult<(StatusCode, ApiJson<OrganisationView>)> {
-    require(&a.actor, Action::OrgWrite, None)?;
-    let o = admin::create_org(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    let o = admin::create_org(&state.store, &a.actor, &input).await?;
     Ok((StatusCode::CREATED, ApiJson(OrganisationView::from(&o))))
 }
 
@@ -55,8 +50,7 @@ async fn list_users(
     State(state): State<AppState>,
     a: ApiActor,
 ) -> AppResult<ApiJson<Vec<UserView>>> {
-    require(&a.actor, Action::UserRead, None)?;
-    let list = state.store.list_users(None).await?;
+    let list = admin::users(&state.store, &a.actor).await?;
     Ok(ApiJson(list.iter().map(UserView::from).collect()))
 }
 
@@ -68,8 +62,7 @@ async fn create_user(
     a: ApiActor,
     ApiJson(input): ApiJson<UserInput>,
 ) -> AppResult<(StatusCode, ApiJson<UserView>)> {
-    require(&a.actor, Action::UserWrite, None)?;
-    let u = admin::create_user(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    let u = admin::create_user(&state.store, &a.actor, &input).await?;
     Ok((StatusCode::CREATED, ApiJson(UserView::from(&u))))
 }
 
@@ -81,8 +74,9 @@ async fn get_user(
     a: ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<ApiJson<UserView>> {
-    require(&a.actor, Action::UserRead, None)?;
-    Ok(ApiJson(UserView::from(&state.store.user_by_id(id).await?)))
+    Ok(ApiJson(UserView::from(
+        &admin::user(&state.store, &a.actor, id).await?,
+    )))
 }
 
 /// Change a user's name, role, time zone, password, or disable them (admins).
@@ -94,8 +88,7 @@ async fn patch_user(
     ApiPath(id): ApiPath<i64>,
     ApiJson(p): ApiJson<UserPatch>,
 ) -> AppResult<ApiJson<UserView>> {
-    require(&a.actor, Action::UserWrite, None)?;
-    let u = admin::update_user(&state.store, &AuditActor::from(&a.actor), id, &p).await?;
+    let u = admin::update_user(&state.store, &a.actor, id, &p).await?;
     Ok(ApiJson(UserView::from(&u)))
 }
 
@@ -106,8 +99,7 @@ async fn list_groups(
     State(state): State<AppState>,
     a: ApiActor,
 ) -> AppResult<ApiJson<Vec<GroupView>>> {
-    require(&a.actor, Action::GroupRead, None)?;
-    let list = state.store.list_groups().await?;
+    let list = admin::groups(&state.store, &a.actor).await?;
     Ok(ApiJson(list.iter().map(GroupView::from).collect()))
 }
 
@@ -119,7 +111,6 @@ async fn create_group(
     a: ApiActor,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> AppResult<(StatusCode, ApiJson<GroupView>)> {
-    require(&a.actor, Action::GroupWrite, None)?;
-    let g = admin::create_group(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    let g = admin::create_group(&state.store, &a.actor, &input).await?;
     Ok((StatusCode::CREATED, ApiJson(GroupView::from(&g))))
 }

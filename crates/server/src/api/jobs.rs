@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use steward_domain::access::Action;
 use steward_store::{Job, JobCounts, JobRun};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -10,8 +9,7 @@ use utoipa_axum::routes;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::ApiActor;
-use crate::error::{AppError, AppResult, Problem};
-use crate::incidents::require;
+use crate::error::{AppResult, Problem};
 use crate::views::time;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -95,8 +93,6 @@ pub struct JobDetail {
     pub runs: Vec<JobRun>,
 }
 
-const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
-
 /// Background jobs, newest first.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobParams),
     responses((status = 200, body = JobPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -105,23 +101,9 @@ async fn list(
     a: ApiActor,
     ApiQuery(p): ApiQuery<JobParams>,
 ) -> AppResult<ApiJson<JobPage>> {
-    require(&a.actor, Action::JobRead, None)?;
-    if let Some(s) = p.state.as_deref()
-        && !STATES.contains(&s)
-    {
-        return Err(AppError::field(
-            "state",
-            "must be queued, running, done or dead",
-        ));
-    }
     let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "must be between 1 and 500"));
-    }
-    let items = state
-        .store
-        .list_jobs(p.state.as_deref(), p.before, limit)
-        .await?;
+    let items =
+        crate::jobs::page(&state.store, &a.actor, p.state.as_deref(), p.before, limit).await?;
     Ok(ApiJson(JobPage {
         next_before: (items.len() as i64 == limit)
             .then(|| items.last().map(|j| j.id))
@@ -140,11 +122,10 @@ async fn get(
     a: ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<ApiJson<JobDetail>> {
-    require(&a.actor, Action::JobRead, None)?;
-    let job = state.store.job(id).await?;
+    let (job, runs) = crate::jobs::get(&state.store, &a.actor, id).await?;
     Ok(ApiJson(JobDetail {
         job: JobView::from(&job),
-        runs: state.store.job_runs(id).await?,
+        runs,
     }))
 }
 
@@ -157,10 +138,6 @@ async fn retry(
     a: ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<ApiJson<JobView>> {
-    require(&a.actor, Action::JobRetry, None)?;
-    let job = state
-        .store
-        .retry_job(&steward_store::AuditActor::from(&a.actor), id)
-        .await?;
+    let job = crate::jobs::retry(&state.store, &a.actor, id).await?;
     Ok(ApiJson(JobView::from(&job)))
 }

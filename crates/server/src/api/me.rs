@@ -2,8 +2,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use steward_domain::access::Action;
-use steward_store::AuditActor;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -12,7 +10,6 @@ use crate::AppState;
 use crate::admin::{self, TokenInput};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::incidents::require;
 use crate::views::{TokenView, UserView};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,8 +31,7 @@ async fn list_tokens(
     State(state): State<AppState>,
     a: ApiActor,
 ) -> AppResult<ApiJson<Vec<TokenView>>> {
-    require(&a.actor, Action::OwnTokens, None)?;
-    let list = state.store.list_tokens(a.user.id).await?;
+    let list = admin::tokens(&state.store, &a.actor).await?;
     Ok(ApiJson(
         list.iter().map(|t| TokenView::new(t, None)).collect(),
     ))
@@ -49,14 +45,7 @@ async fn create_token(
     a: ApiActor,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> AppResult<(StatusCode, ApiJson<TokenView>)> {
-    require(&a.actor, Action::OwnTokens, None)?;
-    let (t, secret) = admin::create_token(
-        &state.store,
-        &AuditActor::from(&a.actor),
-        &a.user,
-        &input.name,
-    )
-    .await?;
+    let (t, secret) = admin::create_token(&state.store, &a.actor, &a.user, &input.name).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(TokenView::new(&t, Some(secret))),
@@ -71,10 +60,6 @@ async fn revoke_token(
     a: ApiActor,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
-    require(&a.actor, Action::OwnTokens, None)?;
-    state
-        .store
-        .revoke_token(&AuditActor::from(&a.actor), a.user.id, id)
-        .await?;
+    admin::revoke_token(&state.store, &a.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

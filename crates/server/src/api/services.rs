@@ -3,9 +3,6 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use steward_domain::access::{Action, Visibility};
-use steward_domain::number::NumberKind;
-use steward_store::AuditActor;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,8 +10,7 @@ use super::{ApiJson, ApiPath, if_match, with_etag};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::catalogue::{self, ServiceInput, ServicePatch};
-use crate::error::{AppError, AppResult, Problem};
-use crate::incidents::require;
+use crate::error::{AppResult, Problem};
 use crate::views::ServiceView;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,8 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/services", tag = "services",
     responses((status = 200, body = Vec<ServiceView>)))]
 async fn list(State(state): State<AppState>, a: ApiActor) -> AppResult<ApiJson<Vec<ServiceView>>> {
-    require(&a.actor, Action::ServiceRead, None)?;
-    let list = state.store.list_services(Visibility::of(&a.actor)).await?;
+    let list = catalogue::list(&state.store, &a.actor).await?;
     Ok(ApiJson(
         list.iter().map(|s| ServiceView::new(s, None)).collect(),
     ))
@@ -42,8 +37,7 @@ async fn create(
     a: ApiActor,
     ApiJson(input): ApiJson<ServiceInput>,
 ) -> AppResult<Response> {
-    require(&a.actor, Action::ServiceWrite, None)?;
-    let s = catalogue::create(&state.store, &AuditActor::from(&a.actor), &input).await?;
+    let s = catalogue::create(&state.store, &a.actor, &input).await?;
     let customers = state.store.service_customers(s.id).await?;
     let mut res = with_etag(s.version, ServiceView::new(&s, Some(&customers)));
     *res.status_mut() = StatusCode::CREATED;
@@ -59,20 +53,7 @@ async fn get(
     a: ApiActor,
     ApiPath(number): ApiPath<String>,
 ) -> AppResult<Response> {
-    require(&a.actor, Action::ServiceRead, None)?;
-    let number = NumberKind::Service
-        .canonical(&number)
-        .ok_or(AppError::NotFound)?;
-    let s = state
-        .store
-        .service(&number, Visibility::of(&a.actor))
-        .await?;
-    // Customers do not learn which other organisations receive a service.
-    let customers = if a.actor.role.is_staff() {
-        Some(state.store.service_customers(s.id).await?)
-    } else {
-        None
-    };
+    let (s, customers) = catalogue::get(&state.store, &a.actor, &number).await?;
     Ok(with_etag(
         s.version,
         ServiceView::new(&s, customers.as_deref()),
@@ -90,23 +71,7 @@ async fn patch(
     ApiPath(number): ApiPath<String>,
     ApiJson(p): ApiJson<ServicePatch>,
 ) -> AppResult<Response> {
-    require(&a.actor, Action::ServiceRead, None)?;
-    let canonical = NumberKind::Service
-        .canonical(&number)
-        .ok_or(AppError::NotFound)?;
-    state
-        .store
-        .service(&canonical, Visibility::of(&a.actor))
-        .await?;
-    require(&a.actor, Action::ServiceWrite, None)?;
-    let s = catalogue::update(
-        &state.store,
-        &AuditActor::from(&a.actor),
-        &canonical,
-        &p,
-        if_match(&headers)?,
-    )
-    .await?;
+    let s = catalogue::update(&state.store, &a.actor, &number, &p, if_match(&headers)?).await?;
     let customers = state.store.service_customers(s.id).await?;
     Ok(with_etag(s.version, ServiceView::new(&s, Some(&customers))))
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use steward_domain::access::{Action, Role};
 use steward_domain::notify::Event;
-use steward_store::{AuditActor, Organisation, User};
+use steward_store::{Organisation, User};
 
 use super::record::changes_of;
 use super::{Errors, Nav, WebResult, local_opt, local_time};
@@ -18,7 +18,6 @@ use crate::admin::{self, OrgInput, UserInput, UserPatch};
 use crate::api_params::AuditParams;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
-use crate::incidents::require;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -50,13 +49,13 @@ async fn users_page(
     errors: Errors,
     flash: &'static str,
 ) -> WebResult<UsersPage> {
-    require(&s.actor, Action::UserWrite, None)?;
+    let (users, orgs) = admin::user_admin(&state.store, &s.actor).await?;
     Ok(UsersPage {
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
         flash,
-        users: state.store.list_users(None).await?,
-        orgs: state.store.list_orgs().await?,
+        users,
+        orgs,
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
         form,
         errors,
@@ -82,7 +81,6 @@ pub async fn create_user(
     f: WebForm<UserForm>,
 ) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
-    require(&s.actor, Action::UserWrite, None)?;
     let input = UserInput {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -90,7 +88,7 @@ pub async fn create_user(
         organisation: Some(form.organisation.clone()).filter(|o| !o.is_empty()),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
     };
-    match admin::create_user(&state.store, &AuditActor::from(&s.actor), &input).await {
+    match admin::create_user(&state.store, &s.actor, &input).await {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(AppError::Validation(v)) => {
             let page = users_page(
@@ -138,18 +136,11 @@ pub async fn set_active(
     Path(id): Path<i64>,
     f: WebForm<ActiveForm>,
 ) -> WebResult<Response> {
-    require(&f.session.actor, Action::UserWrite, None)?;
     let patch = UserPatch {
         active: Some(f.form.active),
         ..Default::default()
     };
-    admin::update_user(
-        &state.store,
-        &AuditActor::from(&f.session.actor),
-        id,
-        &patch,
-    )
-    .await?;
+    admin::update_user(&state.store, &f.session.actor, id, &patch).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -172,12 +163,12 @@ pub struct OrgsPage {
 }
 
 pub async fn organisations(State(state): State<AppState>, s: WebSession) -> WebResult<OrgsPage> {
-    require(&s.actor, Action::OrgWrite, None)?;
+    let orgs = admin::org_admin(&state.store, &s.actor).await?;
     Ok(OrgsPage {
         nav: Nav::of(&s),
         csrf: s.csrf.clone(),
         flash: "",
-        orgs: state.store.list_orgs().await?,
+        orgs,
         form: OrgForm {
             time_zone: "UTC".into(),
             ..Default::default()
@@ -188,13 +179,12 @@ pub async fn organisations(State(state): State<AppState>, s: WebSession) -> WebR
 
 pub async fn create_org(State(state): State<AppState>, f: WebForm<OrgForm>) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
-    require(&s.actor, Action::OrgWrite, None)?;
     let input = OrgInput {
         name: form.name.clone(),
         kind: Some("customer".into()),
         time_zone: Some(form.time_zone.clone()).filter(|t| !t.trim().is_empty()),
     };
-    let errors = match admin::create_org(&state.store, &AuditActor::from(&s.actor), &input).await {
+    let errors = match admin::create_org(&state.store, &s.actor, &input).await {
         Ok(_) => return Ok(Redirect::to("/admin/organisations").into_response()),
         Err(AppError::Validation(v)) => v.0,
         Err(AppError::Conflict(m)) => vec![steward_domain::FieldError {
@@ -313,12 +303,11 @@ pub async fn set_time_zone(
     f: WebForm<TimeZoneForm>,
 ) -> WebResult<Response> {
     let s = f.session;
-    require(&s.actor, Action::OwnSettings, None)?;
     let patch = UserPatch {
         time_zone: Some(f.form.time_zone),
         ..Default::default()
     };
-    match admin::update_user(&state.store, &AuditActor::from(&s.actor), s.user.id, &patch).await {
+    match admin::update_user(&state.store, &s.actor, s.user.id, &patch).await {
         Ok(_) => Ok(Redirect::to("/settings").into_response()),
         Err(AppError::Validation(v)) => {
             let page = settings_page(&state, &s, "", String::new(), Errors(v.0)).await?;
@@ -345,7 +334,6 @@ pub async fn set_notifications(
     f: WebForm<NotificationForm>,
 ) -> WebResult<Response> {
     let s = f.session;
-    require(&s.actor, Action::OwnSettings, None)?;
     let form = f.form;
     let ticked = |e: Event| match e {
         Event::IncidentCreated => form.incident_created.is_some(),
@@ -361,10 +349,7 @@ pub async fn set_notifications(
         .filter(|e| !ticked(*e))
         .map(|e| e.as_str())
         .collect();
-    state
-        .store
-        .set_notifications_muted(&AuditActor::from(&s.actor), s.user.id, &muted.join(","))
-        .await?;
+    admin::set_notifications_muted(&state.store, &s.actor, &muted.join(",")).await?;
     Ok(settings_page(
         &state,
         &s,
@@ -387,15 +372,7 @@ pub async fn create_token(
     f: WebForm<TokenForm>,
 ) -> WebResult<Response> {
     let s = f.session;
-    require(&s.actor, Action::OwnTokens, None)?;
-    match admin::create_token(
-        &state.store,
-        &AuditActor::from(&s.actor),
-        &s.user,
-        &f.form.name,
-    )
-    .await
-    {
+    match admin::create_token(&state.store, &s.actor, &s.user, &f.form.name).await {
         // Shown on this response only; it is never stored in clear.
         Ok((_, secret)) => Ok(settings_page(&state, &s, "", secret, Errors::default())
             .await?
@@ -414,11 +391,7 @@ pub async fn revoke_token(
     f: WebForm<super::NoFields>,
 ) -> WebResult<Response> {
     let s = f.session;
-    require(&s.actor, Action::OwnTokens, None)?;
-    state
-        .store
-        .revoke_token(&AuditActor::from(&s.actor), s.user.id, id)
-        .await?;
+    admin::revoke_token(&state.store, &s.actor, id).await?;
     Ok(Redirect::to("/settings").into_response())
 }
 
@@ -455,11 +428,10 @@ pub async fn audit(
     s: WebSession,
     RawQuery(raw): RawQuery,
 ) -> WebResult<AuditPage> {
-    require(&s.actor, Action::AuditRead, None)?;
     let params: AuditParams = serde_urlencoded::from_str(&raw.unwrap_or_default())
         .map_err(|_| AppError::BadRequest("the filter was not understood".into()))?;
     let filter = params.filter()?;
-    let entries = state.store.list_audit(&filter).await?;
+    let entries = admin::audit(&state.store, &s.actor, &params).await?;
     let tz = s.user.effective_time_zone().to_owned();
     let next_link = match entries.last() {
         Some(last) if entries.len() as i64 == filter.limit => {
@@ -537,8 +509,8 @@ async fn services_page(
     form: ServiceForm,
     errors: Errors,
 ) -> WebResult<ServicesPage> {
-    use steward_domain::access::{Decision, Visibility, authorize};
-    require(&s.actor, Action::ServiceRead, None)?;
+    use steward_domain::access::{Decision, authorize};
+    let services = crate::catalogue::list(&state.store, &s.actor).await?;
     let can_write = authorize(&s.actor, Action::ServiceWrite, None) == Decision::Allow;
     let customer_orgs = if can_write {
         state
@@ -555,7 +527,7 @@ async fn services_page(
     Ok(ServicesPage {
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
-        services: state.store.list_services(Visibility::of(&s.actor)).await?,
+        services,
         can_write,
         statuses: ["pipeline", "live", "retired"],
         customer_orgs,
@@ -582,7 +554,6 @@ pub async fn create_service(
     f: WebForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
     let s = f.session;
-    require(&s.actor, Action::ServiceWrite, None)?;
     // A multiple select repeats its field, so the form is read as pairs.
     let mut form = ServiceForm::default();
     let mut customers = Vec::new();
@@ -603,7 +574,7 @@ pub async fn create_service(
         owner: Some(form.owner.clone()).filter(|o| !o.trim().is_empty()),
         customers,
     };
-    match crate::catalogue::create(&state.store, &AuditActor::from(&s.actor), &input).await {
+    match crate::catalogue::create(&state.store, &s.actor, &input).await {
         Ok(_) => Ok(Redirect::to("/services").into_response()),
         Err(AppError::Validation(v)) => {
             let page = services_page(&state, &s, form, Errors(v.0)).await?;
