@@ -513,19 +513,6 @@ async fn escalate_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String
     Ok(Vec::new())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff_ms(1), 10_000);
-        assert_eq!(backoff_ms(2), 20_000);
-        assert_eq!(backoff_ms(3), 40_000);
-        assert_eq!(backoff_ms(30), 3_600_000);
-    }
-}
-
 /// The states a job can be in, as a list filter takes them.
 pub const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
 
@@ -573,4 +560,17 @@ pub async fn retry(
     Ok(store
         .retry_job(&steward_store::AuditActor::from(actor), id)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_ms(1), 10_000);
+        assert_eq!(backoff_ms(2), 20_000);
+        assert_eq!(backoff_ms(3), 40_000);
+        assert_eq!(backoff_ms(30), 3_600_000);
+    }
 }
