@@ -203,9 +203,10 @@ impl Store {
         }
     }
 
-    /// Table name -> column names, to check that both schemas agree.
-    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
-        dispatch!(self, meta::schema_columns())
+    /// The schema as comparable lines (columns with type and nullability,
+    /// indexes, foreign keys), to check that both databases' agree.
+    pub async fn schema(&self) -> Result<Vec<String>> {
+        dispatch!(self, meta::schema())
     }
 
     pub async fn close(&self) {

@@ -144,10 +144,37 @@ pub mod dialect {
         p.batcher.insert(&p.pool, ins).await
     }
 
-    /// Every table's columns, for the schema comparison test.
-    pub const SCHEMA_COLUMNS: &str = "SELECT table_name::text, column_name::text \
+    /// The schema as lines to compare with SQLite's (see `sqlite::SCHEMA`).
+    pub const SCHEMA: &str = "SELECT 'column ' || table_name || '.' || column_name || ' ' || \
+          CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 'int' \
+               WHEN data_type = 'boolean' THEN 'bool' \
+               WHEN data_type IN ('double precision', 'real', 'numeric') THEN 'float' \
+               WHEN data_type = 'bytea' THEN 'blob' ELSE 'text' END || ' ' || \
+          CASE WHEN is_nullable = 'NO' THEN 'not null' ELSE 'null' END \
         FROM information_schema.columns WHERE table_schema = current_schema() \
-        AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2";
+          AND table_name NOT LIKE '_sqlx%' \
+        UNION ALL \
+        SELECT 'index ' || t.relname || ' (' || \
+          (SELECT string_agg(COALESCE(a.attname::text, '<expr>'), ',' ORDER BY k.ord) \
+           FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+           LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) \
+          || ')' || CASE WHEN ix.indisunique THEN ' unique' ELSE '' END \
+          || CASE WHEN ix.indpred IS NOT NULL THEN ' partial' ELSE '' END \
+        FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid \
+        JOIN pg_namespace n ON n.oid = t.relnamespace \
+        WHERE n.nspname = current_schema() AND NOT ix.indisprimary AND t.relname NOT LIKE '_sqlx%' \
+        UNION ALL \
+        SELECT 'foreign key ' || cl.relname || '.' || a.attname || ' -> ' || fcl.relname || '.' \
+          || fa.attname || ' on delete ' || CASE c.confdeltype WHEN 'c' THEN 'cascade' \
+             WHEN 'n' THEN 'set null' WHEN 'r' THEN 'restrict' WHEN 'd' THEN 'set default' \
+             ELSE 'no action' END \
+        FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid \
+        JOIN pg_class fcl ON fcl.oid = c.confrelid \
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+        JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1] \
+        JOIN pg_namespace n ON n.oid = cl.relnamespace \
+        WHERE c.contype = 'f' AND n.nspname = current_schema() \
+        ORDER BY 1";
 }
 
 // Deliberate: the same query tree, compiled once per backend.

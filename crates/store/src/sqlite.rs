@@ -186,11 +186,31 @@ pub mod dialect {
         Ok(done)
     }
 
-    /// Every table's columns, for the schema comparison test.
-    pub const SCHEMA_COLUMNS: &str = "SELECT m.name, p.name FROM sqlite_master m \
-        JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-        AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' AND m.name <> 'counters' \
-        ORDER BY 1, 2";
+    /// The schema as lines to compare with PostgreSQL's: each column with
+    /// its kind of type and nullability, each index (primary keys aside) with
+    /// its columns, uniqueness and whether it is partial, each foreign key
+    /// with its rule on delete. Names of indexes and constraints differ
+    /// between the two databases and are left out.
+    pub const SCHEMA: &str = "WITH t AS (SELECT name FROM sqlite_master WHERE type = 'table' \
+        AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' AND name <> 'counters') \
+        SELECT 'column ' || t.name || '.' || p.name || ' ' || \
+          CASE WHEN upper(p.type) LIKE '%INT%' THEN 'int' \
+               WHEN upper(p.type) LIKE '%BOOL%' THEN 'bool' \
+               WHEN upper(p.type) LIKE '%REAL%' OR upper(p.type) LIKE '%DOUB%' THEN 'float' \
+               WHEN upper(p.type) LIKE '%BLOB%' THEN 'blob' ELSE 'text' END || ' ' || \
+          CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 'not null' ELSE 'null' END \
+        FROM t JOIN pragma_table_info(t.name) p \
+        UNION ALL \
+        SELECT 'index ' || t.name || ' (' || \
+          (SELECT group_concat(COALESCE(ii.name, '<expr>'), ',') FROM pragma_index_info(il.name) ii) \
+          || ')' || CASE WHEN il.\"unique\" THEN ' unique' ELSE '' END \
+          || CASE WHEN il.partial THEN ' partial' ELSE '' END \
+        FROM t JOIN pragma_index_list(t.name) il WHERE il.origin <> 'pk' \
+        UNION ALL \
+        SELECT 'foreign key ' || t.name || '.' || fk.\"from\" || ' -> ' || fk.\"table\" || '.' \
+          || COALESCE(fk.\"to\", 'id') || ' on delete ' || lower(fk.on_delete) \
+        FROM t JOIN pragma_foreign_key_list(t.name) fk \
+        ORDER BY 1";
 }
 
 // Deliberate: the same query tree, compiled once per backend.

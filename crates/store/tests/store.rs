@@ -313,10 +313,19 @@ async fn both_schemas_agree() {
     }
     let (_a, sqlite) = open(Backend::Sqlite).await;
     let (_b, pg) = open(Backend::Postgres).await;
-    assert_eq!(
-        sqlite.schema_columns().await.unwrap(),
-        pg.schema_columns().await.unwrap()
+    // Columns with their kind of type and nullability, indexes with their
+    // columns, uniqueness and partiality, foreign keys with their rule.
+    let a = sqlite.schema().await.unwrap();
+    let b = pg.schema().await.unwrap();
+    assert!(a.iter().any(|l| l.starts_with("index ")), "{a:?}");
+    assert!(a.iter().any(|l| l.starts_with("foreign key ")), "{a:?}");
+    let only_sqlite: Vec<_> = a.iter().filter(|l| !b.contains(l)).collect();
+    let only_pg: Vec<_> = b.iter().filter(|l| !a.contains(l)).collect();
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "SQLite only: {only_sqlite:#?}\nPostgreSQL only: {only_pg:#?}"
     );
+    assert_eq!(a, b);
 }
 
 #[tokio::test]

@@ -8,8 +8,11 @@ pub async fn ping(p: &Pools) -> Result<()> {
     Ok(())
 }
 
-pub async fn schema_columns(p: &Pools) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as(dialect::SCHEMA_COLUMNS)
+pub async fn schema(p: &Pools) -> Result<Vec<String>> {
+    let mut lines: Vec<String> = sqlx::query_scalar(dialect::SCHEMA)
         .fetch_all(p.read())
-        .await?)
+        .await?;
+    // Both databases sort text their own way.
+    lines.sort();
+    Ok(lines)
 }
