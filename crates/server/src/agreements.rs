@@ -15,7 +15,7 @@ use steward_store::{Agreement, AgreementFields, AuditActor};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::policy::require;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

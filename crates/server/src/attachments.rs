@@ -16,7 +16,8 @@ use steward_store::{Attachment, AuditActor, Comment, NewAttachment, RecordRef};
 use crate::AppState;
 use crate::auth::random_token;
 use crate::error::{AppError, AppResult};
-use crate::incidents::{CommentInput, require};
+use crate::incidents::CommentInput;
+use crate::policy::require;
 use crate::records;
 
 fn path_of(state: &AppState, storage_key: &str) -> PathBuf {

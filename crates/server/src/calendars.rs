@@ -8,7 +8,7 @@ use steward_store::{AuditActor, StoredCalendar};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::policy::require;
 
 /// A stored calendar with its spec read back.
 pub struct Loaded {
@@ -175,4 +175,9 @@ async fn replace_calendar(
         )
         .await?;
     load(stored)
+}
+
+/// Whether the actor may change calendars: asked before a body is read.
+pub fn may_change(actor: &Actor) -> AppResult<()> {
+    require(actor, Action::ServiceLevelWrite, None)
 }

@@ -16,7 +16,7 @@ use steward_store::{AuditActor, Evidence, Gap, NewEvidence, RequirementNote, Sna
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::policy::require;
 use crate::registers::{figure_at, today};
 
 /// How many gap records a check lists.
@@ -534,4 +534,9 @@ pub fn gap_link(g: &Gap) -> Option<String> {
             .map(|r| format!("/sms/{}/{}", r.slug(), g.record_key)),
         _ => None,
     }
+}
+
+/// Whether the actor may add evidence: asked before a body is read.
+pub fn may_add_evidence(actor: &Actor) -> AppResult<()> {
+    crate::policy::require(actor, Action::EvidenceWrite, None)
 }

@@ -20,7 +20,7 @@ use steward_store::{
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
-pub use crate::policy::require;
+use crate::policy::require;
 
 /// Fields of a new incident as people give them (references by number, name or e-mail).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -728,4 +728,9 @@ pub async fn history(
     inc: &Incident,
 ) -> AppResult<Vec<AuditEntry>> {
     crate::records::history_of(state, actor, "incident", &inc.number).await
+}
+
+/// Whether the actor may raise an incident (the form is shown only then).
+pub fn may_raise(actor: &Actor) -> AppResult<()> {
+    require(actor, Action::Work(Kind::Incident, Verb::Create), None)
 }

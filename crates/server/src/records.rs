@@ -13,7 +13,8 @@ use steward_store::{AuditActor, AuditEntry, Comment, NewAttachment, RecordLink, 
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::{CommentInput, require};
+use crate::incidents::CommentInput;
+use crate::policy::require;
 
 /// A record the actor may see, by its number of any kind; 404 otherwise.
 pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<RecordRef> {

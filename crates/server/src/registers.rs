@@ -14,7 +14,7 @@ use steward_store::{AuditActor, FieldValue, FigureAt, RecordWrite, SmsLink, SmsR
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::policy::require;
 use crate::views::{RecordFileView, RecordPage, RecordView};
 
 /// Today's date in UTC: what date fields are compared with.
@@ -535,6 +535,19 @@ pub async fn detail(
 }
 
 /// Attaches a file to the version of a document being written.
+/// Whether the actor may attach a file to the document `number` (404 when
+/// there is none, 403 when their role may not): asked before the body is read.
+pub async fn may_attach(state: &AppState, actor: &Actor, number: &str) -> AppResult<()> {
+    get(state, actor, Register::Documents, number).await?;
+    require(actor, Action::SmsWrite, None)
+}
+
+/// How many records each register holds (who may read the SMS).
+pub async fn counts(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, i64)>> {
+    require(actor, Action::SmsRead, None)?;
+    Ok(state.store.sms_counts().await?)
+}
+
 pub async fn attach(
     state: &AppState,
     actor: &Actor,

@@ -294,7 +294,7 @@ pub async fn download(
     format: Option<&str>,
     as_of: Option<&str>,
 ) -> AppResult<axum::response::Response> {
-    crate::incidents::require(actor, steward_domain::access::Action::ConformityRead, None)?;
+    crate::policy::require(actor, steward_domain::access::Action::ConformityRead, None)?;
     let format = match format.filter(|f| !f.trim().is_empty()) {
         None => Format::Html,
         Some(f) => {

@@ -15,7 +15,7 @@ use steward_store::{Incident, now_ms};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::require;
+use crate::policy::require;
 
 /// The SLA of an incident.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -4,7 +4,6 @@
 use axum::extract::{FromRequest, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use steward_domain::access::Action;
 use steward_domain::conformity::catalogue;
 use steward_store::{Evidence, RequirementNote};
 use utoipa::ToSchema;
@@ -338,7 +337,7 @@ async fn add_evidence_file(
     request: axum::extract::Request,
 ) -> AppResult<(StatusCode, ApiJson<EvidenceView>)> {
     // Who may add evidence is answered before the body is read.
-    crate::incidents::require(&a.actor, Action::EvidenceWrite, None)?;
+    conformity::may_add_evidence(&a.actor)?;
     let ApiMultipart(multipart) = ApiMultipart::from_request(request, &state).await?;
     let mut form = read_form(multipart, &["note"], 1, state.config.max_upload_bytes).await?;
     let file = form

@@ -169,14 +169,7 @@ async fn upload(
     request: axum::extract::Request,
 ) -> AppResult<Response> {
     // Who may attach is answered before the body is read.
-    registers::get(
-        &state,
-        &a.actor,
-        steward_domain::register::Register::Documents,
-        &number,
-    )
-    .await?;
-    crate::incidents::require(&a.actor, steward_domain::access::Action::SmsWrite, None)?;
+    registers::may_attach(&state, &a.actor, &number).await?;
     let ApiMultipart(multipart) = ApiMultipart::from_request(request, &state).await?;
     let mut form = read_form(multipart, &[], 1, state.config.max_upload_bytes).await?;
     let file = form

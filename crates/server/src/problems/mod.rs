@@ -18,7 +18,8 @@ use steward_store::{
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::{lookup_group, lookup_service, lookup_staff, require};
+use crate::incidents::{lookup_group, lookup_service, lookup_staff};
+use crate::policy::require;
 use crate::views::{ServiceRef, opt_time, time};
 
 const READ: Action = Action::Work(Kind::Problem, Verb::Read);
@@ -717,4 +718,9 @@ impl From<&steward_store::KnownError> for KnownErrorView {
 pub struct ApplyWorkaroundInput {
     /// The problem, e.g. `PRB-000001`.
     pub problem: String,
+}
+
+/// Whether the actor may record a problem (the form is shown only then).
+pub fn may_record(actor: &Actor) -> AppResult<()> {
+    require(actor, Action::Work(Kind::Problem, Verb::Create), None)
 }

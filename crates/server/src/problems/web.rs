@@ -177,7 +177,7 @@ pub async fn new_page(
     s: WebSession,
     Query(form): Query<NewForm>,
 ) -> WebResult<NewPage> {
-    crate::incidents::require(&s.actor, Action::Work(Kind::Problem, Verb::Create), None)?;
+    super::may_record(&s.actor)?;
     Ok(NewPage {
         nav: Nav::of(&s),
         csrf: s.csrf.clone(),

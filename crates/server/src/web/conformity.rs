@@ -379,11 +379,7 @@ pub async fn add_evidence(
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
     // Who may add evidence is answered before the body is read.
-    crate::incidents::require(
-        &s.actor,
-        steward_domain::access::Action::EvidenceWrite,
-        None,
-    )?;
+    conformity::may_add_evidence(&s.actor)?;
     let mut form =
         super::incidents::page_multipart(&state, &s, &headers, multipart, &["record", "note"], 1)
             .await?;

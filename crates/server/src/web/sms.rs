@@ -18,7 +18,6 @@ use super::{Errors, Nav, WebResult, local_time};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
-use crate::incidents::require;
 use crate::registers::{self, register_of};
 
 /// One input of a record form.
@@ -252,8 +251,7 @@ pub struct OverviewPage {
 }
 
 pub async fn overview(State(state): State<AppState>, s: WebSession) -> WebResult<OverviewPage> {
-    require(&s.actor, Action::SmsRead, None)?;
-    let counts = state.store.sms_counts().await?;
+    let counts = registers::counts(&state, &s.actor).await?;
     Ok(OverviewPage {
         nav: Nav::of(&s),
         registers: Register::ALL
@@ -875,7 +873,7 @@ pub async fn attach(
     multipart: axum::extract::Multipart,
 ) -> WebResult<Response> {
     // Who may attach files to documents is answered before the body is read.
-    crate::incidents::require(&s.actor, steward_domain::access::Action::SmsWrite, None)?;
+    registers::may_attach(&state, &s.actor, &number).await?;
     let mut form =
         super::incidents::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
     let result = match form.files.pop() {
