@@ -462,7 +462,7 @@ async fn run_backend(
             .context("no deep cursor")?;
         let deep = format!(
             "{base}/api/v1/incidents?limit=50&cursor={}",
-            steward_server::incidents::encode_cursor(&cursor)
+            steward_server::paging::encode_cursor(&cursor)
         );
         let (d50, d99) = latency(&client, &deep, &token, args.requests).await?;
         eprintln!("[{name}] evaluating every evidence check at {size} incidents");

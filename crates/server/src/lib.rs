@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod mail;
 mod ops;
+pub mod paging;
 pub mod policy;
 pub mod problems;
 pub mod records;

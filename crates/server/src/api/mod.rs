@@ -7,7 +7,6 @@ mod attachments;
 mod audit;
 mod calendars;
 mod conformity;
-mod incidents;
 mod jobs;
 mod me;
 mod records;
@@ -117,7 +116,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API's routes and their OpenAPI description.
 pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(incidents::router())
+        .merge(crate::incidents::api::router())
         .merge(crate::problems::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))

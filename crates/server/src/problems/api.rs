@@ -57,7 +57,7 @@ async fn list(
                 ProblemView::of(p, &first, now)
             })
             .collect(),
-        next_cursor: page.next.as_ref().map(super::encode_cursor),
+        next_cursor: page.next.as_ref().map(crate::paging::encode_cursor),
     }))
 }
 

@@ -13,7 +13,7 @@ use steward_domain::kind::{Kind, Verb};
 use steward_domain::number::NumberKind;
 use steward_domain::problem::{self, ProblemDraft, ProblemState, ProblemStep, TrendRule};
 use steward_store::{
-    AuditActor, Cursor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, StoreError,
+    AuditActor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, StoreError,
 };
 
 use crate::AppState;
@@ -565,7 +565,7 @@ pub async fn list(
     let cursor = params
         .cursor
         .as_deref()
-        .map(crate::incidents::decode_cursor)
+        .map(crate::paging::decode_cursor)
         .transpose()?;
     p.finish(())?;
     Ok(state
@@ -582,10 +582,6 @@ pub async fn list(
             limit,
         )
         .await?)
-}
-
-pub fn encode_cursor(c: &Cursor) -> String {
-    crate::incidents::encode_cursor(c)
 }
 
 /// The trend rule as configured.

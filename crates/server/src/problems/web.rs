@@ -88,7 +88,7 @@ pub async fn list(
         .as_ref()
         .map(|c| {
             let mut q = f.clone();
-            q.cursor = Some(super::encode_cursor(c));
+            q.cursor = Some(crate::paging::encode_cursor(c));
             format!(
                 "/problems?{}",
                 serde_urlencoded::to_string(&q).unwrap_or_default()
@@ -484,7 +484,7 @@ pub async fn apply_workaround(
             crate::incidents::incident_number(&number)?
         ))
         .into_response()),
-        Err(e) => Ok(crate::web::incidents::refused_with(&state, &s, &number, e).await?),
+        Err(e) => Ok(crate::incidents::web::refused_with(&state, &s, &number, e).await?),
     }
 }
 

@@ -381,7 +381,7 @@ pub async fn add_evidence(
     // Who may add evidence is answered before the body is read.
     conformity::may_add_evidence(&s.actor)?;
     let mut form =
-        super::incidents::page_multipart(&state, &s, &headers, multipart, &["record", "note"], 1)
+        super::multipart::page_multipart(&state, &s, &headers, multipart, &["record", "note"], 1)
             .await?;
     let input = conformity::EvidenceInput {
         record: form.text("record").map(str::to_owned),

@@ -4,8 +4,8 @@
 
 mod admin;
 mod conformity;
-pub(crate) mod incidents;
-mod jobs;
+pub(crate) mod jobs;
+mod multipart;
 pub(crate) mod record;
 mod service_levels;
 mod session;
@@ -22,6 +22,7 @@ use steward_domain::FieldError;
 use crate::AppState;
 use crate::auth::WebSession;
 use crate::error::AppError;
+use crate::incidents::web as incidents;
 
 /// The web UI's routes, each with the methods it answers, so that the
 /// authorisation matrix walks every page and form (a route added without an

@@ -11,7 +11,7 @@ use steward_domain::access::Actor;
 use steward_domain::kind::Kind;
 use steward_store::RecordRef;
 
-use super::incidents::page_multipart;
+use super::multipart::page_multipart;
 use super::{WebResult, WebRoutes, local_time};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
@@ -228,7 +228,7 @@ async fn refused(
     draft: String,
 ) -> WebResult<Response> {
     match kind {
-        Kind::Incident => super::incidents::refused(state, s, number, e, draft).await,
+        Kind::Incident => crate::incidents::web::refused(state, s, number, e, draft).await,
         Kind::Problem => crate::problems::web::refused(state, s, number, e, draft).await,
     }
 }

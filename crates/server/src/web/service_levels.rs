@@ -172,7 +172,7 @@ pub async fn import_holidays(
     // Who may change calendars is answered before the body is read.
     crate::calendars::may_change(&s.actor)?;
     let mut form =
-        super::incidents::page_multipart(&state, &s, &headers, multipart, &["replace"], 1).await?;
+        super::multipart::page_multipart(&state, &s, &headers, multipart, &["replace"], 1).await?;
     let result = match form.files.pop() {
         None => Err(AppError::field("file", "is required")),
         Some(file) => match steward_domain::holidays::HolidayFile::detect("", &file.name) {

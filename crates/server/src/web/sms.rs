@@ -875,7 +875,7 @@ pub async fn attach(
     // Who may attach files to documents is answered before the body is read.
     registers::may_attach(&state, &s.actor, &number).await?;
     let mut form =
-        super::incidents::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
+        super::multipart::page_multipart(&state, &s, &headers, multipart, &[], 1).await?;
     let result = match form.files.pop() {
         Some(file) => registers::attach(&state, &s.actor, &number, file).await,
         None => Err(AppError::field("file", "is required")),

@@ -7,7 +7,7 @@ use steward_domain::link::{LinkType, StoredLink};
 
 use super::super::{Conn, Pools};
 use super::audit::append;
-use crate::kernel_model::LinkRow;
+use crate::LinkRow;
 use crate::{AuditActor, Comment, RecordLink, RecordRef, Result, StoreError, on_unique};
 
 /// An incident `i` linked to a problem, from either end of the link: two

@@ -7,13 +7,11 @@ use steward_domain::access::Visibility;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::AppState;
+use crate::api::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::incidents::{
-    self, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
-};
+use crate::incidents::{self, IncidentInput, IncidentPatch, ListParams, TransitionInput};
 use crate::views::{IncidentPage, IncidentView};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -75,7 +73,7 @@ async fn list(
         .await?;
     Ok(ApiJson(IncidentPage {
         items: page.items.iter().map(IncidentView::from).collect(),
-        next_cursor: page.next.as_ref().map(encode_cursor),
+        next_cursor: page.next.as_ref().map(crate::paging::encode_cursor),
     }))
 }
 

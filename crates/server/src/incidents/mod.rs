@@ -2,7 +2,9 @@
 //! references, asks the policy, applies the domain's rules and hands the
 //! result to the store. Handlers only translate to and from HTTP.
 
-use base64::Engine;
+pub mod api;
+pub mod web;
+
 use serde::Deserialize;
 use steward_domain::access::{Action, Actor, Role, Visibility};
 use steward_domain::error::Problems;
@@ -583,31 +585,6 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
-pub fn encode_cursor(c: &Cursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "2:{}:{}:{}:{}",
-        c.priority, c.opened_at, c.id, c.sla_due_at
-    ))
-}
-
-pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
-    let bad = || AppError::field("cursor", "is not a cursor this server gave out");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let parts: Vec<&str> = text.split(':').collect();
-    match parts.as_slice() {
-        ["2", p, o, i, d] => Ok(Cursor {
-            priority: p.parse().map_err(|_| bad())?,
-            opened_at: o.parse().map_err(|_| bad())?,
-            id: i.parse().map_err(|_| bad())?,
-            sla_due_at: d.parse().map_err(|_| bad())?,
-        }),
-        _ => Err(bad()),
-    }
-}
-
 /// Turns list parameters into a store filter; shared by the API and the web list.
 pub async fn build_filter(
     state: &AppState,
@@ -716,7 +693,7 @@ pub async fn build_filter(
         .cursor
         .as_deref()
         .filter(|c| !c.is_empty())
-        .map(decode_cursor)
+        .map(crate::paging::decode_cursor)
         .transpose()?;
     Ok((f, order, cursor, limit))
 }

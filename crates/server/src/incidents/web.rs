@@ -12,13 +12,11 @@ use steward_domain::incident::{CATEGORIES, HoldReason, IncidentState, Resolution
 use steward_domain::kind::{Kind, Verb};
 use steward_store::Incident;
 
-use super::{Errors, Nav, WebResult, local_opt, local_time};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
-use crate::incidents::{
-    self, IncidentInput, IncidentPatch, ListParams, TransitionInput, encode_cursor,
-};
+use crate::incidents::{self, IncidentInput, IncidentPatch, ListParams, TransitionInput};
+use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
 /// One line of an incident table.
 pub struct Row {
@@ -278,7 +276,7 @@ pub async fn list(
             format!(
                 "/incidents?{}",
                 query_string(&ListParams {
-                    cursor: Some(encode_cursor(&c)),
+                    cursor: Some(crate::paging::encode_cursor(&c)),
                     ..params.clone()
                 })
             )
@@ -493,11 +491,11 @@ pub struct IncidentPage {
     first_response: String,
     resolved: String,
     closed: String,
-    timeline: Vec<super::record::TimelineItem>,
+    timeline: Vec<crate::web::record::TimelineItem>,
     can_transition: bool,
     can_edit: bool,
     can_comment: bool,
-    attachments: Vec<super::record::AttachmentRow>,
+    attachments: Vec<crate::web::record::AttachmentRow>,
     /// The record's own path, where its forms post.
     base: String,
     /// Whether the comment forms offer a work note first.
@@ -537,7 +535,7 @@ async fn incident_page(
     let i = incidents::get(state, &s.actor, number).await?;
     let tz = s.user.effective_time_zone().to_owned();
     let record = crate::records::get(state, &s.actor, &i.number).await?;
-    let parts = super::record::parts(state, &s.actor, &record, &tz).await?;
+    let parts = crate::web::record::parts(state, &s.actor, &record, &tz).await?;
     let known_errors = if i.state().is_final() {
         Vec::new()
     } else {
@@ -679,14 +677,14 @@ pub(crate) async fn refused_with(
     refused(state, s, number, e, String::new()).await
 }
 
-pub(super) async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     s: &WebSession,
     number: &str,
     e: AppError,
     draft: String,
 ) -> WebResult<Response> {
-    let (status, errors) = super::record::refusal(e, "incident")?;
+    let (status, errors) = crate::web::record::refusal(e, "incident")?;
     let mut page = incident_page(state, s, number, "", Errors(errors)).await?;
     page.draft = draft;
     Ok((status, page).into_response())
@@ -783,35 +781,6 @@ pub async fn transition(
         Ok(i) => Ok(Redirect::to(&format!("/incidents/{}?m=moved", i.number)).into_response()),
         Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
-}
-
-/// A `multipart/form-data` post from one of our pages: same origin, and the
-/// session's CSRF token in its `csrf` field.
-pub(super) async fn page_multipart(
-    state: &AppState,
-    s: &WebSession,
-    headers: &axum::http::HeaderMap,
-    multipart: axum::extract::Multipart,
-    fields: &[&str],
-    max_files: usize,
-) -> crate::error::AppResult<crate::attachments::MultipartForm> {
-    let forbidden = || {
-        AppError::Forbidden(
-            "the form expired or came from another site; reload the page and try again".into(),
-        )
-    };
-    if !crate::auth::same_origin(headers) {
-        return Err(forbidden());
-    }
-    let mut all = vec!["csrf"];
-    all.extend_from_slice(fields);
-    let form =
-        crate::attachments::read_form(multipart, &all, max_files, state.config.max_upload_bytes)
-            .await?;
-    if !crate::auth::constant_time_eq(form.text("csrf").unwrap_or(""), &s.csrf) {
-        return Err(forbidden());
-    }
-    Ok(form)
 }
 
 pub async fn download(

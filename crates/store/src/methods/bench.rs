@@ -1,0 +1,50 @@
+//! The store's methods for `steward-bench`.
+
+use crate::*;
+
+/// Measurements for `steward-bench`; the server never calls these.
+impl Store {
+    /// Single-row insert transactions committed in `millis` by `clients`
+    /// concurrent writers, with the store's durability settings.
+    pub async fn bench_raw_inserts(&self, clients: u32, millis: u64) -> Result<u64> {
+        dispatch!(self, bench::raw_inserts(clients, millis))
+    }
+
+    /// Bulk-adds `n` incidents numbered from `first` (benchmark data, without audit entries).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn bench_fill_incidents(
+        &self,
+        n: i64,
+        first: i64,
+        newest_at: i64,
+        org_id: i64,
+        caller_id: i64,
+        service_id: i64,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            bench::fill_incidents(n, first, newest_at, org_id, caller_id, service_id)
+        )
+    }
+
+    /// Removes every incident, so that the list and check measurements run on
+    /// generated history alone rather than on the burst of the throughput run.
+    /// Replaces the benchmark's problems with `n`, each with the incidents
+    /// linked to it (every 50th incident).
+    pub async fn bench_fill_problems(&self, n: i64, org_id: i64, service_id: i64) -> Result<()> {
+        dispatch!(self, bench::fill_problems(n, org_id, service_id, now_ms()))
+    }
+
+    pub async fn bench_open_all(&self) -> Result<()> {
+        dispatch!(self, bench::open_all())
+    }
+
+    pub async fn bench_clear_incidents(&self) -> Result<()> {
+        dispatch!(self, bench::clear_incidents())
+    }
+
+    /// The keyset cursor after the `offset`-th incident, newest first.
+    pub async fn bench_cursor_at(&self, offset: i64) -> Result<Option<Cursor>> {
+        dispatch!(self, bench::cursor_at(offset))
+    }
+}

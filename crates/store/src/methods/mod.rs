@@ -1,0 +1,18 @@
+//! [`Store`](crate::Store)'s methods, one file per process.
+
+mod agreements;
+mod attachments;
+mod audit;
+mod bench;
+mod calendars;
+mod conformity;
+mod incidents;
+mod jobs;
+mod organisations;
+mod problems;
+mod records;
+mod registers;
+mod services;
+mod sessions;
+mod sla;
+mod users;

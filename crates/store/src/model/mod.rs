@@ -1,0 +1,31 @@
+//! The records the store reads and writes, as plain rows.
+//!
+//! Enumerations travel as their snake_case names; the domain parses them.
+
+use serde::Serialize;
+use steward_domain::UtcMillis;
+use steward_domain::access::{Actor, Role, Visibility};
+use steward_domain::agreement::{Candidate, Target};
+use steward_domain::calendar::CalendarSpec;
+use steward_domain::incident::{HoldReason, IncidentState, Lifecycle, ResolutionCode};
+use steward_domain::sla::{CaseFacts, ClockKind, ClockStatus, SlaClock, SlaTerms};
+
+mod activity;
+mod audit;
+mod incidents;
+mod jobs;
+mod kernel;
+mod people;
+mod registers;
+mod services;
+mod sla;
+
+pub use activity::*;
+pub use audit::*;
+pub use incidents::*;
+pub use jobs::*;
+pub use kernel::*;
+pub use people::*;
+pub use registers::*;
+pub use services::*;
+pub use sla::*;
