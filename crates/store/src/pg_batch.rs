@@ -18,7 +18,8 @@ use sqlx::postgres::{PgArguments, PgPool};
 use sqlx::query::QueryAs;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::pg::q::{AUDIT_COLUMNS, Arg, PreparedInsert};
+use crate::pg::q::audit::ENTRY_COLUMNS as AUDIT_COLUMNS;
+use crate::pg::q::{Arg, PreparedInsert};
 use crate::pg::{Conn, Db};
 use crate::{Result, StoreError};
 
@@ -277,7 +278,7 @@ pub async fn insert_rows(conn: &mut Conn, rows: &[&PreparedInsert]) -> Result<Ve
     let audit: Vec<String> = (width..width + AUDIT_COLUMNS.len())
         .map(|j| format!("v.x{j}"))
         .collect();
-    let (prefix, digits) = (first.kind.prefix(), first.kind.width());
+    let prefix = first.kind.prefix();
     let sequence = format!("number_{}", prefix.to_ascii_lowercase());
     // Each row takes its id (from the table's identity sequence) and its
     // number here, in arrival order (PostgreSQL evaluates volatile outputs
@@ -286,11 +287,11 @@ pub async fn insert_rows(conn: &mut Conn, rows: &[&PreparedInsert]) -> Result<Ve
     // also keeps the inner query from being folded into `v`, where `s.n`,
     // used three times, would call nextval three times per row.
     let mut sql = format!(
-        "WITH v AS (SELECT s.*, '{prefix}-' || lpad(s.n::text, greatest({digits}, \
-         length(s.n::text)), '0') AS number FROM (SELECT w.*, nextval('{table}_id_seq') AS id, \
+        "WITH v AS (SELECT s.*, {number} AS number FROM (SELECT w.*, nextval('{table}_id_seq') AS id, \
          nextval('{sequence}') AS n FROM {values} ORDER BY w.ord) s), \
          r AS (INSERT INTO {table} (id, number, {cols}) SELECT v.id, v.number, {record} FROM v), \
          a AS (INSERT INTO audit_log (record_number, {audit_cols}) SELECT v.number, {audit} FROM v)",
+        number = first.kind.sql_format("s.n"),
         table = first.table,
         cols = first.columns.join(", "),
         record = record.join(", "),

@@ -103,7 +103,7 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
-    use super::q::{AUDIT_COLUMNS, Arg, PreparedInsert, Sql};
+    use super::q::{Arg, PreparedInsert, Sql};
     use super::{Conn, Pools};
     use crate::Result;
 
@@ -142,16 +142,7 @@ pub mod dialect {
         }
         q.push(") RETURNING id");
         let id = q.fetch_scalar(&mut *conn).await?;
-        let mut q = Sql::new(&format!(
-            "INSERT INTO audit_log (record_number, {}) VALUES (",
-            AUDIT_COLUMNS.join(", ")
-        ));
-        q.arg(Arg::Text(number.clone()));
-        for a in &ins.audit {
-            q.push(", ").arg(a.clone());
-        }
-        q.push(")");
-        q.execute(&mut *conn).await?;
+        super::q::audit::insert_entry(&mut *conn, &number, &ins.audit).await?;
         for c in &ins.children {
             let mut q = Sql::new(&format!(
                 "INSERT INTO {} ({}, {}) VALUES (",

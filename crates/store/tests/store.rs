@@ -227,6 +227,48 @@ async fn incident_story_on_both_backends() {
 }
 
 #[tokio::test]
+async fn numbers_are_spelt_as_the_domain_spells_them_past_their_width() {
+    // PostgreSQL's group insert numbers rows in SQL (NumberKind::sql_format),
+    // SQLite in Rust (NumberKind::format): both agree at and past the width.
+    for backend in backends() {
+        let (db, store) = open(backend).await;
+        let w = world(&store).await;
+        let set = match backend {
+            Backend::Sqlite => "UPDATE counters SET value = 999998 WHERE name = 'INC'",
+            Backend::Postgres => "SELECT setval('number_inc', 999998)",
+        };
+        match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                sqlx::query(set).execute(&pool).await.unwrap();
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                sqlx::query(set).execute(&pool).await.unwrap();
+            }
+        }
+        let new = NewIncident {
+            org_id: w.customer_a,
+            caller_id: w.caller_a,
+            fields: fields(&w, "Far along"),
+            names: None,
+        };
+        for n in [999_999, 1_000_000] {
+            let inc = store.create_incident(&w.actor, &new).await.unwrap();
+            assert_eq!(
+                inc.number,
+                steward_domain::number::NumberKind::Incident.format(n),
+                "{backend:?}"
+            );
+        }
+        assert_eq!(
+            steward_domain::number::NumberKind::Incident.format(1_000_000),
+            "INC-1000000"
+        );
+    }
+}
+
+#[tokio::test]
 async fn keyset_pages_walk_every_incident_once() {
     for backend in backends() {
         let (_db, store) = open(backend).await;

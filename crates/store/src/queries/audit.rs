@@ -17,6 +17,57 @@ macro_rules! select {
 }
 
 /// Appends an unsealed entry. Call inside the transaction of the change itself.
+/// The columns of `audit_log` that a new entry fills besides its record
+/// number: the one definition of an entry, used by [`append`] and by the
+/// numbered inserts of both databases (SQLite's `insert_numbered`,
+/// PostgreSQL's group insert), which learn the record number only as they write.
+pub const ENTRY_COLUMNS: &[&str] = &[
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "org_id",
+    "record_type",
+    "action",
+    "changes",
+];
+
+/// An entry's values in the order of [`ENTRY_COLUMNS`].
+pub fn entry_values(
+    actor: &AuditActor,
+    org_id: Option<i64>,
+    record_type: &str,
+    action: &str,
+    changes: &Changes,
+    now: i64,
+) -> Vec<Arg> {
+    vec![
+        Arg::I64(now),
+        Arg::OptI64(actor.user_id),
+        Arg::Text(actor.label.clone()),
+        Arg::OptI64(org_id),
+        Arg::Text(record_type.to_owned()),
+        Arg::Text(action.to_owned()),
+        Arg::Text(changes.to_json()),
+    ]
+}
+
+/// Writes the entry of `record_number` with `values` (see [`entry_values`])
+/// inside `conn`'s transaction.
+pub async fn insert_entry(conn: &mut Conn, record_number: &str, values: &[Arg]) -> Result<()> {
+    let mut q = Sql::new(&format!(
+        "INSERT INTO audit_log (record_number, {}) VALUES (",
+        ENTRY_COLUMNS.join(", ")
+    ));
+    q.arg(Arg::Text(record_number.to_owned()));
+    for v in values {
+        q.push(", ").arg(v.clone());
+    }
+    q.push(")");
+    q.execute(conn).await?;
+    Ok(())
+}
+
+/// Appends the entry of a write inside its transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn append(
     conn: &mut Conn,
@@ -28,21 +79,8 @@ pub async fn append(
     changes: &Changes,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (occurred_at, actor_id, actor_label, org_id, record_type, \
-         record_number, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(now)
-    .bind(actor.user_id)
-    .bind(&actor.label)
-    .bind(org_id)
-    .bind(record_type)
-    .bind(record_number)
-    .bind(action)
-    .bind(changes.to_json())
-    .execute(conn)
-    .await?;
-    Ok(())
+    let values = entry_values(actor, org_id, record_type, action, changes, now);
+    insert_entry(conn, record_number, &values).await
 }
 
 fn canonical(e: &AuditEntry) -> CanonicalEntry<'_> {

@@ -93,23 +93,11 @@ pub struct PreparedInsert {
     pub table: &'static str,
     pub columns: Vec<String>,
     pub args: Vec<Arg>,
-    /// The audit entry's values, in the order of [`AUDIT_COLUMNS`]; its
+    /// The audit entry's values, in the order of [`audit::ENTRY_COLUMNS`]; its
     /// record number is the new record's.
     pub audit: Vec<Arg>,
     pub children: Vec<Child>,
 }
-
-/// The columns of `audit_log` that a new record's entry fills, other than
-/// `record_number`.
-pub const AUDIT_COLUMNS: &[&str] = &[
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "org_id",
-    "record_type",
-    "action",
-    "changes",
-];
 
 impl NumberedInsert<'_> {
     pub fn prepare(self) -> PreparedInsert {
@@ -118,15 +106,14 @@ impl NumberedInsert<'_> {
             table: self.table,
             columns: self.columns.iter().map(|c| (*c).to_owned()).collect(),
             args: self.args,
-            audit: vec![
-                Arg::I64(self.at),
-                Arg::OptI64(self.actor.user_id),
-                Arg::Text(self.actor.label.clone()),
-                Arg::OptI64(self.org_id),
-                Arg::Text(self.record_type.to_owned()),
-                Arg::Text(self.action.to_owned()),
-                Arg::Text(self.changes.to_json()),
-            ],
+            audit: audit::entry_values(
+                self.actor,
+                self.org_id,
+                self.record_type,
+                self.action,
+                self.changes,
+                self.at,
+            ),
             children: self.children,
         }
     }
