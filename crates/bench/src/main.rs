@@ -265,7 +265,12 @@ async fn run_backend(
         let child = Command::new(bin)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("STEWARD_DATABASE_URL", &url)
-            .env("STEWARD_LOG", "warn")
+            // STEWARD_BENCH_SERVER_LOG shows more of the server, e.g.
+            // `warn,sqlx::query=debug` for every statement and its time.
+            .env(
+                "STEWARD_LOG",
+                std::env::var("STEWARD_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .env("STEWARD_MAX_CONNECTIONS", args.clients.to_string())
             .stdout(Stdio::null())
             .spawn()

@@ -1,7 +1,69 @@
 //! Control of documented information (clause 7.5): the approval workflow of
 //! a document, draft -> in review -> approved -> obsolete.
 
-use crate::error::ValidationError;
+use crate::error::{RuleError, ValidationError};
+use crate::kind::{StateCategory, StateMachine};
+
+/// Where a document is in its workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    InReview,
+    Approved,
+    Obsolete,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Approved,
+        Status::Obsolete,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in_review",
+            Status::Approved => "approved",
+            Status::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The same shape as every lifecycle: a step not allowed from a status is
+/// refused with the one transition error (409) that names the allowed ones.
+impl StateMachine for Status {
+    const KIND: &'static str = "document";
+    fn words(self) -> &'static str {
+        match self {
+            Status::Draft => "a draft",
+            Status::InReview => "in review",
+            Status::Approved => "approved",
+            Status::Obsolete => "obsolete",
+        }
+    }
+    fn category(self) -> StateCategory {
+        match self {
+            Status::Draft => StateCategory::New,
+            Status::InReview => StateCategory::Waiting,
+            Status::Approved => StateCategory::Resolved,
+            Status::Obsolete => StateCategory::Closed,
+        }
+    }
+    fn allowed(self) -> &'static [&'static str] {
+        match self {
+            Status::Draft => &["submit", "retire"],
+            Status::InReview => &["approve", "reject", "retire"],
+            Status::Approved => &["revise", "retire"],
+            Status::Obsolete => &[],
+        }
+    }
+}
 
 /// A step of the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,17 +127,26 @@ pub struct StepRequest<'a> {
     pub self_approval_allowed: bool,
 }
 
-/// The status after `step`, or why it may not be taken.
-pub fn take(step: Step, r: StepRequest<'_>) -> Result<&'static str, ValidationError> {
-    let refuse = |m: &str| Err(ValidationError::single("step", m));
-    match (step, r.status) {
-        (Step::Submit, "draft") => {
+/// The status after `step`, or why it may not be taken: a step the status
+/// does not allow is the lifecycle's refusal (409); a step allowed but not
+/// to this person, or not yet, is a validation error (422).
+pub fn take(step: Step, r: StepRequest<'_>) -> Result<&'static str, RuleError> {
+    let refuse = |m: &str| Err(RuleError::from(ValidationError::single("step", m)));
+    let status = Status::parse(r.status).ok_or_else(|| {
+        ValidationError::single(
+            "step",
+            format!("the document's status {:?} is unknown", r.status),
+        )
+    })?;
+    status.check(step.as_str())?;
+    match step {
+        Step::Submit => {
             if r.approver_id.is_none() {
                 return refuse("name an approver before submitting the document");
             }
-            Ok("in_review")
+            Ok(Status::InReview.as_str())
         }
-        (Step::Approve | Step::Reject, "in_review") => {
+        Step::Approve | Step::Reject => {
             if r.approver_id != Some(r.actor_id) && !r.actor_is_admin {
                 return refuse("only the document's approver may approve it or send it back");
             }
@@ -86,40 +157,22 @@ pub fn take(step: Step, r: StepRequest<'_>) -> Result<&'static str, ValidationEr
                 );
             }
             Ok(if step == Step::Approve {
-                "approved"
+                Status::Approved.as_str()
             } else {
-                "draft"
+                Status::Draft.as_str()
             })
         }
-        (Step::Revise, "approved") => Ok("draft"),
-        (Step::Retire, "draft" | "in_review" | "approved") => Ok("obsolete"),
-        (step, status) => refuse(&format!(
-            "a document that is {} cannot be {}",
-            status.replace('_', " "),
-            match step {
-                Step::Submit => "submitted",
-                Step::Approve => "approved",
-                Step::Reject => "sent back",
-                Step::Revise => "revised",
-                Step::Retire => "made obsolete",
-            }
-        )),
+        Step::Revise => Ok(Status::Draft.as_str()),
+        Step::Retire => Ok(Status::Obsolete.as_str()),
     }
 }
 
 /// The steps open on a document in `status`, for a form to offer.
 pub fn steps_from(status: &str) -> Vec<Step> {
+    let allowed = Status::parse(status).map_or(&[][..], Status::allowed);
     Step::ALL
         .into_iter()
-        .filter(|s| {
-            matches!(
-                (s, status),
-                (Step::Submit, "draft")
-                    | (Step::Approve | Step::Reject, "in_review")
-                    | (Step::Revise, "approved")
-                    | (Step::Retire, "draft" | "in_review" | "approved")
-            )
-        })
+        .filter(|s| allowed.contains(&s.as_str()))
         .collect()
 }
 
@@ -151,7 +204,9 @@ mod tests {
         assert!(take(Step::Approve, req("in_review", 3)).is_err());
         let mut own = req("in_review", 1);
         own.approver_id = Some(1);
-        let e = take(Step::Approve, own).unwrap_err();
+        let Err(RuleError::Validation(e)) = take(Step::Approve, own) else {
+            panic!("a validation error")
+        };
         assert!(e.0[0].message.contains("own document"));
         own.self_approval_allowed = true;
         assert_eq!(take(Step::Approve, own), Ok("approved"));
@@ -176,5 +231,18 @@ mod tests {
         let mut no_approver = req("draft", 1);
         no_approver.approver_id = None;
         assert!(take(Step::Submit, no_approver).is_err());
+    }
+
+    #[test]
+    fn a_step_the_status_does_not_allow_is_the_lifecycle_refusal() {
+        let Err(RuleError::Transition(e)) = take(Step::Approve, req("draft", 2)) else {
+            panic!("a transition error")
+        };
+        assert_eq!(e.kind, "document");
+        assert_eq!(e.allowed, ["submit", "retire"]);
+        assert_eq!(
+            e.to_string(),
+            "cannot approve a document that is a draft; allowed from here: submit, retire"
+        );
     }
 }

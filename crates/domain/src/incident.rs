@@ -401,11 +401,19 @@ pub use crate::kind::TransitionError;
 
 /// The error for `action`, not allowed from `from`.
 fn refused(from: IncidentState, action: &'static str) -> TransitionError {
-    TransitionError {
-        kind: "incident",
-        from: from.lower_label(),
-        action,
-        allowed: Transition::available_from(from),
+    crate::kind::StateMachine::refuse(from, action)
+}
+
+impl crate::kind::StateMachine for IncidentState {
+    const KIND: &'static str = "incident";
+    fn words(self) -> &'static str {
+        self.lower_label()
+    }
+    fn category(self) -> crate::kind::StateCategory {
+        IncidentState::category(self)
+    }
+    fn allowed(self) -> &'static [&'static str] {
+        Transition::available_from(self)
     }
 }
 

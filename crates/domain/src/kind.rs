@@ -187,6 +187,40 @@ fn allowed_text(kind: &str, allowed: &[&str]) -> String {
     }
 }
 
+/// The shape every lifecycle shares (incidents, problems, controlled
+/// documents): states, each in a [`StateCategory`], the steps allowed from
+/// each, and one refusal of any other step, [`TransitionError`] (409, naming
+/// the steps that are allowed). Each kind keeps its own rules of what a
+/// step needs (a resolution code, a workaround, an approver).
+pub trait StateMachine: Copy + 'static {
+    /// What the record is called in a sentence: "incident".
+    const KIND: &'static str;
+    /// The state as it reads inside a sentence: "in progress".
+    fn words(self) -> &'static str;
+    fn category(self) -> StateCategory;
+    /// The steps that may be taken from this state.
+    fn allowed(self) -> &'static [&'static str];
+
+    /// The refusal of `action` from this state.
+    fn refuse(self, action: &'static str) -> TransitionError {
+        TransitionError {
+            kind: Self::KIND,
+            from: self.words(),
+            action,
+            allowed: self.allowed(),
+        }
+    }
+
+    /// Nothing when `action` may be taken from this state; its refusal otherwise.
+    fn check(self, action: &'static str) -> Result<(), TransitionError> {
+        if self.allowed().contains(&action) {
+            Ok(())
+        } else {
+            Err(self.refuse(action))
+        }
+    }
+}
+
 /// What every kind's lifecycle state means across kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StateCategory {

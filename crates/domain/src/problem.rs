@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::UtcMillis;
 use crate::error::{Problems, ValidationError};
-use crate::kind::{StateCategory, TransitionError};
+use crate::kind::{StateCategory, StateMachine, TransitionError};
 use crate::text;
 
 /// Where a problem is in its life.
@@ -111,15 +111,6 @@ impl ProblemState {
         }
     }
 
-    fn refuse(self, action: &'static str) -> TransitionError {
-        TransitionError {
-            kind: "problem",
-            from: self.lower_label(),
-            action,
-            allowed: self.available(),
-        }
-    }
-
     /// Refuses changes to a closed or cancelled problem.
     pub fn check_changeable(self) -> Result<(), TransitionError> {
         if self.is_final() {
@@ -127,6 +118,19 @@ impl ProblemState {
         } else {
             Ok(())
         }
+    }
+}
+
+impl crate::kind::StateMachine for ProblemState {
+    const KIND: &'static str = "problem";
+    fn words(self) -> &'static str {
+        self.lower_label()
+    }
+    fn category(self) -> StateCategory {
+        ProblemState::category(self)
+    }
+    fn allowed(self) -> &'static [&'static str] {
+        self.available()
     }
 }
 

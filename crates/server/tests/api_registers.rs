@@ -257,11 +257,15 @@ async fn documents_are_approved_by_someone_else_and_acknowledged() {
         // Status changes only through the workflow.
         let (st, p) = patch(&s, "manager", path, json!({"status": "approved"})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        // A step the status does not allow: the one lifecycle refusal of every kind.
         let (st, p) = step("manager", "approve").await;
-        assert_eq!(
-            st,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a draft is not approved: {p}"
+        assert_eq!(st, StatusCode::CONFLICT, "a draft is not approved: {p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .ends_with("allowed from here: submit, retire"),
+            "{p}"
         );
         assert_eq!(step("manager", "submit").await.0, StatusCode::OK);
         let (st, p) = step("manager", "approve").await;

@@ -839,20 +839,21 @@ pub async fn step(
     let s = f.session;
     match registers::step(&state, &s.actor, &number, &f.form.step, f.form.version).await {
         Ok(r) => Ok(Redirect::to(&format!("/sms/documents/{}?m=step", r.number)).into_response()),
-        Err(AppError::Validation(v)) => {
+        // A step refused is shown on the document's page, as on every record's.
+        Err(e) => {
+            let (status, errors) = super::record::refusal(e, "document")?;
             let page = record_page(
                 &state,
                 &s,
                 Register::Documents,
                 &number,
                 None,
-                Errors(v.0),
+                Errors(errors),
                 "",
             )
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

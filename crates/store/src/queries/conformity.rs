@@ -68,8 +68,11 @@ fn sql_of(id: FigureId) -> FigureSql {
             "i.opened_at >= :since",
         ),
         OpenIncidentsAssigned => incident(
+            // `+i.opened_at` keeps SQLite on the small partial index of open
+            // records: offered the range on opening time, it walked the index
+            // of every incident older than an hour (250 ms at a million).
             "FROM work_records i WHERE i.kind = 'incident' \
-             AND i.state_category IN ('new', 'active', 'waiting') AND i.opened_at < :hour_ago",
+             AND i.state_category IN ('new', 'active', 'waiting') AND +i.opened_at < :hour_ago",
             "(i.group_id IS NOT NULL OR i.assignee_id IS NOT NULL)",
         ),
         IncidentsOnLiveServices => incident(
