@@ -26,10 +26,9 @@ fn path_of(state: &AppState, storage_key: &str) -> PathBuf {
         .join(storage_key)
 }
 
-/// Whether the actor may attach files to this record at all (404 when it is
-/// hidden from them, 403 when their role may not): asked before the body is read.
-pub async fn check_may_attach(state: &AppState, actor: &Actor, number: &str) -> AppResult<()> {
-    let r = records::get(state, actor, number).await?;
+/// Whether the actor may attach files to this record (found for them) at
+/// all (403 when their role may not): asked before the body is read.
+pub fn check_may_attach(actor: &Actor, r: &RecordRef) -> AppResult<()> {
     require(
         actor,
         Action::Work(r.kind()?, steward_domain::kind::Verb::Comment),
@@ -128,7 +127,7 @@ async fn upload_visibility(
 pub async fn comment_with_files(
     state: &AppState,
     actor: &Actor,
-    number: &str,
+    r: &RecordRef,
     input: &CommentInput,
     files: Vec<UploadedFile>,
 ) -> AppResult<Comment> {
@@ -150,7 +149,7 @@ pub async fn comment_with_files(
     }
     let news: Vec<NewAttachment> = staged.iter().map(|(n, _)| n.clone()).collect();
     let result = match result {
-        Ok(()) => records::comment(state, actor, number, input, &news).await,
+        Ok(()) => records::comment(state, actor, r, input, &news).await,
         Err(e) => Err(e),
     };
     if result.is_err() {
@@ -166,15 +165,14 @@ pub async fn comment_with_files(
 pub async fn upload(
     state: &AppState,
     actor: &Actor,
-    number: &str,
+    r: &RecordRef,
     visibility: Option<&str>,
     comment: Option<i64>,
     file: UploadedFile,
 ) -> AppResult<Attachment> {
-    let r = records::get(state, actor, number).await?;
-    let visibility = upload_visibility(state, actor, &r, visibility, comment).await?;
+    let visibility = upload_visibility(state, actor, r, visibility, comment).await?;
     let file = check_file(state, file)?;
-    store(state, actor, &r, comment, visibility, file).await
+    store(state, actor, r, comment, visibility, file).await
 }
 
 /// Stores a checked file and records it; the caller has decided its target.
@@ -275,9 +273,8 @@ pub async fn read_stored(state: &AppState, storage_key: &str) -> AppResult<Vec<u
         .map_err(|e| AppError::internal(format!("reading stored file {storage_key}: {e}")))
 }
 
-/// The attachments of a record the actor may see.
-pub async fn list(state: &AppState, actor: &Actor, number: &str) -> AppResult<Vec<Attachment>> {
-    let r = records::get(state, actor, number).await?;
+/// The attachments of a record found for the actor that they may see.
+pub async fn list(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<Attachment>> {
     Ok(state.store.attachments(r.id, actor.role.is_staff()).await?)
 }
 

@@ -207,11 +207,10 @@ pub fn verb_for(visibility: CommentVisibility) -> Verb {
 pub async fn comment(
     state: &AppState,
     actor: &Actor,
-    number: &str,
+    r: &RecordRef,
     input: &CommentInput,
     files: &[NewAttachment],
 ) -> AppResult<Comment> {
-    let r = get(state, actor, number).await?;
     let visibility = visibility(input.visibility.as_deref())?;
     let kind = r.kind()?;
     require(
@@ -219,19 +218,19 @@ pub async fn comment(
         Action::Work(kind, verb_for(visibility)),
         Some(r.org_id),
     )?;
-    check_open(&r)?;
+    check_open(r)?;
     let mut p = Problems::default();
     let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
     p.finish(())?;
     match kind {
         Kind::Incident => {
-            crate::incidents::comment(state, actor, &r, visibility, &body, files).await
+            crate::incidents::comment(state, actor, r, visibility, &body, files).await
         }
         Kind::Problem => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),
-                &r,
+                r,
                 visibility.as_str(),
                 &body,
                 files,

@@ -141,7 +141,7 @@ async fn add_comment(
     ApiJson(input): ApiJson<CommentInput>,
 ) -> AppResult<Response> {
     let r = records::get_of(&state, &a.actor, kind, &number).await?;
-    let c = records::comment(&state, &a.actor, &r.number, &input, &[]).await?;
+    let c = records::comment(&state, &a.actor, &r, &input, &[]).await?;
     Ok((StatusCode::CREATED, axum::Json(CommentView::from(&c))).into_response())
 }
 
@@ -218,7 +218,7 @@ async fn list_attachments(
     ApiPath(number): ApiPath<String>,
 ) -> AppResult<ApiJson<Vec<AttachmentView>>> {
     let r = records::get_of(&state, &a.actor, kind, &number).await?;
-    let list = attachments::list(&state, &a.actor, &r.number).await?;
+    let list = attachments::list(&state, &a.actor, &r).await?;
     Ok(ApiJson(list.iter().map(AttachmentView::from).collect()))
 }
 
@@ -240,7 +240,7 @@ async fn upload(
 ) -> AppResult<Response> {
     let r = records::get_of(&state, &a.actor, kind, &number).await?;
     // Who may attach is answered before the body is read.
-    attachments::check_may_attach(&state, &a.actor, &r.number).await?;
+    attachments::check_may_attach(&a.actor, &r)?;
     let ApiMultipart(multipart) = ApiMultipart::from_request(request, &state).await?;
     let mut form = read_form(
         multipart,
@@ -254,14 +254,7 @@ async fn upload(
         .files
         .pop()
         .ok_or_else(|| AppError::field("file", "is required"))?;
-    let att = attachments::upload(
-        &state,
-        &a.actor,
-        &r.number,
-        form.text("visibility"),
-        comment,
-        file,
-    )
-    .await?;
+    let att =
+        attachments::upload(&state, &a.actor, &r, form.text("visibility"), comment, file).await?;
     Ok((StatusCode::CREATED, axum::Json(AttachmentView::from(&att))).into_response())
 }

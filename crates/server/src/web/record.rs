@@ -280,7 +280,7 @@ async fn comment(
 ) -> WebResult<Response> {
     let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
     // Who may comment is answered before the body is read.
-    crate::attachments::check_may_attach(&state, &s.actor, &r.number).await?;
+    crate::attachments::check_may_attach(&s.actor, &r)?;
     let form = page_multipart(
         &state,
         &s,
@@ -294,9 +294,7 @@ async fn comment(
         body: form.text("body").unwrap_or_default().to_owned(),
         visibility: form.text("visibility").map(str::to_owned),
     };
-    match crate::attachments::comment_with_files(&state, &s.actor, &r.number, &input, form.files)
-        .await
-    {
+    match crate::attachments::comment_with_files(&state, &s.actor, &r, &input, form.files).await {
         Ok(_) => Ok(page_of(kind, &r.number, "commented")),
         Err(e) => refused(&state, &s, kind, &r.number, e, input.body).await,
     }
@@ -313,14 +311,14 @@ async fn attach(
 ) -> WebResult<Response> {
     let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
     // Who may attach is answered before the body is read.
-    crate::attachments::check_may_attach(&state, &s.actor, &r.number).await?;
+    crate::attachments::check_may_attach(&s.actor, &r)?;
     let mut form = page_multipart(&state, &s, &headers, multipart, &["visibility"], 1).await?;
     let Some(file) = form.files.pop() else {
         let e = AppError::field("file", "is required");
         return refused(&state, &s, kind, &r.number, e, String::new()).await;
     };
     let visibility = form.text("visibility");
-    match crate::attachments::upload(&state, &s.actor, &r.number, visibility, None, file).await {
+    match crate::attachments::upload(&state, &s.actor, &r, visibility, None, file).await {
         Ok(_) => Ok(page_of(kind, &r.number, "attached")),
         Err(e) => refused(&state, &s, kind, &r.number, e, String::new()).await,
     }
