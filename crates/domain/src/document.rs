@@ -39,6 +39,10 @@ impl Status {
 /// refused with the one transition error (409) that names the allowed ones.
 impl StateMachine for Status {
     const KIND: &'static str = "document";
+    const ALL: &'static [Self] = &Status::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
     fn words(self) -> &'static str {
         match self {
             Status::Draft => "a draft",

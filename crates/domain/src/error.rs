@@ -47,6 +47,17 @@ impl Problems {
         self.0.extend(other.0);
     }
 
+    /// The value of a sub-rule's result, or `None` with its problems added to these.
+    pub fn take<T>(&mut self, result: Result<T, ValidationError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.merge(e);
+                None
+            }
+        }
+    }
+
     /// The value of a sub-rule's result, with its problems added to these.
     pub fn finish_with<T>(
         mut self,

@@ -406,6 +406,10 @@ fn refused(from: IncidentState, action: &'static str) -> TransitionError {
 
 impl crate::kind::StateMachine for IncidentState {
     const KIND: &'static str = "incident";
+    const ALL: &'static [Self] = &IncidentState::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
     fn words(self) -> &'static str {
         self.lower_label()
     }

@@ -4,7 +4,9 @@
 //! shared categories, stored beside it, so that queues, clocks and evidence
 //! that span kinds need no code per kind.
 
+use crate::UtcMillis;
 use crate::access::Role;
+use crate::error::ValidationError;
 use crate::number::NumberKind;
 
 /// The `kind` of an incident's work record.
@@ -193,6 +195,11 @@ fn allowed_text(kind: &str, allowed: &[&str]) -> String {
 /// the steps that are allowed). Each kind keeps its own rules of what a
 /// step needs (a resolution code, a workaround, an approver).
 pub trait StateMachine: Copy + 'static {
+    /// Every state, in lifecycle order.
+    const ALL: &'static [Self];
+    /// The state as stored and as the API spells it.
+    fn code(self) -> &'static str;
+
     /// What the record is called in a sentence: "incident".
     const KIND: &'static str;
     /// The state as it reads inside a sentence: "in progress".
@@ -218,6 +225,43 @@ pub trait StateMachine: Copy + 'static {
         } else {
             Err(self.refuse(action))
         }
+    }
+}
+
+/// The state spelt `code`, if the lifecycle has one.
+pub fn parse_state<S: StateMachine>(code: &str) -> Option<S> {
+    S::ALL.iter().copied().find(|s| s.code() == code)
+}
+
+/// A list filter on states as people type it: comma-separated state codes,
+/// or `open` for every state of an open category; an unknown one is a problem
+/// of `field`. The codes, as stored.
+pub fn state_filter<S: StateMachine>(
+    field: &str,
+    typed: Option<&str>,
+    p: &mut crate::error::Problems,
+) -> Vec<&'static str> {
+    match typed.map(str::trim) {
+        None | Some("") => Vec::new(),
+        Some("open") => S::ALL
+            .iter()
+            .filter(|s| s.category().is_open())
+            .map(|s| s.code())
+            .collect(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter_map(|code| {
+                let known = parse_state::<S>(code);
+                if known.is_none() {
+                    p.add(
+                        field,
+                        format!("{code:?} is not {} {} state", article(S::KIND), S::KIND),
+                    );
+                }
+                known.map(|s| s.code())
+            })
+            .collect(),
     }
 }
 
@@ -270,6 +314,56 @@ impl StateCategory {
             StateCategory::New | StateCategory::Active | StateCategory::Waiting
         )
     }
+}
+
+/// Validated shared fields of a new record of any kind, or of a change to
+/// one, before its references are resolved: the same field rules as an
+/// incident's, so that records of every kind compare like with like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDraft {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub impact: crate::priority::Level,
+    pub urgency: crate::priority::Level,
+}
+
+impl RecordDraft {
+    pub fn parse(
+        title: &str,
+        description: &str,
+        category: Option<&str>,
+        impact: Option<i64>,
+        urgency: Option<i64>,
+    ) -> Result<RecordDraft, ValidationError> {
+        let d = crate::incident::IncidentDraft::parse(
+            title,
+            description,
+            category,
+            impact,
+            urgency,
+            false,
+        )?;
+        Ok(RecordDraft {
+            title: d.title,
+            description: d.description,
+            category: d.category,
+            impact: d.impact,
+            urgency: d.urgency,
+        })
+    }
+}
+
+/// A target date typed as `YYYY-MM-DD`: the end of that day, UTC.
+pub fn parse_target_date(field: &str, s: &str) -> Result<UtcMillis, ValidationError> {
+    let date: jiff::civil::Date = s
+        .trim()
+        .parse()
+        .map_err(|_| ValidationError::single(field, "must be a date such as 2027-01-31"))?;
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(date.at(23, 59, 59, 0))
+        .map(|t| t.as_millisecond())
+        .map_err(|_| ValidationError::single(field, "is out of range"))
 }
 
 #[cfg(test)]

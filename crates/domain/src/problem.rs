@@ -123,6 +123,10 @@ impl ProblemState {
 
 impl crate::kind::StateMachine for ProblemState {
     const KIND: &'static str = "problem";
+    const ALL: &'static [Self] = &ProblemState::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
     fn words(self) -> &'static str {
         self.lower_label()
     }
@@ -261,56 +265,6 @@ pub fn apply(
     Ok((to, next))
 }
 
-/// Validated fields of a new problem or a change to one, before the store
-/// resolves its references.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProblemDraft {
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub impact: crate::priority::Level,
-    pub urgency: crate::priority::Level,
-}
-
-impl ProblemDraft {
-    pub fn parse(
-        title: &str,
-        description: &str,
-        category: Option<&str>,
-        impact: Option<i64>,
-        urgency: Option<i64>,
-    ) -> Result<ProblemDraft, ValidationError> {
-        // The same field rules as an incident's, so that trends compare like with like.
-        let d = crate::incident::IncidentDraft::parse(
-            title,
-            description,
-            category,
-            impact,
-            urgency,
-            false,
-        )?;
-        Ok(ProblemDraft {
-            title: d.title,
-            description: d.description,
-            category: d.category,
-            impact: d.impact,
-            urgency: d.urgency,
-        })
-    }
-}
-
-/// A target date typed as `YYYY-MM-DD`: the end of that day, UTC.
-pub fn parse_target_date(field: &str, s: &str) -> Result<UtcMillis, ValidationError> {
-    let date: jiff::civil::Date = s
-        .trim()
-        .parse()
-        .map_err(|_| ValidationError::single(field, "must be a date such as 2027-01-31"))?;
-    jiff::tz::TimeZone::UTC
-        .to_timestamp(date.at(23, 59, 59, 0))
-        .map(|t| t.as_millisecond())
-        .map_err(|_| ValidationError::single(field, "is out of range"))
-}
-
 /// When incidents that repeat make a candidate problem: `min_incidents` of the
 /// same service and category within `window_days`, none linked to a problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,10 +351,10 @@ mod tests {
     #[test]
     fn target_dates_are_days() {
         assert_eq!(
-            parse_target_date("target_date", "1970-01-02").unwrap(),
+            crate::kind::parse_target_date("target_date", "1970-01-02").unwrap(),
             2 * 86_400_000 - 1000
         );
-        assert!(parse_target_date("target_date", "31/01/2027").is_err());
+        assert!(crate::kind::parse_target_date("target_date", "31/01/2027").is_err());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! clients (a versioned, URL-safe encoding of the last row's sort key).
 
 use base64::Engine;
+use steward_domain::error::Problems;
+use steward_domain::kind::{StateMachine, state_filter};
 use steward_store::Cursor;
 
 use crate::error::{AppError, AppResult};
@@ -28,5 +30,57 @@ pub fn decode_cursor(s: &str) -> AppResult<Cursor> {
             sla_due_at: d.parse().map_err(|_| bad())?,
         }),
         _ => Err(bad()),
+    }
+}
+
+/// The parts of a list query every kind of record shares, as people give
+/// them: states (`open` or codes), text (a title or a number), and the page.
+#[derive(Debug, Default)]
+pub struct ListBasics {
+    pub states: Vec<String>,
+    pub text: Option<String>,
+    pub cursor: Option<Cursor>,
+    pub limit: i64,
+}
+
+impl ListBasics {
+    /// Reads them; each bad one is a problem of its field (`state`, `q`,
+    /// `cursor`, `limit`: 1 to `max_limit`, default 50).
+    pub fn parse<S: StateMachine>(
+        p: &mut Problems,
+        state: Option<&str>,
+        q: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+        max_limit: i64,
+    ) -> ListBasics {
+        let text = q.map(str::trim).filter(|q| !q.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 200) {
+            p.add("q", "must be at most 200 characters");
+        }
+        if text.is_some_and(|t| t.chars().any(char::is_control)) {
+            p.add("q", "must not contain control characters");
+        }
+        let limit = limit.unwrap_or(50);
+        if !(1..=max_limit).contains(&limit) {
+            p.add("limit", format!("must be between 1 and {max_limit}"));
+        }
+        let cursor = match cursor.filter(|c| !c.is_empty()).map(decode_cursor) {
+            Some(Ok(c)) => Some(c),
+            Some(Err(_)) => {
+                p.add("cursor", "is not a cursor this server gave out");
+                None
+            }
+            None => None,
+        };
+        ListBasics {
+            states: state_filter::<S>("state", state, p)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            text: text.map(str::to_owned),
+            cursor,
+            limit,
+        }
     }
 }

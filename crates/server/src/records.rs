@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor, Visibility};
 use steward_domain::error::Problems;
 use steward_domain::incident::CommentVisibility;
-use steward_domain::kind::{Kind, StateCategory, Verb};
+use steward_domain::kind::{Kind, RecordDraft, StateCategory, Verb};
 use steward_domain::link::LinkType;
 use steward_domain::text;
-use steward_store::{AuditActor, AuditEntry, Comment, NewAttachment, RecordLink, RecordRef};
+use steward_store::{
+    AuditActor, AuditEntry, Comment, NewAttachment, RecordCore, RecordLink, RecordRef,
+};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -321,4 +323,88 @@ pub async fn apply_workaround(
         .store
         .apply_workaround(&AuditActor::from(actor), &inc, &prb_ref, &workaround)
         .await?)
+}
+
+/// A record's shared references as people give them, for a new record or a
+/// change: `None` keeps what the record has; an empty text clears an optional
+/// one (group, assignee, target date).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RefsInput<'a> {
+    /// A service number, e.g. `SVC-0001`.
+    pub service: Option<&'a str>,
+    /// An assignment group's name.
+    pub group: Option<&'a str>,
+    /// A staff member's e-mail.
+    pub assignee: Option<&'a str>,
+    /// `YYYY-MM-DD`.
+    pub target_date: Option<&'a str>,
+}
+
+/// What [`RefsInput`] resolved to: `None` keeps, `Some(None)` clears.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Refs {
+    pub service_id: Option<i64>,
+    pub group_id: Option<Option<i64>>,
+    pub assignee_id: Option<Option<i64>>,
+    pub target_at: Option<Option<i64>>,
+}
+
+/// Resolves the references every kind shares; each one that does not resolve
+/// is a problem of its field. Staff may name any service that is not retired;
+/// others, one their organisation receives.
+pub async fn resolve_refs(
+    state: &AppState,
+    actor: &Actor,
+    p: &mut Problems,
+    r: RefsInput<'_>,
+) -> Refs {
+    use crate::incidents::{lookup_group, lookup_service, lookup_staff};
+    let cleared = |s: &str| s.trim().is_empty();
+    let mut refs = Refs::default();
+    if let Some(s) = r.service {
+        let staff = actor.role.is_staff();
+        refs.service_id = lookup_service(state, p, s, actor.org_id, staff).await;
+    }
+    refs.group_id = match r.group {
+        None => None,
+        Some(g) if cleared(g) => Some(None),
+        Some(g) => lookup_group(state, p, g).await.map(Some),
+    };
+    refs.assignee_id = match r.assignee {
+        None => None,
+        Some(e) if cleared(e) => Some(None),
+        Some(e) => lookup_staff(state, p, "assignee", e)
+            .await
+            .map(|u| Some(u.id)),
+    };
+    refs.target_at = match r.target_date {
+        None => None,
+        Some(d) if cleared(d) => Some(None),
+        Some(d) => p
+            .take(steward_domain::kind::parse_target_date("target_date", d))
+            .map(Some),
+    };
+    refs
+}
+
+/// `base` with a validated draft and resolved references applied; the
+/// priority follows from impact and urgency by the configured matrix.
+pub fn core_of(
+    matrix: &steward_domain::priority::PriorityMatrix,
+    base: &RecordCore,
+    draft: RecordDraft,
+    refs: &Refs,
+) -> RecordCore {
+    RecordCore {
+        priority: matrix.priority(draft.impact, draft.urgency).get() as i64,
+        title: draft.title,
+        description: draft.description,
+        category: draft.category,
+        impact: draft.impact.get() as i64,
+        urgency: draft.urgency.get() as i64,
+        service_id: refs.service_id.or(base.service_id),
+        group_id: refs.group_id.unwrap_or(base.group_id),
+        assignee_id: refs.assignee_id.unwrap_or(base.assignee_id),
+        target_at: refs.target_at.unwrap_or(base.target_at),
+    }
 }

@@ -22,6 +22,7 @@ use steward_store::{
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
+use crate::paging::ListBasics;
 use crate::policy::require;
 
 /// Fields of a new incident as people give them (references by number, name or e-mail).
@@ -606,21 +607,18 @@ pub async fn build_filter(
             }
         }
     }
-    if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
-        for part in s.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if part == "open" {
-                f.states
-                    .extend(IncidentState::OPEN.iter().map(|s| s.as_str().to_owned()));
-            } else if let Some(st) = IncidentState::parse(part) {
-                f.states.push(st.as_str().to_owned());
-            } else {
-                return Err(AppError::field(
-                    "state",
-                    "must be open or a comma-separated list of new, in_progress, on_hold, resolved, closed, cancelled",
-                ));
-            }
-        }
-    }
+    let mut problems = Problems::default();
+    let basics = ListBasics::parse::<IncidentState>(
+        &mut problems,
+        p.state.as_deref(),
+        p.q.as_deref(),
+        p.cursor.as_deref(),
+        p.limit,
+        500,
+    );
+    problems.finish(())?;
+    f.states = basics.states;
+    f.text = basics.text;
     if let Some(pr) = p.priority.as_deref().filter(|s| !s.is_empty()) {
         let pr = Priority::parse(pr)
             .ok_or_else(|| AppError::field("priority", "must be one of P1..P5"))?;
@@ -667,16 +665,6 @@ pub async fn build_filter(
         f.org_id = Some(o.id);
     }
     f.major = p.major;
-    f.text = p.q.clone().filter(|q| !q.trim().is_empty());
-    if f.text.as_deref().is_some_and(|t| t.chars().count() > 200) {
-        return Err(AppError::field("q", "must be at most 200 characters"));
-    }
-    if f.text
-        .as_deref()
-        .is_some_and(|t| t.chars().any(char::is_control))
-    {
-        return Err(AppError::field("q", "must not contain control characters"));
-    }
     let order = match p.order.as_deref() {
         None | Some("") | Some("newest") => IncidentOrder::Newest,
         Some("priority") => IncidentOrder::Priority,
@@ -685,17 +673,7 @@ pub async fn build_filter(
             return Err(AppError::field("order", "must be newest, priority or due"));
         }
     };
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "must be between 1 and 500"));
-    }
-    let cursor = p
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(crate::paging::decode_cursor)
-        .transpose()?;
-    Ok((f, order, cursor, limit))
+    Ok((f, order, basics.cursor, basics.limit))
 }
 
 /// The incident's history, oldest first; customers do not see work notes.

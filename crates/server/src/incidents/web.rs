@@ -226,15 +226,6 @@ pub struct ListPage {
     first_link: String,
 }
 
-async fn service_options(state: &AppState, s: &WebSession) -> WebResult<Vec<(String, String)>> {
-    let list = state.store.list_services(Visibility::of(&s.actor)).await?;
-    Ok(list
-        .into_iter()
-        .filter(|svc| svc.status != "retired")
-        .map(|svc| (svc.number.clone(), format!("{} {}", svc.number, svc.name)))
-        .collect())
-}
-
 pub async fn list(
     State(state): State<AppState>,
     s: WebSession,
@@ -318,7 +309,7 @@ pub async fn list(
         },
         states,
         priorities,
-        services: service_options(&state, &s).await?,
+        services: crate::web::record::service_options(&state, &s.actor).await?,
         assignees: vec![
             ("".into(), "Anyone".into()),
             ("me".into(), "Me".into()),
@@ -398,7 +389,7 @@ async fn new_page_for(
         staff,
         form,
         errors,
-        services: service_options(state, s).await?,
+        services: crate::web::record::service_options(state, &s.actor).await?,
         groups,
         levels: levels(),
         categories: &CATEGORIES,
@@ -616,7 +607,7 @@ async fn incident_page(
             .map(|c| (c.as_str(), c.label()))
             .collect(),
         services: if can_edit {
-            service_options(state, s).await?
+            crate::web::record::service_options(state, &s.actor).await?
         } else {
             Vec::new()
         },
@@ -639,16 +630,16 @@ async fn incident_page(
 }
 
 fn flash_for(m: Option<&str>) -> &'static str {
-    match m {
-        Some("raised") => "Incident raised.",
-        Some("saved") => "Changes saved.",
-        Some("commented") => "Added.",
-        Some("moved") => "State changed.",
-        Some("attached") => "File attached.",
-        Some("linked") => "Linked.",
-        Some("workaround") => "Workaround applied: the customer sees it as a comment.",
-        _ => "",
-    }
+    crate::web::record::flash(
+        m,
+        &[
+            ("raised", "Incident raised."),
+            (
+                "workaround",
+                "Workaround applied: the customer sees it as a comment.",
+            ),
+        ],
+    )
 }
 
 pub async fn show(

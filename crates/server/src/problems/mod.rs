@@ -9,17 +9,19 @@ pub mod web;
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor};
 use steward_domain::error::Problems;
+use steward_domain::kind::RecordDraft;
 use steward_domain::kind::{Kind, Verb};
 use steward_domain::number::NumberKind;
-use steward_domain::problem::{self, ProblemDraft, ProblemState, ProblemStep, TrendRule};
+use steward_domain::problem::{self, ProblemState, ProblemStep, TrendRule};
 use steward_store::{
-    AuditActor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, StoreError,
+    AuditActor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, RecordFilter, StoreError,
 };
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::incidents::{lookup_group, lookup_service, lookup_staff};
+use crate::paging::ListBasics;
 use crate::policy::require;
+use crate::records::{self, Refs, RefsInput};
 use crate::views::{ServiceRef, opt_time, time};
 
 const READ: Action = Action::Work(Kind::Problem, Verb::Read);
@@ -222,44 +224,20 @@ pub async fn services(state: &AppState, p: &Problem) -> AppResult<Vec<(String, S
 pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> AppResult<Problem> {
     require(actor, Action::Work(Kind::Problem, Verb::Create), None)?;
     let mut p = Problems::default();
-    let draft = match ProblemDraft::parse(
+    let draft = p.take(RecordDraft::parse(
         &input.title,
         &input.description,
         input.category.as_deref(),
         input.impact,
         input.urgency,
-    ) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            p.merge(e);
-            None
-        }
+    ));
+    let refs = RefsInput {
+        service: Some(&input.service),
+        group: input.group.as_deref(),
+        assignee: input.assignee.as_deref(),
+        target_date: input.target_date.as_deref(),
     };
-    let service_id = lookup_service(state, &mut p, &input.service, actor.org_id, true).await;
-    let group_id = match input.group.as_deref().filter(|g| !g.trim().is_empty()) {
-        Some(name) => lookup_group(state, &mut p, name).await,
-        None => None,
-    };
-    let assignee_id = match input.assignee.as_deref().filter(|e| !e.trim().is_empty()) {
-        Some(email) => lookup_staff(state, &mut p, "assignee", email)
-            .await
-            .map(|u| u.id),
-        None => None,
-    };
-    let target_at = match input
-        .target_date
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-    {
-        Some(d) => match problem::parse_target_date("target_date", d) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                p.merge(e);
-                None
-            }
-        },
-        None => None,
-    };
+    let refs = records::resolve_refs(state, actor, &mut p, refs).await;
     // Every incident to link is found, visible and linkable before anything
     // is written; the same one named twice is linked once.
     let mut linked: Vec<steward_store::RecordRef> = Vec::new();
@@ -272,7 +250,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
     }
     for n in &input.incidents {
         let found = match crate::incidents::incident_number(n) {
-            Ok(number) => crate::records::get(state, actor, &number).await.ok(),
+            Ok(number) => records::get(state, actor, &number).await.ok(),
             Err(_) => None,
         };
         match found {
@@ -292,7 +270,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
             ),
         }
     }
-    let (Some(draft), Some(service_id)) = (draft, service_id) else {
+    let (Some(draft), Some(_)) = (draft, refs.service_id) else {
         return Err(p
             .finish(())
             .err()
@@ -301,16 +279,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
     };
     p.finish(())?;
     let fields = ProblemFields {
-        priority: state.matrix.priority(draft.impact, draft.urgency).get() as i64,
-        title: draft.title,
-        description: draft.description,
-        category: draft.category,
-        impact: draft.impact.get() as i64,
-        urgency: draft.urgency.get() as i64,
-        service_id: Some(service_id),
-        group_id,
-        assignee_id,
-        target_at,
+        core: records::core_of(&state.matrix, &Default::default(), draft, &refs),
         published: false,
         state: ProblemState::New,
         life: Default::default(),
@@ -326,9 +295,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
             },
         )
         .await?;
-    let this = crate::records::get(state, actor, &created.number).await?;
+    let this = records::get(state, actor, &created.number).await?;
     for incident in &linked {
-        crate::records::link_refs(
+        records::link_refs(
             state,
             actor,
             incident,
@@ -357,38 +326,13 @@ pub async fn update(
     // again on the row as it is locked, so that a step taken meanwhile is
     // never undone by this change.
     let mut p = Problems::default();
-    let service_id = match &patch.service {
-        Some(s) => Some(lookup_service(state, &mut p, s, actor.org_id, true).await),
-        None => None,
+    let refs = RefsInput {
+        service: patch.service.as_deref(),
+        group: cleared(&patch.group),
+        assignee: cleared(&patch.assignee),
+        target_date: cleared(&patch.target_date),
     };
-    let group_id = match &patch.group {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(name)) if name.trim().is_empty() => Some(None),
-        Some(Some(name)) => Some(lookup_group(state, &mut p, name).await),
-    };
-    let assignee_id = match &patch.assignee {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(e)) if e.trim().is_empty() => Some(None),
-        Some(Some(e)) => Some(
-            lookup_staff(state, &mut p, "assignee", e)
-                .await
-                .map(|u| u.id),
-        ),
-    };
-    let target_at = match &patch.target_date {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(d)) if d.trim().is_empty() => Some(None),
-        Some(Some(d)) => match problem::parse_target_date("target_date", d) {
-            Ok(t) => Some(Some(t)),
-            Err(e) => {
-                p.merge(e);
-                None
-            }
-        },
-    };
+    let refs = records::resolve_refs(state, actor, &mut p, refs).await;
     p.finish(())?;
     let matrix = state.matrix.clone();
     let updated = state
@@ -398,20 +342,15 @@ pub async fn update(
             &current.number,
             if_match,
             "update",
-            move |now| {
-                apply_patch(
-                    now,
-                    patch,
-                    &matrix,
-                    service_id,
-                    group_id,
-                    assignee_id,
-                    target_at,
-                )
-            },
+            move |now| apply_patch(now, patch, &matrix, &refs),
         )
         .await;
     rule_errors(updated)
+}
+
+/// A nullable patch field as a reference to resolve: `null` clears it.
+fn cleared(o: &Option<Option<String>>) -> Option<&str> {
+    o.as_ref().map(|v| v.as_deref().unwrap_or(""))
 }
 
 /// The patch applied to the problem as it is now (locked): the same field
@@ -420,20 +359,17 @@ fn apply_patch(
     now: &Problem,
     patch: &ProblemPatch,
     matrix: &steward_domain::priority::PriorityMatrix,
-    service_id: Option<Option<i64>>,
-    group_id: Option<Option<i64>>,
-    assignee_id: Option<Option<i64>>,
-    target_at: Option<Option<i64>>,
+    refs: &Refs,
 ) -> Result<ProblemFields, steward_domain::RuleError> {
     now.state().check_changeable()?;
     let f = now.fields();
     let mut p = Problems::default();
-    let draft = ProblemDraft::parse(
-        patch.title.as_deref().unwrap_or(&f.title),
-        patch.description.as_deref().unwrap_or(&f.description),
-        Some(patch.category.as_deref().unwrap_or(&f.category)),
-        Some(patch.impact.unwrap_or(f.impact)),
-        Some(patch.urgency.unwrap_or(f.urgency)),
+    let draft = RecordDraft::parse(
+        patch.title.as_deref().unwrap_or(&f.core.title),
+        patch.description.as_deref().unwrap_or(&f.core.description),
+        Some(patch.category.as_deref().unwrap_or(&f.core.category)),
+        Some(patch.impact.unwrap_or(f.core.impact)),
+        Some(patch.urgency.unwrap_or(f.core.urgency)),
     );
     let mut life = f.life.clone();
     for (field, given, kept) in [
@@ -467,16 +403,7 @@ fn apply_patch(
     }
     let draft = p.finish_with(draft)?;
     Ok(ProblemFields {
-        priority: matrix.priority(draft.impact, draft.urgency).get() as i64,
-        title: draft.title,
-        description: draft.description,
-        category: draft.category,
-        impact: draft.impact.get() as i64,
-        urgency: draft.urgency.get() as i64,
-        service_id: service_id.unwrap_or(f.service_id),
-        group_id: group_id.unwrap_or(f.group_id),
-        assignee_id: assignee_id.unwrap_or(f.assignee_id),
-        target_at: target_at.unwrap_or(f.target_at),
+        core: records::core_of(matrix, &f.core, draft, refs),
         published: patch.published.unwrap_or(f.published),
         life,
         state: f.state,
@@ -535,52 +462,35 @@ pub async fn list(
 ) -> AppResult<Page<Problem>> {
     require(actor, READ, None)?;
     let mut p = Problems::default();
-    let states = match params.state.as_deref().map(str::trim) {
-        None | Some("") => Vec::new(),
-        Some("open") => ProblemState::ALL
-            .into_iter()
-            .filter(|s| s.category().is_open())
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter_map(|s| {
-                let known = ProblemState::parse(s);
-                if known.is_none() {
-                    p.add("state", format!("{s:?} is not a problem state"));
-                }
-                known.map(|k| k.as_str().to_owned())
-            })
-            .collect(),
+    let basics = ListBasics::parse::<ProblemState>(
+        &mut p,
+        params.state.as_deref(),
+        params.q.as_deref(),
+        params.cursor.as_deref(),
+        params.limit,
+        200,
+    );
+    let service = params.service.as_deref().filter(|s| !s.trim().is_empty());
+    let refs = RefsInput {
+        service,
+        ..Default::default()
     };
-    let service_id = match params.service.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => lookup_service(state, &mut p, s, actor.org_id, true).await,
-        None => None,
-    };
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        p.add("limit", "must be between 1 and 200");
-    }
-    let cursor = params
-        .cursor
-        .as_deref()
-        .map(crate::paging::decode_cursor)
-        .transpose()?;
+    let service_id = records::resolve_refs(state, actor, &mut p, refs)
+        .await
+        .service_id;
     p.finish(())?;
+    let filter = ProblemFilter {
+        record: RecordFilter {
+            states: basics.states,
+            assignee_id: None,
+            text: basics.text,
+        },
+        service_id,
+        known_errors: params.known_error.unwrap_or(false),
+    };
     Ok(state
         .store
-        .list_problems(
-            &ProblemFilter {
-                states,
-                service_id,
-                assignee_id: None,
-                known_errors: params.known_error.unwrap_or(false),
-                text: params.q.clone(),
-            },
-            cursor,
-            limit,
-        )
+        .list_problems(&filter, basics.cursor, basics.limit)
         .await?)
 }
 

@@ -161,17 +161,6 @@ pub struct NewPage {
     categories: &'static [&'static str],
 }
 
-async fn services(state: &AppState) -> WebResult<Vec<(String, String)>> {
-    Ok(state
-        .store
-        .list_services(steward_domain::access::Visibility::All)
-        .await?
-        .into_iter()
-        .filter(|s| s.status != "retired")
-        .map(|s| (s.number.clone(), format!("{} {}", s.number, s.name)))
-        .collect())
-}
-
 pub async fn new_page(
     State(state): State<AppState>,
     s: WebSession,
@@ -183,7 +172,7 @@ pub async fn new_page(
         csrf: s.csrf.clone(),
         form,
         errors: Errors::default(),
-        services: services(&state).await?,
+        services: crate::web::record::service_options(&state, &s.actor).await?,
         categories: &CATEGORIES,
     })
 }
@@ -221,7 +210,7 @@ pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebRe
                 csrf: s.csrf.clone(),
                 form,
                 errors: Errors(v.0),
-                services: services(&state).await?,
+                services: crate::web::record::service_options(&state, &s.actor).await?,
                 categories: &CATEGORIES,
             },
         )
@@ -298,15 +287,7 @@ pub struct ShowParams {
 }
 
 fn flash_for(m: Option<&str>) -> &'static str {
-    match m {
-        Some("recorded") => "Problem recorded.",
-        Some("saved") => "Changes saved.",
-        Some("moved") => "State changed.",
-        Some("commented") => "Added.",
-        Some("linked") => "Linked.",
-        Some("attached") => "File attached.",
-        _ => "",
-    }
+    crate::web::record::flash(m, &[("recorded", "Problem recorded.")])
 }
 
 async fn problem_page(

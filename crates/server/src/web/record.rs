@@ -356,3 +356,34 @@ async fn link(
         Err(e) => refused(&state, &s, kind, &r.number, e, String::new()).await,
     }
 }
+
+/// The message a record's page shows after one of its forms: the kernel's
+/// (saved, moved, commented, attached, linked), or one of the kind's `own`.
+pub fn flash(m: Option<&str>, own: &[(&str, &'static str)]) -> &'static str {
+    let m = m.unwrap_or_default();
+    if let Some((_, text)) = own.iter().find(|(k, _)| *k == m) {
+        return text;
+    }
+    match m {
+        "saved" => "Changes saved.",
+        "moved" => "State changed.",
+        "commented" => "Added.",
+        "attached" => "File attached.",
+        "linked" => "Linked.",
+        _ => "",
+    }
+}
+
+/// The services a record's form offers: those the actor may see, not retired,
+/// as (number, "number name").
+pub async fn service_options(state: &AppState, actor: &Actor) -> WebResult<Vec<(String, String)>> {
+    let list = state
+        .store
+        .list_services(steward_domain::access::Visibility::of(actor))
+        .await?;
+    Ok(list
+        .into_iter()
+        .filter(|svc| svc.status != "retired")
+        .map(|svc| (svc.number.clone(), format!("{} {}", svc.number, svc.name)))
+        .collect())
+}

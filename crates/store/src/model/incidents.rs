@@ -245,20 +245,3 @@ pub enum IncidentOrder {
     /// Nearest SLA due time first (least time left); incidents without a running clock last.
     Due,
 }
-
-/// Position after which the next page starts. Opaque to clients (the server encodes it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub priority: i64,
-    pub opened_at: UtcMillis,
-    pub id: i64,
-    pub sla_due_at: UtcMillis,
-}
-
-/// One page of a keyset-paginated list.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Where the next page starts; `None` on the last page.
-    pub next: Option<Cursor>,
-}

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use steward_domain::UtcMillis;
+use steward_domain::audit::Changes;
 use steward_domain::kind::Kind;
 use steward_domain::link::LinkType;
 use steward_domain::problem::{ProblemLife, ProblemState};
@@ -33,6 +34,38 @@ impl RecordRef {
             ))
         })
     }
+}
+
+/// Position after which the next page starts. Opaque to clients (the server encodes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub priority: i64,
+    pub opened_at: UtcMillis,
+    pub id: i64,
+    pub sla_due_at: UtcMillis,
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// A row of a keyset list of records, newest first: where the next page starts after it.
+pub trait Listed {
+    fn cursor(&self) -> Cursor;
+}
+
+/// Which records of a kind a list shows, by the kernel's columns.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    /// State codes; empty for all.
+    pub states: Vec<String>,
+    pub assignee_id: Option<i64>,
+    /// Text in the title, or a record number.
+    pub text: Option<String>,
 }
 
 /// A link as one of its ends reads it.
@@ -114,6 +147,17 @@ pub struct Problem {
     pub incident_count: i64,
 }
 
+impl Listed for Problem {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            priority: self.priority,
+            opened_at: self.opened_at,
+            id: self.id,
+            sla_due_at: 0,
+        }
+    }
+}
+
 impl Problem {
     pub fn state(&self) -> ProblemState {
         self.state.0
@@ -132,16 +176,18 @@ impl Problem {
 
     pub fn fields(&self) -> ProblemFields {
         ProblemFields {
-            title: self.title.clone(),
-            description: self.description.clone(),
-            category: self.category.clone(),
-            impact: self.impact,
-            urgency: self.urgency,
-            priority: self.priority,
-            service_id: self.service_id,
-            group_id: self.group_id,
-            assignee_id: self.assignee_id,
-            target_at: self.target_at,
+            core: RecordCore {
+                title: self.title.clone(),
+                description: self.description.clone(),
+                category: self.category.clone(),
+                impact: self.impact,
+                urgency: self.urgency,
+                priority: self.priority,
+                service_id: self.service_id,
+                group_id: self.group_id,
+                assignee_id: self.assignee_id,
+                target_at: self.target_at,
+            },
             published: self.published,
             state: self.state(),
             life: self.life(),
@@ -149,9 +195,11 @@ impl Problem {
     }
 }
 
-/// What a change to a problem may touch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProblemFields {
+/// What every kind's record keeps on `work_records` besides its lifecycle:
+/// the fields a kind's create and versioned change write with the kernel's
+/// columns (`queries::records::core_set`), compared once for the history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordCore {
     pub title: String,
     pub description: String,
     pub category: String,
@@ -162,6 +210,28 @@ pub struct ProblemFields {
     pub group_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub target_at: Option<UtcMillis>,
+}
+
+impl RecordCore {
+    /// What changed from `self` to `to` (references by id), added to `c`.
+    pub fn diff(&self, to: &RecordCore, c: &mut Changes) {
+        c.diff("title", &self.title, &to.title);
+        c.diff("description", &self.description, &to.description);
+        c.diff("category", &self.category, &to.category);
+        c.diff("impact", &self.impact, &to.impact);
+        c.diff("urgency", &self.urgency, &to.urgency);
+        c.diff("priority", &self.priority, &to.priority);
+        c.diff("service_id", &self.service_id, &to.service_id);
+        c.diff("group_id", &self.group_id, &to.group_id);
+        c.diff("assignee_id", &self.assignee_id, &to.assignee_id);
+        c.diff("target_at", &self.target_at, &to.target_at);
+    }
+}
+
+/// What a change to a problem may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemFields {
+    pub core: RecordCore,
     pub published: bool,
     pub state: ProblemState,
     pub life: ProblemLife,
@@ -178,12 +248,11 @@ pub struct NewProblem {
 /// Which problems to list.
 #[derive(Debug, Clone, Default)]
 pub struct ProblemFilter {
-    pub states: Vec<String>,
+    pub record: RecordFilter,
+    /// Those that affect this service (among others).
     pub service_id: Option<i64>,
-    pub assignee_id: Option<i64>,
     /// Only known errors (a workaround recorded, not closed or cancelled).
     pub known_errors: bool,
-    pub text: Option<String>,
 }
 
 /// A known error as an incident's page shows it.

@@ -4,7 +4,9 @@ use steward_domain::audit::Changes;
 use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Pools, dialect};
+use super::Arg;
 use super::audit::append;
+use super::write::{self, Entry, Row, Set};
 use crate::{Agreement, AgreementFields, AuditActor, Result, StoreError, now_ms};
 
 const SELECT: &str = "SELECT a.id, a.number, a.kind, a.title, a.org_id, o.name AS org_name, \
@@ -194,38 +196,30 @@ pub async fn update(
     if c.is_empty() {
         return Ok(before);
     }
-    sqlx::query(
-        "UPDATE agreements SET title = $1, org_id = $2, group_id = $3, calendar_id = $4, \
-         valid_from = $5, valid_to = $6, status = $7, owner_id = $8, review_on = $9, \
-         warn_percent = $10, targets = $11, updated_at = $12, version = version + 1 WHERE id = $13",
-    )
-    .bind(&f.title)
-    .bind(f.org_id)
-    .bind(f.group_id)
-    .bind(f.calendar_id)
-    .bind(&f.valid_from)
-    .bind(&f.valid_to)
-    .bind(&f.status)
-    .bind(f.owner_id)
-    .bind(&f.review_on)
-    .bind(f.warn_percent)
-    .bind(&f.targets)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    write_services(&mut tx, id, &f.service_ids).await?;
-    append(
-        &mut tx,
+    let set = vec![
+        Set::to("title", Arg::Text(f.title.clone())),
+        Set::to("org_id", Arg::OptI64(f.org_id)),
+        Set::to("group_id", Arg::OptI64(f.group_id)),
+        Set::to("calendar_id", Arg::I64(f.calendar_id)),
+        Set::to("valid_from", Arg::Text(f.valid_from.clone())),
+        Set::to("valid_to", Arg::OptText(f.valid_to.clone())),
+        Set::to("status", Arg::Text(f.status.clone())),
+        Set::to("owner_id", Arg::OptI64(f.owner_id)),
+        Set::to("review_on", Arg::OptText(f.review_on.clone())),
+        Set::to("warn_percent", Arg::I64(f.warn_percent)),
+        Set::to("targets", Arg::Text(f.targets.clone())),
+    ];
+    let entry = Entry {
         actor,
-        f.org_id,
-        "agreement",
-        number,
-        "update",
-        &c,
-        now,
-    )
-    .await?;
+        org_id: f.org_id,
+        record_type: "agreement",
+        record_number: number,
+        action: "update",
+        changes: &c,
+    };
+    let row = Row::id("agreements", id);
+    write::apply(&mut tx, row, Some(before.version), set, now, entry).await?;
+    write_services(&mut tx, id, &f.service_ids).await?;
     let a = load(&mut tx, id).await?;
     recompute_later(&mut tx, &a.number, now).await?;
     tx.commit().await?;

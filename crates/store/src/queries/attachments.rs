@@ -3,7 +3,7 @@
 use steward_domain::audit::Changes;
 
 use super::super::{Conn, Pools};
-use super::audit::append;
+use super::write::{self, Entry, Row, Written};
 use crate::{Attachment, AuditActor, NewAttachment, RecordRef, Result, StoreError, now_ms};
 
 macro_rules! select {
@@ -19,13 +19,16 @@ macro_rules! select {
     };
 }
 
-/// Records an attachment and its audit entry inside `conn`'s transaction.
+/// Records an attachment and its audit entry inside `conn`'s transaction;
+/// the entry finishes `moved`, the record's version moved by the attachment,
+/// when it came alone (one on a comment moves the record with the comment).
 pub(super) async fn insert(
     conn: &mut Conn,
     actor: &AuditActor,
     record: &RecordRef,
     a: &NewAttachment,
     now: i64,
+    moved: Option<Written>,
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO attachments (record_id, org_id, visibility, file_name, content_type, size, \
@@ -60,17 +63,18 @@ pub(super) async fn insert(
     } else {
         "attachment"
     };
-    append(
-        conn,
+    let entry = Entry {
         actor,
-        Some(record.org_id),
-        &record.kind,
-        &record.number,
+        org_id: Some(record.org_id),
+        record_type: &record.kind,
+        record_number: &record.number,
         action,
-        &c,
-        now,
-    )
-    .await?;
+        changes: &c,
+    };
+    match moved {
+        Some(w) => w.audit(conn, entry).await?,
+        None => write::append_entry(conn, entry, now).await?,
+    }
     Ok(id)
 }
 
@@ -82,8 +86,15 @@ pub async fn create(
 ) -> Result<Attachment> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let id = insert(&mut tx, actor, record, a, now).await?;
-    super::records::touch(&mut tx, record.id, now).await?;
+    let moved = write::update(
+        &mut tx,
+        Row::id("work_records", record.id),
+        None,
+        vec![],
+        now,
+    )
+    .await?;
+    let id = insert(&mut tx, actor, record, a, now, Some(moved)).await?;
     let row = sqlx::query_as(select!(" WHERE a.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -3,7 +3,9 @@
 use steward_domain::audit::Changes;
 
 use super::super::Pools;
+use super::Arg;
 use super::audit::append;
+use super::write::{self, Entry, Row, Set};
 use crate::{AuditActor, Result, StoreError, StoredCalendar, now_ms, on_unique};
 
 const SELECT: &str =
@@ -100,29 +102,33 @@ pub async fn update(
     if c.is_empty() {
         return Ok(before);
     }
-    sqlx::query(
-        "UPDATE calendars SET name = $1, time_zone = $2, spec = $3, updated_at = $4, \
-         version = version + 1 WHERE id = $5",
-    )
-    .bind(name)
-    .bind(time_zone)
-    .bind(spec)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| on_unique(e, "a calendar with this name already exists"))?;
-    append(
-        &mut tx,
+    let set = vec![
+        Set::to("name", Arg::Text(name.to_owned())),
+        Set::to("time_zone", Arg::Text(time_zone.to_owned())),
+        Set::to("spec", Arg::Text(spec.to_owned())),
+    ];
+    let key = id.to_string();
+    let entry = Entry {
         actor,
-        None,
-        "calendar",
-        &id.to_string(),
-        "update",
-        &c,
+        org_id: None,
+        record_type: "calendar",
+        record_number: &key,
+        action: "update",
+        changes: &c,
+    };
+    write::apply(
+        &mut tx,
+        Row::id("calendars", id),
+        Some(before.version),
+        set,
         now,
+        entry,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        StoreError::Database(e) => on_unique(e, "a calendar with this name already exists"),
+        other => other,
+    })?;
     let sql = format!("{SELECT} WHERE id = $1");
     let out = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)

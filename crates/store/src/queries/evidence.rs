@@ -4,7 +4,9 @@
 use steward_domain::audit::Changes;
 
 use super::super::Pools;
+use super::Arg;
 use super::audit::append;
+use super::write::{self, Entry, Row, Set};
 use crate::{AuditActor, Evidence, NewEvidence, RequirementNote, Result, StoreError, now_ms};
 
 const NOTE: &str = "SELECT n.clause, n.owner_id, u.name AS owner_name, u.email AS owner_email, \
@@ -46,32 +48,55 @@ pub async fn set_note(
     if c.is_empty() && before.is_some() {
         return Ok(before.unwrap_or_default());
     }
-    sqlx::query(
-        "INSERT INTO requirement_notes (clause, owner_id, operated_by, controls, notes, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clause) DO UPDATE SET \
-         owner_id = excluded.owner_id, operated_by = excluded.operated_by, \
-         controls = excluded.controls, notes = excluded.notes, updated_at = excluded.updated_at, \
-         version = requirement_notes.version + 1",
-    )
-    .bind(&n.clause)
-    .bind(n.owner_id)
-    .bind(&n.operated_by)
-    .bind(&n.controls)
-    .bind(&n.notes)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    append(
-        &mut tx,
+    let set = vec![
+        Set::to("owner_id", Arg::OptI64(n.owner_id)),
+        Set::to("operated_by", Arg::Text(n.operated_by.clone())),
+        Set::to("controls", Arg::Text(n.controls.clone())),
+        Set::to("notes", Arg::Text(n.notes.clone())),
+    ];
+    let entry = Entry {
         actor,
-        None,
-        "requirement",
-        &n.clause,
-        "update",
-        &c,
-        now,
-    )
-    .await?;
+        org_id: None,
+        record_type: "requirement",
+        record_number: &n.clause,
+        action: "update",
+        changes: &c,
+    };
+    match &before {
+        Some(b) => {
+            let row = Row::keyed("requirement_notes", "clause", Arg::Text(n.clause.clone()));
+            write::apply(&mut tx, row, Some(b.version), set, now, entry).await?;
+        }
+        None => {
+            // A first note: written once; another writer's first note meanwhile is stale.
+            let written = sqlx::query(
+                "INSERT INTO requirement_notes (clause, owner_id, operated_by, controls, notes, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clause) DO NOTHING",
+            )
+            .bind(&n.clause)
+            .bind(n.owner_id)
+            .bind(&n.operated_by)
+            .bind(&n.controls)
+            .bind(&n.notes)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if written.rows_affected() == 0 {
+                return Err(StoreError::Stale);
+            }
+            append(
+                &mut tx,
+                actor,
+                None,
+                "requirement",
+                &n.clause,
+                "update",
+                &c,
+                now,
+            )
+            .await?;
+        }
+    }
     let after = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&n.clause)
         .fetch_one(&mut *tx)

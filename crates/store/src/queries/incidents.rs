@@ -6,8 +6,8 @@ use steward_domain::incident::IncidentState;
 use steward_domain::kind::INCIDENT;
 use steward_domain::number::NumberKind;
 
-use super::super::{Conn, Db, Pools, dialect};
-use super::audit::append;
+use super::super::{Conn, Db, Pools};
+use super::write::{Entry, Set};
 use super::{Arg, Child, NumberedInsert, Sql, insert_numbered, insert_numbered_alone};
 use crate::{
     AuditActor, CallerRef, Comment, Cursor, ImportedIncident, Incident, IncidentFields,
@@ -563,16 +563,7 @@ where
 {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM work_records WHERE number = $1 AND kind = 'incident' \
-         AND ($2 IS NULL OR org_id = $2){}",
-        dialect::FOR_UPDATE
-    )))
-    .bind(number)
-    .bind(org)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let id = super::records::lock(&mut tx, "incident", number, org).await?;
     let before = by_id(&mut tx, id).await?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(StoreError::Stale);
@@ -582,36 +573,37 @@ where
         return Ok(before);
     }
     let l = &f.lifecycle;
-    sqlx::query(
-        "UPDATE work_records SET title = $1, description = $2, category = $3, impact = $4, \
-         urgency = $5, priority = $6, service_id = $7, group_id = $8, assignee_id = $9, major = $10, \
-         state = $11, hold_reason = $12, resolution_code = $13, resolution_notes = $14, \
-         first_response_at = $15, resolved_at = $16, closed_at = $17, reopen_count = $18, \
-         updated_at = $19, state_category = $21, version = version + 1 WHERE id = $20",
-    )
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(&f.category)
-    .bind(f.impact)
-    .bind(f.urgency)
-    .bind(f.priority)
-    .bind(f.service_id)
-    .bind(f.group_id)
-    .bind(f.assignee_id)
-    .bind(f.major)
-    .bind(l.state.as_str())
-    .bind(l.hold_reason.map(|r| r.as_str()))
-    .bind(l.resolution_code.map(|c| c.as_str()))
-    .bind(l.resolution_notes.as_deref())
-    .bind(l.first_response_at)
-    .bind(l.resolved_at)
-    .bind(l.closed_at)
-    .bind(l.reopen_count)
-    .bind(now)
-    .bind(id)
-    .bind(l.state.category().as_str())
-    .execute(&mut *tx)
-    .await?;
+    let set = vec![
+        Set::to("title", Arg::Text(f.title.clone())),
+        Set::to("description", Arg::Text(f.description.clone())),
+        Set::to("category", Arg::Text(f.category.clone())),
+        Set::to("impact", Arg::I64(f.impact)),
+        Set::to("urgency", Arg::I64(f.urgency)),
+        Set::to("priority", Arg::I64(f.priority)),
+        Set::to("service_id", Arg::I64(f.service_id)),
+        Set::to("group_id", Arg::OptI64(f.group_id)),
+        Set::to("assignee_id", Arg::OptI64(f.assignee_id)),
+        Set::to("major", Arg::Bool(f.major)),
+        Set::to("state", Arg::Text(l.state.as_str().to_owned())),
+        Set::to(
+            "state_category",
+            Arg::Text(l.state.category().as_str().to_owned()),
+        ),
+        Set::to(
+            "hold_reason",
+            Arg::OptText(l.hold_reason.map(|r| r.as_str().to_owned())),
+        ),
+        Set::to(
+            "resolution_code",
+            Arg::OptText(l.resolution_code.map(|c| c.as_str().to_owned())),
+        ),
+        Set::to("resolution_notes", Arg::OptText(l.resolution_notes.clone())),
+        Set::to("first_response_at", Arg::OptI64(l.first_response_at)),
+        Set::to("resolved_at", Arg::OptI64(l.resolved_at)),
+        Set::to("closed_at", Arg::OptI64(l.closed_at)),
+        Set::to("reopen_count", Arg::I64(l.reopen_count)),
+    ];
+    let written = super::records::change(&mut tx, id, Some(before.version), set, now).await?;
     let mut after = by_id(&mut tx, id).await?;
     let mut c = diff(&before, &after);
     let clocks = super::sla::clocks_of(&mut *tx, id).await?;
@@ -627,17 +619,15 @@ where
         let job = NewJob::notify(e, id, actor.user_id, None);
         super::jobs::enqueue(&mut tx, &job, now).await?;
     }
-    append(
-        &mut tx,
+    let entry = Entry {
         actor,
-        Some(after.org_id),
-        "incident",
-        number,
+        org_id: Some(after.org_id),
+        record_type: "incident",
+        record_number: number,
         action,
-        &c,
-        now,
-    )
-    .await?;
+        changes: &c,
+    };
+    written.audit(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -694,16 +684,9 @@ pub(super) async fn comment_in(
     let record = incident.record_ref();
     let comment =
         super::records::insert_comment(&mut *conn, actor, &record, visibility, body, now).await?;
-    sqlx::query(
-        "UPDATE work_records SET updated_at = $1, version = version + 1, first_response_at = \
-         CASE WHEN $2 THEN COALESCE(first_response_at, $1) ELSE first_response_at END \
-         WHERE id = $3",
-    )
-    .bind(now)
-    .bind(first_response)
-    .bind(incident.id)
-    .execute(&mut *conn)
-    .await?;
+    let first = Arg::OptI64(first_response.then_some(now));
+    let set = vec![Set::once("first_response_at", first)];
+    let moved = super::records::change(&mut *conn, incident.id, None, set, now).await?;
     let mut c = Changes::default();
     if first_response && incident.first_response_at.is_none() {
         // The first response stops the response clock.
@@ -729,7 +712,7 @@ pub(super) async fn comment_in(
         let job = NewJob::notify(event, incident.id, actor.user_id, Some(comment.id));
         super::jobs::enqueue(&mut *conn, &job, now).await?;
     }
-    super::records::comment_audit(&mut *conn, actor, &record, &comment, c, now).await?;
+    super::records::comment_audit(&mut *conn, moved, actor, &record, &comment, c).await?;
     Ok(comment)
 }
 

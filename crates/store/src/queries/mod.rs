@@ -22,6 +22,7 @@ pub mod registers;
 pub mod services;
 pub mod sla;
 pub mod users;
+pub mod write;
 
 use sqlx::AssertSqlSafe;
 use steward_domain::audit::Changes;

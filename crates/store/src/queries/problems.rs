@@ -7,12 +7,14 @@ use steward_domain::kind::PROBLEM;
 use steward_domain::number::NumberKind;
 use steward_domain::problem::TrendGroup;
 
-use super::super::{Pools, dialect};
+use super::super::Pools;
 use super::audit::append;
+use super::records;
+use super::write::{Entry, Set};
 use super::{Arg, Child, NumberedInsert, Sql, insert_numbered_alone};
 use crate::{
     AuditActor, Cursor, KnownError, LinkedIncident, NewProblem, Page, Problem, ProblemFields,
-    ProblemFilter, Result, StoreError, now_ms,
+    ProblemFilter, RecordCore, Result, StoreError, now_ms,
 };
 
 // The details are joined LEFT (every problem has its row): joined inner,
@@ -43,27 +45,6 @@ macro_rules! select {
     };
 }
 
-const COLUMNS: &[&str] = &[
-    "kind",
-    "org_id",
-    "service_id",
-    "requester_id",
-    "title",
-    "description",
-    "category",
-    "impact",
-    "urgency",
-    "priority",
-    "state",
-    "state_category",
-    "group_id",
-    "assignee_id",
-    "target_at",
-    "opened_at",
-    "created_by",
-    "updated_at",
-];
-
 const DETAIL_COLUMNS: &[&str] = &[
     "root_cause",
     "workaround",
@@ -85,16 +66,7 @@ fn detail_args(f: &ProblemFields) -> Vec<Arg> {
 /// What changed between two versions of a problem, references by id.
 fn diff(a: &ProblemFields, b: &ProblemFields) -> Changes {
     let mut c = Changes::default();
-    c.diff("title", &a.title, &b.title);
-    c.diff("description", &a.description, &b.description);
-    c.diff("category", &a.category, &b.category);
-    c.diff("impact", &a.impact, &b.impact);
-    c.diff("urgency", &a.urgency, &b.urgency);
-    c.diff("priority", &a.priority, &b.priority);
-    c.diff("service_id", &a.service_id, &b.service_id);
-    c.diff("group_id", &a.group_id, &b.group_id);
-    c.diff("assignee_id", &a.assignee_id, &b.assignee_id);
-    c.diff("target_at", &a.target_at, &b.target_at);
+    a.core.diff(&b.core, &mut c);
     c.diff("published", &a.published, &b.published);
     c.diff("state", &a.state.as_str(), &b.state.as_str());
     c.diff("root_cause", &a.life.root_cause, &b.life.root_cause);
@@ -111,49 +83,29 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<P
     let now = now_ms();
     let f = &new.fields;
     let blank = ProblemFields {
-        title: String::new(),
-        description: String::new(),
-        category: String::new(),
-        impact: 0,
-        urgency: 0,
-        priority: 0,
-        service_id: None,
-        group_id: None,
-        assignee_id: None,
-        target_at: None,
+        core: RecordCore::default(),
         published: false,
         state: f.state,
         life: Default::default(),
     };
     let mut changes = diff(&blank, f);
     changes.set("state", &f.state.as_str());
-    let args = vec![
-        Arg::Text(PROBLEM.to_owned()),
-        Arg::I64(new.org_id),
-        Arg::OptI64(f.service_id),
-        Arg::OptI64(new.requester_id),
-        Arg::Text(f.title.clone()),
-        Arg::Text(f.description.clone()),
-        Arg::OptText(Some(f.category.clone())),
-        Arg::OptI64(Some(f.impact)),
-        Arg::OptI64(Some(f.urgency)),
-        Arg::I64(f.priority),
-        Arg::Text(f.state.as_str().to_owned()),
-        Arg::Text(f.state.category().as_str().to_owned()),
-        Arg::OptI64(f.group_id),
-        Arg::OptI64(f.assignee_id),
-        Arg::OptI64(f.target_at),
-        Arg::I64(now),
-        Arg::OptI64(actor.user_id),
-        Arg::I64(now),
-    ];
+    let args = records::new_record(
+        PROBLEM,
+        new.org_id,
+        new.requester_id,
+        actor,
+        now,
+        f.state,
+        &f.core,
+    );
     let mut children = vec![Child {
         table: "problem_details",
         parent_column: "record_id",
         columns: DETAIL_COLUMNS,
         args: detail_args(f),
     }];
-    if let Some(s) = f.service_id {
+    if let Some(s) = f.core.service_id {
         children.push(Child {
             table: "problem_services",
             parent_column: "record_id",
@@ -166,7 +118,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<P
         NumberedInsert {
             kind: NumberKind::Problem,
             table: "work_records",
-            columns: COLUMNS,
+            columns: records::NEW_RECORD_COLUMNS,
             args,
             actor,
             org_id: Some(new.org_id),
@@ -196,65 +148,19 @@ pub async fn list(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<Page<Problem>> {
-    let limit = limit.clamp(1, 500);
     let mut q = Sql::new(select!(""));
-    if !f.states.is_empty() {
-        q.push(" AND r.state IN (");
-        for (n, s) in f.states.iter().enumerate() {
-            if n > 0 {
-                q.push(", ");
-            }
-            q.arg(Arg::Text(s.clone()));
-        }
-        q.push(")");
-    }
+    records::filter_sql(&mut q, &f.record);
     if let Some(s) = f.service_id {
         q.push(" AND EXISTS (SELECT 1 FROM problem_services x WHERE x.record_id = r.id AND x.service_id = ")
             .arg(Arg::I64(s))
             .push(")");
-    }
-    if let Some(a) = f.assignee_id {
-        q.push(" AND r.assignee_id = ").arg(Arg::I64(a));
     }
     if f.known_errors {
         q.push(
             " AND d.workaround IS NOT NULL AND r.state_category IN ('new', 'active', 'waiting')",
         );
     }
-    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q.push(" AND (lower(r.title) LIKE ")
-            .arg(Arg::Text(format!("%{escaped}%")))
-            .push(" ESCAPE '\\' OR r.number = ")
-            .arg(Arg::Text(text.to_uppercase()))
-            .push(")");
-    }
-    if let Some(c) = after {
-        q.push(" AND (r.opened_at, r.id) < (")
-            .arg(Arg::I64(c.opened_at))
-            .push(", ")
-            .arg(Arg::I64(c.id))
-            .push(")");
-    }
-    q.push(" ORDER BY r.opened_at DESC, r.id DESC LIMIT ")
-        .arg(Arg::I64(limit + 1));
-    let mut items: Vec<Problem> = q.fetch_all(p.read()).await?;
-    let next = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|i| Cursor {
-            priority: i.priority,
-            opened_at: i.opened_at,
-            id: i.id,
-            sla_due_at: 0,
-        })
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    records::newest_page(p, q, after, limit).await
 }
 
 /// Changes a problem under its version check, with its audit entry.
@@ -271,14 +177,7 @@ where
 {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM work_records WHERE number = $1 AND kind = 'problem'{}",
-        dialect::FOR_UPDATE
-    )))
-    .bind(number)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let id = records::lock(&mut tx, PROBLEM, number, None).await?;
     let before: Problem = sqlx::query_as(select!(" AND r.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)
@@ -291,30 +190,10 @@ where
     if f == old {
         return Ok(before);
     }
-    sqlx::query(
-        "UPDATE work_records SET title = $1, description = $2, category = $3, impact = $4, \
-         urgency = $5, priority = $6, service_id = $7, group_id = $8, assignee_id = $9, \
-         target_at = $10, state = $11, state_category = $12, resolved_at = $13, closed_at = $14, \
-         updated_at = $15, version = version + 1 WHERE id = $16",
-    )
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(&f.category)
-    .bind(f.impact)
-    .bind(f.urgency)
-    .bind(f.priority)
-    .bind(f.service_id)
-    .bind(f.group_id)
-    .bind(f.assignee_id)
-    .bind(f.target_at)
-    .bind(f.state.as_str())
-    .bind(f.state.category().as_str())
-    .bind(f.life.resolved_at)
-    .bind(f.life.closed_at)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let mut set = records::core_set(&f.core, f.state);
+    set.push(Set::to("resolved_at", Arg::OptI64(f.life.resolved_at)));
+    set.push(Set::to("closed_at", Arg::OptI64(f.life.closed_at)));
+    let written = records::change(&mut tx, id, Some(before.version), set, now).await?;
     sqlx::query(
         "UPDATE problem_details SET root_cause = $1, workaround = $2, permanent_fix = $3, \
          known_error_at = $4, published = $5 WHERE record_id = $6",
@@ -327,16 +206,16 @@ where
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    if f.service_id != old.service_id {
+    if f.core.service_id != old.core.service_id {
         // The first affected service is the record's: a corrected one replaces it.
-        if let Some(s) = old.service_id {
+        if let Some(s) = old.core.service_id {
             sqlx::query("DELETE FROM problem_services WHERE record_id = $1 AND service_id = $2")
                 .bind(id)
                 .bind(s)
                 .execute(&mut *tx)
                 .await?;
         }
-        if let Some(s) = f.service_id {
+        if let Some(s) = f.core.service_id {
             sqlx::query(
                 "INSERT INTO problem_services (record_id, service_id) VALUES ($1, $2) \
                  ON CONFLICT DO NOTHING",
@@ -347,17 +226,16 @@ where
             .await?;
         }
     }
-    append(
-        &mut tx,
+    let changes = diff(&old, &f);
+    let entry = Entry {
         actor,
-        Some(before.org_id),
-        PROBLEM,
-        number,
+        org_id: Some(before.org_id),
+        record_type: PROBLEM,
+        record_number: number,
         action,
-        &diff(&old, &f),
-        now,
-    )
-    .await?;
+        changes: &changes,
+    };
+    written.audit(&mut tx, entry).await?;
     let after = sqlx::query_as(select!(" AND r.id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -5,10 +5,17 @@
 use steward_domain::audit::Changes;
 use steward_domain::link::{LinkType, StoredLink};
 
-use super::super::{Conn, Pools};
+use steward_domain::kind::StateMachine;
+
+use super::super::{Conn, Db, Pools};
 use super::audit::append;
+use super::write::{self, Entry, Row, Set, Written};
+use super::{Arg, Sql};
 use crate::LinkRow;
-use crate::{AuditActor, Comment, RecordLink, RecordRef, Result, StoreError, on_unique};
+use crate::{
+    AuditActor, Comment, Cursor, Listed, Page, RecordCore, RecordFilter, RecordLink, RecordRef,
+    Result, StoreError, on_unique,
+};
 
 /// An incident `i` linked to a problem, from either end of the link: two
 /// halves, each an index lookup (an `OR` across both ends is not).
@@ -31,14 +38,167 @@ pub async fn by_number(p: &Pools, number: &str, org: Option<i64>) -> Result<Reco
         .ok_or(StoreError::NotFound)
 }
 
-/// A record changed: its version and update time move on.
-pub(super) async fn touch(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE work_records SET updated_at = $1, version = version + 1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// The kernel's columns of a new record, before its number, in the order of
+/// [`new_record`]'s values.
+pub(super) const NEW_RECORD_COLUMNS: &[&str] = &[
+    "kind",
+    "org_id",
+    "requester_id",
+    "created_by",
+    "opened_at",
+    "updated_at",
+    "state",
+    "state_category",
+    "title",
+    "description",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "service_id",
+    "group_id",
+    "assignee_id",
+    "target_at",
+];
+
+/// The values of a new record of `kind` opened at `now` in `state`.
+pub(super) fn new_record<S: StateMachine>(
+    kind: &str,
+    org_id: i64,
+    requester_id: Option<i64>,
+    actor: &AuditActor,
+    now: i64,
+    state: S,
+    core: &RecordCore,
+) -> Vec<Arg> {
+    let mut args = vec![
+        Arg::Text(kind.to_owned()),
+        Arg::I64(org_id),
+        Arg::OptI64(requester_id),
+        Arg::OptI64(actor.user_id),
+        Arg::I64(now),
+        Arg::I64(now),
+    ];
+    args.extend(core_set(core, state).into_iter().map(|s| match s {
+        Set::To(_, a) | Set::Once(_, a) => a,
+    }));
+    args
+}
+
+/// What a versioned change of any kind sets of the kernel's columns: the
+/// record's state (with its category) and its core fields.
+pub(super) fn core_set<S: StateMachine>(c: &RecordCore, state: S) -> Vec<Set> {
+    vec![
+        Set::to("state", Arg::Text(state.code().to_owned())),
+        Set::to(
+            "state_category",
+            Arg::Text(state.category().as_str().to_owned()),
+        ),
+        Set::to("title", Arg::Text(c.title.clone())),
+        Set::to("description", Arg::Text(c.description.clone())),
+        Set::to("category", Arg::Text(c.category.clone())),
+        Set::to("impact", Arg::I64(c.impact)),
+        Set::to("urgency", Arg::I64(c.urgency)),
+        Set::to("priority", Arg::I64(c.priority)),
+        Set::to("service_id", Arg::OptI64(c.service_id)),
+        Set::to("group_id", Arg::OptI64(c.group_id)),
+        Set::to("assignee_id", Arg::OptI64(c.assignee_id)),
+        Set::to("target_at", Arg::OptI64(c.target_at)),
+    ]
+}
+
+/// Adds the kernel's filters on the record `r` to a list query.
+pub(super) fn filter_sql(q: &mut Sql, f: &RecordFilter) {
+    if !f.states.is_empty() {
+        q.push(" AND r.state IN (");
+        for (n, s) in f.states.iter().enumerate() {
+            if n > 0 {
+                q.push(", ");
+            }
+            q.arg(Arg::Text(s.clone()));
+        }
+        q.push(")");
+    }
+    if let Some(a) = f.assignee_id {
+        q.push(" AND r.assignee_id = ").arg(Arg::I64(a));
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND (lower(r.title) LIKE ")
+            .arg(Arg::Text(format!("%{escaped}%")))
+            .push(" ESCAPE '\\' OR r.number = ")
+            .arg(Arg::Text(text.to_uppercase()))
+            .push(")");
+    }
+}
+
+/// One page of the records `q` selects (`r`, filtered), newest first, after
+/// `after`: on the index of each kind's opening time.
+pub(super) async fn newest_page<T>(
+    p: &Pools,
+    mut q: Sql,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Page<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin + Listed,
+{
+    let limit = limit.clamp(1, 500);
+    if let Some(c) = after {
+        q.push(" AND (r.opened_at, r.id) < (")
+            .arg(Arg::I64(c.opened_at))
+            .push(", ")
+            .arg(Arg::I64(c.id))
+            .push(")");
+    }
+    q.push(" ORDER BY r.opened_at DESC, r.id DESC LIMIT ")
+        .arg(Arg::I64(limit + 1));
+    let mut items: Vec<T> = q.fetch_all(p.read()).await?;
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(Listed::cursor)
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+/// Locks the work record `number` of `kind` (within `org` when given) for a
+/// change; its id.
+pub(super) async fn lock(
+    conn: &mut Conn,
+    kind: &str,
+    number: &str,
+    org: Option<i64>,
+) -> Result<i64> {
+    let sql = format!(
+        "SELECT id FROM work_records WHERE number = $1 AND kind = $2 \
+         AND ($3 IS NULL OR org_id = $3){}",
+        super::super::dialect::FOR_UPDATE
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(number)
+        .bind(kind)
+        .bind(org)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// A record's own change: `set` on its row, its version and update time moved
+/// on, finished by its audit entry (`write`).
+pub(super) async fn change(
+    conn: &mut Conn,
+    id: i64,
+    from_version: Option<i64>,
+    set: Vec<Set>,
+    now: i64,
+) -> Result<Written> {
+    write::update(conn, Row::id("work_records", id), from_version, set, now).await
 }
 
 /// Writes a comment or work note on `record` with its audit entry, inside
@@ -67,15 +227,16 @@ pub(super) async fn insert_comment(
     Ok(comment)
 }
 
-/// The audit entry of a comment: its id, visibility and text, with `extra`
-/// changes that came with it (a clock stopped by the first response).
+/// The audit entry of a comment, which finishes `moved` (the record moved on by
+/// it): its id, visibility and text, with `extra` changes that came with it (a
+/// clock stopped by the first response).
 pub(super) async fn comment_audit(
     conn: &mut Conn,
+    moved: Written,
     actor: &AuditActor,
     record: &RecordRef,
     comment: &Comment,
     mut c: Changes,
-    now: i64,
 ) -> Result<()> {
     c.set("comment_id", &comment.id);
     c.set("visibility", &comment.visibility);
@@ -85,17 +246,15 @@ pub(super) async fn comment_audit(
     } else {
         "comment"
     };
-    append(
-        conn,
+    let entry = Entry {
         actor,
-        Some(record.org_id),
-        &record.kind,
-        &record.number,
+        org_id: Some(record.org_id),
+        record_type: &record.kind,
+        record_number: &record.number,
         action,
-        &c,
-        now,
-    )
-    .await
+        changes: &c,
+    };
+    moved.audit(conn, entry).await
 }
 
 /// Records `files` as attachments of `comment`, which they take the visibility of.
@@ -113,7 +272,7 @@ pub(super) async fn attach_to_comment(
             visibility: comment.visibility.clone(),
             ..file.clone()
         };
-        super::attachments::insert(&mut *conn, actor, record, &on_comment, now).await?;
+        super::attachments::insert(&mut *conn, actor, record, &on_comment, now, None).await?;
     }
     Ok(())
 }
@@ -131,8 +290,8 @@ pub async fn add_comment(
     let now = crate::now_ms();
     let mut tx = p.begin().await?;
     let comment = insert_comment(&mut tx, actor, record, visibility, body, now).await?;
-    touch(&mut tx, record.id, now).await?;
-    comment_audit(&mut tx, actor, record, &comment, Changes::default(), now).await?;
+    let moved = change(&mut tx, record.id, None, vec![], now).await?;
+    comment_audit(&mut tx, moved, actor, record, &comment, Changes::default()).await?;
     attach_to_comment(&mut tx, actor, record, &comment, files, now).await?;
     tx.commit().await?;
     Ok(Comment {

@@ -11,6 +11,7 @@ use steward_domain::register::{Field, FieldType, Register};
 
 use super::super::{Conn, Db, Pools};
 use super::audit::append;
+use super::write::{self, Entry, Row as WriteRow, Set};
 use super::{Arg, NumberedInsert, Sql, insert_numbered};
 use crate::{
     AuditActor, FieldValue, RecordFile, RecordWrite, Result, SmsLink, SmsRecord, StoreError, now_ms,
@@ -298,7 +299,7 @@ async fn lock(
     register: Register,
     number: &str,
     expected_version: Option<i64>,
-) -> Result<i64> {
+) -> Result<(i64, i64)> {
     let sql = format!(
         "SELECT id, version FROM sms_records WHERE kind = $1 AND number = $2{}",
         super::super::dialect::FOR_UPDATE
@@ -312,7 +313,7 @@ async fn lock(
     if expected_version.is_some_and(|v| v != version) {
         return Err(StoreError::Stale);
     }
-    Ok(id)
+    Ok((id, version))
 }
 
 pub async fn update(
@@ -324,36 +325,27 @@ pub async fn update(
 ) -> Result<SmsRecord> {
     let now = now_ms();
     let mut tx = p.begin().await?;
-    let id = lock(&mut tx, w.register, number, expected_version).await?;
+    let (id, version) = lock(&mut tx, w.register, number, expected_version).await?;
     if w.changes.is_empty() {
         return load(&mut tx, id, w.register).await;
     }
     let (columns, args) = scalar_args(w);
-    let mut q = Sql::new("UPDATE sms_records SET ");
-    for (i, (c, a)) in columns.iter().zip(args).enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push(c).push(" = ");
-        q.arg(a);
-    }
-    q.push(", updated_at = ");
-    q.arg(Arg::I64(now));
-    q.push(", version = version + 1 WHERE id = ");
-    q.arg(Arg::I64(id));
-    q.execute(&mut *tx).await?;
-    write_links(&mut tx, id, w).await?;
-    append(
-        &mut tx,
+    let set = columns
+        .into_iter()
+        .zip(args)
+        .map(|(c, a)| Set::to(c, a))
+        .collect();
+    let entry = Entry {
         actor,
-        None,
-        w.register.kind(),
-        number,
-        "update",
-        &w.changes,
-        now,
-    )
-    .await?;
+        org_id: None,
+        record_type: w.register.kind(),
+        record_number: number,
+        action: "update",
+        changes: &w.changes,
+    };
+    let row = WriteRow::id("sms_records", id);
+    write::apply(&mut tx, row, Some(version), set, now, entry).await?;
+    write_links(&mut tx, id, w).await?;
     let r = load(&mut tx, id, w.register).await?;
     tx.commit().await?;
     Ok(r)
@@ -372,7 +364,7 @@ pub async fn document_step(
     let now = now_ms();
     let register = Register::Documents;
     let mut tx = p.begin().await?;
-    let id = lock(&mut tx, register, number, expected_version).await?;
+    let (id, version) = lock(&mut tx, register, number, expected_version).await?;
     let before = load(&mut tx, id, register).await?;
     let mut c = Changes::default();
     c.diff("status", &before.status, &new_status.to_owned());
@@ -413,15 +405,17 @@ pub async fn document_step(
         }
         _ => {}
     }
-    sqlx::query(
-        "UPDATE sms_records SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3",
-    )
-    .bind(new_status)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    append(&mut tx, actor, None, register.kind(), number, step, &c, now).await?;
+    let entry = Entry {
+        actor,
+        org_id: None,
+        record_type: register.kind(),
+        record_number: number,
+        action: step,
+        changes: &c,
+    };
+    let set = vec![Set::to("status", Arg::Text(new_status.to_owned()))];
+    let row = WriteRow::id("sms_records", id);
+    write::apply(&mut tx, row, Some(version), set, now, entry).await?;
     let r = load(&mut tx, id, register).await?;
     tx.commit().await?;
     Ok(r)

@@ -4,7 +4,9 @@ use steward_domain::audit::Changes;
 use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Pools, dialect};
+use super::Arg;
 use super::audit::append;
+use super::write::{self, Entry, Row, Set};
 use crate::{AuditActor, Organisation, Result, Service, ServiceFields, StoreError, now_ms};
 
 macro_rules! select {
@@ -147,19 +149,29 @@ pub async fn update(
     if c.is_empty() {
         return Ok(before);
     }
-    sqlx::query(
-        "UPDATE services SET name = $1, description = $2, status = $3, owner_id = $4, \
-         updated_at = $5, version = version + 1 WHERE id = $6",
+    let set = vec![
+        Set::to("name", Arg::Text(f.name.clone())),
+        Set::to("description", Arg::Text(f.description.clone())),
+        Set::to("status", Arg::Text(f.status.clone())),
+        Set::to("owner_id", Arg::OptI64(f.owner_id)),
+    ];
+    let entry = Entry {
+        actor,
+        org_id: None,
+        record_type: "service",
+        record_number: number,
+        action: "update",
+        changes: &c,
+    };
+    write::apply(
+        &mut tx,
+        Row::id("services", before.id),
+        Some(before.version),
+        set,
+        now,
+        entry,
     )
-    .bind(&f.name)
-    .bind(&f.description)
-    .bind(&f.status)
-    .bind(f.owner_id)
-    .bind(now)
-    .bind(before.id)
-    .execute(&mut *tx)
     .await?;
-    append(&mut tx, actor, None, "service", number, "update", &c, now).await?;
     let s = sqlx::query_as(select!(" WHERE s.id = $1"))
         .bind(before.id)
         .fetch_one(&mut *tx)
