@@ -20,7 +20,14 @@ pub type Conn = sqlx::PgConnection;
 /// nothing that leaves the machine, and it nearly doubled the CPU of each
 /// creation (ADR 0009). Any other host keeps the driver's default, `prefer`.
 pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
-    let opts = PgConnectOptions::from_str(url)?;
+    let mut opts = PgConnectOptions::from_str(url)?;
+    // No JIT compilation unless the URL asks for it (`options=-c jit=on`):
+    // Steward's statements are short or aggregate a few thousand rows, and an
+    // estimate past `jit_above_cost` spent 270 ms compiling a 30 ms evidence
+    // check (docs/performance.md).
+    if !opts.get_options().is_some_and(|o| o.contains("jit")) {
+        opts = opts.options([("jit", "off")]);
+    }
     let env_chosen = ["PGSSLMODE", "PGSSLCERT", "PGSSLKEY", "PGSSLROOTCERT"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
@@ -189,6 +196,15 @@ mod tests {
     fn plain(url: &str, env_chosen: bool) -> bool {
         let opts = PgConnectOptions::from_str(url).unwrap();
         plain_on_this_machine(url, &opts, env_chosen).unwrap()
+    }
+
+    #[test]
+    fn jit_is_off_unless_the_url_asks_for_it() {
+        let opts = connect_options("postgres://u@127.0.0.1:5432/db").unwrap();
+        assert_eq!(opts.get_options(), Some("-c jit=off"));
+        let url = "postgres://u@127.0.0.1:5432/db?options=-c%20jit%3Don";
+        let opts = connect_options(url).unwrap();
+        assert_eq!(opts.get_options(), Some("-c jit=on"));
     }
 
     #[test]
