@@ -244,7 +244,7 @@ fn sql_of(id: FigureId) -> FigureSql {
              (PARTITION BY service_id, category) AS repeats FROM work_records \
              WHERE kind = 'incident' AND opened_at >= :since AND state <> 'cancelled') i \
              WHERE i.repeats >= 3",
-            LINKED_TO_PROBLEM,
+            super::records::INCIDENT_IN_PROBLEM_LINKS,
         ),
         KnownErrorsWithWorkaround => FigureSql {
             from: "FROM work_records p JOIN problem_details d ON d.record_id = p.id \

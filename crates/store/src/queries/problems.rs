@@ -316,7 +316,7 @@ pub async fn trend_groups(p: &Pools, since: i64) -> Result<Vec<TrendGroup>> {
          FROM work_records i JOIN services s ON s.id = i.service_id \
          WHERE i.kind = 'incident' AND i.opened_at >= $1 AND i.state <> 'cancelled' \
          AND NOT {} GROUP BY s.number, s.name, i.category",
-        super::records::INCIDENT_LINKED_TO_PROBLEM
+        records::INCIDENT_IN_PROBLEM_LINKS
     );
     let rows: Vec<(String, String, String, i64, i64, i64)> =
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -19,6 +19,17 @@ use crate::{
 
 /// An incident `i` linked to a problem, from either end of the link: two
 /// halves, each an index lookup (an `OR` across both ends is not).
+/// The same as [`INCIDENT_LINKED_TO_PROBLEM`] for many incidents at once (a
+/// window of thousands): the set of incidents linked to a problem is built
+/// once and each incident looked up in it. Probed per incident instead,
+/// PostgreSQL read a small `record_links` table through once per incident
+/// (190 ms for 9,000 incidents and 200 links); the set took 16 ms, and 45 ms
+/// with 20,000 links.
+pub(super) const INCIDENT_IN_PROBLEM_LINKS: &str = "i.id IN (SELECT l.a_id FROM record_links l \
+     JOIN work_records p ON p.id = l.b_id WHERE p.kind = 'problem' \
+     UNION ALL SELECT l.b_id FROM record_links l JOIN work_records p ON p.id = l.a_id \
+     WHERE p.kind = 'problem')";
+
 pub(super) const INCIDENT_LINKED_TO_PROBLEM: &str = "(EXISTS (SELECT 1 FROM record_links l \
      JOIN work_records r ON r.id = l.b_id WHERE l.a_id = i.id AND r.kind = 'problem') \
      OR EXISTS (SELECT 1 FROM record_links l JOIN work_records r ON r.id = l.a_id \
