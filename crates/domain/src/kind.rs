@@ -234,35 +234,35 @@ pub fn parse_state<S: StateMachine>(code: &str) -> Option<S> {
 }
 
 /// A list filter on states as people type it: comma-separated state codes,
-/// or `open` for every state of an open category; an unknown one is a problem
+/// where `open` stands for every state of an open category; an unknown one is a problem
 /// of `field`. The codes, as stored.
 pub fn state_filter<S: StateMachine>(
     field: &str,
     typed: Option<&str>,
     p: &mut crate::error::Problems,
 ) -> Vec<&'static str> {
-    match typed.map(str::trim) {
-        None | Some("") => Vec::new(),
-        Some("open") => S::ALL
-            .iter()
-            .filter(|s| s.category().is_open())
-            .map(|s| s.code())
-            .collect(),
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter_map(|code| {
-                let known = parse_state::<S>(code);
-                if known.is_none() {
-                    p.add(
-                        field,
-                        format!("{code:?} is not {} {} state", article(S::KIND), S::KIND),
-                    );
-                }
-                known.map(|s| s.code())
-            })
-            .collect(),
+    let mut codes = Vec::new();
+    for part in typed.unwrap_or_default().split(',').map(str::trim) {
+        if part.is_empty() {
+            continue;
+        }
+        if part == "open" {
+            codes.extend(
+                S::ALL
+                    .iter()
+                    .filter(|s| s.category().is_open())
+                    .map(|s| s.code()),
+            );
+        } else if let Some(s) = parse_state::<S>(part) {
+            codes.push(s.code());
+        } else {
+            p.add(
+                field,
+                format!("{part:?} is not {} {} state", article(S::KIND), S::KIND),
+            );
+        }
     }
+    codes
 }
 
 /// What every kind's lifecycle state means across kinds.
@@ -385,6 +385,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_state_filter_takes_codes_and_open_and_names_what_it_does_not_know() {
+        use crate::incident::IncidentState;
+        let mut p = crate::error::Problems::default();
+        let codes = state_filter::<IncidentState>("state", Some(" closed, open ,"), &mut p);
+        assert_eq!(codes, ["closed", "new", "in_progress", "on_hold"]);
+        assert!(state_filter::<IncidentState>("state", None, &mut p).is_empty());
+        assert_eq!(p.count(), 0);
+        state_filter::<IncidentState>("state", Some("open,bogus"), &mut p);
+        assert_eq!(p.count(), 1);
     }
 
     #[test]

@@ -173,6 +173,10 @@ pub(crate) async fn lookup_service(
         Visibility::Organisation(org_id)
     };
     let found = state.store.service(&number, scope).await.ok();
+    if provider && found.is_none() {
+        p.add("service", format!("no service {number}"));
+        return None;
+    }
     service_usable(p, &number, found.as_ref().map(|s| s.status.as_str()))
         .then(|| found.map(|s| s.id))
         .flatten()
