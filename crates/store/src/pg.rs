@@ -25,7 +25,7 @@ pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
     // Steward's statements are short or aggregate a few thousand rows, and an
     // estimate past `jit_above_cost` spent 270 ms compiling a 30 ms evidence
     // check (docs/performance.md).
-    if !opts.get_options().is_some_and(|o| o.contains("jit")) {
+    if !opts.get_options().is_some_and(|o| o.contains("jit=")) {
         opts = opts.options([("jit", "off")]);
     }
     let env_chosen = ["PGSSLMODE", "PGSSLCERT", "PGSSLKEY", "PGSSLROOTCERT"]

@@ -242,8 +242,8 @@ fn sql_of(id: FigureId) -> FigureSql {
             // through the service index.
             "FROM (SELECT id, number, title, opened_at, COUNT(*) OVER \
              (PARTITION BY service_id, category) AS repeats FROM work_records \
-             WHERE kind = 'incident' AND opened_at >= :since AND state <> 'cancelled') i \
-             WHERE i.repeats >= 3",
+             WHERE kind = 'incident' AND opened_at >= :since AND state <> 'cancelled' \
+             AND service_id IS NOT NULL AND category IS NOT NULL) i WHERE i.repeats >= 3",
             super::records::INCIDENT_IN_PROBLEM_LINKS,
         ),
         KnownErrorsWithWorkaround => FigureSql {

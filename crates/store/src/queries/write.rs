@@ -96,7 +96,8 @@ pub async fn append_entry(conn: &mut Conn, e: Entry<'_>, at: i64) -> Result<()> 
 
 /// Sets `set` on `row` and moves its version and update time on.
 /// With `from_version` (the version of the row as the change was computed from
-/// it), a row changed meanwhile is [`StoreError::Stale`] and nothing is written.
+/// it), a row changed meanwhile is [`StoreError::Stale`] and nothing is written;
+/// so is a row that does not exist, so callers find (and lock) the row first.
 pub async fn update(
     conn: &mut Conn,
     row: Row,
@@ -156,19 +157,31 @@ mod tests {
     /// row cannot be changed without its audit entry.
     #[test]
     fn only_the_write_path_moves_a_version() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/queries");
-        let mut offenders = Vec::new();
-        for entry in std::fs::read_dir(&dir).expect("queries folder") {
-            let path = entry.expect("entry").path();
-            if path.file_name().is_some_and(|n| n == "write.rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("source");
-            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if flat.contains(" version = version + 1") || flat.contains(".version + 1") {
-                offenders.push(path.display().to_string());
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("source folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
             }
         }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 20, "the store's sources: {files:?}");
+        let offenders: Vec<_> = files
+            .iter()
+            .filter(|p| !p.ends_with("queries/write.rs"))
+            .filter(|p| {
+                let text = std::fs::read_to_string(p).expect("source");
+                let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                flat.contains("version=version+1") || flat.contains(".version+1")
+            })
+            .collect();
         assert!(
             offenders.is_empty(),
             "versions moved outside write.rs: {offenders:?}"
