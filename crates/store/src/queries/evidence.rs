@@ -30,6 +30,15 @@ pub async fn set_note(
 ) -> Result<RequirementNote> {
     let now = now_ms();
     let mut tx = p.begin().await?;
+    // Writers of the same note take turns, as for every versioned row.
+    let lock = format!(
+        "SELECT clause FROM requirement_notes WHERE clause = $1{}",
+        super::super::dialect::FOR_UPDATE
+    );
+    let _: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(lock))
+        .bind(&n.clause)
+        .fetch_optional(&mut *tx)
+        .await?;
     let sql = format!("{NOTE} WHERE n.clause = $1");
     let before: Option<RequirementNote> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(&n.clause)
