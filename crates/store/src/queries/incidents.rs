@@ -8,7 +8,9 @@ use steward_domain::number::NumberKind;
 
 use super::super::{Conn, Db, Pools};
 use super::write::{Entry, Set};
-use super::{Arg, Child, NumberedInsert, Sql, insert_numbered, insert_numbered_alone};
+use super::{
+    Arg, Child, NumberedInsert, Sql, contains_pattern, insert_numbered, insert_numbered_alone,
+};
 use crate::{
     AuditActor, CallerRef, Comment, Cursor, ImportedIncident, Incident, IncidentFields,
     IncidentFilter, IncidentNames, IncidentOrder, IncidentRefs, IncidentRefsQuery, NewAttachment,
@@ -423,14 +425,8 @@ fn filter_sql(q: &mut Sql, org: Option<i64>, f: &IncidentFilter) {
     {
         q.push(" AND ").push(OPEN_STATES);
     } else if !f.states.is_empty() {
-        q.push(" AND i.state IN (");
-        for (n, s) in f.states.iter().enumerate() {
-            if n > 0 {
-                q.push(", ");
-            }
-            q.arg(Arg::Text(s.clone()));
-        }
-        q.push(")");
+        q.push(" AND i.state IN ")
+            .list(f.states.iter().cloned().map(Arg::Text));
     }
     if let Some(v) = f.priority {
         q.push(" AND i.priority = ").arg(Arg::I64(v));
@@ -448,14 +444,8 @@ fn filter_sql(q: &mut Sql, org: Option<i64>, f: &IncidentFilter) {
         if groups.is_empty() {
             q.push(" AND 1 = 0");
         } else {
-            q.push(" AND i.group_id IN (");
-            for (n, g) in groups.iter().enumerate() {
-                if n > 0 {
-                    q.push(", ");
-                }
-                q.arg(Arg::I64(*g));
-            }
-            q.push(")");
+            q.push(" AND i.group_id IN ")
+                .list(groups.iter().copied().map(Arg::I64));
         }
     }
     if let Some(v) = f.org_id {
@@ -465,12 +455,7 @@ fn filter_sql(q: &mut Sql, org: Option<i64>, f: &IncidentFilter) {
         q.push(" AND i.major = ").arg(Arg::Bool(v));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        let pattern = contains_pattern(text);
         q.push(" AND (lower(i.title) LIKE ")
             .arg(Arg::Text(pattern.clone()))
             .push(" ESCAPE '\\' OR lower(i.description) LIKE ")

@@ -108,18 +108,13 @@ pub async fn complete(p: &Pools, worker: &str, done: &[CompletedJob<'_>]) -> Res
         q.arg(Arg::I64(now))
             .push(", claim = NULL, lease_until = NULL WHERE state = 'running' AND claim = ")
             .arg(Arg::Text(claim.to_owned()))
-            .push(" AND id IN (");
-        let ids = done
-            .iter()
-            .filter(|d| d.job.claim.as_deref() == Some(claim))
-            .map(|d| d.job.id);
-        for (n, id) in ids.enumerate() {
-            if n > 0 {
-                q.push(", ");
-            }
-            q.arg(Arg::I64(id));
-        }
-        q.push(") RETURNING id");
+            .push(" AND id IN ")
+            .list(
+                done.iter()
+                    .filter(|d| d.job.claim.as_deref() == Some(claim))
+                    .map(|d| Arg::I64(d.job.id)),
+            )
+            .push(" RETURNING id");
         held.extend(
             q.fetch_all::<(i64,), _>(&mut *tx)
                 .await?

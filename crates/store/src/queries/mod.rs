@@ -133,6 +133,17 @@ pub async fn insert_numbered_alone(p: &Pools, ins: NumberedInsert<'_>) -> Result
     dialect::insert_numbered_alone(p, ins.prepare()).await
 }
 
+/// A `LIKE ... ESCAPE '\'` pattern that finds `text` anywhere in a
+/// lower-cased column, its own `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// A query assembled from fragments, with its arguments numbered as they are pushed.
 #[derive(Debug, Default)]
 pub struct Sql {
@@ -165,6 +176,19 @@ impl Sql {
         let n = self.args.len();
         self.text.push('$');
         self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// Binds `args` and appends their placeholders as a list: `($1, $2, ...)`.
+    pub fn list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.text.push('(');
+        for (n, a) in args.into_iter().enumerate() {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.arg(a);
+        }
+        self.text.push(')');
         self
     }
 

@@ -90,7 +90,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<P
     };
     let mut changes = diff(&blank, f);
     changes.set("state", &f.state.as_str());
-    let args = records::new_record(
+    let (columns, args) = records::new_record(
         PROBLEM,
         new.org_id,
         new.requester_id,
@@ -118,7 +118,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<P
         NumberedInsert {
             kind: NumberKind::Problem,
             table: "work_records",
-            columns: records::NEW_RECORD_COLUMNS,
+            columns: &columns.iter().map(String::as_str).collect::<Vec<_>>(),
             args,
             actor,
             org_id: Some(new.org_id),

@@ -10,7 +10,7 @@ use steward_domain::kind::StateMachine;
 use super::super::{Conn, Db, Pools};
 use super::audit::append;
 use super::write::{self, Entry, Row, Set, Written};
-use super::{Arg, Sql};
+use super::{Arg, Sql, contains_pattern};
 use crate::LinkRow;
 use crate::{
     AuditActor, Comment, Cursor, Listed, Page, RecordCore, RecordFilter, RecordLink, RecordRef,
@@ -49,30 +49,8 @@ pub async fn by_number(p: &Pools, number: &str, org: Option<i64>) -> Result<Reco
         .ok_or(StoreError::NotFound)
 }
 
-/// The kernel's columns of a new record, before its number, in the order of
-/// [`new_record`]'s values.
-pub(super) const NEW_RECORD_COLUMNS: &[&str] = &[
-    "kind",
-    "org_id",
-    "requester_id",
-    "created_by",
-    "opened_at",
-    "updated_at",
-    "state",
-    "state_category",
-    "title",
-    "description",
-    "category",
-    "impact",
-    "urgency",
-    "priority",
-    "service_id",
-    "group_id",
-    "assignee_id",
-    "target_at",
-];
-
-/// The values of a new record of `kind` opened at `now` in `state`.
+/// The kernel's columns and values of a new record of `kind` opened at `now`
+/// in `state`: who and when, then what [`core_set`] writes.
 pub(super) fn new_record<S: StateMachine>(
     kind: &str,
     org_id: i64,
@@ -81,7 +59,17 @@ pub(super) fn new_record<S: StateMachine>(
     now: i64,
     state: S,
     core: &RecordCore,
-) -> Vec<Arg> {
+) -> (Vec<String>, Vec<Arg>) {
+    let mut columns: Vec<String> = [
+        "kind",
+        "org_id",
+        "requester_id",
+        "created_by",
+        "opened_at",
+        "updated_at",
+    ]
+    .map(str::to_owned)
+    .into();
     let mut args = vec![
         Arg::Text(kind.to_owned()),
         Arg::I64(org_id),
@@ -90,10 +78,12 @@ pub(super) fn new_record<S: StateMachine>(
         Arg::I64(now),
         Arg::I64(now),
     ];
-    args.extend(core_set(core, state).into_iter().map(|s| match s {
-        Set::To(_, a) | Set::Once(_, a) => a,
-    }));
-    args
+    for s in core_set(core, state) {
+        let (Set::To(c, a) | Set::Once(c, a)) = s;
+        columns.push(c.into_owned());
+        args.push(a);
+    }
+    (columns, args)
 }
 
 /// What a versioned change of any kind sets of the kernel's columns: the
@@ -121,26 +111,15 @@ pub(super) fn core_set<S: StateMachine>(c: &RecordCore, state: S) -> Vec<Set> {
 /// Adds the kernel's filters on the record `r` to a list query.
 pub(super) fn filter_sql(q: &mut Sql, f: &RecordFilter) {
     if !f.states.is_empty() {
-        q.push(" AND r.state IN (");
-        for (n, s) in f.states.iter().enumerate() {
-            if n > 0 {
-                q.push(", ");
-            }
-            q.arg(Arg::Text(s.clone()));
-        }
-        q.push(")");
+        q.push(" AND r.state IN ")
+            .list(f.states.iter().cloned().map(Arg::Text));
     }
     if let Some(a) = f.assignee_id {
         q.push(" AND r.assignee_id = ").arg(Arg::I64(a));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = text
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         q.push(" AND (lower(r.title) LIKE ")
-            .arg(Arg::Text(format!("%{escaped}%")))
+            .arg(Arg::Text(contains_pattern(text)))
             .push(" ESCAPE '\\' OR r.number = ")
             .arg(Arg::Text(text.to_uppercase()))
             .push(")");
