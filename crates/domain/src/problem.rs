@@ -20,9 +20,12 @@ use crate::kind::{StateCategory, StateMachine, TransitionError};
 use crate::text;
 
 /// Where a problem is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemState {
+    #[default]
     New,
     UnderInvestigation,
     RootCauseKnown,

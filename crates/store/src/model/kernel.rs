@@ -110,9 +110,11 @@ impl LinkRow {
     }
 }
 
-/// A problem: its work record and its own fields.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-pub struct Problem {
+/// A work record of one kind as the kernel stores it, with the names of what
+/// it refers to: what every kind's list, page and view read. A kind's row
+/// flattens it beside its own fields (`record_select!` selects both).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RecordRow<S> {
     pub id: i64,
     pub number: String,
     pub org_id: i64,
@@ -125,29 +127,44 @@ pub struct Problem {
     pub impact: i64,
     pub urgency: i64,
     pub priority: i64,
-    pub state: crate::Code<ProblemState>,
+    pub state: crate::Code<S>,
     pub group_id: Option<i64>,
     pub group_name: Option<String>,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub requester_id: Option<i64>,
     pub requester_name: Option<String>,
-    pub root_cause: Option<String>,
-    pub workaround: Option<String>,
-    pub permanent_fix: Option<String>,
-    pub known_error_at: Option<UtcMillis>,
-    pub published: bool,
     pub target_at: Option<UtcMillis>,
     pub opened_at: UtcMillis,
     pub resolved_at: Option<UtcMillis>,
     pub closed_at: Option<UtcMillis>,
     pub updated_at: UtcMillis,
     pub version: i64,
-    /// Incidents linked to it (any link type).
-    pub incident_count: i64,
 }
 
-impl Listed for Problem {
+impl<S: crate::code::CodeValue> RecordRow<S> {
+    pub fn state(&self) -> S {
+        self.state.0
+    }
+
+    /// The fields a change may touch, as they are.
+    pub fn core(&self) -> RecordCore {
+        RecordCore {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            impact: self.impact,
+            urgency: self.urgency,
+            priority: self.priority,
+            service_id: self.service_id,
+            group_id: self.group_id,
+            assignee_id: self.assignee_id,
+            target_at: self.target_at,
+        }
+    }
+}
+
+impl<S> Listed for RecordRow<S> {
     fn cursor(&self) -> Cursor {
         Cursor {
             priority: self.priority,
@@ -158,11 +175,42 @@ impl Listed for Problem {
     }
 }
 
-impl Problem {
-    pub fn state(&self) -> ProblemState {
-        self.state.0
-    }
+/// A kind's row is its work record and its own fields: it reads as its
+/// record (`p.title`, `p.state()`), as a task's child reads its parent.
+macro_rules! kind_row {
+    ($row:ty, $state:ty) => {
+        impl std::ops::Deref for $row {
+            type Target = RecordRow<$state>;
+            fn deref(&self) -> &RecordRow<$state> {
+                &self.record
+            }
+        }
 
+        impl Listed for $row {
+            fn cursor(&self) -> Cursor {
+                self.record.cursor()
+            }
+        }
+    };
+}
+
+/// A problem: its work record and its own fields.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Problem {
+    #[sqlx(flatten)]
+    pub record: RecordRow<ProblemState>,
+    pub root_cause: Option<String>,
+    pub workaround: Option<String>,
+    pub permanent_fix: Option<String>,
+    pub known_error_at: Option<UtcMillis>,
+    pub published: bool,
+    /// Incidents linked to it (any link type).
+    pub incident_count: i64,
+}
+
+kind_row!(Problem, ProblemState);
+
+impl Problem {
     pub fn life(&self) -> ProblemLife {
         ProblemLife {
             root_cause: self.root_cause.clone(),
@@ -176,18 +224,7 @@ impl Problem {
 
     pub fn fields(&self) -> ProblemFields {
         ProblemFields {
-            core: RecordCore {
-                title: self.title.clone(),
-                description: self.description.clone(),
-                category: self.category.clone(),
-                impact: self.impact,
-                urgency: self.urgency,
-                priority: self.priority,
-                service_id: self.service_id,
-                group_id: self.group_id,
-                assignee_id: self.assignee_id,
-                target_at: self.target_at,
-            },
+            core: self.core(),
             published: self.published,
             state: self.state(),
             life: self.life(),
@@ -229,7 +266,7 @@ impl RecordCore {
 }
 
 /// What a change to a problem may touch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProblemFields {
     pub core: RecordCore,
     pub published: bool,

@@ -3,15 +3,13 @@
 
 use steward_domain::RuleError;
 use steward_domain::audit::Changes;
-use steward_domain::kind::PROBLEM;
-use steward_domain::number::NumberKind;
-use steward_domain::problem::TrendGroup;
+use steward_domain::kind::Kind;
+use steward_domain::problem::{ProblemState, TrendGroup};
 
-use super::super::Pools;
+use super::super::{Conn, Pools};
 use super::audit::append;
-use super::records;
-use super::write::{Entry, Set};
-use super::{Arg, Child, NumberedInsert, Sql, insert_numbered_alone};
+use super::records::{self, KindFields, record_select};
+use super::{Arg, Child, Sql};
 use crate::{
     AuditActor, Cursor, KnownError, LinkedIncident, NewProblem, Page, Problem, ProblemFields,
     ProblemFilter, RecordCore, Result, StoreError, now_ms,
@@ -22,112 +20,88 @@ use crate::{
 // the newest problems (177 ms at 1,000,000 incidents instead of 5 ms).
 macro_rules! select {
     ($tail:literal) => {
-        concat!(
-            "SELECT r.id, r.number, r.org_id, r.service_id, s.number AS service_number, \
-             s.name AS service_name, r.title, r.description, COALESCE(r.category, '') AS category, \
-             COALESCE(r.impact, 3) AS impact, COALESCE(r.urgency, 3) AS urgency, r.priority, \
-             r.state, r.group_id, g.name AS group_name, r.assignee_id, a.name AS assignee_name, \
-             r.requester_id, q.name AS requester_name, d.root_cause, d.workaround, \
-             d.permanent_fix, d.known_error_at, COALESCE(d.published, FALSE) AS published, r.target_at, r.opened_at, \
-             r.resolved_at, r.closed_at, r.updated_at, r.version, \
+        record_select!(
+            "d.root_cause, d.workaround, d.permanent_fix, d.known_error_at, \
+             COALESCE(d.published, FALSE) AS published, \
              ((SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.a_id \
                WHERE l.b_id = r.id AND i.kind = 'incident') \
               + (SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.b_id \
-               WHERE l.a_id = r.id AND i.kind = 'incident')) AS incident_count \
-             FROM work_records r LEFT JOIN problem_details d ON d.record_id = r.id \
-             LEFT JOIN services s ON s.id = r.service_id \
-             LEFT JOIN assignment_groups g ON g.id = r.group_id \
-             LEFT JOIN users a ON a.id = r.assignee_id \
-             LEFT JOIN users q ON q.id = r.requester_id \
-             WHERE r.kind = 'problem'",
+               WHERE l.a_id = r.id AND i.kind = 'incident')) AS incident_count",
+            "LEFT JOIN problem_details d ON d.record_id = r.id",
+            "problem",
             $tail
         )
     };
 }
 
-const DETAIL_COLUMNS: &[&str] = &[
-    "root_cause",
-    "workaround",
-    "permanent_fix",
-    "known_error_at",
-    "published",
-];
+impl KindFields for ProblemFields {
+    type State = ProblemState;
+    const TABLE: &'static str = "problem_details";
+    const COLUMNS: &'static [&'static str] = &[
+        "root_cause",
+        "workaround",
+        "permanent_fix",
+        "known_error_at",
+        "published",
+    ];
 
-fn detail_args(f: &ProblemFields) -> Vec<Arg> {
-    vec![
-        Arg::OptText(f.life.root_cause.clone()),
-        Arg::OptText(f.life.workaround.clone()),
-        Arg::OptText(f.life.permanent_fix.clone()),
-        Arg::OptI64(f.life.known_error_at),
-        Arg::Bool(f.published),
-    ]
+    fn core(&self) -> &RecordCore {
+        &self.core
+    }
+
+    fn state(&self) -> ProblemState {
+        self.state
+    }
+
+    fn times(&self) -> (Option<i64>, Option<i64>) {
+        (self.life.resolved_at, self.life.closed_at)
+    }
+
+    fn args(&self) -> Vec<Arg> {
+        vec![
+            Arg::OptText(self.life.root_cause.clone()),
+            Arg::OptText(self.life.workaround.clone()),
+            Arg::OptText(self.life.permanent_fix.clone()),
+            Arg::OptI64(self.life.known_error_at),
+            Arg::Bool(self.published),
+        ]
+    }
+
+    fn diff_own(&self, b: &Self, c: &mut Changes) {
+        c.diff("published", &self.published, &b.published);
+        c.diff("root_cause", &self.life.root_cause, &b.life.root_cause);
+        c.diff("workaround", &self.life.workaround, &b.life.workaround);
+        c.diff(
+            "permanent_fix",
+            &self.life.permanent_fix,
+            &b.life.permanent_fix,
+        );
+    }
 }
 
-/// What changed between two versions of a problem, references by id.
-fn diff(a: &ProblemFields, b: &ProblemFields) -> Changes {
-    let mut c = Changes::default();
-    a.core.diff(&b.core, &mut c);
-    c.diff("published", &a.published, &b.published);
-    c.diff("state", &a.state.as_str(), &b.state.as_str());
-    c.diff("root_cause", &a.life.root_cause, &b.life.root_cause);
-    c.diff("workaround", &a.life.workaround, &b.life.workaround);
-    c.diff(
-        "permanent_fix",
-        &a.life.permanent_fix,
-        &b.life.permanent_fix,
-    );
-    c
+impl records::Fields<ProblemFields> for Problem {
+    fn fields(&self) -> ProblemFields {
+        Problem::fields(self)
+    }
 }
 
 pub async fn create(p: &Pools, actor: &AuditActor, new: &NewProblem) -> Result<Problem> {
-    let now = now_ms();
-    let f = &new.fields;
-    let blank = ProblemFields {
-        core: RecordCore::default(),
-        published: false,
-        state: f.state,
-        life: Default::default(),
-    };
-    let mut changes = diff(&blank, f);
-    changes.set("state", &f.state.as_str());
-    let (columns, args) = records::new_record(
-        PROBLEM,
+    // The first affected service is the record's.
+    let services = new.fields.core.service_id.map(|s| Child {
+        table: "problem_services",
+        parent_column: "record_id",
+        columns: &["service_id"],
+        args: vec![Arg::I64(s)],
+    });
+    let spec = Kind::Problem.spec();
+    let (_, number) = records::create(
+        p,
+        actor,
+        spec,
         new.org_id,
         new.requester_id,
-        actor,
-        now,
-        f.state,
-        &f.core,
-    );
-    let mut children = vec![Child {
-        table: "problem_details",
-        parent_column: "record_id",
-        columns: DETAIL_COLUMNS,
-        args: detail_args(f),
-    }];
-    if let Some(s) = f.core.service_id {
-        children.push(Child {
-            table: "problem_services",
-            parent_column: "record_id",
-            columns: &["service_id"],
-            args: vec![Arg::I64(s)],
-        });
-    }
-    let (_, number) = insert_numbered_alone(
-        p,
-        NumberedInsert {
-            kind: NumberKind::Problem,
-            table: "work_records",
-            columns: &columns.iter().map(String::as_str).collect::<Vec<_>>(),
-            args,
-            actor,
-            org_id: Some(new.org_id),
-            record_type: PROBLEM,
-            action: "create",
-            changes: &changes,
-            at: now,
-            children,
-        },
+        &new.fields,
+        services.into_iter().collect(),
     )
     .await?;
     get(p, &number).await
@@ -175,44 +149,16 @@ pub async fn update<F>(
 where
     F: FnOnce(&Problem) -> Result<ProblemFields, RuleError>,
 {
-    let now = now_ms();
-    let mut tx = p.begin().await?;
-    let id = records::lock(&mut tx, PROBLEM, number, None).await?;
-    let before: Problem = sqlx::query_as(select!(" AND r.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if expected_version.is_some_and(|v| v != before.version) {
-        return Err(StoreError::Stale);
-    }
-    let old = before.fields();
-    let f = change(&before)?;
-    if f == old {
-        return Ok(before);
-    }
-    let mut set = records::core_set(&f.core, f.state);
-    set.push(Set::to("resolved_at", Arg::OptI64(f.life.resolved_at)));
-    set.push(Set::to("closed_at", Arg::OptI64(f.life.closed_at)));
-    let written = records::change(&mut tx, id, Some(before.version), set, now).await?;
-    sqlx::query(
-        "UPDATE problem_details SET root_cause = $1, workaround = $2, permanent_fix = $3, \
-         known_error_at = $4, published = $5 WHERE record_id = $6",
-    )
-    .bind(f.life.root_cause.as_deref())
-    .bind(f.life.workaround.as_deref())
-    .bind(f.life.permanent_fix.as_deref())
-    .bind(f.life.known_error_at)
-    .bind(f.published)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if f.core.service_id != old.core.service_id {
-        // The first affected service is the record's: a corrected one replaces it.
+    // The first affected service is the record's: a corrected one replaces it.
+    let follow = async |conn: &mut Conn, id: i64, old: &ProblemFields, f: &ProblemFields| {
+        if f.core.service_id == old.core.service_id {
+            return Ok(());
+        }
         if let Some(s) = old.core.service_id {
             sqlx::query("DELETE FROM problem_services WHERE record_id = $1 AND service_id = $2")
                 .bind(id)
                 .bind(s)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
         if let Some(s) = f.core.service_id {
@@ -222,26 +168,24 @@ where
             )
             .bind(id)
             .bind(s)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
-    }
-    let changes = diff(&old, &f);
-    let entry = Entry {
-        actor,
-        org_id: Some(before.org_id),
-        record_type: PROBLEM,
-        record_number: number,
-        action,
-        changes: &changes,
+        Ok(())
     };
-    written.audit(&mut tx, entry).await?;
-    let after = sqlx::query_as(select!(" AND r.id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(after)
+    let spec = Kind::Problem.spec();
+    records::update(
+        p,
+        actor,
+        spec,
+        number,
+        expected_version,
+        action,
+        select!(" AND r.id = $1"),
+        change,
+        follow,
+    )
+    .await
 }
 
 /// The services a problem affects.

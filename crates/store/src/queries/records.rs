@@ -7,14 +7,17 @@ use steward_domain::link::{LinkType, StoredLink};
 
 use steward_domain::kind::StateMachine;
 
+use steward_domain::RuleError;
+use steward_domain::kind::KindSpec;
+
 use super::super::{Conn, Db, Pools};
 use super::audit::append;
 use super::write::{self, Entry, Row, Set, Written};
-use super::{Arg, Sql, contains_pattern};
+use super::{Arg, Child, NumberedInsert, Sql, contains_pattern, insert_numbered_alone};
 use crate::LinkRow;
 use crate::{
     AuditActor, Comment, Cursor, Listed, Page, RecordCore, RecordFilter, RecordLink, RecordRef,
-    Result, StoreError, on_unique,
+    RecordRow, Result, StoreError, now_ms, on_unique,
 };
 
 /// An incident `i` linked to a problem, from either end of the link: two
@@ -37,6 +40,181 @@ pub(super) const INCIDENT_LINKED_TO_PROBLEM: &str = "(EXISTS (SELECT 1 FROM reco
 
 const SELECT_REF: &str = "SELECT r.id, r.kind, r.number, r.org_id, r.title, r.state, \
      r.state_category, r.service_id, r.category FROM work_records r";
+
+/// `SELECT` of the records of one kind: the kernel's columns as
+/// [`crate::RecordRow`] reads them, then the kind's own `$columns` from
+/// `$from` (its extension joined as `d`), the kind's `$kind` and a `$tail`.
+macro_rules! record_select {
+    ($columns:literal, $from:literal, $kind:literal, $tail:literal) => {
+        concat!(
+            "SELECT r.id, r.number, r.org_id, r.service_id, s.number AS service_number, \
+             s.name AS service_name, r.title, r.description, COALESCE(r.category, '') AS category, \
+             COALESCE(r.impact, 3) AS impact, COALESCE(r.urgency, 3) AS urgency, r.priority, \
+             r.state, r.group_id, g.name AS group_name, r.assignee_id, a.name AS assignee_name, \
+             r.requester_id, q.name AS requester_name, r.target_at, r.opened_at, \
+             r.resolved_at, r.closed_at, r.updated_at, r.version, ",
+            $columns,
+            " FROM work_records r ",
+            $from,
+            " LEFT JOIN services s ON s.id = r.service_id \
+             LEFT JOIN assignment_groups g ON g.id = r.group_id \
+             LEFT JOIN users a ON a.id = r.assignee_id \
+             LEFT JOIN users q ON q.id = r.requester_id \
+             WHERE r.kind = '",
+            $kind,
+            "'",
+            $tail
+        )
+    };
+}
+pub(super) use record_select;
+
+/// What a kind's record may change, and how its own row is written: the kind's
+/// half of [`create`] and [`update`], which write the rest once for every kind.
+pub(super) trait KindFields: PartialEq + Send + Sync {
+    type State: StateMachine + Send + Sync;
+    /// The kind's extension table (keyed by `record_id`) and its columns.
+    const TABLE: &'static str;
+    const COLUMNS: &'static [&'static str];
+    fn core(&self) -> &RecordCore;
+    fn state(&self) -> Self::State;
+    /// The lifecycle's times the kernel keeps: resolved, closed.
+    fn times(&self) -> (Option<i64>, Option<i64>);
+    /// The values of [`Self::COLUMNS`], in order.
+    fn args(&self) -> Vec<Arg>;
+    /// The kind's own fields that changed from `self` to `to`.
+    fn diff_own(&self, to: &Self, c: &mut Changes);
+
+    /// Everything that changed from `self` to `to`, references by id.
+    fn diff(&self, to: &Self) -> Changes {
+        let mut c = Changes::default();
+        self.core().diff(to.core(), &mut c);
+        c.diff("state", &self.state().code(), &to.state().code());
+        self.diff_own(to, &mut c);
+        c
+    }
+}
+
+/// A new record of `spec`'s kind opened in `fields`, with its own row, the
+/// `more` rows that belong to it and its creation entry; its id and number.
+pub(super) async fn create<F: KindFields + Default>(
+    p: &Pools,
+    actor: &AuditActor,
+    spec: &KindSpec,
+    org_id: i64,
+    requester_id: Option<i64>,
+    fields: &F,
+    more: Vec<Child>,
+) -> Result<(i64, String)> {
+    let now = now_ms();
+    let mut changes = F::default().diff(fields);
+    changes.set("state", &fields.state().code());
+    let (columns, args) = new_record(
+        spec.code,
+        org_id,
+        requester_id,
+        actor,
+        now,
+        fields.state(),
+        fields.core(),
+    );
+    let mut children = vec![Child {
+        table: F::TABLE,
+        parent_column: "record_id",
+        columns: F::COLUMNS,
+        args: fields.args(),
+    }];
+    children.extend(more);
+    insert_numbered_alone(
+        p,
+        NumberedInsert {
+            kind: spec.number,
+            table: "work_records",
+            columns: &columns.iter().map(String::as_str).collect::<Vec<_>>(),
+            args,
+            actor,
+            org_id: Some(org_id),
+            record_type: spec.code,
+            action: "create",
+            changes: &changes,
+            at: now,
+            children,
+        },
+    )
+    .await
+}
+
+/// A versioned change of the record `number` of `spec`'s kind, under its row
+/// lock: `select` (by `r.id = $1`) reads it as it is, a version other than
+/// `expected_version` is [`StoreError::Stale`], `change` computes its new
+/// fields (nothing is written when they are the same), `follow` writes the
+/// rows beside it that follow the change; then the kernel's columns, the
+/// kind's own row and the audit entry, and the record is read back.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn update<T, F>(
+    p: &Pools,
+    actor: &AuditActor,
+    spec: &KindSpec,
+    number: &str,
+    expected_version: Option<i64>,
+    action: &str,
+    select: &str,
+    change: impl FnOnce(&T) -> std::result::Result<F, RuleError>,
+    follow: impl AsyncFnOnce(&mut Conn, i64, &F, &F) -> Result<()>,
+) -> Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>
+        + Send
+        + Unpin
+        + std::ops::Deref<Target = RecordRow<F::State>>,
+    F: KindFields,
+    T: Fields<F>,
+    F::State: crate::CodeValue,
+{
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id = lock(&mut tx, spec.code, number, None).await?;
+    let read = async |conn: &mut Conn| -> Result<T> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(id)
+            .fetch_one(conn)
+            .await?)
+    };
+    let before = read(&mut tx).await?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(StoreError::Stale);
+    }
+    let old = before.fields();
+    let f = change(&before)?;
+    if f == old {
+        return Ok(before);
+    }
+    let mut set = core_set(f.core(), f.state());
+    let (resolved_at, closed_at) = f.times();
+    set.push(Set::to("resolved_at", Arg::OptI64(resolved_at)));
+    set.push(Set::to("closed_at", Arg::OptI64(closed_at)));
+    let written = self::change(&mut tx, id, Some(before.version), set, now).await?;
+    write::own_row(&mut tx, &written, F::TABLE, id, F::COLUMNS, f.args()).await?;
+    follow(&mut tx, id, &old, &f).await?;
+    let changes = old.diff(&f);
+    let entry = Entry {
+        actor,
+        org_id: Some(before.org_id),
+        record_type: spec.code,
+        record_number: number,
+        action,
+        changes: &changes,
+    };
+    written.audit(&mut tx, entry).await?;
+    let after = read(&mut tx).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A kind's row gives the fields a change computes from.
+pub(super) trait Fields<F> {
+    fn fields(&self) -> F;
+}
 
 /// Any record by its number, within `org` when given (customers).
 pub async fn by_number(p: &Pools, number: &str, org: Option<i64>) -> Result<RecordRef> {

@@ -135,6 +135,29 @@ pub async fn update(
     }
 }
 
+/// Sets a kind's own row (`table`, keyed by `record_id`) to `args`, in the
+/// order of `columns`: only within its record's change (`written`), whose
+/// version stands for both.
+pub async fn own_row(
+    conn: &mut Conn,
+    _written: &Written,
+    table: &str,
+    record_id: i64,
+    columns: &[&str],
+    args: Vec<Arg>,
+) -> Result<()> {
+    let mut q = Sql::new(&format!("UPDATE {table} SET "));
+    for (i, (column, arg)) in columns.iter().zip(args).enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push(column).push(" = ").arg(arg);
+    }
+    q.push(" WHERE record_id = ").arg(Arg::I64(record_id));
+    q.execute(conn).await?;
+    Ok(())
+}
+
 /// [`update`] and its audit entry at once, for a change that learns nothing
 /// from the written row before its entry.
 pub async fn apply(
