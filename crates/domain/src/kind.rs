@@ -228,6 +228,25 @@ pub trait StateMachine: Copy + 'static {
     }
 }
 
+/// A lifecycle step as people take it: what its button says, and the text
+/// it records, if any (the field the API names and its label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSpec {
+    pub action: &'static str,
+    pub label: &'static str,
+    pub text: Option<(&'static str, &'static str)>,
+    /// A step that ends the record's work without doing it (cancel).
+    pub danger: bool,
+}
+
+/// The steps of `specs` that may be taken from `state`, in lifecycle order.
+pub fn steps_from<S: StateMachine>(state: S, specs: &'static [StepSpec]) -> Vec<&'static StepSpec> {
+    specs
+        .iter()
+        .filter(|s| state.allowed().contains(&s.action))
+        .collect()
+}
+
 /// The state spelt `code`, if the lifecycle has one.
 pub fn parse_state<S: StateMachine>(code: &str) -> Option<S> {
     S::ALL.iter().copied().find(|s| s.code() == code)

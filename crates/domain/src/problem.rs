@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::UtcMillis;
 use crate::error::{Problems, ValidationError};
-use crate::kind::{StateCategory, StateMachine, TransitionError};
+use crate::kind::{StateCategory, StateMachine, StepSpec, TransitionError};
 use crate::text;
 
 /// Where a problem is in its life.
@@ -138,6 +138,45 @@ impl crate::kind::StateMachine for ProblemState {
     }
     fn allowed(self) -> &'static [&'static str] {
         self.available()
+    }
+}
+
+/// The steps of a problem's life as people take them.
+pub const STEPS: &[StepSpec] = &[
+    step("investigate", "Start investigating", None),
+    step(
+        "root_cause",
+        "Root cause found",
+        Some(("root_cause", "Root cause")),
+    ),
+    step(
+        "known_error",
+        "Known error",
+        Some(("workaround", "Workaround")),
+    ),
+    step(
+        "resolve",
+        "Resolve",
+        Some(("permanent_fix", "Permanent fix")),
+    ),
+    step("close", "Close", None),
+    step("reopen", "Reopen", None),
+    StepSpec {
+        danger: true,
+        ..step("cancel", "Cancel", None)
+    },
+];
+
+const fn step(
+    action: &'static str,
+    label: &'static str,
+    text: Option<(&'static str, &'static str)>,
+) -> StepSpec {
+    StepSpec {
+        action,
+        label,
+        text,
+        danger: false,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod calendars;
 pub mod catalogue;
 pub mod config;
 pub mod conformity;
+pub mod core_fields;
 pub mod demo;
 mod demo_sms;
 pub mod error;

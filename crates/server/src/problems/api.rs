@@ -12,6 +12,7 @@ use super::{
 use crate::AppState;
 use crate::api::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::auth::ApiActor;
+use crate::core_fields::service_ref;
 use crate::error::{AppResult, Problem};
 use crate::records;
 use crate::views::CommentView;
@@ -29,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 async fn view(state: &AppState, p: &steward_store::Problem) -> AppResult<ProblemView> {
     let services = super::services(state, p).await?;
-    Ok(ProblemView::of(p, &services, steward_store::now_ms()))
+    Ok(ProblemView::of(p, services, steward_store::now_ms()))
 }
 
 /// List problems, newest first, filtered, a page at a time (staff).
@@ -46,16 +47,8 @@ async fn list(
         items: page
             .items
             .iter()
-            .map(|p| {
-                // The list names the first affected service; a problem's own page has them all.
-                let first: Vec<_> = p
-                    .service_number
-                    .clone()
-                    .zip(p.service_name.clone())
-                    .into_iter()
-                    .collect();
-                ProblemView::of(p, &first, now)
-            })
+            // The list names the first affected service; a problem's own page has them all.
+            .map(|p| ProblemView::of(p, service_ref(p).into_iter().collect(), now))
             .collect(),
         next_cursor: page.next.as_ref().map(crate::paging::encode_cursor),
     }))

@@ -79,7 +79,7 @@ pub async fn load(state: &AppState, manager_email: &str) -> AppResult<()> {
             ),
             description:
                 "Several customers report the same symptom; the incidents are linked here.".into(),
-            service: service.clone(),
+            service: Some(service.clone()),
             category: Some(category.clone()),
             impact: Some(2),
             urgency: Some(2),
@@ -130,7 +130,7 @@ pub async fn load(state: &AppState, manager_email: &str) -> AppResult<()> {
             &by,
             &ProblemInput {
                 title: format!("Intermittent errors on {}", others[0].service_name),
-                service: others[0].service_number.clone(),
+                service: Some(others[0].service_number.clone()),
                 category: Some(others[0].category.clone()),
                 incidents: others.iter().take(3).map(|i| i.number.clone()).collect(),
                 ..Default::default()
@@ -147,7 +147,7 @@ pub async fn load(state: &AppState, manager_email: &str) -> AppResult<()> {
             &by,
             &ProblemInput {
                 title: "Certificate expiry took the portal down".into(),
-                service: others[0].service_number.clone(),
+                service: Some(others[0].service_number.clone()),
                 category: Some(others[0].category.clone()),
                 incidents: others.iter().take(1).map(|i| i.number.clone()).collect(),
                 ..Default::default()

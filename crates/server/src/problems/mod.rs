@@ -9,8 +9,8 @@ pub mod web;
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor};
 use steward_domain::error::Problems;
-use steward_domain::kind::RecordDraft;
 use steward_domain::kind::{Kind, Verb};
+use steward_domain::link::LinkType;
 use steward_domain::number::NumberKind;
 use steward_domain::problem::{self, ProblemState, ProblemStep, TrendRule};
 use steward_store::{
@@ -18,6 +18,9 @@ use steward_store::{
 };
 
 use crate::AppState;
+use crate::core_fields::{
+    RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
+};
 use crate::error::{AppError, AppResult};
 use crate::paging::ListBasics;
 use crate::policy::require;
@@ -26,59 +29,28 @@ use crate::views::{ServiceRef, opt_time, time};
 
 const READ: Action = Action::Work(Kind::Problem, Verb::Read);
 
-/// A new problem as people give it (references by number, name or e-mail).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProblemInput {
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    /// The service it affects first, e.g. `SVC-0001`.
-    pub service: String,
-    /// One of general, hardware, software, network, access, security, data (default general).
-    pub category: Option<String>,
-    /// 1 high, 2 medium, 3 low (default 3).
-    pub impact: Option<i64>,
-    /// 1 high, 2 medium, 3 low (default 3).
-    pub urgency: Option<i64>,
-    /// Assignment group name.
-    pub group: Option<String>,
-    /// The owner's e-mail.
-    pub assignee: Option<String>,
-    /// When it should be resolved, `YYYY-MM-DD`.
-    pub target_date: Option<String>,
-    /// Incidents to link to it as caused by it, e.g. `["INC-000012"]`.
-    #[serde(default)]
-    pub incidents: Vec<String>,
+new_record_input! {
+    /// A new problem as people give it (references by number, name or e-mail);
+    /// `service` is required: the service it affects first.
+    pub struct ProblemInput {
+        /// Incidents to link to it as caused by it, e.g. `["INC-000012"]`.
+        #[serde(default)]
+        pub incidents: Vec<String>,
+    }
 }
 
-/// Changes to a problem; absent fields stay as they are, `null` clears.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProblemPatch {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub service: Option<String>,
-    pub category: Option<String>,
-    pub impact: Option<i64>,
-    pub urgency: Option<i64>,
-    #[serde(default, deserialize_with = "crate::incidents::nullable")]
-    #[schema(value_type = Option<String>)]
-    pub group: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::incidents::nullable")]
-    #[schema(value_type = Option<String>)]
-    pub assignee: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::incidents::nullable")]
-    #[schema(value_type = Option<String>)]
-    pub target_date: Option<Option<String>>,
-    /// Show the known error's workaround to customers of the affected services.
-    pub published: Option<bool>,
-    /// Correct the root cause, once its step recorded one.
-    pub root_cause: Option<String>,
-    /// Correct the workaround, once the problem became a known error.
-    pub workaround: Option<String>,
-    /// Correct the permanent fix, once the problem was resolved.
-    pub permanent_fix: Option<String>,
+record_patch! {
+    /// Changes to a problem; absent fields stay as they are, `null` clears.
+    pub struct ProblemPatch {
+        /// Show the known error's workaround to customers of the affected services.
+        pub published: Option<bool>,
+        /// Correct the root cause, once its step recorded one.
+        pub root_cause: Option<String>,
+        /// Correct the workaround, once the problem became a known error.
+        pub workaround: Option<String>,
+        /// Correct the permanent fix, once the problem was resolved.
+        pub permanent_fix: Option<String>,
+    }
 }
 
 /// A lifecycle step of a problem.
@@ -113,77 +85,35 @@ pub struct ProblemListParams {
     pub limit: Option<i64>,
 }
 
+/// A problem: its record (state new, under_investigation, root_cause_known,
+/// known_error, resolved, closed or cancelled) and its own fields.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProblemView {
-    pub number: String,
-    pub title: String,
-    pub description: String,
-    /// new, under_investigation, root_cause_known, known_error, resolved, closed or cancelled.
-    pub state: String,
-    pub priority: String,
-    pub impact: i64,
-    pub urgency: i64,
-    pub category: String,
-    pub service: Option<ServiceRef>,
+    #[serde(flatten)]
+    pub record: RecordView,
     /// Every service it affects.
     pub services: Vec<ServiceRef>,
-    pub group: Option<String>,
-    pub assignee: Option<String>,
     pub root_cause: Option<String>,
     pub workaround: Option<String>,
     pub permanent_fix: Option<String>,
     pub known_error: bool,
     pub known_error_at: Option<String>,
     pub published: bool,
-    pub target_at: Option<String>,
-    pub overdue: bool,
     pub incident_count: i64,
-    pub opened_at: String,
-    pub resolved_at: Option<String>,
-    pub closed_at: Option<String>,
-    pub updated_at: String,
-    pub version: i64,
 }
 
 impl ProblemView {
-    pub fn of(p: &Problem, services: &[(String, String)], now: i64) -> ProblemView {
+    pub fn of(p: &Problem, services: Vec<ServiceRef>, now: i64) -> ProblemView {
         ProblemView {
-            number: p.number.clone(),
-            title: p.title.clone(),
-            description: p.description.clone(),
-            state: p.state().as_str().to_owned(),
-            priority: format!("P{}", p.priority),
-            impact: p.impact,
-            urgency: p.urgency,
-            category: p.category.clone(),
-            service: p
-                .service_number
-                .clone()
-                .zip(p.service_name.clone())
-                .map(|(number, name)| ServiceRef { number, name }),
-            services: services
-                .iter()
-                .map(|(number, name)| ServiceRef {
-                    number: number.clone(),
-                    name: name.clone(),
-                })
-                .collect(),
-            group: p.group_name.clone(),
-            assignee: p.assignee_name.clone(),
+            record: RecordView::of(p, now),
+            services,
             root_cause: p.root_cause.clone(),
             workaround: p.workaround.clone(),
             permanent_fix: p.permanent_fix.clone(),
             known_error: is_known_error(p),
             known_error_at: opt_time(p.known_error_at),
             published: p.published,
-            target_at: opt_time(p.target_at),
-            overdue: overdue(p, now),
             incident_count: p.incident_count,
-            opened_at: time(p.opened_at),
-            resolved_at: opt_time(p.resolved_at),
-            closed_at: opt_time(p.closed_at),
-            updated_at: time(p.updated_at),
-            version: p.version,
         }
     }
 }
@@ -199,11 +129,6 @@ pub fn is_known_error(p: &Problem) -> bool {
     p.workaround.is_some() && p.state().category().is_open()
 }
 
-/// Open past its target date.
-pub fn overdue(p: &Problem, now: i64) -> bool {
-    p.state().category().is_open() && p.target_at.is_some_and(|t| t < now)
-}
-
 /// The canonical problem number, or 404 for anything that is not one.
 pub fn problem_number(s: &str) -> AppResult<String> {
     NumberKind::Problem.canonical(s).ok_or(AppError::NotFound)
@@ -217,27 +142,18 @@ pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Pro
     Ok(p)
 }
 
-pub async fn services(state: &AppState, p: &Problem) -> AppResult<Vec<(String, String)>> {
-    Ok(state.store.problem_services(p.id).await?)
+pub async fn services(state: &AppState, p: &Problem) -> AppResult<Vec<ServiceRef>> {
+    let list = state.store.problem_services(p.id).await?;
+    Ok(list
+        .into_iter()
+        .map(|(number, name)| ServiceRef { number, name })
+        .collect())
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> AppResult<Problem> {
     require(actor, Action::Work(Kind::Problem, Verb::Create), None)?;
     let mut p = Problems::default();
-    let draft = p.take(RecordDraft::parse(
-        &input.title,
-        &input.description,
-        input.category.as_deref(),
-        input.impact,
-        input.urgency,
-    ));
-    let refs = RefsInput {
-        service: Some(&input.service),
-        group: input.group.as_deref(),
-        assignee: input.assignee.as_deref(),
-        target_date: input.target_date.as_deref(),
-    };
-    let refs = records::resolve_refs(state, actor, &mut p, refs).await;
+    let core = new_core(state, actor, &mut p, input.core(), true).await;
     // Every incident to link is found, visible and linkable before anything
     // is written; the same one named twice is linked once.
     let mut linked: Vec<steward_store::RecordRef> = Vec::new();
@@ -270,41 +186,23 @@ pub async fn create(state: &AppState, actor: &Actor, input: &ProblemInput) -> Ap
             ),
         }
     }
-    let (Some(draft), Some(_)) = (draft, refs.service_id) else {
-        return Err(p
-            .finish(())
-            .err()
-            .map(AppError::from)
-            .unwrap_or(AppError::NotFound));
-    };
-    p.finish(())?;
+    let core = p.finish(core)?.ok_or(AppError::NotFound)?;
     let fields = ProblemFields {
-        core: records::core_of(&state.matrix, &Default::default(), draft, &refs),
-        published: false,
-        state: ProblemState::New,
-        life: Default::default(),
+        core,
+        ..Default::default()
+    };
+    let new = NewProblem {
+        org_id: actor.org_id,
+        requester_id: Some(actor.user_id),
+        fields,
     };
     let created = state
         .store
-        .create_problem(
-            &AuditActor::from(actor),
-            &NewProblem {
-                org_id: actor.org_id,
-                requester_id: Some(actor.user_id),
-                fields,
-            },
-        )
+        .create_problem(&AuditActor::from(actor), &new)
         .await?;
     let this = records::get(state, actor, &created.number).await?;
     for incident in &linked {
-        records::link_refs(
-            state,
-            actor,
-            incident,
-            &this,
-            steward_domain::link::LinkType::CausedBy,
-        )
-        .await?;
+        records::link_refs(state, actor, incident, &this, LinkType::CausedBy).await?;
     }
     Ok(state.store.problem(&created.number).await?)
 }
@@ -325,15 +223,7 @@ pub async fn update(
     // References are resolved first; every rule that reads the problem runs
     // again on the row as it is locked, so that a step taken meanwhile is
     // never undone by this change.
-    let mut p = Problems::default();
-    let refs = RefsInput {
-        service: patch.service.as_deref(),
-        group: cleared(&patch.group),
-        assignee: cleared(&patch.assignee),
-        target_date: cleared(&patch.target_date),
-    };
-    let refs = records::resolve_refs(state, actor, &mut p, refs).await;
-    p.finish(())?;
+    let refs = patch_refs(state, actor, patch.core()).await?;
     let matrix = state.matrix.clone();
     let updated = state
         .store
@@ -348,11 +238,6 @@ pub async fn update(
     rule_errors(updated)
 }
 
-/// A nullable patch field as a reference to resolve: `null` clears it.
-fn cleared(o: &Option<Option<String>>) -> Option<&str> {
-    o.as_ref().map(|v| v.as_deref().unwrap_or(""))
-}
-
 /// The patch applied to the problem as it is now (locked): the same field
 /// rules as a new problem, texts only where their step recorded them.
 fn apply_patch(
@@ -364,13 +249,7 @@ fn apply_patch(
     now.state().check_changeable()?;
     let f = now.fields();
     let mut p = Problems::default();
-    let draft = RecordDraft::parse(
-        patch.title.as_deref().unwrap_or(&f.core.title),
-        patch.description.as_deref().unwrap_or(&f.core.description),
-        Some(patch.category.as_deref().unwrap_or(&f.core.category)),
-        Some(patch.impact.unwrap_or(f.core.impact)),
-        Some(patch.urgency.unwrap_or(f.core.urgency)),
-    );
+    let core = patched_core(matrix, &f.core, patch.core(), refs, &mut p);
     let mut life = f.life.clone();
     for (field, given, kept) in [
         ("root_cause", &patch.root_cause, &mut life.root_cause),
@@ -401,9 +280,9 @@ fn apply_patch(
             "only a known error (with a workaround) can be published",
         );
     }
-    let draft = p.finish_with(draft)?;
+    let core = p.finish(core)?.unwrap_or(f.core);
     Ok(ProblemFields {
-        core: records::core_of(matrix, &f.core, draft, refs),
+        core,
         published: patch.published.unwrap_or(f.published),
         life,
         state: f.state,

@@ -10,12 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use steward_domain::access::{Action, Decision, authorize};
 use steward_domain::incident::CATEGORIES;
-use steward_domain::kind::{Kind, Verb};
+use steward_domain::kind::{Kind, StepSpec, Verb, steps_from};
+use steward_domain::problem::STEPS;
 use steward_store::{LinkedIncident, Problem};
 
 use super::{ProblemInput, ProblemListParams, ProblemPatch, ProblemStepInput};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
+use crate::core_fields::{CoreForm, EditValues, form_version, overdue};
 use crate::error::AppError;
 use crate::records;
 use crate::records::LinkView;
@@ -110,7 +112,7 @@ pub async fn list(
                 assignee: p.assignee_name.clone().unwrap_or_default(),
                 incidents: p.incident_count,
                 target: local_opt(p.target_at, &tz),
-                overdue: super::overdue(p, now),
+                overdue: overdue(p, now),
                 known_error: super::is_known_error(p),
             })
             .collect(),
@@ -129,22 +131,8 @@ fn allowed(s: &WebSession, verb: Verb, org: Option<i64>) -> bool {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    service: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    impact: String,
-    #[serde(default)]
-    urgency: String,
-    #[serde(default)]
-    assignee: String,
-    #[serde(default)]
-    target_date: String,
+    #[serde(flatten)]
+    core: CoreForm,
     /// Incident numbers separated by commas or spaces.
     #[serde(default)]
     incidents: String,
@@ -155,10 +143,30 @@ pub struct NewForm {
 pub struct NewPage {
     nav: Option<Nav>,
     csrf: String,
-    form: NewForm,
+    core: CoreForm,
+    incidents: String,
     errors: Errors,
     services: Vec<(String, String)>,
     categories: &'static [&'static str],
+    levels: &'static [(&'static str, &'static str)],
+}
+
+async fn new_form(
+    state: &AppState,
+    s: &WebSession,
+    form: NewForm,
+    errors: Errors,
+) -> WebResult<NewPage> {
+    Ok(NewPage {
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        core: form.core,
+        incidents: form.incidents,
+        errors,
+        services: crate::web::record::service_options(state, &s.actor).await?,
+        categories: &CATEGORIES,
+        levels: crate::core_fields::LEVELS,
+    })
 }
 
 pub async fn new_page(
@@ -167,32 +175,22 @@ pub async fn new_page(
     Query(form): Query<NewForm>,
 ) -> WebResult<NewPage> {
     super::may_record(&s.actor)?;
-    Ok(NewPage {
-        nav: Nav::of(&s),
-        csrf: s.csrf.clone(),
-        form,
-        errors: Errors::default(),
-        services: crate::web::record::service_options(&state, &s.actor).await?,
-        categories: &CATEGORIES,
-    })
-}
-
-fn number_or(s: &str) -> Option<i64> {
-    s.trim().parse().ok()
+    new_form(&state, &s, form, Errors::default()).await
 }
 
 pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
+    let c = form.core.input();
     let input = ProblemInput {
-        title: form.title.clone(),
-        description: form.description.clone(),
-        service: form.service.clone(),
-        category: Some(form.category.clone()).filter(|c| !c.is_empty()),
-        impact: number_or(&form.impact),
-        urgency: number_or(&form.urgency),
+        title: c.title.to_owned(),
+        description: c.description.to_owned(),
+        service: c.service.map(str::to_owned),
+        category: c.category.map(str::to_owned),
+        impact: c.impact,
+        urgency: c.urgency,
+        assignee: c.assignee.map(str::to_owned),
+        target_date: c.target_date.map(str::to_owned),
         group: None,
-        assignee: Some(form.assignee.clone()),
-        target_date: Some(form.target_date.clone()),
         incidents: form
             .incidents
             .split([',', ' ', '\n'])
@@ -203,45 +201,11 @@ pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebRe
     };
     match super::create(&state, &s.actor, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=recorded", p.number)).into_response()),
-        Err(AppError::Validation(v)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
-                nav: Nav::of(&s),
-                csrf: s.csrf.clone(),
-                form,
-                errors: Errors(v.0),
-                services: crate::web::record::service_options(&state, &s.actor).await?,
-                categories: &CATEGORIES,
-            },
-        )
-            .into_response()),
+        Err(AppError::Validation(v)) => {
+            let page = new_form(&state, &s, form, Errors(v.0)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
         Err(e) => Err(e.into()),
-    }
-}
-
-pub struct StepView {
-    action: &'static str,
-    label: &'static str,
-    /// The text the step records: (field, label), or none.
-    text: Option<(&'static str, &'static str)>,
-    danger: bool,
-}
-
-fn step_view(action: &'static str) -> StepView {
-    let (label, text) = match action {
-        "investigate" => ("Start investigating", None),
-        "root_cause" => ("Root cause found", Some(("root_cause", "Root cause"))),
-        "known_error" => ("Known error", Some(("workaround", "Workaround"))),
-        "resolve" => ("Resolve", Some(("permanent_fix", "Permanent fix"))),
-        "close" => ("Close", None),
-        "reopen" => ("Reopen", None),
-        _ => ("Cancel", None),
-    };
-    StepView {
-        action,
-        label,
-        text,
-        danger: action == "cancel",
     }
 }
 
@@ -257,7 +221,7 @@ pub struct ProblemPage {
     state_label: &'static str,
     flash: &'static str,
     errors: Errors,
-    services: Vec<(String, String)>,
+    services: Vec<crate::views::ServiceRef>,
     incidents: Vec<LinkedIncident>,
     links: Vec<LinkView>,
     timeline: Vec<TimelineItem>,
@@ -269,15 +233,14 @@ pub struct ProblemPage {
     draft: String,
     /// Problems are the provider's: their comment forms offer a work note first.
     notes_first: bool,
-    steps: Vec<StepView>,
+    steps: Vec<&'static StepSpec>,
     can_edit: bool,
     can_comment: bool,
     known_error: bool,
     overdue: bool,
     opened: String,
     target: String,
-    target_date: String,
-    assignee_email: String,
+    edit: EditValues,
     tz: String,
 }
 
@@ -314,19 +277,11 @@ async fn problem_page(
     let changeable = !p.state().is_final();
     let can_edit = changeable && allowed(s, Verb::Update, Some(p.org_id));
     let steps = if allowed(s, Verb::Transition, Some(p.org_id)) {
-        p.state().available().iter().map(|a| step_view(a)).collect()
+        steps_from(p.state(), STEPS)
     } else {
         Vec::new()
     };
-    let assignee_email = match p.assignee_id {
-        Some(id) if can_edit => state.store.user_by_id(id).await?.email,
-        _ => String::new(),
-    };
-    let target_date = p
-        .target_at
-        .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default();
+    let edit = EditValues::of(state, &p, can_edit).await?;
     Ok(ProblemPage {
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
@@ -346,11 +301,10 @@ async fn problem_page(
         can_edit,
         can_comment: changeable && allowed(s, Verb::Comment, Some(p.org_id)),
         known_error: super::is_known_error(&p),
-        overdue: super::overdue(&p, steward_store::now_ms()),
+        overdue: overdue(&p, steward_store::now_ms()),
         opened: local_time(p.opened_at, &tz),
         target: local_opt(p.target_at, &tz),
-        target_date,
-        assignee_email,
+        edit,
         tz,
         p,
     })
@@ -388,14 +342,9 @@ pub(crate) async fn refused(
 
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
-    version: i64,
-    title: String,
-    description: String,
-    category: String,
-    impact: String,
-    urgency: String,
-    assignee: String,
-    target_date: String,
+    version: String,
+    #[serde(flatten)]
+    core: CoreForm,
     published: Option<String>,
 }
 
@@ -405,18 +354,20 @@ pub async fn edit(
     f: WebForm<EditForm>,
 ) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
+    let c = form.core.patch();
     let patch = ProblemPatch {
-        title: Some(form.title),
-        description: Some(form.description),
-        category: Some(form.category),
-        impact: number_or(&form.impact),
-        urgency: number_or(&form.urgency),
-        assignee: Some(Some(form.assignee)),
-        target_date: Some(Some(form.target_date)),
+        title: c.title.map(str::to_owned),
+        description: c.description.map(str::to_owned),
+        category: c.category.map(str::to_owned),
+        impact: c.impact,
+        urgency: c.urgency,
+        assignee: Some(c.refs.assignee.map(str::to_owned)),
+        target_date: Some(c.refs.target_date.map(str::to_owned)),
         published: Some(form.published.is_some()),
         ..Default::default()
     };
-    match super::update(&state, &s.actor, &number, &patch, Some(form.version)).await {
+    let version = form_version(&form.version)?;
+    match super::update(&state, &s.actor, &number, &patch, Some(version)).await {
         Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=saved", p.number)).into_response()),
         Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
