@@ -228,6 +228,96 @@ pub trait StateMachine: Copy + 'static {
     }
 }
 
+/// Declares a kind's lifecycle as one table, a row per state: its variant,
+/// its code, its label, its words in a sentence, its category and the steps
+/// allowed from it. The first state is where a new record starts. Gives the
+/// enum (serialised by code), `ALL`, `as_str`, `label`, `parse`, `category`,
+/// `is_final`, `available` and its [`StateMachine`].
+#[macro_export]
+macro_rules! lifecycle {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident of $kind:literal {
+            $first:ident => ($fcode:literal, $flabel:literal, $fwords:literal, $fcat:ident, [$($fstep:literal),*]),
+            $($v:ident => ($code:literal, $label:literal, $words:literal, $cat:ident, [$($step:literal),*]),)*
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            #[default]
+            $first,
+            $($v,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$name::$first, $($name::$v,)*];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $name::$first => $fcode,
+                    $($name::$v => $code,)*
+                }
+            }
+
+            pub const fn label(self) -> &'static str {
+                match self {
+                    $name::$first => $flabel,
+                    $($name::$v => $label,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|st| st.as_str() == s)
+            }
+
+            pub const fn category(self) -> $crate::kind::StateCategory {
+                match self {
+                    $name::$first => $crate::kind::StateCategory::$fcat,
+                    $($name::$v => $crate::kind::StateCategory::$cat,)*
+                }
+            }
+
+            /// Closed or cancelled: nothing more happens to it.
+            pub const fn is_final(self) -> bool {
+                matches!(
+                    self.category(),
+                    $crate::kind::StateCategory::Closed | $crate::kind::StateCategory::Cancelled
+                )
+            }
+
+            /// The steps a person can take from here, for buttons and error messages.
+            pub const fn available(self) -> &'static [&'static str] {
+                match self {
+                    $name::$first => &[$($fstep),*],
+                    $($name::$v => &[$($step),*],)*
+                }
+            }
+        }
+
+        impl $crate::kind::StateMachine for $name {
+            const KIND: &'static str = $kind;
+            const ALL: &'static [Self] = $name::ALL;
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn words(self) -> &'static str {
+                match self {
+                    $name::$first => $fwords,
+                    $($name::$v => $words,)*
+                }
+            }
+            fn category(self) -> $crate::kind::StateCategory {
+                $name::category(self)
+            }
+            fn allowed(self) -> &'static [&'static str] {
+                self.available()
+            }
+        }
+    };
+}
+
 /// A lifecycle step as people take it: what its button says, and the text
 /// it records, if any (the field the API names and its label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,104 +16,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::UtcMillis;
 use crate::error::{Problems, ValidationError};
-use crate::kind::{StateCategory, StateMachine, StepSpec, TransitionError};
+use crate::kind::{StateMachine, StepSpec, TransitionError};
 use crate::text;
 
-/// Where a problem is in its life.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemState {
-    #[default]
-    New,
-    UnderInvestigation,
-    RootCauseKnown,
-    KnownError,
-    Resolved,
-    Closed,
-    Cancelled,
+crate::lifecycle! {
+    /// Where a problem is in its life.
+    pub enum ProblemState of "problem" {
+        New => ("new", "New", "new", New, ["investigate", "cancel"]),
+        UnderInvestigation => ("under_investigation", "Under investigation", "under investigation",
+            Active, ["root_cause", "known_error", "cancel"]),
+        RootCauseKnown => ("root_cause_known", "Root cause known",
+            "awaiting a fix (root cause known)", Active, ["known_error", "resolve"]),
+        KnownError => ("known_error", "Known error", "a known error", Active, ["resolve"]),
+        Resolved => ("resolved", "Resolved", "resolved", Resolved, ["close", "reopen"]),
+        Closed => ("closed", "Closed", "closed", Closed, []),
+        Cancelled => ("cancelled", "Cancelled", "cancelled", Cancelled, []),
+    }
 }
 
 impl ProblemState {
-    pub const ALL: [ProblemState; 7] = [
-        ProblemState::New,
-        ProblemState::UnderInvestigation,
-        ProblemState::RootCauseKnown,
-        ProblemState::KnownError,
-        ProblemState::Resolved,
-        ProblemState::Closed,
-        ProblemState::Cancelled,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ProblemState::New => "new",
-            ProblemState::UnderInvestigation => "under_investigation",
-            ProblemState::RootCauseKnown => "root_cause_known",
-            ProblemState::KnownError => "known_error",
-            ProblemState::Resolved => "resolved",
-            ProblemState::Closed => "closed",
-            ProblemState::Cancelled => "cancelled",
-        }
-    }
-
-    pub const fn label(self) -> &'static str {
-        match self {
-            ProblemState::New => "New",
-            ProblemState::UnderInvestigation => "Under investigation",
-            ProblemState::RootCauseKnown => "Root cause known",
-            ProblemState::KnownError => "Known error",
-            ProblemState::Resolved => "Resolved",
-            ProblemState::Closed => "Closed",
-            ProblemState::Cancelled => "Cancelled",
-        }
-    }
-
-    const fn lower_label(self) -> &'static str {
-        match self {
-            ProblemState::New => "new",
-            ProblemState::UnderInvestigation => "under investigation",
-            ProblemState::RootCauseKnown => "awaiting a fix (root cause known)",
-            ProblemState::KnownError => "a known error",
-            ProblemState::Resolved => "resolved",
-            ProblemState::Closed => "closed",
-            ProblemState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProblemState> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    pub const fn category(self) -> StateCategory {
-        match self {
-            ProblemState::New => StateCategory::New,
-            ProblemState::UnderInvestigation
-            | ProblemState::RootCauseKnown
-            | ProblemState::KnownError => StateCategory::Active,
-            ProblemState::Resolved => StateCategory::Resolved,
-            ProblemState::Closed => StateCategory::Closed,
-            ProblemState::Cancelled => StateCategory::Cancelled,
-        }
-    }
-
-    pub const fn is_final(self) -> bool {
-        matches!(self, ProblemState::Closed | ProblemState::Cancelled)
-    }
-
-    /// The steps a person can take from here, for buttons and error messages.
-    pub const fn available(self) -> &'static [&'static str] {
-        match self {
-            ProblemState::New => &["investigate", "cancel"],
-            ProblemState::UnderInvestigation => &["root_cause", "known_error", "cancel"],
-            ProblemState::RootCauseKnown => &["known_error", "resolve"],
-            ProblemState::KnownError => &["resolve"],
-            ProblemState::Resolved => &["close", "reopen"],
-            ProblemState::Closed | ProblemState::Cancelled => &[],
-        }
-    }
-
     /// Refuses changes to a closed or cancelled problem.
     pub fn check_changeable(self) -> Result<(), TransitionError> {
         if self.is_final() {
@@ -121,23 +42,6 @@ impl ProblemState {
         } else {
             Ok(())
         }
-    }
-}
-
-impl crate::kind::StateMachine for ProblemState {
-    const KIND: &'static str = "problem";
-    const ALL: &'static [Self] = &ProblemState::ALL;
-    fn code(self) -> &'static str {
-        self.as_str()
-    }
-    fn words(self) -> &'static str {
-        self.lower_label()
-    }
-    fn category(self) -> StateCategory {
-        ProblemState::category(self)
-    }
-    fn allowed(self) -> &'static [&'static str] {
-        self.available()
     }
 }
 
