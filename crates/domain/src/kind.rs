@@ -13,6 +13,8 @@ use crate::number::NumberKind;
 pub const INCIDENT: &str = "incident";
 /// The `kind` of a problem's work record.
 pub const PROBLEM: &str = "problem";
+/// The `kind` of a complaint's work record.
+pub const COMPLAINT: &str = "complaint";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -21,6 +23,7 @@ pub const PROBLEM: &str = "problem";
 pub enum Kind {
     Incident,
     Problem,
+    Complaint,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -115,13 +118,34 @@ static PROBLEM_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Complaints are the customer's voice: customers raise them and read their
+/// own organisation's; the provider answers and closes them.
+static COMPLAINT_SPEC: KindSpec = KindSpec {
+    kind: Kind::Complaint,
+    code: COMPLAINT,
+    number: NumberKind::Complaint,
+    label: "Complaint",
+    plural: "Complaints",
+    path: "complaints",
+    grants: &[
+        (Verb::Read, EVERYONE),
+        (Verb::Create, WORKERS_AND_CUSTOMERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS_AND_CUSTOMERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Incident, Kind::Problem];
+    pub const ALL: [Kind; 3] = [Kind::Incident, Kind::Problem, Kind::Complaint];
 
     pub fn spec(self) -> &'static KindSpec {
         match self {
             Kind::Incident => &INCIDENT_SPEC,
             Kind::Problem => &PROBLEM_SPEC,
+            Kind::Complaint => &COMPLAINT_SPEC,
         }
     }
 
@@ -335,6 +359,33 @@ pub fn steps_from<S: StateMachine>(state: S, specs: &'static [StepSpec]) -> Vec<
         .iter()
         .filter(|s| state.allowed().contains(&s.action))
         .collect()
+}
+
+/// A step as people ask for it: `action` one of `specs`, with the text it
+/// records when it records one (required then, and only then kept).
+pub fn parse_step(
+    specs: &'static [StepSpec],
+    action: &str,
+    text: Option<&str>,
+) -> Result<(&'static StepSpec, Option<String>), ValidationError> {
+    let Some(spec) = specs.iter().find(|s| s.action == action) else {
+        let names: Vec<&str> = specs.iter().map(|s| s.action).collect();
+        return Err(ValidationError::single(
+            "action",
+            format!("use one of {}", names.join(", ")),
+        ));
+    };
+    let Some((field, label)) = spec.text else {
+        return Ok((spec, None));
+    };
+    let mut p = crate::error::Problems::default();
+    let given = text.unwrap_or_default();
+    if given.trim().is_empty() {
+        p.add(field, format!("write the {}", label.to_lowercase()));
+        return p.finish((spec, None));
+    }
+    let t = crate::text::required_body(&mut p, field, given, crate::text::BODY_MAX);
+    p.finish((spec, Some(t)))
 }
 
 /// The state spelt `code`, if the lifecycle has one.

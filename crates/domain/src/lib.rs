@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;
+pub mod complaint;
 pub mod conformity;
 pub mod document;
 pub mod error;

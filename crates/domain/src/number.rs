@@ -7,6 +7,8 @@
 pub enum NumberKind {
     Incident,
     Problem,
+    /// A customer's complaint: `CMP-0001`.
+    Complaint,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -21,6 +23,7 @@ impl NumberKind {
         match self {
             NumberKind::Incident => "INC",
             NumberKind::Problem => "PRB",
+            NumberKind::Complaint => "CMP",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -31,7 +34,11 @@ impl NumberKind {
     pub const fn width(self) -> usize {
         match self {
             NumberKind::Incident | NumberKind::Problem => 6,
-            NumberKind::Service | NumberKind::Record(_) | NumberKind::Sla | NumberKind::Ola => 4,
+            NumberKind::Complaint
+            | NumberKind::Service
+            | NumberKind::Record(_)
+            | NumberKind::Sla
+            | NumberKind::Ola => 4,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod auth;
 pub mod calendars;
 pub mod catalogue;
+pub mod complaints;
 pub mod config;
 pub mod conformity;
 pub mod core_fields;

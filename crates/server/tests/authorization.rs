@@ -153,6 +153,32 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Complaints: customers raise, read and comment on their own organisation's.
+        "GET /api/v1/complaints" => Allow,
+        "POST /api/v1/complaints" => only(&["admin", "agent", "manager", "customer"]),
+        "GET /api/v1/complaints/{number}"
+        | "GET /api/v1/complaints/{number}/comments"
+        | "GET /api/v1/complaints/{number}/history"
+        | "GET /api/v1/complaints/{number}/attachments"
+        | "GET /api/v1/complaints/{number}/links" => scoped(Allow),
+        "POST /api/v1/complaints/{number}/comments"
+        | "POST /api/v1/complaints/{number}/attachments" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Allow)
+            }
+        }
+        "PATCH /api/v1/complaints/{number}"
+        | "POST /api/v1/complaints/{number}/transitions"
+        | "POST /api/v1/complaints/{number}/links"
+        | "DELETE /api/v1/complaints/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
             scoped(Allow)
         }
@@ -183,9 +209,13 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/incidents" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/incidents/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/incidents/{number}/transitions" => json!({"action": "start"}),
-        "POST /api/v1/incidents/{number}/comments" | "POST /api/v1/problems/{number}/comments" => {
-            json!({"body": "matrix"})
-        }
+        "POST /api/v1/incidents/{number}/comments"
+        | "POST /api/v1/problems/{number}/comments"
+        | "POST /api/v1/complaints/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/complaints" => json!({"title": "matrix", "service": "SVC-0001"}),
+        "PATCH /api/v1/complaints/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/complaints/{number}/transitions" => json!({"action": "acknowledge"}),
+        "POST /api/v1/complaints/{number}/links" => json!({"record": "PRB-000001"}),
         "POST /api/v1/problems" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/problems/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/problems/{number}/transitions" => json!({"action": "investigate"}),
@@ -349,6 +379,18 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::OK, "{v}");
         }
 
+        // A complaint of each organisation: CMP-0001 the customer's own, CMP-0002 another's.
+        for who in ["customer", "other"] {
+            let (st, v) = s
+                .post(
+                    who,
+                    "/api/v1/complaints",
+                    json!({"title": "Nobody called back", "service": "SVC-0001"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -371,6 +413,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{number}",
                             if template.contains("agreements") {
                                 "SLA-0001"
+                            } else if template.contains("complaints") {
+                                if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("problems") {
                                 "PRB-000001"
                             } else if template.contains("documents") {
@@ -427,11 +471,17 @@ async fn every_route_every_role_own_and_other_organisation() {
                     );
                     // A link to remove, whoever removed it before.
                     if method == Method::DELETE && template.contains("/links/") {
-                        let number = if own { &own_incident } else { &other_incident };
+                        let (kind, number) = if template.contains("complaints") {
+                            ("complaints", if own { "CMP-0001" } else { "CMP-0002" })
+                        } else if own {
+                            ("incidents", own_incident.as_str())
+                        } else {
+                            ("incidents", other_incident.as_str())
+                        };
                         s.post(
                             "manager",
-                            &format!("/api/v1/incidents/{number}/links"),
-                            json!({"record": "PRB-000001", "type": "caused_by"}),
+                            &format!("/api/v1/{kind}/{number}/links"),
+                            json!({"record": "PRB-000001", "type": if kind == "complaints" { "related_to" } else { "caused_by" }}),
                         )
                         .await;
                     }

@@ -707,3 +707,92 @@ async fn incident_to_known_error_to_applied_workaround() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_customer_complains_and_reads_the_answer() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend).await;
+        let base = format!("http://localhost:{}", s.addr.port());
+        let (_driver, c) = start_browser().await;
+        sign_in(&c, &base, "cora@alpha.test").await;
+
+        // Complaints are in the customer's navigation; the form asks only what they know.
+        let nav = text(&c, "header.top nav").await;
+        assert!(nav.contains("Complaints"), "{nav}");
+        c.goto(&format!("{base}/complaints/new")).await.unwrap();
+        assert!(c.find(Locator::Id("assignee")).await.is_err());
+        c.find(Locator::Css("form.card button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(&c, "p.error", None, "").await;
+        c.find(Locator::Id("title"))
+            .await
+            .unwrap()
+            .send_keys("Nobody called back")
+            .await
+            .unwrap();
+        c.find(Locator::Css("select#service option[value='SVC-0001']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("form.card button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(&c, ".flash", None, "Complaint recorded").await;
+        wait_for(&c, "[data-state]", Some("data-state"), "new").await;
+        assert!(c.find(Locator::Css("input[name=action]")).await.is_err());
+
+        // The service desk acknowledges and answers it.
+        sign_out(&c).await;
+        sign_in(&c, &base, "agent@provider.test").await;
+        c.goto(&format!("{base}/complaints")).await.unwrap();
+        wait_for(&c, "table", None, "CMP-0001").await;
+        c.goto(&format!("{base}/complaints/CMP-0001"))
+            .await
+            .unwrap();
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=acknowledge]) button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for(&c, "[data-state]", Some("data-state"), "investigating").await;
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=respond]) textarea",
+        ))
+        .await
+        .unwrap()
+        .send_keys("We call back within the hour from now on.")
+        .await
+        .unwrap();
+        c.find(Locator::Css(
+            "form:has(input[name=action][value=respond]) button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for(&c, "[data-state]", Some("data-state"), "responded").await;
+
+        // The customer reads the answer on their complaint.
+        sign_out(&c).await;
+        sign_in(&c, &base, "carl@alpha.test").await;
+        c.goto(&format!("{base}/complaints/CMP-0001"))
+            .await
+            .unwrap();
+        wait_for(&c, "#response", None, "within the hour").await;
+        c.close().await.unwrap();
+        s.stop().await;
+    }
+}

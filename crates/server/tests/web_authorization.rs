@@ -126,6 +126,18 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Complaints: customers raise, read and comment on their own organisation's.
+        "GET /complaints" => Allow,
+        "GET /complaints/new" | "POST /complaints/new" => {
+            only(&["admin", "agent", "manager", "customer"])
+        }
+        "GET /complaints/{number}" => scoped(Allow),
+        "POST /complaints/{number}/comments" | "POST /complaints/{number}/attachments" => {
+            workers_scoped(Allow)
+        }
+        "POST /complaints/{number}/edit"
+        | "POST /complaints/{number}/transitions"
+        | "POST /complaints/{number}/links" => workers_scoped(Forbidden),
         other => panic!("web route {other} has no entry in the authorisation matrix; add one"),
     }
 }
@@ -264,6 +276,17 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
             let (st, v) = s.post("manager", path, body).await;
             assert_eq!(st, StatusCode::CREATED, "{path} {v}");
         }
+        // A complaint of each organisation: CMP-0001 the customer's own, CMP-0002 another's.
+        for who in ["customer", "other"] {
+            let (st, v) = s
+                .post(
+                    who,
+                    "/api/v1/complaints",
+                    json!({"title": "Nobody called back", "service": "SVC-0001"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -331,6 +354,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "RSK-0001"
                     } else if template.starts_with("/problems") {
                         "PRB-000001"
+                    } else if template.starts_with("/complaints") {
+                        if own { "CMP-0001" } else { "CMP-0002" }
                     } else if own {
                         &own_incident
                     } else {

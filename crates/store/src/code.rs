@@ -5,6 +5,7 @@
 use serde::Serialize;
 use sqlx::error::BoxDynError;
 use steward_domain::access::Role;
+use steward_domain::complaint::ComplaintState;
 use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
 use steward_domain::problem::ProblemState;
 use steward_domain::sla::{ClockKind, ClockStatus};
@@ -39,6 +40,7 @@ code_value!(
     ResolutionCode => "resolution code",
     IncidentState => "incident state",
     ProblemState => "problem state",
+    ComplaintState => "complaint state",
 );
 
 /// A value of `T` read from a text column.

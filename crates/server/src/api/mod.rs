@@ -118,6 +118,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::incidents::api::router())
         .merge(crate::problems::api::router())
+        .merge(crate::complaints::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))
         .merge(services::router())

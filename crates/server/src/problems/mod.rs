@@ -363,6 +363,7 @@ pub async fn list(
             states: basics.states,
             assignee_id: None,
             text: basics.text,
+            org_id: None,
         },
         service_id,
         known_errors: params.known_error.unwrap_or(false),

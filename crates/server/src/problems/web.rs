@@ -149,6 +149,7 @@ pub struct NewPage {
     services: Vec<(String, String)>,
     categories: &'static [&'static str],
     levels: &'static [(&'static str, &'static str)],
+    staff: bool,
 }
 
 async fn new_form(
@@ -166,6 +167,7 @@ async fn new_form(
         services: crate::web::record::service_options(state, &s.actor).await?,
         categories: &CATEGORIES,
         levels: crate::core_fields::LEVELS,
+        staff: true,
     })
 }
 

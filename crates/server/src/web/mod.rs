@@ -196,6 +196,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             get(sms::download),
         )
         .merge(crate::problems::web::router())
+        .merge(crate::complaints::web::router())
         .merge(record::routes(max_upload))
 }
 

@@ -230,6 +230,7 @@ async fn refused(
     match kind {
         Kind::Incident => crate::incidents::web::refused(state, s, number, e, draft).await,
         Kind::Problem => crate::problems::web::refused(state, s, number, e, draft).await,
+        Kind::Complaint => crate::complaints::web::refused(state, s, number, e, draft).await,
     }
 }
 

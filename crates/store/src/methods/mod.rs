@@ -5,6 +5,7 @@ mod attachments;
 mod audit;
 mod bench;
 mod calendars;
+mod complaints;
 mod conformity;
 mod incidents;
 mod jobs;

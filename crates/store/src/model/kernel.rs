@@ -4,6 +4,7 @@
 use serde::Serialize;
 use steward_domain::UtcMillis;
 use steward_domain::audit::Changes;
+use steward_domain::complaint::{ComplaintLife, ComplaintState};
 use steward_domain::kind::Kind;
 use steward_domain::link::LinkType;
 use steward_domain::problem::{ProblemLife, ProblemState};
@@ -66,6 +67,8 @@ pub struct RecordFilter {
     pub assignee_id: Option<i64>,
     /// Text in the title, or a record number.
     pub text: Option<String>,
+    /// Only this organisation's (a customer's view).
+    pub org_id: Option<i64>,
 }
 
 /// A link as one of its ends reads it.
@@ -315,4 +318,47 @@ pub struct LinkedIncident {
     pub priority: i64,
     pub org_name: String,
     pub opened_at: UtcMillis,
+}
+
+/// A complaint: its work record (in the complaining customer's organisation)
+/// and its own fields.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Complaint {
+    #[sqlx(flatten)]
+    pub record: RecordRow<ComplaintState>,
+    pub response: Option<String>,
+    pub responded_at: Option<UtcMillis>,
+    pub org_name: String,
+}
+
+kind_row!(Complaint, ComplaintState);
+
+impl Complaint {
+    pub fn fields(&self) -> ComplaintFields {
+        ComplaintFields {
+            core: self.core(),
+            state: self.state(),
+            life: ComplaintLife {
+                response: self.response.clone(),
+                responded_at: self.responded_at,
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+/// What a change to a complaint may touch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ComplaintFields {
+    pub core: RecordCore,
+    pub state: ComplaintState,
+    pub life: ComplaintLife,
+}
+
+/// A new complaint with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: ComplaintFields,
 }

@@ -122,6 +122,7 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
         "record_links",
         "problem_details",
         "problem_services",
+        "complaint_details",
         "sla_intervals",
         "sla_clocks",
         "attachments",

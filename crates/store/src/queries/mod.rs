@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod calendars;
+pub mod complaints;
 pub mod conformity;
 pub mod evidence;
 pub mod groups;

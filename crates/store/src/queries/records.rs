@@ -295,6 +295,9 @@ pub(super) fn filter_sql(q: &mut Sql, f: &RecordFilter) {
     if let Some(a) = f.assignee_id {
         q.push(" AND r.assignee_id = ").arg(Arg::I64(a));
     }
+    if let Some(o) = f.org_id {
+        q.push(" AND r.org_id = ").arg(Arg::I64(o));
+    }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         q.push(" AND (lower(r.title) LIKE ")
             .arg(Arg::Text(contains_pattern(text)))
