@@ -526,6 +526,7 @@ pub fn gap_link(g: &Gap) -> Option<String> {
     match g.kind.as_str() {
         "incident" => Some(format!("/incidents/{}", g.record_key)),
         "problem" => Some(format!("/problems/{}", g.record_key)),
+        "complaint" => Some(format!("/complaints/{}", g.record_key)),
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),

@@ -86,6 +86,29 @@ async fn complaints_are_raised_answered_and_kept_within_the_organisation() {
         let (_, all) = s.get("auditor", "/api/v1/complaints?state=open").await;
         assert_eq!(numbers(&all), vec!["CMP-0002", "CMP-0001"]);
 
+        // The evidence for 8.3.2: the complaint nobody owns yet is the gap.
+        let (_, req) = s.get("auditor", "/api/v1/requirements/8.3.2").await;
+        let check = |id: &str| {
+            req["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap_or_else(|| panic!("no check {id} in {req}"))
+                .clone()
+        };
+        let owned = check("open-complaints-owned");
+        assert_eq!(owned["counted"], 2, "{owned}");
+        assert_eq!(owned["status"], "partly_met", "{owned}");
+        let gaps = owned["gaps"].to_string();
+        assert!(
+            gaps.contains("CMP-0001") && !gaps.contains("CMP-0002"),
+            "{gaps}"
+        );
+        let on_target = check("complaints-answered-on-target");
+        assert_eq!(on_target["counted"], 1, "{on_target}");
+        assert_eq!(on_target["status"], "met", "{on_target}");
+
         // Answered: a response is required; the customer reads it.
         let (st, v) = step(&s, "CMP-0001", json!({"action": "close"})).await;
         assert_eq!(st, StatusCode::CONFLICT, "{v}");

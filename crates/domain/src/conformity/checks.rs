@@ -82,10 +82,15 @@ pub enum FigureId {
     ProblemsOnTarget,
     /// Major incidents closed in the window: reviewed (linked to a problem).
     MajorIncidentsReviewed,
+    /// Complaints raised in the window, not withdrawn, with a target date:
+    /// answered by it (or still open and not past it).
+    ComplaintsAnsweredOnTarget,
+    /// Open complaints: with an owner and a target date.
+    OpenComplaintsOwned,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 36] = {
+    pub const ALL: [FigureId; 38] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -124,6 +129,8 @@ impl FigureId {
             KnownErrorsWithWorkaround,
             ProblemsOnTarget,
             MajorIncidentsReviewed,
+            ComplaintsAnsweredOnTarget,
+            OpenComplaintsOwned,
         ]
     };
 
@@ -534,6 +541,25 @@ pub static REGISTRY: &[Check] = &[
         explanation: "Major incidents closed in the last 30 days: reviewed through a linked problem.",
         requirements: &["8.6.1", "8.6.3", "10.2"],
         figure: FigureId::MajorIncidentsReviewed,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "complaints-answered-on-target",
+        title: "Complaints are answered by their target date",
+        explanation: "Complaints raised in the last 30 days and not withdrawn, with a target date: answered by it, or still open and not past it.",
+        requirements: &["8.3.2", "9.1", "10.1"],
+        figure: FigureId::ComplaintsAnsweredOnTarget,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
+    },
+    Check {
+        id: "open-complaints-owned",
+        title: "Every open complaint has an owner and a target date",
+        explanation: "Complaints not yet answered, closed or withdrawn: with an owner and a target date.",
+        requirements: &["8.3.2", "10.1"],
+        figure: FigureId::OpenComplaintsOwned,
         rule: Rule::NoneBad { partly: 1 },
     },
 ];

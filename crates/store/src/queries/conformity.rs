@@ -24,6 +24,7 @@ struct FigureSql {
 const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title AS title";
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
 const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS title";
+const COMPLAINT_GAP: &str = "'complaint' AS kind, c.number AS record_key, c.title AS title";
 /// An incident `i` linked to a problem (either end of the link).
 const LINKED_TO_PROBLEM: &str = super::records::INCIDENT_LINKED_TO_PROBLEM;
 const RECORD_GAP: &str = "'record' AS kind, r.number AS record_key, r.title AS title";
@@ -266,6 +267,23 @@ fn sql_of(id: FigureId) -> FigureSql {
              AND i.state = 'closed' AND i.closed_at >= :since",
             LINKED_TO_PROBLEM,
         ),
+        ComplaintsAnsweredOnTarget => FigureSql {
+            from: "FROM work_records c LEFT JOIN complaint_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'complaint' AND c.opened_at >= :since \
+                   AND c.state_category <> 'cancelled' AND c.target_at IS NOT NULL",
+            good: "(d.responded_at IS NOT NULL AND d.responded_at <= c.target_at) \
+                   OR (d.responded_at IS NULL AND c.state_category IN ('new', 'active', 'waiting') \
+                   AND c.target_at >= :now)",
+            gap: COMPLAINT_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
+        OpenComplaintsOwned => FigureSql {
+            from: "FROM work_records c WHERE c.kind = 'complaint' \
+                   AND c.state_category IN ('new', 'active', 'waiting')",
+            good: "c.assignee_id IS NOT NULL AND c.target_at IS NOT NULL",
+            gap: COMPLAINT_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
                    WHERE c.breached_at >= :since AND c.status <> 'cancelled'",
