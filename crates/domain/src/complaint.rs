@@ -88,10 +88,11 @@ pub fn apply(
             next.closed_at = Some(now);
             Closed
         }
-        _ => {
+        "withdraw" => {
             next.closed_at = Some(now);
             Withdrawn
         }
+        _ => return Err(state.refuse(action)),
     };
     Ok((to, next))
 }

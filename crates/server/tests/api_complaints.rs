@@ -242,6 +242,37 @@ async fn complaints_are_raised_answered_and_kept_within_the_organisation() {
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let text = v.to_string();
+        assert!(text.contains("caller") && text.contains("service"), "{v}");
+        // Staff name a customer, and a service that customer's organisation receives.
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/complaints",
+                json!({"title": "x", "service": "SVC-0001", "caller": "manager@provider.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("no active customer"), "{v}");
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/complaints",
+                json!({"title": "ERP is slow", "service": "SVC-0002", "caller": "olga@beta.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("SVC-0002"), "{v}");
+        let (st, v, _) = s
+            .call(
+                "manager",
+                Method::PATCH,
+                "/api/v1/complaints/CMP-0001",
+                Some(json!({"service": "SVC-0003"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("SVC-0003"), "{v}");
         let (st, v) = step(&s, "CMP-0001", json!({"action": "escalate"})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (st, _) = s.get("manager", "/api/v1/complaints/CMP-9999").await;

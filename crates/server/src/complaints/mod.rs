@@ -9,7 +9,7 @@ pub mod demo;
 pub mod web;
 
 use serde::{Deserialize, Serialize};
-use steward_domain::access::{Action, Actor, Visibility};
+use steward_domain::access::{Action, Actor, Role, Visibility};
 use steward_domain::complaint::{self, ComplaintState, STEPS};
 use steward_domain::error::Problems;
 use steward_domain::kind::{Kind, StateMachine, Verb, parse_step};
@@ -36,8 +36,8 @@ new_record_input! {
     /// service it concerns (required). Customers raise their own; the owner,
     /// group and target date are set by the provider.
     pub struct ComplaintInput {
-        /// Staff only: the e-mail of the customer who complains; the complaint
-        /// belongs to their organisation.
+        /// Staff (required): the e-mail of the customer who complains; the
+        /// complaint belongs to their organisation.
         pub caller: Option<String>,
     }
 }
@@ -130,25 +130,40 @@ pub async fn create(
             }
         }
     }
-    let core = new_core(state, actor, &mut p, input.core(), true).await;
-    // On a customer's behalf: the complaint is theirs and their organisation's.
-    let (org_id, requester_id) = match input.caller.as_deref().filter(|_| staff) {
-        None => (actor.org_id, actor.user_id),
-        Some(email) => match state.store.user_by_email(email.trim()).await {
-            Ok(u) if u.active => (u.org_id, u.id),
-            _ => {
-                p.add(
-                    "caller",
-                    format!("no active user with e-mail {:?}", email.trim()),
-                );
-                (actor.org_id, actor.user_id)
+    // The customer who complains: the actor, or for staff the `caller`. The
+    // service is one their organisation receives, as when they raise it.
+    let customer = if staff {
+        match input.caller.as_deref().map(str::trim) {
+            None | Some("") => {
+                p.add("caller", "name the customer who complains (their e-mail)");
+                None
             }
-        },
+            Some(email) => match state.store.user_by_email(email).await {
+                Ok(u) if u.active && !u.role().is_staff() => Some(Actor {
+                    user_id: u.id,
+                    role: u.role(),
+                    org_id: u.org_id,
+                    name: u.name.clone(),
+                }),
+                _ => {
+                    p.add(
+                        "caller",
+                        format!("no active customer with e-mail {email:?}"),
+                    );
+                    None
+                }
+            },
+        }
+    } else {
+        Some(actor.clone())
     };
+    let scope = customer.clone().unwrap_or_else(|| actor.clone());
+    let core = new_core(state, &scope, &mut p, input.core(), true).await;
     let core = p.finish(core)?.ok_or(AppError::NotFound)?;
+    let customer = customer.ok_or(AppError::NotFound)?;
     let new = NewComplaint {
-        org_id,
-        requester_id: Some(requester_id),
+        org_id: customer.org_id,
+        requester_id: Some(customer.user_id),
         fields: ComplaintFields {
             core,
             ..Default::default()
@@ -169,7 +184,13 @@ pub async fn update(
 ) -> AppResult<Complaint> {
     let current = get(state, actor, number).await?;
     require(actor, action(Verb::Update), Some(current.org_id))?;
-    let refs = patch_refs(state, actor, patch.core()).await?;
+    // A corrected service is one the complaining organisation receives.
+    let scope = Actor {
+        role: Role::Customer,
+        org_id: current.org_id,
+        ..actor.clone()
+    };
+    let refs = patch_refs(state, &scope, patch.core()).await?;
     let matrix = state.matrix.clone();
     let updated = state
         .store

@@ -268,11 +268,12 @@ fn sql_of(id: FigureId) -> FigureSql {
             LINKED_TO_PROBLEM,
         ),
         ComplaintsAnsweredOnTarget => FigureSql {
-            from: "FROM work_records c LEFT JOIN complaint_details d ON d.record_id = c.id \
-                   WHERE c.kind = 'complaint' AND c.opened_at >= :since \
+            from: "FROM work_records c WHERE c.kind = 'complaint' AND c.opened_at >= :since \
                    AND c.state_category <> 'cancelled' AND c.target_at IS NOT NULL",
-            good: "(d.responded_at IS NOT NULL AND d.responded_at <= c.target_at) \
-                   OR (d.responded_at IS NULL AND c.state_category IN ('new', 'active', 'waiting') \
+            // Answered is resolved: a reopened complaint is not answered until
+            // it is answered again.
+            good: "(c.resolved_at IS NOT NULL AND c.resolved_at <= c.target_at) \
+                   OR (c.resolved_at IS NULL AND c.state_category IN ('new', 'active', 'waiting') \
                    AND c.target_at >= :now)",
             gap: COMPLAINT_GAP,
             order: "c.opened_at DESC, c.id DESC",

@@ -107,7 +107,9 @@ pub(super) async fn create<F: KindFields + Default>(
     more: Vec<Child>,
 ) -> Result<(i64, String)> {
     let now = now_ms();
+    // The state is always named, whether or not it differs from a blank record's.
     let mut changes = F::default().diff(fields);
+    changes.0.retain(|c| c.field != "state");
     changes.set("state", &fields.state().code());
     let (columns, args) = new_record(
         spec.code,

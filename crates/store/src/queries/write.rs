@@ -154,8 +154,12 @@ pub async fn own_row(
         q.push(column).push(" = ").arg(arg);
     }
     q.push(" WHERE record_id = ").arg(Arg::I64(record_id));
-    q.execute(conn).await?;
-    Ok(())
+    match q.execute(conn).await? {
+        0 => Err(StoreError::Corrupt(format!(
+            "work record {record_id} has no row in {table}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// [`update`] and its audit entry at once, for a change that learns nothing
