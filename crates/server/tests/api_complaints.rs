@@ -139,6 +139,22 @@ async fn complaints_are_raised_answered_and_kept_within_the_organisation() {
             "We call back within the hour from now on."
         );
 
+        // Answered, its target date is the one it was judged by.
+        let (st, v, _) = s
+            .call(
+                "manager",
+                Method::PATCH,
+                "/api/v1/complaints/CMP-0001",
+                Some(json!({"target_date": "2030-06-30"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(
+            v.to_string()
+                .contains("is kept once the complaint is answered"),
+            "{v}"
+        );
+
         // The customer is not satisfied: reopened, it is no longer resolved.
         let (st, v) = step(&s, "CMP-0001", json!({"action": "reopen"})).await;
         assert_eq!(st, StatusCode::OK, "{v}");

@@ -206,6 +206,15 @@ pub async fn update(
                 let mut f = now.fields();
                 let mut p = Problems::default();
                 let core = patched_core(&matrix, &f.core, patch.core(), &refs, &mut p);
+                // Answered, its target is the one it was judged by (evidence 8.3.2).
+                let answered = now.state() == ComplaintState::Responded;
+                if answered
+                    && core
+                        .as_ref()
+                        .is_some_and(|c| c.target_at != f.core.target_at)
+                {
+                    p.add("target_date", "is kept once the complaint is answered");
+                }
                 f.core = p.finish(core)?.unwrap_or(f.core);
                 Ok(f)
             },
