@@ -14,9 +14,7 @@ use steward_domain::complaint::{self, ComplaintState, STEPS};
 use steward_domain::error::Problems;
 use steward_domain::kind::{Kind, StateMachine, Verb, parse_step};
 use steward_domain::number::NumberKind;
-use steward_store::{
-    AuditActor, Complaint, ComplaintFields, NewComplaint, Page, RecordFilter, StoreError,
-};
+use steward_store::{AuditActor, Complaint, ComplaintFields, NewComplaint, Page, RecordFilter};
 
 use crate::AppState;
 use crate::core_fields::{
@@ -220,7 +218,7 @@ pub async fn update(
             },
         )
         .await;
-    rule_errors(updated)
+    Ok(updated?)
 }
 
 pub async fn step(
@@ -248,14 +246,7 @@ pub async fn step(
             },
         )
         .await;
-    rule_errors(updated)
-}
-
-fn rule_errors(r: Result<Complaint, StoreError>) -> AppResult<Complaint> {
-    match r {
-        Err(StoreError::Rule(r)) => Err(r.into()),
-        other => Ok(other?),
-    }
+    Ok(updated?)
 }
 
 /// Complaints newest first: a customer's own organisation's, all for staff.

@@ -19,7 +19,7 @@ use crate::auth::{WebForm, WebSession};
 use crate::core_fields::{CoreForm, EditValues, LEVELS, form_version, overdue};
 use crate::error::AppError;
 use crate::records::{self, LinkView};
-use crate::web::record::{AttachmentRow, TimelineItem};
+use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
 use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
 pub fn router() -> crate::web::WebRoutes {
@@ -65,29 +65,8 @@ pub async fn list(
     s: WebSession,
     Query(f): Query<ComplaintListParams>,
 ) -> WebResult<ListPage> {
-    let (page, error) = match super::list(&state, &s.actor, &f).await {
-        Ok(p) => (p, String::new()),
-        Err(AppError::Validation(v)) => (
-            steward_store::Page {
-                items: Vec::new(),
-                next: None,
-            },
-            v.to_string(),
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    let next_link = page
-        .next
-        .as_ref()
-        .map(|c| {
-            let mut q = f.clone();
-            q.cursor = Some(crate::paging::encode_cursor(c));
-            format!(
-                "/complaints?{}",
-                serde_urlencoded::to_string(&q).unwrap_or_default()
-            )
-        })
-        .unwrap_or_default();
+    let (page, error) = listed(super::list(&state, &s.actor, &f).await)?;
+    let next_link = next_link("/complaints", &f, page.next.as_ref());
     Ok(ListPage {
         nav: Nav::of(&s),
         rows: page.items,
@@ -309,13 +288,6 @@ pub async fn edit(
         Ok(c) => Ok(Redirect::to(&format!("/complaints/{}?m=saved", c.number)).into_response()),
         Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StepForm {
-    version: i64,
-    action: String,
-    text: Option<String>,
 }
 
 pub async fn step(

@@ -14,7 +14,7 @@ use steward_domain::link::LinkType;
 use steward_domain::number::NumberKind;
 use steward_domain::problem::{self, ProblemState, ProblemStep, TrendRule};
 use steward_store::{
-    AuditActor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, RecordFilter, StoreError,
+    AuditActor, NewProblem, Page, Problem, ProblemFields, ProblemFilter, RecordFilter,
 };
 
 use crate::AppState;
@@ -235,7 +235,7 @@ pub async fn update(
             move |now| apply_patch(now, patch, &matrix, &refs),
         )
         .await;
-    rule_errors(updated)
+    Ok(updated?)
 }
 
 /// The patch applied to the problem as it is now (locked): the same field
@@ -324,14 +324,7 @@ pub async fn step(
             },
         )
         .await;
-    rule_errors(updated)
-}
-
-fn rule_errors(r: Result<Problem, StoreError>) -> AppResult<Problem> {
-    match r {
-        Err(StoreError::Rule(r)) => Err(r.into()),
-        other => Ok(other?),
-    }
+    Ok(updated?)
 }
 
 pub async fn list(

@@ -21,7 +21,7 @@ use crate::core_fields::{CoreForm, EditValues, form_version, overdue};
 use crate::error::AppError;
 use crate::records;
 use crate::records::LinkView;
-use crate::web::record::{AttachmentRow, TimelineItem};
+use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
 use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
 pub fn router() -> crate::web::WebRoutes {
@@ -73,30 +73,9 @@ pub async fn list(
 ) -> WebResult<ListPage> {
     let tz = s.user.effective_time_zone().to_owned();
     let now = steward_store::now_ms();
-    let (page, error) = match super::list(&state, &s.actor, &f).await {
-        Ok(p) => (p, String::new()),
-        Err(AppError::Validation(v)) => (
-            steward_store::Page {
-                items: Vec::new(),
-                next: None,
-            },
-            v.to_string(),
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let (page, error) = listed(super::list(&state, &s.actor, &f).await)?;
     let candidates = super::candidates(&state, &s.actor).await?;
-    let next_link = page
-        .next
-        .as_ref()
-        .map(|c| {
-            let mut q = f.clone();
-            q.cursor = Some(crate::paging::encode_cursor(c));
-            format!(
-                "/problems?{}",
-                serde_urlencoded::to_string(&q).unwrap_or_default()
-            )
-        })
-        .unwrap_or_default();
+    let next_link = next_link("/problems", &f, page.next.as_ref());
     Ok(ListPage {
         nav: Nav::of(&s),
         rows: page
@@ -373,13 +352,6 @@ pub async fn edit(
         Ok(p) => Ok(Redirect::to(&format!("/problems/{}?m=saved", p.number)).into_response()),
         Err(e) => refused(&state, &s, &number, e, String::new()).await,
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct StepForm {
-    version: i64,
-    action: String,
-    text: Option<String>,
 }
 
 pub async fn step(

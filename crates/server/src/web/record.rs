@@ -388,3 +388,82 @@ pub async fn service_options(state: &AppState, actor: &Actor) -> WebResult<Vec<(
         .map(|svc| (svc.number.clone(), format!("{} {}", svc.number, svc.name)))
         .collect())
 }
+
+/// A lifecycle step as a record page's step buttons post it: the step and the
+/// one text it records, if any.
+#[derive(Debug, serde::Deserialize)]
+pub struct StepForm {
+    pub version: i64,
+    pub action: String,
+    pub text: Option<String>,
+}
+
+/// A kind's list page: its page of records, or an empty one with what was
+/// wrong with the filters (shown above the table, not as an error page).
+pub fn listed<T>(
+    r: crate::error::AppResult<steward_store::Page<T>>,
+) -> WebResult<(steward_store::Page<T>, String)> {
+    match r {
+        Ok(p) => Ok((p, String::new())),
+        Err(AppError::Validation(v)) => Ok((
+            steward_store::Page {
+                items: Vec::new(),
+                next: None,
+            },
+            v.to_string(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The link to the page after `next` of a list at `path` filtered by
+/// `params` (whose own cursor is replaced); empty on the last page.
+pub fn next_link(
+    path: &str,
+    params: &impl serde::Serialize,
+    next: Option<&steward_store::Cursor>,
+) -> String {
+    let Some(c) = next else {
+        return String::new();
+    };
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(params).unwrap_or_default())
+            .unwrap_or_default();
+    pairs.retain(|(k, _)| k != "cursor");
+    pairs.push(("cursor".into(), crate::paging::encode_cursor(c)));
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_next_link_keeps_the_filters_and_replaces_the_cursor() {
+        #[derive(serde::Serialize)]
+        struct P {
+            state: Option<&'static str>,
+            q: Option<&'static str>,
+            cursor: Option<&'static str>,
+        }
+        let c = steward_store::Cursor {
+            priority: 3,
+            opened_at: 5,
+            id: 7,
+            sla_due_at: 0,
+        };
+        let p = P {
+            state: Some("open"),
+            q: Some("a&b"),
+            cursor: Some("old"),
+        };
+        let link = super::next_link("/problems", &p, Some(&c));
+        let expected = format!(
+            "/problems?state=open&q=a%26b&cursor={}",
+            crate::paging::encode_cursor(&c)
+        );
+        assert_eq!(link, expected);
+        assert_eq!(super::next_link("/problems", &p, None), "");
+    }
+}
