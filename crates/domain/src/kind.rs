@@ -15,6 +15,10 @@ pub const INCIDENT: &str = "incident";
 pub const PROBLEM: &str = "problem";
 /// The `kind` of a complaint's work record.
 pub const COMPLAINT: &str = "complaint";
+/// The `kind` of a nonconformity's work record.
+pub const NONCONFORMITY: &str = "nonconformity";
+/// The `kind` of an action's work record.
+pub const ACTION: &str = "action";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -24,6 +28,8 @@ pub enum Kind {
     Incident,
     Problem,
     Complaint,
+    Nonconformity,
+    Action,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -138,14 +144,62 @@ static COMPLAINT_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Nonconformities are the provider's own: staff (auditors included) read
+/// them; the people who run the SMS handle them.
+static NONCONFORMITY_SPEC: KindSpec = KindSpec {
+    kind: Kind::Nonconformity,
+    code: NONCONFORMITY,
+    number: NumberKind::Nonconformity,
+    label: "Nonconformity",
+    plural: "Nonconformities",
+    path: "nonconformities",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, WORKERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
+/// Actions follow from the provider's own records (a nonconformity, a
+/// review): staff read them, the people who run the SMS carry them out.
+static ACTION_SPEC: KindSpec = KindSpec {
+    kind: Kind::Action,
+    code: ACTION,
+    number: NumberKind::Action,
+    label: "Action",
+    plural: "Actions",
+    path: "actions",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, WORKERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Incident, Kind::Problem, Kind::Complaint];
+    pub const ALL: [Kind; 5] = [
+        Kind::Incident,
+        Kind::Problem,
+        Kind::Complaint,
+        Kind::Nonconformity,
+        Kind::Action,
+    ];
 
     pub fn spec(self) -> &'static KindSpec {
         match self {
             Kind::Incident => &INCIDENT_SPEC,
             Kind::Problem => &PROBLEM_SPEC,
             Kind::Complaint => &COMPLAINT_SPEC,
+            Kind::Nonconformity => &NONCONFORMITY_SPEC,
+            Kind::Action => &ACTION_SPEC,
         }
     }
 
@@ -337,6 +391,47 @@ macro_rules! lifecycle {
             }
             fn allowed(self) -> &'static [&'static str] {
                 self.available()
+            }
+        }
+    };
+}
+
+/// Declares a closed set of values stored and spoken as codes, a row per
+/// value: its variant, code and label. Gives the enum (serialised by code),
+/// `ALL`, `as_str`, `label`, `parse` and `codes` (for error messages).
+#[macro_export]
+macro_rules! code_enum {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident { $($v:ident => ($code:literal, $label:literal),)+ }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($v,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v,)+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$v => $code,)+ }
+            }
+
+            pub const fn label(self) -> &'static str {
+                match self { $($name::$v => $label,)+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+
+            /// Every code, for a message: "a, b or c".
+            pub fn codes() -> String {
+                let all: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                match all.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                    _ => all.join(""),
+                }
             }
         }
     };

@@ -5,6 +5,7 @@
 //! one implementation, used by the API, the web UI and the CLI alike.
 
 pub mod access;
+pub mod action;
 pub mod agreement;
 pub mod attachment;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod holidays;
 pub mod incident;
 pub mod kind;
 pub mod link;
+pub mod nonconformity;
 pub mod notify;
 pub mod number;
 pub mod priority;

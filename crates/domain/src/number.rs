@@ -9,6 +9,10 @@ pub enum NumberKind {
     Problem,
     /// A customer's complaint: `CMP-0001`.
     Complaint,
+    /// A nonconformity: `NCR-0001`.
+    Nonconformity,
+    /// An action following from another record (corrective, review): `ACT-0001`.
+    Action,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -24,6 +28,8 @@ impl NumberKind {
             NumberKind::Incident => "INC",
             NumberKind::Problem => "PRB",
             NumberKind::Complaint => "CMP",
+            NumberKind::Nonconformity => "NCR",
+            NumberKind::Action => "ACT",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -35,6 +41,8 @@ impl NumberKind {
         match self {
             NumberKind::Incident | NumberKind::Problem => 6,
             NumberKind::Complaint
+            | NumberKind::Nonconformity
+            | NumberKind::Action
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

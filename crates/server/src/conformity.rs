@@ -527,6 +527,8 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "incident" => Some(format!("/incidents/{}", g.record_key)),
         "problem" => Some(format!("/problems/{}", g.record_key)),
         "complaint" => Some(format!("/complaints/{}", g.record_key)),
+        "nonconformity" => Some(format!("/nonconformities/{}", g.record_key)),
+        "action" => Some(format!("/actions/{}", g.record_key)),
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),

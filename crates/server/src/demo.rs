@@ -517,7 +517,11 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             .map_err(AppError::from)?;
     }
     crate::problems::demo::load(state, "manager@northwind.example").await?;
-    crate::complaints::demo::load(state, "manager@northwind.example", "kim@acme.example").await?;
+    let complaint =
+        crate::complaints::demo::load(state, "manager@northwind.example", "kim@acme.example")
+            .await?;
+    crate::nonconformities::demo::load(state, "manager@northwind.example", complaint.as_deref())
+        .await?;
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
     Ok(Some(DemoSummary {
         incidents,

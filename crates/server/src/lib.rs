@@ -3,6 +3,7 @@
 //! operations in [`incidents`], [`catalogue`] and [`admin`], which apply the
 //! domain's rules and call the store.
 
+pub mod actions;
 pub mod admin;
 pub mod agreements;
 mod api;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod incidents;
 pub mod jobs;
 pub mod mail;
+pub mod nonconformities;
 mod ops;
 pub mod paging;
 pub mod policy;

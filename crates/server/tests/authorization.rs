@@ -127,11 +127,25 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             only(&["admin", "manager", "auditor"])
         }
         // Problems are the provider's: staff read them, customers never learn of one.
-        "GET /api/v1/problems" | "GET /api/v1/problems/candidates" => {
-            only(&["admin", "agent", "manager", "auditor"])
+        "GET /api/v1/problems"
+        | "GET /api/v1/problems/candidates"
+        | "GET /api/v1/nonconformities"
+        | "GET /api/v1/actions" => only(&["admin", "agent", "manager", "auditor"]),
+        "POST /api/v1/problems" | "POST /api/v1/nonconformities" | "POST /api/v1/actions" => {
+            only(&["admin", "agent", "manager"])
         }
-        "POST /api/v1/problems" => only(&["admin", "agent", "manager"]),
-        "GET /api/v1/problems/{number}"
+        // Nonconformities and actions, like problems, are the provider's own.
+        "GET /api/v1/nonconformities/{number}"
+        | "GET /api/v1/nonconformities/{number}/comments"
+        | "GET /api/v1/nonconformities/{number}/history"
+        | "GET /api/v1/nonconformities/{number}/attachments"
+        | "GET /api/v1/nonconformities/{number}/links"
+        | "GET /api/v1/actions/{number}"
+        | "GET /api/v1/actions/{number}/comments"
+        | "GET /api/v1/actions/{number}/history"
+        | "GET /api/v1/actions/{number}/attachments"
+        | "GET /api/v1/actions/{number}/links"
+        | "GET /api/v1/problems/{number}"
         | "GET /api/v1/problems/{number}/comments"
         | "GET /api/v1/problems/{number}/history"
         | "GET /api/v1/problems/{number}/attachments"
@@ -148,7 +162,19 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /api/v1/problems/{number}/comments"
         | "POST /api/v1/problems/{number}/attachments"
         | "POST /api/v1/problems/{number}/links"
-        | "DELETE /api/v1/problems/{number}/links/{other}" => match role {
+        | "DELETE /api/v1/problems/{number}/links/{other}"
+        | "PATCH /api/v1/nonconformities/{number}"
+        | "POST /api/v1/nonconformities/{number}/transitions"
+        | "POST /api/v1/nonconformities/{number}/comments"
+        | "POST /api/v1/nonconformities/{number}/attachments"
+        | "POST /api/v1/nonconformities/{number}/links"
+        | "DELETE /api/v1/nonconformities/{number}/links/{other}"
+        | "PATCH /api/v1/actions/{number}"
+        | "POST /api/v1/actions/{number}/transitions"
+        | "POST /api/v1/actions/{number}/comments"
+        | "POST /api/v1/actions/{number}/attachments"
+        | "POST /api/v1/actions/{number}/links"
+        | "DELETE /api/v1/actions/{number}/links/{other}" => match role {
             "auditor" => Forbidden,
             "customer" => Hidden,
             _ => Allow,
@@ -211,7 +237,19 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/incidents/{number}/transitions" => json!({"action": "start"}),
         "POST /api/v1/incidents/{number}/comments"
         | "POST /api/v1/problems/{number}/comments"
-        | "POST /api/v1/complaints/{number}/comments" => json!({"body": "matrix"}),
+        | "POST /api/v1/complaints/{number}/comments"
+        | "POST /api/v1/nonconformities/{number}/comments"
+        | "POST /api/v1/actions/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/nonconformities" => json!({"title": "matrix"}),
+        "POST /api/v1/actions" => json!({"title": "matrix", "parent": "NCR-0001"}),
+        "PATCH /api/v1/nonconformities/{number}" | "PATCH /api/v1/actions/{number}" => {
+            json!({"description": "matrix"})
+        }
+        "POST /api/v1/nonconformities/{number}/transitions" => json!({"action": "investigate"}),
+        "POST /api/v1/actions/{number}/transitions" => json!({"action": "start"}),
+        "POST /api/v1/nonconformities/{number}/links" | "POST /api/v1/actions/{number}/links" => {
+            json!({"record": "PRB-000001"})
+        }
         "POST /api/v1/complaints" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/complaints/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/complaints/{number}/transitions" => json!({"action": "acknowledge"}),
@@ -391,6 +429,24 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
 
+        // A nonconformity with its corrective action.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/nonconformities",
+                json!({"title": "Missed review"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/actions",
+                json!({"title": "Schedule reviews", "parent": "NCR-0001"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -415,6 +471,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "SLA-0001"
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
+                            } else if template.contains("nonconformities") {
+                                "NCR-0001"
+                            } else if template.contains("actions") {
+                                "ACT-0001"
                             } else if template.contains("problems") {
                                 "PRB-000001"
                             } else if template.contains("documents") {
@@ -473,6 +533,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                     if method == Method::DELETE && template.contains("/links/") {
                         let (kind, number) = if template.contains("complaints") {
                             ("complaints", if own { "CMP-0001" } else { "CMP-0002" })
+                        } else if template.contains("nonconformities") {
+                            ("nonconformities", "NCR-0001")
+                        } else if template.contains("actions") {
+                            ("actions", "ACT-0001")
                         } else if own {
                             ("incidents", own_incident.as_str())
                         } else {
@@ -481,7 +545,7 @@ async fn every_route_every_role_own_and_other_organisation() {
                         s.post(
                             "manager",
                             &format!("/api/v1/{kind}/{number}/links"),
-                            json!({"record": "PRB-000001", "type": if kind == "complaints" { "related_to" } else { "caused_by" }}),
+                            json!({"record": "PRB-000001", "type": if kind == "incidents" { "caused_by" } else { "related_to" }}),
                         )
                         .await;
                     }

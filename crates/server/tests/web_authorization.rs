@@ -99,7 +99,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /sms/{register}"
         | "GET /sms/{register}/{number}"
         | "GET /sms/documents/{number}/files/{id}"
-        | "GET /problems" => only(STAFF),
+        | "GET /problems"
+        | "GET /nonconformities"
+        | "GET /actions" => only(STAFF),
         "POST /calendars/{id}/holidays"
         | "POST /conformity/{clause}/note"
         | "POST /sms/{register}"
@@ -109,8 +111,13 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "POST /conformity/{clause}/evidence" => only(&["admin", "manager", "auditor"]),
         // The document is distributed to these three.
         "POST /sms/documents/{number}/acknowledge" => only(WORKERS),
-        "GET /problems/new" | "POST /problems/new" => only(WORKERS),
-        "GET /problems/{number}" => {
+        "GET /problems/new"
+        | "POST /problems/new"
+        | "GET /nonconformities/new"
+        | "POST /nonconformities/new"
+        | "POST /actions/new" => only(WORKERS),
+        // Nonconformities and actions, like problems, are the provider's own.
+        "GET /problems/{number}" | "GET /nonconformities/{number}" | "GET /actions/{number}" => {
             if staff {
                 Allow
             } else {
@@ -121,7 +128,18 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /problems/{number}/transitions"
         | "POST /problems/{number}/comments"
         | "POST /problems/{number}/attachments"
-        | "POST /problems/{number}/links" => match role {
+        | "POST /problems/{number}/links"
+        | "POST /nonconformities/{number}/edit"
+        | "POST /nonconformities/{number}/analysis"
+        | "POST /nonconformities/{number}/transitions"
+        | "POST /nonconformities/{number}/comments"
+        | "POST /nonconformities/{number}/attachments"
+        | "POST /nonconformities/{number}/links"
+        | "POST /actions/{number}/edit"
+        | "POST /actions/{number}/transitions"
+        | "POST /actions/{number}/comments"
+        | "POST /actions/{number}/attachments"
+        | "POST /actions/{number}/links" => match role {
             "auditor" => Forbidden,
             "customer" => Hidden,
             _ => Allow,
@@ -161,6 +179,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("record", "PRB-000001"),
     ("type", "related_to"),
     ("problem", "PRB-000001"),
+    ("parent", "NCR-0001"),
     ("name", "Matrix"),
     ("email", "matrix@provider.test"),
     ("role", "agent"),
@@ -287,6 +306,17 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 .await;
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
+        // A nonconformity with its corrective action.
+        for (path, body) in [
+            ("/api/v1/nonconformities", json!({"title": "Missed review"})),
+            (
+                "/api/v1/actions",
+                json!({"title": "Schedule reviews", "parent": "NCR-0001"}),
+            ),
+        ] {
+            let (st, v) = s.post("manager", path, body).await;
+            assert_eq!(st, StatusCode::CREATED, "{path} {v}");
+        }
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -356,6 +386,10 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "PRB-000001"
                     } else if template.starts_with("/complaints") {
                         if own { "CMP-0001" } else { "CMP-0002" }
+                    } else if template.starts_with("/nonconformities") {
+                        "NCR-0001"
+                    } else if template.starts_with("/actions") {
+                        "ACT-0001"
                     } else if own {
                         &own_incident
                     } else {

@@ -5,8 +5,10 @@
 use serde::Serialize;
 use sqlx::error::BoxDynError;
 use steward_domain::access::Role;
+use steward_domain::action::{ActionState, Effectiveness};
 use steward_domain::complaint::ComplaintState;
 use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
+use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
 use steward_domain::sla::{ClockKind, ClockStatus};
 
@@ -41,6 +43,12 @@ code_value!(
     IncidentState => "incident state",
     ProblemState => "problem state",
     ComplaintState => "complaint state",
+    NonconformityState => "nonconformity state",
+    ActionState => "action state",
+    Source => "nonconformity source",
+    Severity => "nonconformity severity",
+    CauseCategory => "cause category",
+    Effectiveness => "effectiveness",
 );
 
 /// A value of `T` read from a text column.

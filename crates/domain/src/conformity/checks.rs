@@ -87,10 +87,16 @@ pub enum FigureId {
     ComplaintsAnsweredOnTarget,
     /// Open complaints: with an owner and a target date.
     OpenComplaintsOwned,
+    /// Open nonconformities: with an owner and a target date not past.
+    OpenNonconformitiesOnTarget,
+    /// Open corrective actions: with a due date not past.
+    CorrectiveActionsOnTime,
+    /// Corrective actions whose effectiveness review is due: reviewed.
+    EffectivenessReviewed,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 38] = {
+    pub const ALL: [FigureId; 41] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -131,6 +137,9 @@ impl FigureId {
             MajorIncidentsReviewed,
             ComplaintsAnsweredOnTarget,
             OpenComplaintsOwned,
+            OpenNonconformitiesOnTarget,
+            CorrectiveActionsOnTime,
+            EffectivenessReviewed,
         ]
     };
 
@@ -561,6 +570,30 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["8.3.2", "10.1"],
         figure: FigureId::OpenComplaintsOwned,
         rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "open-nonconformities-on-target",
+        title: "Every open nonconformity has an owner and is on target",
+        explanation: "Nonconformities not yet closed or rejected: with an owner and a target date that has not passed.",
+        requirements: &["10.1"],
+        figure: FigureId::OpenNonconformitiesOnTarget,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "corrective-actions-on-time",
+        title: "Corrective actions are carried out by their due date",
+        explanation: "Corrective actions of nonconformities not yet done or cancelled: with a due date that has not passed.",
+        requirements: &["10.1"],
+        figure: FigureId::CorrectiveActionsOnTime,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "effectiveness-reviewed",
+        title: "Corrective actions are reviewed for effectiveness",
+        explanation: "Corrective actions done whose effectiveness review has fallen due: reviewed (effective, or not effective and followed up).",
+        requirements: &["10.1"],
+        figure: FigureId::EffectivenessReviewed,
+        rule: Rule::NoneBad { partly: 0 },
     },
 ];
 

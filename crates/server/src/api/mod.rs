@@ -119,6 +119,8 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(crate::incidents::api::router())
         .merge(crate::problems::api::router())
         .merge(crate::complaints::api::router())
+        .merge(crate::nonconformities::api::router())
+        .merge(crate::actions::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))
         .merge(services::router())

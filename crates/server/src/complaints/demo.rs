@@ -8,7 +8,7 @@ use super::{ComplaintInput, ComplaintPatch, ComplaintStepInput};
 use crate::AppState;
 use crate::error::AppResult;
 
-async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
+pub(crate) async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
     let u = state.store.user_by_email(email).await?;
     Ok(Actor {
         user_id: u.id,
@@ -33,8 +33,13 @@ async fn step(
     Ok(())
 }
 
-/// Records the demo's complaints, against services the customers receive.
-pub async fn load(state: &AppState, manager_email: &str, customer_email: &str) -> AppResult<()> {
+/// Records the demo's complaints, against services the customers receive;
+/// the number of the answered one, which led to a nonconformity.
+pub async fn load(
+    state: &AppState,
+    manager_email: &str,
+    customer_email: &str,
+) -> AppResult<Option<String>> {
     let manager = actor(state, manager_email).await?;
     let customer = actor(state, customer_email).await?;
     let seen = state
@@ -48,7 +53,7 @@ pub async fn load(state: &AppState, manager_email: &str, customer_email: &str) -
         )
         .await?;
     let Some(service) = seen.items.first().map(|i| i.service_number.clone()) else {
-        return Ok(());
+        return Ok(None);
     };
     let raise = |title: &str, description: &str, caller: Option<&str>| ComplaintInput {
         title: title.into(),
@@ -114,10 +119,10 @@ pub async fn load(state: &AppState, manager_email: &str, customer_email: &str) -
     )
     .await?;
     step(state, &manager, &closed.number, "close", "").await?;
-    Ok(())
+    Ok(Some(answered.number.clone()))
 }
 
-fn in_days(days: i64) -> String {
+pub(crate) fn in_days(days: i64) -> String {
     let at = jiff::Timestamp::from_millisecond(steward_store::now_ms() + days * 86_400_000)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     at.strftime("%Y-%m-%d").to_string()

@@ -180,6 +180,8 @@ pub struct ComplaintPage {
     can_edit: bool,
     can_link: bool,
     can_comment: bool,
+    /// Staff who may raise a nonconformity from it.
+    can_raise_nonconformity: bool,
     overdue: bool,
     opened: String,
     target: String,
@@ -226,6 +228,11 @@ async fn complaint_page(
         can_edit,
         can_link: changeable && allowed(s, Verb::Link, Some(p.org_id)),
         can_comment: changeable && allowed(s, Verb::Comment, Some(p.org_id)),
+        can_raise_nonconformity: authorize(
+            &s.actor,
+            Action::Work(Kind::Nonconformity, Verb::Create),
+            None,
+        ) == Decision::Allow,
         overdue: overdue(&p, steward_store::now_ms()),
         opened: local_time(p.opened_at, &tz),
         target: local_opt(p.target_at, &tz),

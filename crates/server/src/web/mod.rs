@@ -197,6 +197,8 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         )
         .merge(crate::problems::web::router())
         .merge(crate::complaints::web::router())
+        .merge(crate::nonconformities::web::router())
+        .merge(crate::actions::web::router())
         .merge(record::routes(max_upload))
 }
 

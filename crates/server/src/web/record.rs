@@ -41,16 +41,18 @@ fn show_value(v: &serde_json::Value) -> String {
     }
 }
 
+/// A change's fields as people read them; a time (`..._at`, kept in
+/// milliseconds) reads as one.
 pub fn changes_of(json: &str) -> Vec<(String, String, String)> {
     let list: Vec<steward_domain::audit::FieldChange> =
         serde_json::from_str(json).unwrap_or_default();
     list.iter()
         .map(|c| {
-            (
-                c.field.replace('_', " "),
-                show_value(&c.before),
-                show_value(&c.after),
-            )
+            let show = |v: &serde_json::Value| match v.as_i64() {
+                Some(ms) if c.field.ends_with("_at") => crate::views::time(ms),
+                _ => show_value(v),
+            };
+            (c.field.replace('_', " "), show(&c.before), show(&c.after))
         })
         .collect()
 }
@@ -219,7 +221,7 @@ pub async fn parts(
 }
 
 /// A refused form shown on the kind's own page, with what was being written.
-async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     s: &WebSession,
     kind: Kind,
@@ -231,6 +233,10 @@ async fn refused(
         Kind::Incident => crate::incidents::web::refused(state, s, number, e, draft).await,
         Kind::Problem => crate::problems::web::refused(state, s, number, e, draft).await,
         Kind::Complaint => crate::complaints::web::refused(state, s, number, e, draft).await,
+        Kind::Nonconformity => {
+            crate::nonconformities::web::refused(state, s, number, e, draft).await
+        }
+        Kind::Action => crate::actions::web::refused(state, s, number, e, draft).await,
     }
 }
 

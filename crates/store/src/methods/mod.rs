@@ -1,5 +1,6 @@
 //! [`Store`](crate::Store)'s methods, one file per process.
 
+mod actions;
 mod agreements;
 mod attachments;
 mod audit;
@@ -9,6 +10,7 @@ mod complaints;
 mod conformity;
 mod incidents;
 mod jobs;
+mod nonconformities;
 mod organisations;
 mod problems;
 mod records;

@@ -3,10 +3,14 @@
 
 use serde::Serialize;
 use steward_domain::UtcMillis;
+use steward_domain::action::{ActionLife, ActionState, Effectiveness};
 use steward_domain::audit::Changes;
 use steward_domain::complaint::{ComplaintLife, ComplaintState};
 use steward_domain::kind::Kind;
 use steward_domain::link::LinkType;
+use steward_domain::nonconformity::{
+    Analysis, CauseCategory, Finding, NonconformityLife, NonconformityState, Severity, Source,
+};
 use steward_domain::problem::{ProblemLife, ProblemState};
 
 use crate::StoreError;
@@ -361,4 +365,140 @@ pub struct NewComplaint {
     pub org_id: i64,
     pub requester_id: Option<i64>,
     pub fields: ComplaintFields,
+}
+
+/// A nonconformity: its work record, what was found, its analysis, and what
+/// its row is read with: its open actions and the others sharing its cause.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Nonconformity {
+    #[sqlx(flatten)]
+    pub record: RecordRow<NonconformityState>,
+    pub source: crate::Code<Source>,
+    pub severity: crate::Code<Severity>,
+    pub clause: Option<String>,
+    pub correction: Option<String>,
+    pub root_cause: Option<String>,
+    pub cause_category: Option<crate::Code<CauseCategory>>,
+    pub rejected_reason: Option<String>,
+    /// Its actions not yet closed or cancelled.
+    pub open_actions: i64,
+    /// Other nonconformities (not rejected) with the same clause or cause
+    /// category opened within a year of it: a recurring cause.
+    pub recurring: i64,
+}
+
+kind_row!(Nonconformity, NonconformityState);
+
+impl Nonconformity {
+    pub fn fields(&self) -> NonconformityFields {
+        NonconformityFields {
+            core: self.core(),
+            state: self.state(),
+            finding: Finding {
+                source: self.source.get(),
+                severity: self.severity.get(),
+                clause: self.clause.clone(),
+            },
+            analysis: Analysis {
+                correction: self.correction.clone(),
+                root_cause: self.root_cause.clone(),
+                cause_category: self.cause_category.map(crate::Code::get),
+            },
+            life: NonconformityLife {
+                rejected_reason: self.rejected_reason.clone(),
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+/// What a change to a nonconformity may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonconformityFields {
+    pub core: RecordCore,
+    pub state: NonconformityState,
+    pub finding: Finding,
+    pub analysis: Analysis,
+    pub life: NonconformityLife,
+}
+
+impl Default for NonconformityFields {
+    fn default() -> Self {
+        NonconformityFields {
+            core: RecordCore::default(),
+            state: NonconformityState::default(),
+            finding: Finding {
+                source: Source::Other,
+                severity: Severity::Minor,
+                clause: None,
+            },
+            analysis: Analysis::default(),
+            life: NonconformityLife::default(),
+        }
+    }
+}
+
+/// A new nonconformity with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewNonconformity {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: NonconformityFields,
+}
+
+/// An action: its work record, the record it follows from, and its life.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Action {
+    #[sqlx(flatten)]
+    pub record: RecordRow<ActionState>,
+    pub parent_id: i64,
+    pub parent_number: String,
+    pub parent_kind: String,
+    pub parent_title: String,
+    pub review_after_days: Option<i64>,
+    pub outcome: Option<String>,
+    pub completed_at: Option<UtcMillis>,
+    pub review_due_at: Option<UtcMillis>,
+    pub effectiveness: Option<crate::Code<Effectiveness>>,
+    pub review: Option<String>,
+    pub reviewed_at: Option<UtcMillis>,
+}
+
+kind_row!(Action, ActionState);
+
+impl Action {
+    pub fn fields(&self) -> ActionFields {
+        ActionFields {
+            core: self.core(),
+            state: self.state(),
+            parent_id: self.parent_id,
+            life: ActionLife {
+                review_after_days: self.review_after_days,
+                outcome: self.outcome.clone(),
+                completed_at: self.completed_at,
+                review_due_at: self.review_due_at,
+                effectiveness: self.effectiveness.map(crate::Code::get),
+                review: self.review.clone(),
+                reviewed_at: self.reviewed_at,
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+/// What a change to an action may touch (its parent is fixed).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActionFields {
+    pub core: RecordCore,
+    pub state: ActionState,
+    pub parent_id: i64,
+    pub life: ActionLife,
+}
+
+/// A new action with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: ActionFields,
 }

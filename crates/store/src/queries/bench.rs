@@ -123,6 +123,8 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
         "problem_details",
         "problem_services",
         "complaint_details",
+        "action_details",
+        "nonconformity_details",
         "sla_intervals",
         "sla_clocks",
         "attachments",

@@ -25,6 +25,20 @@ const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title 
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
 const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS title";
 const COMPLAINT_GAP: &str = "'complaint' AS kind, c.number AS record_key, c.title AS title";
+const NONCONFORMITY_GAP: &str = "'nonconformity' AS kind, c.number AS record_key, c.title AS title";
+const ACTION_GAP: &str = "'action' AS kind, c.number AS record_key, c.title AS title";
+/// The corrective actions `c` (with their details `d`): actions on a
+/// nonconformity, narrowed by `$tail`.
+macro_rules! corrective_actions {
+    ($tail:literal) => {
+        concat!(
+            "FROM work_records c JOIN action_details d ON d.record_id = c.id \
+             JOIN work_records n ON n.id = d.parent_id \
+             WHERE c.kind = 'action' AND n.kind = 'nonconformity'",
+            $tail
+        )
+    };
+}
 /// An incident `i` linked to a problem (either end of the link).
 const LINKED_TO_PROBLEM: &str = super::records::INCIDENT_LINKED_TO_PROBLEM;
 const RECORD_GAP: &str = "'record' AS kind, r.number AS record_key, r.title AS title";
@@ -284,6 +298,27 @@ fn sql_of(id: FigureId) -> FigureSql {
             good: "c.assignee_id IS NOT NULL AND c.target_at IS NOT NULL",
             gap: COMPLAINT_GAP,
             order: "c.opened_at DESC, c.id DESC",
+        },
+        OpenNonconformitiesOnTarget => FigureSql {
+            from: "FROM work_records c WHERE c.kind = 'nonconformity' \
+                   AND c.state_category IN ('new', 'active', 'waiting')",
+            good: "c.assignee_id IS NOT NULL AND c.target_at IS NOT NULL AND c.target_at >= :now",
+            gap: NONCONFORMITY_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
+        CorrectiveActionsOnTime => FigureSql {
+            from: corrective_actions!(" AND c.state_category IN ('new', 'active')"),
+            good: "c.target_at IS NOT NULL AND c.target_at >= :now",
+            gap: ACTION_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
+        EffectivenessReviewed => FigureSql {
+            from: corrective_actions!(
+                " AND d.review_due_at <= :now AND c.state_category <> 'cancelled'"
+            ),
+            good: "d.reviewed_at IS NOT NULL",
+            gap: ACTION_GAP,
+            order: "d.review_due_at, c.id",
         },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \

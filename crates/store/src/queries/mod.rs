@@ -2,6 +2,7 @@
 //! backend: `super` is `crate::sqlite` or `crate::pg`, which supply `Db`, `Conn`,
 //! `Pools` and the `dialect` module.
 
+pub mod actions;
 pub mod agreements;
 pub mod attachments;
 pub mod audit;
@@ -15,6 +16,7 @@ pub mod groups;
 pub mod incidents;
 pub mod jobs;
 pub mod meta;
+pub mod nonconformities;
 pub mod notifications;
 pub mod orgs;
 pub mod problems;
