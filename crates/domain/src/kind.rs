@@ -19,6 +19,8 @@ pub const COMPLAINT: &str = "complaint";
 pub const NONCONFORMITY: &str = "nonconformity";
 /// The `kind` of an action's work record.
 pub const ACTION: &str = "action";
+/// The `kind` of an improvement's work record.
+pub const IMPROVEMENT: &str = "improvement";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -30,6 +32,7 @@ pub enum Kind {
     Complaint,
     Nonconformity,
     Action,
+    Improvement,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -184,13 +187,34 @@ static ACTION_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// The improvement register is the provider's own: staff read it, the people
+/// who run the SMS propose, approve and carry out improvements.
+static IMPROVEMENT_SPEC: KindSpec = KindSpec {
+    kind: Kind::Improvement,
+    code: IMPROVEMENT,
+    number: NumberKind::Improvement,
+    label: "Improvement",
+    plural: "Improvements",
+    path: "improvements",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, WORKERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
         Kind::Nonconformity,
         Kind::Action,
+        Kind::Improvement,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -200,6 +224,7 @@ impl Kind {
             Kind::Complaint => &COMPLAINT_SPEC,
             Kind::Nonconformity => &NONCONFORMITY_SPEC,
             Kind::Action => &ACTION_SPEC,
+            Kind::Improvement => &IMPROVEMENT_SPEC,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod conformity;
 pub mod document;
 pub mod error;
 pub mod holidays;
+pub mod improvement;
 pub mod incident;
 pub mod kind;
 pub mod link;

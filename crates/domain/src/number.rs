@@ -13,6 +13,8 @@ pub enum NumberKind {
     Nonconformity,
     /// An action following from another record (corrective, review): `ACT-0001`.
     Action,
+    /// An improvement of the register (10.2): `IMP-0001`.
+    Improvement,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -30,6 +32,7 @@ impl NumberKind {
             NumberKind::Complaint => "CMP",
             NumberKind::Nonconformity => "NCR",
             NumberKind::Action => "ACT",
+            NumberKind::Improvement => "IMP",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -43,6 +46,7 @@ impl NumberKind {
             NumberKind::Complaint
             | NumberKind::Nonconformity
             | NumberKind::Action
+            | NumberKind::Improvement
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

@@ -529,6 +529,7 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "complaint" => Some(format!("/complaints/{}", g.record_key)),
         "nonconformity" => Some(format!("/nonconformities/{}", g.record_key)),
         "action" => Some(format!("/actions/{}", g.record_key)),
+        "improvement" => Some(format!("/improvements/{}", g.record_key)),
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),

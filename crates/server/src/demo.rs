@@ -520,9 +520,15 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     let complaint =
         crate::complaints::demo::load(state, "manager@northwind.example", "kim@acme.example")
             .await?;
-    crate::nonconformities::demo::load(state, "manager@northwind.example", complaint.as_deref())
-        .await?;
+    let nonconformity = crate::nonconformities::demo::load(
+        state,
+        "manager@northwind.example",
+        complaint.as_deref(),
+    )
+    .await?;
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
+    crate::improvements::demo::load(state, "manager@northwind.example", Some(&nonconformity))
+        .await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

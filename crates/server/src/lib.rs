@@ -19,6 +19,7 @@ pub mod core_fields;
 pub mod demo;
 mod demo_sms;
 pub mod error;
+pub mod improvements;
 pub mod incidents;
 pub mod jobs;
 pub mod mail;

@@ -228,7 +228,11 @@ pub async fn comment(
         Kind::Incident => {
             crate::incidents::comment(state, actor, r, visibility, &body, files).await
         }
-        Kind::Problem | Kind::Complaint | Kind::Nonconformity | Kind::Action => Ok(state
+        Kind::Problem
+        | Kind::Complaint
+        | Kind::Nonconformity
+        | Kind::Action
+        | Kind::Improvement => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),

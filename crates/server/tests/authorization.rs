@@ -130,10 +130,12 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /api/v1/problems"
         | "GET /api/v1/problems/candidates"
         | "GET /api/v1/nonconformities"
-        | "GET /api/v1/actions" => only(&["admin", "agent", "manager", "auditor"]),
-        "POST /api/v1/problems" | "POST /api/v1/nonconformities" | "POST /api/v1/actions" => {
-            only(&["admin", "agent", "manager"])
-        }
+        | "GET /api/v1/actions"
+        | "GET /api/v1/improvements" => only(&["admin", "agent", "manager", "auditor"]),
+        "POST /api/v1/problems"
+        | "POST /api/v1/nonconformities"
+        | "POST /api/v1/actions"
+        | "POST /api/v1/improvements" => only(&["admin", "agent", "manager"]),
         // Nonconformities and actions, like problems, are the provider's own.
         "GET /api/v1/nonconformities/{number}"
         | "GET /api/v1/nonconformities/{number}/comments"
@@ -145,6 +147,11 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/actions/{number}/history"
         | "GET /api/v1/actions/{number}/attachments"
         | "GET /api/v1/actions/{number}/links"
+        | "GET /api/v1/improvements/{number}"
+        | "GET /api/v1/improvements/{number}/comments"
+        | "GET /api/v1/improvements/{number}/history"
+        | "GET /api/v1/improvements/{number}/attachments"
+        | "GET /api/v1/improvements/{number}/links"
         | "GET /api/v1/problems/{number}"
         | "GET /api/v1/problems/{number}/comments"
         | "GET /api/v1/problems/{number}/history"
@@ -174,7 +181,13 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /api/v1/actions/{number}/comments"
         | "POST /api/v1/actions/{number}/attachments"
         | "POST /api/v1/actions/{number}/links"
-        | "DELETE /api/v1/actions/{number}/links/{other}" => match role {
+        | "DELETE /api/v1/actions/{number}/links/{other}"
+        | "PATCH /api/v1/improvements/{number}"
+        | "POST /api/v1/improvements/{number}/transitions"
+        | "POST /api/v1/improvements/{number}/comments"
+        | "POST /api/v1/improvements/{number}/attachments"
+        | "POST /api/v1/improvements/{number}/links"
+        | "DELETE /api/v1/improvements/{number}/links/{other}" => match role {
             "auditor" => Forbidden,
             "customer" => Hidden,
             _ => Allow,
@@ -239,7 +252,12 @@ fn body(route: &str) -> Option<Value> {
         | "POST /api/v1/problems/{number}/comments"
         | "POST /api/v1/complaints/{number}/comments"
         | "POST /api/v1/nonconformities/{number}/comments"
-        | "POST /api/v1/actions/{number}/comments" => json!({"body": "matrix"}),
+        | "POST /api/v1/actions/{number}/comments"
+        | "POST /api/v1/improvements/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/improvements" => json!({"title": "matrix"}),
+        "PATCH /api/v1/improvements/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/improvements/{number}/transitions" => json!({"action": "start"}),
+        "POST /api/v1/improvements/{number}/links" => json!({"record": "PRB-000001"}),
         "POST /api/v1/nonconformities" => json!({"title": "matrix"}),
         "POST /api/v1/actions" => json!({"title": "matrix", "parent": "NCR-0001"}),
         "PATCH /api/v1/nonconformities/{number}" | "PATCH /api/v1/actions/{number}" => {
@@ -429,15 +447,14 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
 
-        // A nonconformity with its corrective action.
-        let (st, v) = s
-            .post(
-                "manager",
-                "/api/v1/nonconformities",
-                json!({"title": "Missed review"}),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{v}");
+        // A nonconformity with its corrective action, and an improvement.
+        for (path, title) in [
+            ("/api/v1/nonconformities", "Missed review"),
+            ("/api/v1/improvements", "Self-service reset"),
+        ] {
+            let (st, v) = s.post("manager", path, json!({"title": title})).await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
         let (st, v) = s
             .post(
                 "manager",
@@ -473,6 +490,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
                                 "NCR-0001"
+                            } else if template.contains("improvements") {
+                                "IMP-0001"
                             } else if template.contains("actions") {
                                 "ACT-0001"
                             } else if template.contains("problems") {
@@ -535,6 +554,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("complaints", if own { "CMP-0001" } else { "CMP-0002" })
                         } else if template.contains("nonconformities") {
                             ("nonconformities", "NCR-0001")
+                        } else if template.contains("improvements") {
+                            ("improvements", "IMP-0001")
                         } else if template.contains("actions") {
                             ("actions", "ACT-0001")
                         } else if own {

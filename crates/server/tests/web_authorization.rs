@@ -101,7 +101,8 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /sms/documents/{number}/files/{id}"
         | "GET /problems"
         | "GET /nonconformities"
-        | "GET /actions" => only(STAFF),
+        | "GET /actions"
+        | "GET /improvements" => only(STAFF),
         "POST /calendars/{id}/holidays"
         | "POST /conformity/{clause}/note"
         | "POST /sms/{register}"
@@ -115,9 +116,14 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /problems/new"
         | "GET /nonconformities/new"
         | "POST /nonconformities/new"
-        | "POST /actions/new" => only(WORKERS),
+        | "POST /actions/new"
+        | "GET /improvements/new"
+        | "POST /improvements/new" => only(WORKERS),
         // Nonconformities and actions, like problems, are the provider's own.
-        "GET /problems/{number}" | "GET /nonconformities/{number}" | "GET /actions/{number}" => {
+        "GET /problems/{number}"
+        | "GET /nonconformities/{number}"
+        | "GET /actions/{number}"
+        | "GET /improvements/{number}" => {
             if staff {
                 Allow
             } else {
@@ -139,7 +145,13 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /actions/{number}/transitions"
         | "POST /actions/{number}/comments"
         | "POST /actions/{number}/attachments"
-        | "POST /actions/{number}/links" => match role {
+        | "POST /actions/{number}/links"
+        | "POST /improvements/{number}/edit"
+        | "POST /improvements/{number}/promise"
+        | "POST /improvements/{number}/transitions"
+        | "POST /improvements/{number}/comments"
+        | "POST /improvements/{number}/attachments"
+        | "POST /improvements/{number}/links" => match role {
             "auditor" => Forbidden,
             "customer" => Hidden,
             _ => Allow,
@@ -310,6 +322,10 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
         for (path, body) in [
             ("/api/v1/nonconformities", json!({"title": "Missed review"})),
             (
+                "/api/v1/improvements",
+                json!({"title": "Self-service reset"}),
+            ),
+            (
                 "/api/v1/actions",
                 json!({"title": "Schedule reviews", "parent": "NCR-0001"}),
             ),
@@ -388,6 +404,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         if own { "CMP-0001" } else { "CMP-0002" }
                     } else if template.starts_with("/nonconformities") {
                         "NCR-0001"
+                    } else if template.starts_with("/improvements") {
+                        "IMP-0001"
                     } else if template.starts_with("/actions") {
                         "ACT-0001"
                     } else if own {

@@ -7,6 +7,7 @@ use sqlx::error::BoxDynError;
 use steward_domain::access::Role;
 use steward_domain::action::{ActionState, Effectiveness};
 use steward_domain::complaint::ComplaintState;
+use steward_domain::improvement::{ImprovementSource, ImprovementState};
 use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
 use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
@@ -49,6 +50,8 @@ code_value!(
     Severity => "nonconformity severity",
     CauseCategory => "cause category",
     Effectiveness => "effectiveness",
+    ImprovementState => "improvement state",
+    ImprovementSource => "improvement source",
 );
 
 /// A value of `T` read from a text column.

@@ -162,7 +162,7 @@ impl Column {
         let mut col = match values.peek() {
             Some(Arg::I64(_) | Arg::OptI64(_)) | None => Column::I64(Vec::new()),
             Some(Arg::Text(_) | Arg::OptText(_)) => Column::Text(Vec::new()),
-            Some(Arg::Bool(_)) => Column::Bool(Vec::new()),
+            Some(Arg::Bool(_) | Arg::OptBool(_)) => Column::Bool(Vec::new()),
             Some(Arg::OptF64(_)) => Column::F64(Vec::new()),
         };
         for v in values {
@@ -172,6 +172,7 @@ impl Column {
                 (Column::Text(c), Arg::Text(v)) => c.push(Some(v.clone())),
                 (Column::Text(c), Arg::OptText(v)) => c.push(v.clone()),
                 (Column::Bool(c), Arg::Bool(v)) => c.push(Some(*v)),
+                (Column::Bool(c), Arg::OptBool(v)) => c.push(*v),
                 (Column::F64(c), Arg::OptF64(v)) => c.push(*v),
                 _ => {
                     return Err(StoreError::Database(sqlx::Error::Protocol(

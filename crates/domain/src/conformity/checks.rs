@@ -93,10 +93,14 @@ pub enum FigureId {
     CorrectiveActionsOnTime,
     /// Corrective actions whose effectiveness review is due: reviewed.
     EffectivenessReviewed,
+    /// Improvements not rejected: with a benefit expected and its measure.
+    ImprovementsMeasurable,
+    /// Improvements done 30 days ago or more (or evaluated since): evaluated.
+    ImprovementsEvaluated,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 41] = {
+    pub const ALL: [FigureId; 43] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -140,6 +144,8 @@ impl FigureId {
             OpenNonconformitiesOnTarget,
             CorrectiveActionsOnTime,
             EffectivenessReviewed,
+            ImprovementsMeasurable,
+            ImprovementsEvaluated,
         ]
     };
 
@@ -594,6 +600,25 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["10.1"],
         figure: FigureId::EffectivenessReviewed,
         rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "improvements-measurable",
+        title: "Improvements say what benefit they expect and how it is measured",
+        explanation: "Improvements in the register, not rejected: with the benefit expected and how it will be measured.",
+        requirements: &["10.2"],
+        figure: FigureId::ImprovementsMeasurable,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "improvements-evaluated",
+        title: "Improvements are evaluated against their expected benefit",
+        explanation: "Improvements done at least 30 days ago, or evaluated since: evaluated against the benefit expected.",
+        requirements: &["10.2", "9.1"],
+        figure: FigureId::ImprovementsEvaluated,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 70.0,
+        },
     },
 ];
 

@@ -41,6 +41,45 @@ fn parent_link(a: &Action) -> String {
     })
 }
 
+/// One action as the page of the record it follows from lists it
+/// (`_record_actions.html`).
+pub struct ActionRow {
+    pub number: String,
+    pub title: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub owner: String,
+    pub due: String,
+    pub overdue: bool,
+    pub effectiveness: &'static str,
+    pub review_due: String,
+}
+
+/// The actions that follow from the record `parent_id`, as its page lists them.
+pub async fn rows(state: &AppState, parent_id: i64, tz: &str) -> WebResult<Vec<ActionRow>> {
+    let now = steward_store::now_ms();
+    Ok(state
+        .store
+        .actions_of(parent_id)
+        .await
+        .map_err(AppError::from)?
+        .iter()
+        .map(|a| ActionRow {
+            number: a.number.clone(),
+            title: a.title.clone(),
+            state: a.state().as_str(),
+            state_label: a.state().label(),
+            owner: a.assignee_name.clone().unwrap_or_default(),
+            due: local_opt(a.target_at, tz),
+            overdue: overdue(a, now),
+            effectiveness: a.effectiveness.map_or("", |e| e.get().label()),
+            review_due: a
+                .review_due_at
+                .map_or_else(String::new, |t| local_time(t, tz)),
+        })
+        .collect())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "actions.html")]
 pub struct ListPage {

@@ -67,8 +67,13 @@ async fn analyse(
     Ok(())
 }
 
-/// Records the demo's nonconformities, the first raised from `complaint`.
-pub async fn load(state: &AppState, manager_email: &str, complaint: Option<&str>) -> AppResult<()> {
+/// Records the demo's nonconformities, the first raised from `complaint`;
+/// that first one's number.
+pub async fn load(
+    state: &AppState,
+    manager_email: &str,
+    complaint: Option<&str>,
+) -> AppResult<String> {
     let manager = actor(state, manager_email).await?;
     let raise = |title: &str, description: &str, source: &str, severity: &str, clause: &str| {
         NonconformityInput {
@@ -211,5 +216,5 @@ pub async fn load(state: &AppState, manager_email: &str, complaint: Option<&str>
         30,
     )
     .await?;
-    Ok(())
+    Ok(billing.number.clone())
 }

@@ -234,7 +234,8 @@ pub struct NonconformityPage {
     opened: String,
     target: String,
     edit: EditValues,
-    actions: Vec<ActionRow>,
+    actions: Vec<crate::actions::web::ActionRow>,
+    review_days: &'static str,
     recurring: Vec<Nonconformity>,
     sources: &'static [Source],
     severities: &'static [Severity],
@@ -245,19 +246,6 @@ impl NonconformityPage {
     fn cause_is(&self, c: &CauseCategory) -> bool {
         self.p.cause_category.map(steward_store::Code::get) == Some(*c)
     }
-}
-
-/// One corrective action as the nonconformity's page lists it.
-pub struct ActionRow {
-    pub number: String,
-    pub title: String,
-    pub state: &'static str,
-    pub state_label: &'static str,
-    pub owner: String,
-    pub due: String,
-    pub overdue: bool,
-    pub effectiveness: &'static str,
-    pub review_due: String,
 }
 
 #[derive(Deserialize)]
@@ -277,25 +265,7 @@ async fn page(
     let r = records::get(state, &s.actor, &p.number).await?;
     let parts = crate::web::record::parts(state, &s.actor, &r, &tz).await?;
     let now = steward_store::now_ms();
-    let actions = state
-        .store
-        .actions_of(p.id)
-        .await?
-        .iter()
-        .map(|a| ActionRow {
-            number: a.number.clone(),
-            title: a.title.clone(),
-            state: a.state().as_str(),
-            state_label: a.state().label(),
-            owner: a.assignee_name.clone().unwrap_or_default(),
-            due: local_opt(a.target_at, &tz),
-            overdue: overdue(a, now),
-            effectiveness: a.effectiveness.map_or("", |e| e.get().label()),
-            review_due: a
-                .review_due_at
-                .map_or_else(String::new, |t| local_time(t, &tz)),
-        })
-        .collect();
+    let actions = crate::actions::web::rows(state, p.id, &tz).await?;
     let recurring = if p.recurring > 0 {
         state.store.recurring_nonconformities(p.id).await?
     } else {
@@ -332,6 +302,7 @@ async fn page(
         target: local_opt(p.target_at, &tz),
         edit: EditValues::of(state, &p, can_edit).await?,
         actions,
+        review_days: "30",
         recurring,
         sources: Source::ALL,
         severities: Severity::ALL,

@@ -199,6 +199,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::complaints::web::router())
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
+        .merge(crate::improvements::web::router())
         .merge(record::routes(max_upload))
 }
 

@@ -237,6 +237,7 @@ pub(crate) async fn refused(
             crate::nonconformities::web::refused(state, s, number, e, draft).await
         }
         Kind::Action => crate::actions::web::refused(state, s, number, e, draft).await,
+        Kind::Improvement => crate::improvements::web::refused(state, s, number, e, draft).await,
     }
 }
 

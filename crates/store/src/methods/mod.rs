@@ -8,6 +8,7 @@ mod bench;
 mod calendars;
 mod complaints;
 mod conformity;
+mod improvements;
 mod incidents;
 mod jobs;
 mod nonconformities;

@@ -6,6 +6,7 @@ use steward_domain::UtcMillis;
 use steward_domain::action::{ActionLife, ActionState, Effectiveness};
 use steward_domain::audit::Changes;
 use steward_domain::complaint::{ComplaintLife, ComplaintState};
+use steward_domain::improvement::{ImprovementLife, ImprovementSource, ImprovementState, Promise};
 use steward_domain::kind::Kind;
 use steward_domain::link::LinkType;
 use steward_domain::nonconformity::{
@@ -501,4 +502,80 @@ pub struct NewAction {
     pub org_id: i64,
     pub requester_id: Option<i64>,
     pub fields: ActionFields,
+}
+
+/// An improvement: its work record, what it promises, the objective it
+/// serves and its evaluation.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Improvement {
+    #[sqlx(flatten)]
+    pub record: RecordRow<ImprovementState>,
+    pub source: crate::Code<ImprovementSource>,
+    pub expected_benefit: Option<String>,
+    pub measure: Option<String>,
+    pub objective_id: Option<i64>,
+    pub objective_number: Option<String>,
+    pub objective_title: Option<String>,
+    pub rejected_reason: Option<String>,
+    pub done_at: Option<UtcMillis>,
+    pub benefit_met: Option<bool>,
+    pub evaluation: Option<String>,
+    pub evaluated_at: Option<UtcMillis>,
+}
+
+kind_row!(Improvement, ImprovementState);
+
+impl Improvement {
+    pub fn fields(&self) -> ImprovementFields {
+        ImprovementFields {
+            core: self.core(),
+            state: self.state(),
+            source: self.source.get(),
+            promise: Promise {
+                expected_benefit: self.expected_benefit.clone(),
+                measure: self.measure.clone(),
+            },
+            objective_id: self.objective_id,
+            life: ImprovementLife {
+                rejected_reason: self.rejected_reason.clone(),
+                done_at: self.done_at,
+                benefit_met: self.benefit_met,
+                evaluation: self.evaluation.clone(),
+                evaluated_at: self.evaluated_at,
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+/// What a change to an improvement may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImprovementFields {
+    pub core: RecordCore,
+    pub state: ImprovementState,
+    pub source: ImprovementSource,
+    pub promise: Promise,
+    pub objective_id: Option<i64>,
+    pub life: ImprovementLife,
+}
+
+impl Default for ImprovementFields {
+    fn default() -> Self {
+        ImprovementFields {
+            core: RecordCore::default(),
+            state: ImprovementState::default(),
+            source: ImprovementSource::Staff,
+            promise: Promise::default(),
+            objective_id: None,
+            life: ImprovementLife::default(),
+        }
+    }
+}
+
+/// A new improvement with its references resolved.
+#[derive(Debug, Clone)]
+pub struct NewImprovement {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: ImprovementFields,
 }

@@ -125,6 +125,7 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
         "complaint_details",
         "action_details",
         "nonconformity_details",
+        "improvement_details",
         "sla_intervals",
         "sla_clocks",
         "attachments",

@@ -27,6 +27,7 @@ const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS
 const COMPLAINT_GAP: &str = "'complaint' AS kind, c.number AS record_key, c.title AS title";
 const NONCONFORMITY_GAP: &str = "'nonconformity' AS kind, c.number AS record_key, c.title AS title";
 const ACTION_GAP: &str = "'action' AS kind, c.number AS record_key, c.title AS title";
+const IMPROVEMENT_GAP: &str = "'improvement' AS kind, c.number AS record_key, c.title AS title";
 /// The corrective actions `c` (with their details `d`): actions on a
 /// nonconformity, narrowed by `$tail`.
 macro_rules! corrective_actions {
@@ -319,6 +320,21 @@ fn sql_of(id: FigureId) -> FigureSql {
             good: "d.reviewed_at IS NOT NULL",
             gap: ACTION_GAP,
             order: "d.review_due_at, c.id",
+        },
+        ImprovementsMeasurable => FigureSql {
+            from: "FROM work_records c JOIN improvement_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'improvement' AND c.state_category <> 'cancelled'",
+            good: "d.expected_benefit IS NOT NULL AND d.measure IS NOT NULL",
+            gap: IMPROVEMENT_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
+        ImprovementsEvaluated => FigureSql {
+            from: "FROM work_records c JOIN improvement_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'improvement' AND d.done_at IS NOT NULL \
+                   AND (d.evaluated_at IS NOT NULL OR d.done_at <= :since)",
+            good: "d.evaluated_at IS NOT NULL",
+            gap: IMPROVEMENT_GAP,
+            order: "d.done_at, c.id",
         },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \

@@ -13,6 +13,7 @@ pub mod complaints;
 pub mod conformity;
 pub mod evidence;
 pub mod groups;
+pub mod improvements;
 pub mod incidents;
 pub mod jobs;
 pub mod meta;
@@ -43,6 +44,7 @@ pub enum Arg {
     OptI64(Option<i64>),
     OptText(Option<String>),
     OptF64(Option<f64>),
+    OptBool(Option<bool>),
 }
 
 /// Binds every argument of `$args` to the query `$q`, in order.
@@ -57,6 +59,7 @@ macro_rules! bind_args {
                 Arg::OptI64(v) => q.bind(v),
                 Arg::OptText(v) => q.bind(v),
                 Arg::OptF64(v) => q.bind(v),
+                Arg::OptBool(v) => q.bind(v),
             };
         }
         q
