@@ -52,10 +52,12 @@ pub enum Verb {
     WorkNote,
     /// Link it to another record (the actor must see both).
     Link,
+    /// Rate its resolution, once (customer satisfaction).
+    Rate,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 7] = [
+    pub const ALL: [Verb; 8] = [
         Verb::Read,
         Verb::Create,
         Verb::Update,
@@ -63,6 +65,7 @@ impl Verb {
         Verb::Comment,
         Verb::WorkNote,
         Verb::Link,
+        Verb::Rate,
     ];
 }
 
@@ -104,6 +107,8 @@ static INCIDENT_SPEC: KindSpec = KindSpec {
         (Verb::Comment, WORKERS_AND_CUSTOMERS),
         (Verb::WorkNote, WORKERS),
         (Verb::Link, WORKERS),
+        // The customer rates how their incident was resolved.
+        (Verb::Rate, &[Customer]),
     ],
 };
 

@@ -25,6 +25,7 @@ pub mod number;
 pub mod priority;
 pub mod problem;
 pub mod register;
+pub mod satisfaction;
 pub mod service;
 pub mod sla;
 pub mod text;

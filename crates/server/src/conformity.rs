@@ -521,15 +521,13 @@ pub fn evidence_link(e: &Evidence) -> Option<String> {
     }
 }
 
-/// Where a gap record is shown in the web UI, if it has a page.
+/// Where a gap record is shown in the web UI, if it has a page: a work
+/// record of any kind on its kind's page.
 pub fn gap_link(g: &Gap) -> Option<String> {
+    if let Some(kind) = steward_domain::kind::Kind::parse(&g.kind) {
+        return Some(format!("/{}/{}", kind.spec().path, g.record_key));
+    }
     match g.kind.as_str() {
-        "incident" => Some(format!("/incidents/{}", g.record_key)),
-        "problem" => Some(format!("/problems/{}", g.record_key)),
-        "complaint" => Some(format!("/complaints/{}", g.record_key)),
-        "nonconformity" => Some(format!("/nonconformities/{}", g.record_key)),
-        "action" => Some(format!("/actions/{}", g.record_key)),
-        "improvement" => Some(format!("/improvements/{}", g.record_key)),
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit" => Some("/audit".to_owned()),

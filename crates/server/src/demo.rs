@@ -529,6 +529,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;
     crate::improvements::demo::load(state, "manager@northwind.example", Some(&nonconformity))
         .await?;
+    crate::satisfaction::demo(state, "kim@acme.example").await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

@@ -398,8 +398,9 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             ),
             Event::IncidentResolved => (
                 format!(
-                    "Incident {} is resolved. If it is not fixed for you, reopen it from the link below.",
-                    inc.number
+                    "Incident {} is resolved. If it is not fixed for you, reopen it from the link below.\n\
+                     How did we do? Rate it from 1 to 5: {base}/incidents/{}#rate",
+                    inc.number, inc.number
                 ),
                 "resolved",
                 "you raised it",

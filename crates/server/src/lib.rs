@@ -31,6 +31,7 @@ pub mod problems;
 pub mod records;
 pub mod registers;
 pub mod report;
+pub mod satisfaction;
 pub mod sla;
 pub mod sla_report;
 pub mod testing;

@@ -218,6 +218,13 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Forbidden)
             }
         }
+        // Customers rate their own organisation's incidents; staff read the rating.
+        "POST /api/v1/incidents/{number}/rating" => match role {
+            "customer" => scoped(Allow),
+            _ => Forbidden,
+        },
+        "GET /api/v1/incidents/{number}/rating" => scoped(Allow),
+        "GET /api/v1/satisfaction" => Allow,
         "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
             scoped(Allow)
         }
@@ -255,6 +262,7 @@ fn body(route: &str) -> Option<Value> {
         | "POST /api/v1/actions/{number}/comments"
         | "POST /api/v1/improvements/{number}/comments" => json!({"body": "matrix"}),
         "POST /api/v1/improvements" => json!({"title": "matrix"}),
+        "POST /api/v1/incidents/{number}/rating" => json!({"score": 4}),
         "PATCH /api/v1/improvements/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/improvements/{number}/transitions" => json!({"action": "start"}),
         "POST /api/v1/improvements/{number}/links" => json!({"record": "PRB-000001"}),

@@ -923,3 +923,50 @@ async fn a_complaint_leads_to_a_nonconformity_whose_action_is_reviewed_and_follo
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_customer_rates_a_resolved_incident_from_its_page() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend).await;
+        let base = format!("http://localhost:{}", s.addr.port());
+        let number = s.raise("customer", "Mail is slow", "SVC-0001").await;
+        let tr = format!("/api/v1/incidents/{number}/transitions");
+        for body in [
+            serde_json::json!({"action": "start"}),
+            serde_json::json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"}),
+        ] {
+            let (st, v) = s.post("agent", &tr, body).await;
+            assert_eq!(st, reqwest::StatusCode::OK, "{v}");
+        }
+        let (_driver, c) = start_browser().await;
+        sign_in(&c, &base, "cora@alpha.test").await;
+        c.goto(&format!("{base}/incidents/{number}#rate"))
+            .await
+            .unwrap();
+        wait_for(&c, "#rate", None, "How did we do?").await;
+        c.find(Locator::Css("#rate input[name=score][value='4']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Id("rate-comment"))
+            .await
+            .unwrap()
+            .send_keys("Quick, thanks")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#rate button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for(&c, ".flash", None, "Thank you for your rating").await;
+        let card = wait_for(&c, "#rate", None, "4 of 5").await;
+        assert!(card.contains("Quick, thanks"), "{card}");
+        assert!(c.find(Locator::Css("#rate form")).await.is_err());
+        c.close().await.unwrap();
+        s.stop().await;
+    }
+}

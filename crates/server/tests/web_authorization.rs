@@ -156,6 +156,11 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        "GET /satisfaction" => Allow,
+        "POST /incidents/{number}/rating" => match role {
+            "customer" => scoped(Allow),
+            _ => Forbidden,
+        },
         // Complaints: customers raise, read and comment on their own organisation's.
         "GET /complaints" => Allow,
         "GET /complaints/new" | "POST /complaints/new" => {
@@ -192,6 +197,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("type", "related_to"),
     ("problem", "PRB-000001"),
     ("parent", "NCR-0001"),
+    ("score", "4"),
     ("name", "Matrix"),
     ("email", "matrix@provider.test"),
     ("role", "agent"),

@@ -97,10 +97,12 @@ pub enum FigureId {
     ImprovementsMeasurable,
     /// Improvements done 30 days ago or more (or evaluated since): evaluated.
     ImprovementsEvaluated,
+    /// Customers' ratings in the window: satisfied (4 or 5 of 5).
+    CustomersSatisfied,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 43] = {
+    pub const ALL: [FigureId; 44] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -146,6 +148,7 @@ impl FigureId {
             EffectivenessReviewed,
             ImprovementsMeasurable,
             ImprovementsEvaluated,
+            CustomersSatisfied,
         ]
     };
 
@@ -618,6 +621,17 @@ pub static REGISTRY: &[Check] = &[
         rule: Rule::ShareAtLeast {
             met: 90.0,
             partly: 70.0,
+        },
+    },
+    Check {
+        id: "customers-satisfied",
+        title: "Customers are satisfied with how their incidents were resolved",
+        explanation: "Customers' ratings in the last 30 days: 4 or 5 of 5. No ratings is no data: satisfaction is not being measured.",
+        requirements: &["8.3.2", "9.1"],
+        figure: FigureId::CustomersSatisfied,
+        rule: Rule::ShareAtLeast {
+            met: 80.0,
+            partly: 60.0,
         },
     },
 ];

@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get};
-use steward_domain::kind::Kind;
+use steward_domain::kind::{Kind, Verb};
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{OpenApi as Doc, RefOr};
@@ -32,7 +32,9 @@ use crate::views::{AttachmentView, AuditEntryView, CommentView};
     add_link,
     remove_link,
     list_attachments,
-    upload
+    upload,
+    get_rating,
+    rate
 ))]
 struct KernelDoc;
 
@@ -66,8 +68,20 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
                     // Room for the file plus the form's other fields and boundaries.
                     .layer(DefaultBodyLimit::max(max_upload + 64 * 1024)),
             );
+        if rated(kind) {
+            router = router.route(
+                &format!("{base}/rating"),
+                get(move |s, a, p| get_rating(kind, s, a, p))
+                    .post(move |s, a, p, b| rate(kind, s, a, p, b)),
+            );
+        }
     }
     router
+}
+
+/// Whether records of `kind` are rated by anyone (its descriptor grants `Rate`).
+fn rated(kind: Kind) -> bool {
+    !kind.granted(Verb::Rate).is_empty()
 }
 
 fn attachment_routes(kind: Kind) -> MethodRouter<AppState> {
@@ -85,6 +99,9 @@ fn documented_per_kind() -> Doc {
         let spec = kind.spec();
         let example = format!("e.g. {}", spec.number.format(1));
         for (path, item) in &template.paths.paths {
+            if path.ends_with("/rating") && !rated(kind) {
+                continue;
+            }
             let mut item = item.clone();
             for op in [&mut item.get, &mut item.post, &mut item.delete]
                 .into_iter()
@@ -257,4 +274,43 @@ async fn upload(
     let att =
         attachments::upload(&state, &a.actor, &r, form.text("visibility"), comment, file).await?;
     Ok((StatusCode::CREATED, axum::Json(AttachmentView::from(&att))).into_response())
+}
+
+/// The customer's rating of the record: `null` until it is rated.
+#[utoipa::path(get, path = "/api/v1/{kind}/{number}/rating",
+    params(("number" = String, Path)),
+    responses((status = 200, body = Option<crate::satisfaction::RatingView>), (status = 404, body = Problem)))]
+async fn get_rating(
+    kind: Kind,
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+) -> AppResult<ApiJson<Option<crate::satisfaction::RatingView>>> {
+    let r = records::get_of(&state, &a.actor, kind, &number).await?;
+    let rating = crate::satisfaction::rating(&state, &r).await?;
+    Ok(ApiJson(
+        rating.as_ref().map(crate::satisfaction::RatingView::from),
+    ))
+}
+
+/// Rate how the record was resolved, once, 1 to 5 (its customer, once resolved).
+#[utoipa::path(post, path = "/api/v1/{kind}/{number}/rating",
+    request_body = crate::satisfaction::RatingInput,
+    params(("number" = String, Path)),
+    responses((status = 201, body = crate::satisfaction::RatingView), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn rate(
+    kind: Kind,
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(input): ApiJson<crate::satisfaction::RatingInput>,
+) -> AppResult<Response> {
+    let r = records::get_of(&state, &a.actor, kind, &number).await?;
+    let rating = crate::satisfaction::rate(&state, &a.actor, &r, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(crate::satisfaction::RatingView::from(&rating)),
+    )
+        .into_response())
 }

@@ -509,6 +509,9 @@ pub struct IncidentPage {
     known_errors: Vec<steward_store::KnownError>,
     links: Vec<crate::records::LinkView>,
     can_link: bool,
+    /// The customer's rating, once given; whether the actor may give it now.
+    rating: Option<steward_store::Rating>,
+    can_rate: bool,
 }
 
 #[derive(Deserialize)]
@@ -562,6 +565,14 @@ async fn incident_page(
     };
     let lifecycle = i.lifecycle();
     let sla = crate::sla::of_incident(state, &s.actor, &i, &|ms| local_time(ms, &tz)).await?;
+    let rating = crate::satisfaction::rating(state, &record).await?;
+    let can_rate = rating.is_none()
+        && steward_domain::satisfaction::ratable(i.state().category())
+        && authorize(
+            &s.actor,
+            Action::Work(Kind::Incident, Verb::Rate),
+            Some(i.org_id),
+        ) == Decision::Allow;
     Ok(IncidentPage {
         sla,
         nav: Nav::of(s),
@@ -625,6 +636,8 @@ async fn incident_page(
             Action::Work(Kind::Incident, Verb::Link),
             Some(i.org_id),
         ) == Decision::Allow,
+        rating,
+        can_rate,
         i,
     })
 }

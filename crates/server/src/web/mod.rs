@@ -200,6 +200,11 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())
+        .merge(crate::web::WebRoutes::default().route(
+            "/satisfaction",
+            "GET",
+            axum::routing::get(crate::satisfaction::page),
+        ))
         .merge(record::routes(max_upload))
 }
 

@@ -269,6 +269,13 @@ pub fn routes(max_upload: usize) -> WebRoutes {
                 "POST",
                 post(move |st, p, f| link(kind, st, p, f)),
             );
+        if !kind.granted(steward_domain::kind::Verb::Rate).is_empty() {
+            w = w.route(
+                format!("{base}/rating"),
+                "POST",
+                post(move |st, p, f| rate(kind, st, p, f)),
+            );
+        }
     }
     w
 }
@@ -365,6 +372,33 @@ async fn link(
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The customer's rating of the record, from its page.
+async fn rate(
+    kind: Kind,
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    f: WebForm<RatingForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    let r = crate::records::get_of(&state, &s.actor, kind, &number).await?;
+    let input = crate::satisfaction::RatingInput {
+        score: form.score.trim().parse().ok(),
+        comment: Some(form.comment.clone()),
+    };
+    match crate::satisfaction::rate(&state, &s.actor, &r, &input).await {
+        Ok(_) => Ok(page_of(kind, &r.number, "rated")),
+        Err(e) => refused(&state, &s, kind, &r.number, e, String::new()).await,
+    }
+}
+
 /// The message a record's page shows after one of its forms: the kernel's
 /// (saved, moved, commented, attached, linked), or one of the kind's `own`.
 pub fn flash(m: Option<&str>, own: &[(&str, &'static str)]) -> &'static str {
@@ -378,6 +412,7 @@ pub fn flash(m: Option<&str>, own: &[(&str, &'static str)]) -> &'static str {
         "commented" => "Added.",
         "attached" => "File attached.",
         "linked" => "Linked.",
+        "rated" => "Thank you for your rating.",
         _ => "",
     }
 }

@@ -16,6 +16,7 @@ mod organisations;
 mod problems;
 mod records;
 mod registers;
+mod satisfaction;
 mod services;
 mod sessions;
 mod sla;

@@ -48,3 +48,37 @@ pub struct NewAttachment {
     pub sha256: String,
     pub storage_key: String,
 }
+
+/// A customer's rating of a resolved record.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Rating {
+    pub id: i64,
+    pub record_id: i64,
+    pub score: i64,
+    pub comment: Option<String>,
+    pub rated_by_name: String,
+    pub rated_at: UtcMillis,
+}
+
+/// A new rating, its record found and its score validated.
+#[derive(Debug, Clone)]
+pub struct NewRating<'a> {
+    pub record: &'a RecordRef,
+    pub rated_by: i64,
+    pub score: i64,
+    pub comment: Option<String>,
+}
+
+/// Satisfaction in one month, for one customer and service.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SatisfactionRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub organisation: String,
+    pub service: Option<String>,
+    pub ratings: i64,
+    /// The mean score, 1 to 5.
+    pub average: f64,
+    /// Ratings of 4 or 5.
+    pub satisfied: i64,
+}

@@ -119,6 +119,7 @@ pub async fn open_all(p: &Pools) -> Result<()> {
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     for table in [
+        "ratings",
         "record_links",
         "problem_details",
         "problem_services",

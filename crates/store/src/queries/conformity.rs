@@ -336,6 +336,14 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: IMPROVEMENT_GAP,
             order: "d.done_at, c.id",
         },
+        CustomersSatisfied => FigureSql {
+            from: "FROM ratings t JOIN work_records c ON c.id = t.record_id \
+                   WHERE t.rated_at >= :since",
+            good: "t.score >= 4",
+            gap: "c.kind AS kind, c.number AS record_key, \
+                  c.title || ' (rated ' || CAST(t.score AS TEXT) || ' of 5)' AS title",
+            order: "t.rated_at DESC, t.id DESC",
+        },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
                    WHERE c.breached_at >= :since AND c.status <> 'cancelled'",

@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod problems;
 pub mod records;
 pub mod registers;
+pub mod satisfaction;
 pub mod services;
 pub mod sla;
 pub mod users;
