@@ -240,6 +240,15 @@ impl Problem {
     }
 }
 
+/// A new record of a kind (its `fields`), with its references resolved: in
+/// the organisation `org_id`, raised by `requester_id`.
+#[derive(Debug, Clone)]
+pub struct NewRecord<F> {
+    pub org_id: i64,
+    pub requester_id: Option<i64>,
+    pub fields: F,
+}
+
 /// What every kind's record keeps on `work_records` besides its lifecycle:
 /// the fields a kind's create and versioned change write with the kernel's
 /// columns (`queries::records::core_set`), compared once for the history.
@@ -361,12 +370,7 @@ pub struct ComplaintFields {
 }
 
 /// A new complaint with its references resolved.
-#[derive(Debug, Clone)]
-pub struct NewComplaint {
-    pub org_id: i64,
-    pub requester_id: Option<i64>,
-    pub fields: ComplaintFields,
-}
+pub type NewComplaint = NewRecord<ComplaintFields>;
 
 /// A nonconformity: its work record, what was found, its analysis, and what
 /// its row is read with: its open actions and the others sharing its cause.
@@ -440,12 +444,7 @@ impl Default for NonconformityFields {
 }
 
 /// A new nonconformity with its references resolved.
-#[derive(Debug, Clone)]
-pub struct NewNonconformity {
-    pub org_id: i64,
-    pub requester_id: Option<i64>,
-    pub fields: NonconformityFields,
-}
+pub type NewNonconformity = NewRecord<NonconformityFields>;
 
 /// An action: its work record, the record it follows from, and its life.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -497,12 +496,7 @@ pub struct ActionFields {
 }
 
 /// A new action with its references resolved.
-#[derive(Debug, Clone)]
-pub struct NewAction {
-    pub org_id: i64,
-    pub requester_id: Option<i64>,
-    pub fields: ActionFields,
-}
+pub type NewAction = NewRecord<ActionFields>;
 
 /// An improvement: its work record, what it promises, the objective it
 /// serves and its evaluation.
@@ -573,9 +567,4 @@ impl Default for ImprovementFields {
 }
 
 /// A new improvement with its references resolved.
-#[derive(Debug, Clone)]
-pub struct NewImprovement {
-    pub org_id: i64,
-    pub requester_id: Option<i64>,
-    pub fields: ImprovementFields,
-}
+pub type NewImprovement = NewRecord<ImprovementFields>;

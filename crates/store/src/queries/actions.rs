@@ -2,18 +2,14 @@
 //! (`action_details.parent_id`): corrective actions of a nonconformity, with
 //! their effectiveness review.
 
-use steward_domain::RuleError;
 use steward_domain::action::ActionState;
 use steward_domain::audit::Changes;
 use steward_domain::kind::Kind;
 
 use super::super::Pools;
+use super::Arg;
 use super::records::{self, KindFields, record_select};
-use super::{Arg, Sql};
-use crate::{
-    Action, ActionFields, AuditActor, Cursor, NewAction, Page, RecordCore, RecordFilter, Result,
-    StoreError,
-};
+use crate::{Action, ActionFields, RecordCore, Result};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -90,45 +86,7 @@ impl KindFields for ActionFields {
     }
 }
 
-impl records::Fields<ActionFields> for Action {
-    fn fields(&self) -> ActionFields {
-        Action::fields(self)
-    }
-}
-
-pub async fn create(p: &Pools, actor: &AuditActor, new: &NewAction) -> Result<Action> {
-    let (_, number) = records::create(
-        p,
-        actor,
-        Kind::Action.spec(),
-        new.org_id,
-        new.requester_id,
-        &new.fields,
-        Vec::new(),
-    )
-    .await?;
-    get(p, &number).await
-}
-
-pub async fn get(p: &Pools, number: &str) -> Result<Action> {
-    sqlx::query_as(select!(" AND r.number = $1"))
-        .bind(number)
-        .fetch_optional(p.read())
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// Actions newest first, one page after `after`.
-pub async fn list(
-    p: &Pools,
-    f: &RecordFilter,
-    after: Option<Cursor>,
-    limit: i64,
-) -> Result<Page<Action>> {
-    let mut q = Sql::new(select!(""));
-    records::filter_sql(&mut q, f);
-    records::newest_page(p, q, after, limit).await
-}
+records::kind_queries!(Kind::Action, Action, ActionFields);
 
 /// The actions that follow from the record `parent_id`, oldest first (at most 200).
 pub async fn of_parent(p: &Pools, parent_id: i64) -> Result<Vec<Action>> {
@@ -138,30 +96,4 @@ pub async fn of_parent(p: &Pools, parent_id: i64) -> Result<Vec<Action>> {
     .bind(parent_id)
     .fetch_all(p.read())
     .await?)
-}
-
-/// Changes an action under its version check, with its audit entry.
-pub async fn update<F>(
-    p: &Pools,
-    actor: &AuditActor,
-    number: &str,
-    expected_version: Option<i64>,
-    action: &str,
-    change: F,
-) -> Result<Action>
-where
-    F: FnOnce(&Action) -> Result<ActionFields, RuleError>,
-{
-    records::update(
-        p,
-        actor,
-        Kind::Action.spec(),
-        number,
-        expected_version,
-        action,
-        select!(" AND r.id = $1"),
-        change,
-        async |_, _, _, _| Ok(()),
-    )
-    .await
 }

@@ -1,18 +1,13 @@
 //! The improvement register (ISO/IEC 20000-1 10.2): work records of kind
 //! `improvement` with their own fields in `improvement_details`.
 
-use steward_domain::RuleError;
 use steward_domain::audit::Changes;
 use steward_domain::improvement::ImprovementState;
 use steward_domain::kind::Kind;
 
-use super::super::Pools;
+use super::Arg;
 use super::records::{self, KindFields, record_select};
-use super::{Arg, Sql};
-use crate::{
-    AuditActor, Cursor, Improvement, ImprovementFields, NewImprovement, Page, RecordCore,
-    RecordFilter, Result, StoreError,
-};
+use crate::{Improvement, ImprovementFields, RecordCore};
 
 macro_rules! select {
     ($tail:literal) => {
@@ -84,68 +79,4 @@ impl KindFields for ImprovementFields {
     }
 }
 
-impl records::Fields<ImprovementFields> for Improvement {
-    fn fields(&self) -> ImprovementFields {
-        Improvement::fields(self)
-    }
-}
-
-pub async fn create(p: &Pools, actor: &AuditActor, new: &NewImprovement) -> Result<Improvement> {
-    let (_, number) = records::create(
-        p,
-        actor,
-        Kind::Improvement.spec(),
-        new.org_id,
-        new.requester_id,
-        &new.fields,
-        Vec::new(),
-    )
-    .await?;
-    get(p, &number).await
-}
-
-pub async fn get(p: &Pools, number: &str) -> Result<Improvement> {
-    sqlx::query_as(select!(" AND r.number = $1"))
-        .bind(number)
-        .fetch_optional(p.read())
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// Improvements newest first, one page after `after`.
-pub async fn list(
-    p: &Pools,
-    f: &RecordFilter,
-    after: Option<Cursor>,
-    limit: i64,
-) -> Result<Page<Improvement>> {
-    let mut q = Sql::new(select!(""));
-    records::filter_sql(&mut q, f);
-    records::newest_page(p, q, after, limit).await
-}
-
-/// Changes an improvement under its version check, with its audit entry.
-pub async fn update<F>(
-    p: &Pools,
-    actor: &AuditActor,
-    number: &str,
-    expected_version: Option<i64>,
-    action: &str,
-    change: F,
-) -> Result<Improvement>
-where
-    F: FnOnce(&Improvement) -> Result<ImprovementFields, RuleError>,
-{
-    records::update(
-        p,
-        actor,
-        Kind::Improvement.spec(),
-        number,
-        expected_version,
-        action,
-        select!(" AND r.id = $1"),
-        change,
-        async |_, _, _, _| Ok(()),
-    )
-    .await
-}
+records::kind_queries!(Kind::Improvement, Improvement, ImprovementFields);

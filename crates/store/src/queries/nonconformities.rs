@@ -2,18 +2,14 @@
 //! `nonconformity` with their own fields in `nonconformity_details`, read with
 //! their open actions and the others that share their cause.
 
-use steward_domain::RuleError;
 use steward_domain::audit::Changes;
 use steward_domain::kind::Kind;
 use steward_domain::nonconformity::NonconformityState;
 
 use super::super::Pools;
+use super::Arg;
 use super::records::{self, KindFields, record_select};
-use super::{Arg, Sql};
-use crate::{
-    AuditActor, Cursor, NewNonconformity, Nonconformity, NonconformityFields, Page, RecordCore,
-    RecordFilter, Result, StoreError,
-};
+use crate::{Nonconformity, NonconformityFields, RecordCore, Result};
 
 /// Nonconformities with their own fields, their open actions and how many
 /// others share their cause within a year (365 days in milliseconds,
@@ -98,49 +94,7 @@ impl KindFields for NonconformityFields {
     }
 }
 
-impl records::Fields<NonconformityFields> for Nonconformity {
-    fn fields(&self) -> NonconformityFields {
-        Nonconformity::fields(self)
-    }
-}
-
-pub async fn create(
-    p: &Pools,
-    actor: &AuditActor,
-    new: &NewNonconformity,
-) -> Result<Nonconformity> {
-    let (_, number) = records::create(
-        p,
-        actor,
-        Kind::Nonconformity.spec(),
-        new.org_id,
-        new.requester_id,
-        &new.fields,
-        Vec::new(),
-    )
-    .await?;
-    get(p, &number).await
-}
-
-pub async fn get(p: &Pools, number: &str) -> Result<Nonconformity> {
-    sqlx::query_as(select!(" AND r.number = $1"))
-        .bind(number)
-        .fetch_optional(p.read())
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// Nonconformities newest first, one page after `after`.
-pub async fn list(
-    p: &Pools,
-    f: &RecordFilter,
-    after: Option<Cursor>,
-    limit: i64,
-) -> Result<Page<Nonconformity>> {
-    let mut q = Sql::new(select!(""));
-    records::filter_sql(&mut q, f);
-    records::newest_page(p, q, after, limit).await
-}
+records::kind_queries!(Kind::Nonconformity, Nonconformity, NonconformityFields);
 
 /// The other nonconformities sharing the cause of `id` (the same clause or
 /// cause category within a year, not rejected), newest first, at most 50.
@@ -158,30 +112,4 @@ pub async fn recurring(p: &Pools, id: i64) -> Result<Vec<Nonconformity>> {
     .bind(id)
     .fetch_all(p.read())
     .await?)
-}
-
-/// Changes a nonconformity under its version check, with its audit entry.
-pub async fn update<F>(
-    p: &Pools,
-    actor: &AuditActor,
-    number: &str,
-    expected_version: Option<i64>,
-    action: &str,
-    change: F,
-) -> Result<Nonconformity>
-where
-    F: FnOnce(&Nonconformity) -> Result<NonconformityFields, RuleError>,
-{
-    records::update(
-        p,
-        actor,
-        Kind::Nonconformity.spec(),
-        number,
-        expected_version,
-        action,
-        select!(" AND r.id = $1"),
-        change,
-        async |_, _, _, _| Ok(()),
-    )
-    .await
 }

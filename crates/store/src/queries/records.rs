@@ -69,6 +69,85 @@ macro_rules! record_select {
 }
 pub(super) use record_select;
 
+/// The queries of a kind built on the kernel alone, for its row `$row` and
+/// its fields `$fields`, read with the calling module's `select!` (its
+/// columns and joins): create (read back), one by number, a page newest
+/// first, and a versioned change with its audit entry.
+macro_rules! kind_queries {
+    ($kind:expr, $row:ty, $fields:ty) => {
+        impl super::records::Fields<$fields> for $row {
+            fn fields(&self) -> $fields {
+                <$row>::fields(self)
+            }
+        }
+
+        pub async fn create(
+            p: &super::super::Pools,
+            actor: &crate::AuditActor,
+            new: &crate::NewRecord<$fields>,
+        ) -> crate::Result<$row> {
+            let (_, number) = super::records::create(
+                p,
+                actor,
+                $kind.spec(),
+                new.org_id,
+                new.requester_id,
+                &new.fields,
+                Vec::new(),
+            )
+            .await?;
+            get(p, &number).await
+        }
+
+        pub async fn get(p: &super::super::Pools, number: &str) -> crate::Result<$row> {
+            sqlx::query_as(select!(" AND r.number = $1"))
+                .bind(number)
+                .fetch_optional(p.read())
+                .await?
+                .ok_or(crate::StoreError::NotFound)
+        }
+
+        /// One page newest first, after `after`.
+        pub async fn list(
+            p: &super::super::Pools,
+            f: &crate::RecordFilter,
+            after: Option<crate::Cursor>,
+            limit: i64,
+        ) -> crate::Result<crate::Page<$row>> {
+            let mut q = super::Sql::new(select!(""));
+            super::records::filter_sql(&mut q, f);
+            super::records::newest_page(p, q, after, limit).await
+        }
+
+        /// A change under the record's version check, with its audit entry.
+        pub async fn update<F>(
+            p: &super::super::Pools,
+            actor: &crate::AuditActor,
+            number: &str,
+            expected_version: Option<i64>,
+            action: &str,
+            change: F,
+        ) -> crate::Result<$row>
+        where
+            F: FnOnce(&$row) -> std::result::Result<$fields, steward_domain::RuleError>,
+        {
+            super::records::update(
+                p,
+                actor,
+                $kind.spec(),
+                number,
+                expected_version,
+                action,
+                select!(" AND r.id = $1"),
+                change,
+                async |_, _, _, _| Ok(()),
+            )
+            .await
+        }
+    };
+}
+pub(super) use kind_queries;
+
 /// What a kind's record may change, and how its own row is written: the kind's
 /// half of [`create`] and [`update`], which write the rest once for every kind.
 pub(super) trait KindFields: PartialEq + Send + Sync {
