@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! proposed ─approve─▶ approved ─start─▶ in progress ─complete─▶ done ─evaluate_met / evaluate_not_met─▶ evaluated
+//!                        └──────────complete───────────────▲
 //!    └─reject─▶ rejected ◀─reject─ approved
 //! ```
 

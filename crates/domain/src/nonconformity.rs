@@ -204,6 +204,16 @@ pub fn apply(
             Closed
         }
         "reject" => {
+            if open_actions > 0 {
+                let mut p = Problems::default();
+                p.add(
+                    "action",
+                    format!(
+                        "{open_actions} of its actions still open: cancel them before rejecting it"
+                    ),
+                );
+                p.finish(())?;
+            }
             next.rejected_reason = text;
             next.closed_at = Some(now);
             Rejected
@@ -272,6 +282,8 @@ mod tests {
         assert!(e.contains("Transition"), "{e}");
         let e = take(New, &analysed(), 0, "reject", None).unwrap_err();
         assert!(e.contains("reason"), "{e}");
+        let e = take(Investigating, &analysed(), 2, "reject", Some("Not one")).unwrap_err();
+        assert!(e.contains("cancel them before rejecting"), "{e}");
     }
 
     #[test]

@@ -75,6 +75,15 @@ async fn an_improvement_is_approved_on_its_promise_carried_out_and_evaluated() {
         assert_eq!(i["objective"], objective.as_str());
         let (st, _) = step(&s, "IMP-0001", json!({"action": "approve"})).await;
         assert_eq!(st, StatusCode::OK);
+        let (st, v, _) = s
+            .call(
+                "manager",
+                Method::PATCH,
+                "/api/v1/improvements/IMP-0001",
+                Some(json!({"measure": ""})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "approved on it: {v}");
 
         // Its actions end when done: no effectiveness review by default.
         let (st, a) = s

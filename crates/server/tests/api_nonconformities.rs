@@ -188,6 +188,18 @@ async fn a_nonconformity_is_analysed_acted_on_reviewed_and_closed() {
         );
         let (_, n) = s.get("agent", "/api/v1/nonconformities/NCR-0001").await;
         assert_eq!(n["open_actions"], 1);
+        // Nor is it rejected with an action open.
+        let (st, v) = nc_step(
+            &s,
+            "NCR-0001",
+            json!({"action": "reject", "reason": "Not one after all"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(
+            v.to_string().contains("cancel them before rejecting"),
+            "{v}"
+        );
 
         s.stop().await;
     }

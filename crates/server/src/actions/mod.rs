@@ -196,8 +196,10 @@ async fn new_action(
     core: RecordCore,
     review_after_days: Option<i64>,
 ) -> AppResult<Action> {
+    // The provider's own work, whatever it follows from: an action on a
+    // customer's incident is not the customer's to see.
     let new = NewAction {
-        org_id: parent.org_id,
+        org_id: actor.org_id,
         requester_id: Some(actor.user_id),
         fields: ActionFields {
             core,

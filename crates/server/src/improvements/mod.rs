@@ -272,6 +272,17 @@ pub async fn update(
                 if let Some(o) = objective_id {
                     f.objective_id = o;
                 }
+                // Approved on its promise, it keeps one to be evaluated against.
+                if now.state() != ImprovementState::Proposed {
+                    for (field, kept) in [
+                        ("expected_benefit", &f.promise.expected_benefit),
+                        ("measure", &f.promise.measure),
+                    ] {
+                        if kept.is_none() {
+                            p.add(field, "is kept once the improvement is approved");
+                        }
+                    }
+                }
                 f.core = p.finish(core)?.unwrap_or(f.core);
                 Ok(f)
             },

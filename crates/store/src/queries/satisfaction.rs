@@ -77,7 +77,8 @@ pub async fn results(
          FROM ratings t JOIN organisations o ON o.id = t.org_id \
          LEFT JOIN services s ON s.id = t.service_id \
          WHERE t.month BETWEEN $1 AND $2 AND ($3 IS NULL OR t.org_id = $3) \
-         GROUP BY t.month, o.name, s.name ORDER BY t.month DESC, o.name, s.name"
+         GROUP BY t.month, t.org_id, o.name, t.service_id, s.name \
+         ORDER BY t.month DESC, o.name, s.name"
     );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(from)
