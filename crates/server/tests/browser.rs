@@ -919,6 +919,19 @@ async fn a_complaint_leads_to_a_nonconformity_whose_action_is_reviewed_and_follo
             .unwrap();
         let actions = wait_for(&c, "#actions table", None, "ACT-0002").await;
         assert!(actions.contains("Not effective"), "{actions}");
+
+        // From the clause on the conformity view, to the nonconformity and its actions.
+        c.goto(&format!("{base}/conformity/8.3.2")).await.unwrap();
+        wait_for(&c, "#nonconformities", None, "NCR-0001").await;
+        c.find(Locator::Css(
+            "#nonconformities a[href='/nonconformities/NCR-0001']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for(&c, "#actions table", None, "ACT-0001").await;
         c.close().await.unwrap();
         s.stop().await;
     }

@@ -206,6 +206,8 @@ pub struct RequirementPage {
     documented: String,
     clause_2011: String,
     checks: Vec<CheckBlock>,
+    /// The nonconformities raised against it, for those who may read them.
+    nonconformities: Vec<steward_store::Nonconformity>,
 }
 
 pub async fn requirement(
@@ -247,7 +249,21 @@ async fn requirement_page(
         .clone()
         .unwrap_or_else(|| s.user.org_time_zone.clone());
     let note = d.note.clone().unwrap_or_default();
+    let nonconformities = if authorize(
+        &s.actor,
+        Action::Work(
+            steward_domain::kind::Kind::Nonconformity,
+            steward_domain::kind::Verb::Read,
+        ),
+        None,
+    ) == Decision::Allow
+    {
+        state.store.nonconformities_of_clause(&r.clause).await?
+    } else {
+        Vec::new()
+    };
     Ok(RequirementPage {
+        nonconformities,
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
         as_of: as_of.map(|d| d.to_string()).unwrap_or_default(),

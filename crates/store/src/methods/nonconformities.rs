@@ -18,4 +18,9 @@ impl Store {
     pub async fn recurring_nonconformities(&self, id: i64) -> Result<Vec<Nonconformity>> {
         dispatch!(self, nonconformities::recurring(id))
     }
+
+    /// The nonconformities raised against the requirement `clause`.
+    pub async fn nonconformities_of_clause(&self, clause: &str) -> Result<Vec<Nonconformity>> {
+        dispatch!(self, nonconformities::of_clause(clause))
+    }
 }

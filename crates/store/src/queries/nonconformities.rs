@@ -113,3 +113,14 @@ pub async fn recurring(p: &Pools, id: i64) -> Result<Vec<Nonconformity>> {
     .fetch_all(p.read())
     .await?)
 }
+
+/// The nonconformities raised against the requirement `clause`, newest
+/// first, at most 50.
+pub async fn of_clause(p: &Pools, clause: &str) -> Result<Vec<Nonconformity>> {
+    Ok(sqlx::query_as(select!(
+        " AND d.clause = $1 ORDER BY r.opened_at DESC, r.id DESC LIMIT 50"
+    ))
+    .bind(clause)
+    .fetch_all(p.read())
+    .await?)
+}
