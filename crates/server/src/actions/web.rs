@@ -18,7 +18,7 @@ use crate::core_fields::{CoreForm, EditValues, form_version, overdue};
 use crate::error::AppError;
 use crate::records::{self, LinkView};
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
-use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
+use crate::web::{Errors, Nav, WebResult, local_opt, local_time, some_text};
 
 pub fn router() -> crate::web::WebRoutes {
     use axum::routing::{get, post};
@@ -140,26 +140,29 @@ pub struct NewForm {
     review_after_days: String,
 }
 
+/// The wait before the effectiveness review as a form posts it: empty is none.
+fn review_days(typed: &str) -> Result<Option<i64>, AppError> {
+    match typed.trim() {
+        "" => Ok(None),
+        d => d
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::field("review_after_days", "must be a whole number of days")),
+    }
+}
+
 pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
-    let given = |v: &str| Some(v.trim().to_owned()).filter(|t| !t.is_empty());
-    let days = form.review_after_days.trim();
-    let review_after_days = match days {
-        "" => None,
-        d => match d.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let e = AppError::field("review_after_days", "must be a whole number of days");
-                return parent_refused(&state, &s, &form.parent, e).await;
-            }
-        },
+    let review_after_days = match review_days(&form.review_after_days) {
+        Ok(d) => d,
+        Err(e) => return parent_refused(&state, &s, &form.parent, e).await,
     };
     let input = ActionInput {
         title: form.title.clone(),
         description: form.description.clone(),
-        assignee: given(&form.assignee),
-        target_date: given(&form.target_date),
-        parent: given(&form.parent),
+        assignee: some_text(&form.assignee),
+        target_date: some_text(&form.target_date),
+        parent: some_text(&form.parent),
         review_after_days,
         ..Default::default()
     };
@@ -316,15 +319,9 @@ pub async fn edit(
 ) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
     let c = form.core.patch();
-    let review_after_days = match form.review_after_days.trim() {
-        "" => None,
-        d => match d.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let e = AppError::field("review_after_days", "must be a whole number of days");
-                return refused(&state, &s, &number, e, String::new()).await;
-            }
-        },
+    let review_after_days = match review_days(&form.review_after_days) {
+        Ok(d) => d,
+        Err(e) => return refused(&state, &s, &number, e, String::new()).await,
     };
     let patch = ActionPatch {
         title: c.title.map(str::to_owned),

@@ -21,7 +21,7 @@ use crate::core_fields::{CoreForm, EditValues, LEVELS, form_version, overdue};
 use crate::error::AppError;
 use crate::records::{self, LinkView};
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
-use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
+use crate::web::{Errors, Nav, WebResult, local_opt, local_time, some_text};
 
 pub fn router() -> crate::web::WebRoutes {
     use axum::routing::{get, post};
@@ -36,10 +36,6 @@ pub fn router() -> crate::web::WebRoutes {
 
 fn allowed(s: &WebSession, kind: Kind, verb: Verb) -> bool {
     authorize(&s.actor, Action::Work(kind, verb), None) == Decision::Allow
-}
-
-fn given(v: &str) -> Option<String> {
-    Some(v.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 #[derive(Template, WebTemplate)]
@@ -156,18 +152,18 @@ pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebRe
     let input = ImprovementInput {
         title: c.title.to_owned(),
         description: c.description.to_owned(),
-        service: c.service.and_then(given),
+        service: c.service.and_then(some_text),
         category: c.category.map(str::to_owned),
         impact: c.impact,
         urgency: c.urgency,
         group: None,
-        assignee: c.assignee.and_then(given),
-        target_date: c.target_date.and_then(given),
-        source: given(&form.source),
-        expected_benefit: given(&form.expected_benefit),
-        measure: given(&form.measure),
-        objective: given(&form.objective),
-        from: given(&form.from),
+        assignee: c.assignee.and_then(some_text),
+        target_date: c.target_date.and_then(some_text),
+        source: some_text(&form.source),
+        expected_benefit: some_text(&form.expected_benefit),
+        measure: some_text(&form.measure),
+        objective: some_text(&form.objective),
+        from: some_text(&form.from),
     };
     match super::create(&state, &s.actor, &input).await {
         Ok(i) => {
@@ -317,7 +313,7 @@ pub async fn edit(
         urgency: c.urgency,
         assignee: Some(c.refs.assignee.map(str::to_owned)),
         target_date: Some(c.refs.target_date.map(str::to_owned)),
-        source: given(&form.source),
+        source: some_text(&form.source),
         ..Default::default()
     };
     let version = form_version(&form.version)?;

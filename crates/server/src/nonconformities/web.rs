@@ -23,7 +23,7 @@ use crate::core_fields::{CoreForm, EditValues, LEVELS, form_version, overdue};
 use crate::error::AppError;
 use crate::records::{self, LinkView};
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
-use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
+use crate::web::{Errors, Nav, WebResult, local_opt, local_time, some_text};
 
 pub fn router() -> crate::web::WebRoutes {
     use axum::routing::{get, post};
@@ -175,28 +175,24 @@ pub async fn new_page(
     new_form(&state, &s, form, Errors::default()).await
 }
 
-fn given(v: &str) -> Option<String> {
-    Some(v.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
 pub async fn create(State(state): State<AppState>, f: WebForm<NewForm>) -> WebResult<Response> {
     let (s, form) = (f.session, f.form);
     let c = form.core.input();
     let input = NonconformityInput {
         title: c.title.to_owned(),
         description: c.description.to_owned(),
-        service: c.service.and_then(given),
+        service: c.service.and_then(some_text),
         category: c.category.map(str::to_owned),
         impact: c.impact,
         urgency: c.urgency,
         group: None,
-        assignee: c.assignee.and_then(given),
-        target_date: c.target_date.and_then(given),
-        source: given(&form.source),
-        severity: given(&form.severity),
-        clause: given(&form.clause),
-        from: given(&form.from),
-        correction: given(&form.correction),
+        assignee: c.assignee.and_then(some_text),
+        target_date: c.target_date.and_then(some_text),
+        source: some_text(&form.source),
+        severity: some_text(&form.severity),
+        clause: some_text(&form.clause),
+        from: some_text(&form.from),
+        correction: some_text(&form.correction),
     };
     match super::create(&state, &s.actor, &input).await {
         Ok(n) => {

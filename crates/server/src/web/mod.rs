@@ -270,6 +270,11 @@ impl Nav {
     }
 }
 
+/// A form's text as typed, trimmed; `None` when empty.
+pub fn some_text(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
 /// Field errors of a form, looked up by field name in templates.
 #[derive(Default)]
 pub struct Errors(pub Vec<FieldError>);
