@@ -21,6 +21,10 @@ pub const NONCONFORMITY: &str = "nonconformity";
 pub const ACTION: &str = "action";
 /// The `kind` of an improvement's work record.
 pub const IMPROVEMENT: &str = "improvement";
+/// The `kind` of an internal audit's work record.
+pub const AUDIT: &str = "audit";
+/// The `kind` of an audit finding's work record.
+pub const FINDING: &str = "finding";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -33,6 +37,8 @@ pub enum Kind {
     Nonconformity,
     Action,
     Improvement,
+    Audit,
+    Finding,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -90,6 +96,8 @@ const EVERYONE: &[Role] = &[Admin, Agent, Manager, Auditor, Customer];
 const STAFF: &[Role] = &[Admin, Agent, Manager, Auditor];
 const WORKERS: &[Role] = &[Admin, Agent, Manager];
 const WORKERS_AND_CUSTOMERS: &[Role] = &[Admin, Agent, Manager, Customer];
+/// Internal auditors carry out audits; the people who run the SMS plan them.
+const AUDITING: &[Role] = &[Admin, Manager, Auditor];
 
 static INCIDENT_SPEC: KindSpec = KindSpec {
     kind: Kind::Incident,
@@ -212,14 +220,56 @@ static IMPROVEMENT_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Internal audits are planned by the SMS's managers and carried out by
+/// internal auditors; all staff read them (the people audited too).
+static AUDIT_SPEC: KindSpec = KindSpec {
+    kind: Kind::Audit,
+    code: AUDIT,
+    number: NumberKind::Audit,
+    label: "Audit",
+    plural: "Audits",
+    path: "audits",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, AUDITING),
+        (Verb::Update, AUDITING),
+        (Verb::Transition, AUDITING),
+        (Verb::Comment, AUDITING),
+        (Verb::WorkNote, AUDITING),
+        (Verb::Link, AUDITING),
+    ],
+};
+
+/// An audit's findings are the auditors' to record; all staff read them,
+/// and the people who run the SMS answer them with nonconformities.
+static FINDING_SPEC: KindSpec = KindSpec {
+    kind: Kind::Finding,
+    code: FINDING,
+    number: NumberKind::Finding,
+    label: "Finding",
+    plural: "Findings",
+    path: "findings",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, AUDITING),
+        (Verb::Update, AUDITING),
+        (Verb::Transition, AUDITING),
+        (Verb::Comment, STAFF),
+        (Verb::WorkNote, STAFF),
+        (Verb::Link, STAFF),
+    ],
+};
+
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
         Kind::Nonconformity,
         Kind::Action,
         Kind::Improvement,
+        Kind::Audit,
+        Kind::Finding,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -230,6 +280,8 @@ impl Kind {
             Kind::Nonconformity => &NONCONFORMITY_SPEC,
             Kind::Action => &ACTION_SPEC,
             Kind::Improvement => &IMPROVEMENT_SPEC,
+            Kind::Audit => &AUDIT_SPEC,
+            Kind::Finding => &FINDING_SPEC,
         }
     }
 

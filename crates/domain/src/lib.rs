@@ -17,6 +17,7 @@ pub mod error;
 pub mod holidays;
 pub mod improvement;
 pub mod incident;
+pub mod internal_audit;
 pub mod kind;
 pub mod link;
 pub mod nonconformity;

@@ -15,6 +15,10 @@ pub enum NumberKind {
     Action,
     /// An improvement of the register (10.2): `IMP-0001`.
     Improvement,
+    /// An internal audit (9.2): `AUD-0001`.
+    Audit,
+    /// A finding of an internal audit: `FND-0001`.
+    Finding,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -33,6 +37,8 @@ impl NumberKind {
             NumberKind::Nonconformity => "NCR",
             NumberKind::Action => "ACT",
             NumberKind::Improvement => "IMP",
+            NumberKind::Audit => "AUD",
+            NumberKind::Finding => "FND",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -47,6 +53,8 @@ impl NumberKind {
             | NumberKind::Nonconformity
             | NumberKind::Action
             | NumberKind::Improvement
+            | NumberKind::Audit
+            | NumberKind::Finding
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

@@ -28,10 +28,11 @@ pub enum Register {
     Documents,
     Training,
     Communications,
+    Programmes,
 }
 
 impl Register {
-    pub const ALL: [Register; 9] = [
+    pub const ALL: [Register; 10] = [
         Register::Context,
         Register::Parties,
         Register::Roles,
@@ -41,6 +42,7 @@ impl Register {
         Register::Training,
         Register::Communications,
         Register::Documents,
+        Register::Programmes,
     ];
 
     /// The register's name in URLs: `/api/v1/{slug}`, `/sms/{slug}`.
@@ -55,6 +57,7 @@ impl Register {
             Register::Documents => "documents",
             Register::Training => "training",
             Register::Communications => "communications",
+            Register::Programmes => "audit-programmes",
         }
     }
 
@@ -70,6 +73,7 @@ impl Register {
             Register::Documents => "document",
             Register::Training => "training",
             Register::Communications => "communication",
+            Register::Programmes => "audit_programme",
         }
     }
 
@@ -85,6 +89,7 @@ impl Register {
             Register::Documents => "DOC",
             Register::Training => "TRN",
             Register::Communications => "COM",
+            Register::Programmes => "APR",
         }
     }
 
@@ -99,6 +104,7 @@ impl Register {
             Register::Documents => "Documents",
             Register::Training => "Competence and training",
             Register::Communications => "Communication plan",
+            Register::Programmes => "Internal audit programme",
         }
     }
 
@@ -114,6 +120,7 @@ impl Register {
             Register::Documents => "7.5.3",
             Register::Training => "7.2",
             Register::Communications => "7.4",
+            Register::Programmes => "9.2",
         }
     }
 
@@ -145,6 +152,7 @@ impl Register {
             Register::Risks => &["open", "closed"],
             Register::Documents => &["draft", "in_review", "approved", "obsolete"],
             Register::Training => &["planned", "completed"],
+            Register::Programmes => &["planned", "active", "closed"],
         }
     }
 
@@ -282,6 +290,14 @@ impl Register {
                     Field::new("frequency", "When", Text).required(),
                     Field::new("channel", "How", Text).required(),
                     Field::new("owner", "By whom", User),
+                ];
+                F
+            }
+            Register::Programmes => {
+                const F: &[Field] = &[
+                    Field::new("starts_on", "Cycle starts on", Date(When::Any)).required(),
+                    Field::new("ends_on", "Cycle ends on", Date(When::Any)).required(),
+                    OWNER,
                 ];
                 F
             }
@@ -796,6 +812,14 @@ fn cross_checks(register: Register, p: &mut Problems, v: &Values) {
                     "target",
                     "must be a percentage from 0 to 100 for a Steward figure",
                 );
+            }
+        }
+        Register::Programmes => {
+            if let (Some(Value::Date(start)), Some(Value::Date(end))) =
+                (v.get("starts_on"), v.get("ends_on"))
+                && end <= start
+            {
+                p.add("ends_on", "must be after the day the cycle starts");
             }
         }
         Register::Training

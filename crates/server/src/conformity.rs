@@ -530,7 +530,7 @@ pub fn gap_link(g: &Gap) -> Option<String> {
     match g.kind.as_str() {
         "service" => Some("/services".to_owned()),
         "organisation" => Some("/admin/organisations".to_owned()),
-        "audit" => Some("/audit".to_owned()),
+        "audit_trail" => Some("/audit".to_owned()),
         "requirement" => Some(format!("/conformity/{}", g.record_key)),
         "record" => steward_domain::register::Register::of_number(&g.record_key)
             .map(|r| format!("/sms/{}/{}", r.slug(), g.record_key)),

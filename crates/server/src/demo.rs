@@ -520,10 +520,12 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     let complaint =
         crate::complaints::demo::load(state, "manager@northwind.example", "kim@acme.example")
             .await?;
+    let finding = crate::audits::demo::load(state, "manager@northwind.example").await?;
     let nonconformity = crate::nonconformities::demo::load(
         state,
         "manager@northwind.example",
         complaint.as_deref(),
+        Some(&finding),
     )
     .await?;
     crate::demo_sms::load(state, staff.iter().map(|u| u.email.clone()).collect()).await?;

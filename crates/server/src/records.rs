@@ -117,6 +117,17 @@ pub async fn link(
 }
 
 /// Links two records already found for the actor.
+/// A link is the linking record's: the actor may link `from` and see `to`
+/// (the other end gains only the link back).
+fn may_link(actor: &Actor, from: &RecordRef, to: &RecordRef) -> AppResult<()> {
+    require(
+        actor,
+        Action::Work(from.kind()?, Verb::Link),
+        Some(from.org_id),
+    )?;
+    require(actor, Action::Work(to.kind()?, Verb::Read), Some(to.org_id))
+}
+
 pub async fn link_refs(
     state: &AppState,
     actor: &Actor,
@@ -124,9 +135,7 @@ pub async fn link_refs(
     to: &RecordRef,
     link_type: LinkType,
 ) -> AppResult<RecordLink> {
-    for r in [from, to] {
-        require(actor, Action::Work(r.kind()?, Verb::Link), Some(r.org_id))?;
-    }
+    may_link(actor, from, to)?;
     Ok(state
         .store
         .link_records(&AuditActor::from(actor), from, to, link_type)
@@ -142,9 +151,7 @@ pub async fn unlink(state: &AppState, actor: &Actor, number: &str, other: &str) 
         Some(from.org_id),
     )?;
     let to = get(state, actor, other).await?;
-    for r in [&from, &to] {
-        require(actor, Action::Work(r.kind()?, Verb::Link), Some(r.org_id))?;
-    }
+    may_link(actor, &from, &to)?;
     Ok(state
         .store
         .unlink_records(&AuditActor::from(actor), &from, &to)
@@ -232,7 +239,9 @@ pub async fn comment(
         | Kind::Complaint
         | Kind::Nonconformity
         | Kind::Action
-        | Kind::Improvement => Ok(state
+        | Kind::Improvement
+        | Kind::Audit
+        | Kind::Finding => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),

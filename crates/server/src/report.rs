@@ -202,12 +202,7 @@ const TYPST: &str = include_str!("../templates/report.typ");
 
 fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        TypstEngine::builder()
-            .main_file(TYPST)
-            .fonts(typst_assets::fonts())
-            .build()
-    })
+    typst_engine(&ENGINE, TYPST)
 }
 
 fn typst_error(e: TypstAsLibError) -> AppError {
@@ -224,11 +219,34 @@ fn typst_error(e: TypstAsLibError) -> AppError {
 
 /// The report as a PDF, laid out in process (no external program).
 pub async fn pdf(r: &Report) -> AppResult<Vec<u8>> {
-    let json = serde_json::to_string(r).map_err(AppError::internal)?;
+    typst_pdf_of(engine(), r).await
+}
+
+/// A Typst engine for the template `source`, built once in `cell`; its
+/// template reads its data from `sys.inputs.data` (JSON).
+pub fn typst_engine(
+    cell: &'static OnceLock<TypstEngine<TypstTemplateMainFile>>,
+    source: &'static str,
+) -> &'static TypstEngine<TypstTemplateMainFile> {
+    cell.get_or_init(|| {
+        TypstEngine::builder()
+            .main_file(source)
+            .fonts(typst_assets::fonts())
+            .build()
+    })
+}
+
+/// `data` laid out as a PDF by `engine` (no external program): passed as
+/// JSON, so no text of ours is ever parsed as markup.
+pub async fn typst_pdf_of<T: serde::Serialize>(
+    engine: &'static TypstEngine<TypstTemplateMainFile>,
+    data: &T,
+) -> AppResult<Vec<u8>> {
+    let json = serde_json::to_string(data).map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let mut inputs = typst::foundations::Dict::new();
         inputs.insert("data".into(), typst::foundations::Value::Str(json.into()));
-        let warned = engine().compile_with_input::<_, typst_layout::PagedDocument>(inputs);
+        let warned = engine.compile_with_input::<_, typst_layout::PagedDocument>(inputs);
         let doc = warned.output.map_err(typst_error)?;
         typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).map_err(|d| {
             AppError::internal(

@@ -34,8 +34,13 @@ async fn statuses_follow_the_records() {
             .map(|p| p["phase"].clone())
             .collect();
         assert_eq!(phases, ["plan", "do", "check", "act"]);
-        let audit = reqs.iter().find(|r| r["clause"] == "9.2").unwrap();
-        assert_eq!(audit["status"], "not_assessed");
+        let review = reqs.iter().find(|r| r["clause"] == "9.3").unwrap();
+        assert_eq!(review["status"], "not_assessed");
+        // No audit programme: no requirement is audited, and each one is a gap.
+        let (_, audited) = s.get("auditor", "/api/v1/requirements/9.2").await;
+        let programme = check(&audited, "requirements-audited");
+        assert_eq!(programme["status"], "not_met", "{audited}");
+        assert_eq!(programme["gaps"][0]["href"], "/conformity/4.1");
 
         // No service has an owner yet: the catalogue requirement shows the gap and names the services.
         let (st, cat) = s.get("auditor", "/api/v1/requirements/8.2.4").await;

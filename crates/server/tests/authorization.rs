@@ -192,6 +192,48 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Internal audits: staff read them; internal auditors and managers plan and
+        // carry them out; every member of staff may discuss and link a finding.
+        "GET /api/v1/audits" | "GET /api/v1/findings" | "GET /api/v1/audit-coverage" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
+        "POST /api/v1/audits" | "POST /api/v1/findings" => only(&["admin", "manager", "auditor"]),
+        "GET /api/v1/audits/{number}"
+        | "GET /api/v1/audits/{number}/comments"
+        | "GET /api/v1/audits/{number}/history"
+        | "GET /api/v1/audits/{number}/attachments"
+        | "GET /api/v1/audits/{number}/links"
+        | "GET /api/v1/audits/{number}/samples"
+        | "GET /api/v1/audits/{number}/samples/{id}/redraw"
+        | "GET /api/v1/audits/{number}/checklist"
+        | "GET /api/v1/findings/{number}"
+        | "GET /api/v1/findings/{number}/comments"
+        | "GET /api/v1/findings/{number}/history"
+        | "GET /api/v1/findings/{number}/attachments"
+        | "GET /api/v1/findings/{number}/links"
+        | "POST /api/v1/findings/{number}/comments"
+        | "POST /api/v1/findings/{number}/attachments"
+        | "POST /api/v1/findings/{number}/links"
+        | "DELETE /api/v1/findings/{number}/links/{other}" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "PATCH /api/v1/audits/{number}"
+        | "POST /api/v1/audits/{number}/transitions"
+        | "POST /api/v1/audits/{number}/samples"
+        | "POST /api/v1/audits/{number}/comments"
+        | "POST /api/v1/audits/{number}/attachments"
+        | "POST /api/v1/audits/{number}/links"
+        | "DELETE /api/v1/audits/{number}/links/{other}"
+        | "PATCH /api/v1/findings/{number}"
+        | "POST /api/v1/findings/{number}/transitions" => match role {
+            "agent" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
         // Complaints: customers raise, read and comment on their own organisation's.
         "GET /api/v1/complaints" => Allow,
         "POST /api/v1/complaints" => only(&["admin", "agent", "manager", "customer"]),
@@ -260,7 +302,21 @@ fn body(route: &str) -> Option<Value> {
         | "POST /api/v1/complaints/{number}/comments"
         | "POST /api/v1/nonconformities/{number}/comments"
         | "POST /api/v1/actions/{number}/comments"
-        | "POST /api/v1/improvements/{number}/comments" => json!({"body": "matrix"}),
+        | "POST /api/v1/improvements/{number}/comments"
+        | "POST /api/v1/audits/{number}/comments"
+        | "POST /api/v1/findings/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/audits" | "POST /api/v1/findings" => json!({"title": "matrix"}),
+        "PATCH /api/v1/audits/{number}" | "PATCH /api/v1/findings/{number}" => {
+            json!({"description": "matrix"})
+        }
+        "POST /api/v1/audits/{number}/transitions" => json!({"action": "start"}),
+        "POST /api/v1/findings/{number}/transitions" => json!({"action": "close"}),
+        "POST /api/v1/audits/{number}/samples" => {
+            json!({"kind": "incident", "from": "2026-01-01", "to": "2026-01-02", "size": 1})
+        }
+        "POST /api/v1/audits/{number}/links" | "POST /api/v1/findings/{number}/links" => {
+            json!({"record": "PRB-000001"})
+        }
         "POST /api/v1/improvements" => json!({"title": "matrix"}),
         "POST /api/v1/incidents/{number}/rating" => json!({"score": 4}),
         "PATCH /api/v1/improvements/{number}" => json!({"description": "matrix"}),
@@ -472,6 +528,44 @@ async fn every_route_every_role_own_and_other_organisation() {
             .await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
 
+        // An audit in progress with a sample and a finding.
+        let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/audits",
+                json!({"title": "Incidents", "scope": ["8.6"], "starts_on": today,
+                       "target_date": today, "assignee": "auditor@provider.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/audit-programmes",
+                json!({"title": "Cycle", "starts_on": "2026-01-01", "ends_on": "2027-12-31"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        for (path, body) in [
+            (
+                "/api/v1/audits/AUD-0001/transitions",
+                json!({"action": "start"}),
+            ),
+            (
+                "/api/v1/audits/AUD-0001/samples",
+                json!({"kind": "incident", "from": today, "to": today, "size": 1}),
+            ),
+            (
+                "/api/v1/findings",
+                json!({"title": "Seen", "audit": "AUD-0001", "grade": "observation",
+                       "clause": "8.6.1", "evidence": "As seen"}),
+            ),
+        ] {
+            let (st, v) = s.post("auditor", path, body).await;
+            assert!(st.is_success(), "{path}: {st} {v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -494,6 +588,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{number}",
                             if template.contains("agreements") {
                                 "SLA-0001"
+                            } else if template.contains("audits") {
+                                "AUD-0001"
+                            } else if template.contains("findings") {
+                                "FND-0001"
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
@@ -521,6 +619,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{id}",
                             if template.contains("tokens") {
                                 &foreign_token
+                            } else if template.contains("samples") {
+                                "1"
                             } else if template.contains("documents") {
                                 &file_ids[0]
                             } else if template.contains("evidence-files") {
@@ -564,6 +664,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("nonconformities", "NCR-0001")
                         } else if template.contains("improvements") {
                             ("improvements", "IMP-0001")
+                        } else if template.contains("audits") {
+                            ("audits", "AUD-0001")
+                        } else if template.contains("findings") {
+                            ("findings", "FND-0001")
                         } else if template.contains("actions") {
                             ("actions", "ACT-0001")
                         } else if own {

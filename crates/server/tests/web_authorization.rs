@@ -156,6 +156,36 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Internal audits: staff read them; internal auditors and managers plan and
+        // carry them out; every member of staff may discuss and link a finding.
+        "GET /audits" | "GET /findings" => only(STAFF),
+        "GET /audits/new" | "POST /audits/new" => only(&["admin", "manager", "auditor"]),
+        "GET /audits/{number}"
+        | "GET /audits/{number}/samples/{id}/redraw"
+        | "GET /audits/{number}/report"
+        | "GET /findings/{number}"
+        | "POST /findings/{number}/comments"
+        | "POST /findings/{number}/attachments"
+        | "POST /findings/{number}/links" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "POST /audits/{number}/edit"
+        | "POST /audits/{number}/transitions"
+        | "POST /audits/{number}/samples"
+        | "POST /audits/{number}/findings"
+        | "POST /audits/{number}/comments"
+        | "POST /audits/{number}/attachments"
+        | "POST /audits/{number}/links"
+        | "POST /findings/{number}/edit"
+        | "POST /findings/{number}/transitions" => match role {
+            "agent" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
         "GET /satisfaction" => Allow,
         "POST /incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
@@ -339,6 +369,31 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
             let (st, v) = s.post("manager", path, body).await;
             assert_eq!(st, StatusCode::CREATED, "{path} {v}");
         }
+        // An audit in progress with a finding.
+        let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        for (path, body) in [
+            (
+                "/api/v1/audits",
+                json!({"title": "Incidents", "scope": ["8.6"], "starts_on": today,
+                       "target_date": today, "assignee": "auditor@provider.test"}),
+            ),
+            (
+                "/api/v1/audits/AUD-0001/transitions",
+                json!({"action": "start"}),
+            ),
+            (
+                "/api/v1/audits/AUD-0001/samples",
+                json!({"kind": "incident", "from": today, "to": today, "size": 1}),
+            ),
+            (
+                "/api/v1/findings",
+                json!({"title": "Seen", "audit": "AUD-0001", "grade": "observation",
+                       "clause": "8.6.1", "evidence": "As seen"}),
+            ),
+        ] {
+            let (st, v) = s.post("auditor", path, body).await;
+            assert!(st.is_success(), "{path}: {st} {v}");
+        }
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -412,6 +467,10 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "NCR-0001"
                     } else if template.starts_with("/improvements") {
                         "IMP-0001"
+                    } else if template.starts_with("/audits") {
+                        "AUD-0001"
+                    } else if template.starts_with("/findings") {
+                        "FND-0001"
                     } else if template.starts_with("/actions") {
                         "ACT-0001"
                     } else if own {
@@ -421,6 +480,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     };
                     let id = if template.contains("tokens") {
                         &foreign_token
+                    } else if template.contains("samples") {
+                        "1"
                     } else if template.contains("documents") {
                         &file_ids[0]
                     } else if template.starts_with("/conformity/files") {

@@ -9,6 +9,7 @@ use steward_domain::action::{ActionState, Effectiveness};
 use steward_domain::complaint::ComplaintState;
 use steward_domain::improvement::{ImprovementSource, ImprovementState};
 use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
+use steward_domain::internal_audit::{AuditState, FindingState, Grade};
 use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
 use steward_domain::sla::{ClockKind, ClockStatus};
@@ -52,6 +53,9 @@ code_value!(
     Effectiveness => "effectiveness",
     ImprovementState => "improvement state",
     ImprovementSource => "improvement source",
+    AuditState => "audit state",
+    FindingState => "finding state",
+    Grade => "finding grade",
 );
 
 /// A value of `T` read from a text column.

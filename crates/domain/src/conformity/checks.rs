@@ -99,10 +99,17 @@ pub enum FigureId {
     ImprovementsEvaluated,
     /// Customers' ratings in the window: satisfied (4 or 5 of 5).
     CustomersSatisfied,
+    /// Requirements of the catalogue: covered by an audit (not cancelled) of
+    /// the programme whose cycle holds today.
+    RequirementsAudited,
+    /// Audits (not cancelled) whose last day has passed: reported.
+    AuditsReported,
+    /// Open audit findings: with a date to answer them by, not passed.
+    FindingsOnTime,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 44] = {
+    pub const ALL: [FigureId; 47] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -149,6 +156,9 @@ impl FigureId {
             ImprovementsMeasurable,
             ImprovementsEvaluated,
             CustomersSatisfied,
+            RequirementsAudited,
+            AuditsReported,
+            FindingsOnTime,
         ]
     };
 
@@ -633,6 +643,33 @@ pub static REGISTRY: &[Check] = &[
             met: 80.0,
             partly: 60.0,
         },
+    },
+    Check {
+        id: "requirements-audited",
+        title: "The audit programme covers every requirement within its cycle",
+        explanation: "Requirements of clauses 4 to 10: covered by the scope of an audit (not cancelled) of the programme whose cycle holds today. No programme for today covers none.",
+        requirements: &["9.2"],
+        figure: FigureId::RequirementsAudited,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 50.0,
+        },
+    },
+    Check {
+        id: "audits-reported",
+        title: "Audits are held and reported as planned",
+        explanation: "Audits (not cancelled) whose last day has passed: reported.",
+        requirements: &["9.2"],
+        figure: FigureId::AuditsReported,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "findings-on-time",
+        title: "Audit findings are answered on time",
+        explanation: "Open findings of internal audits: with a date to answer them by that has not passed.",
+        requirements: &["9.2", "10.1"],
+        figure: FigureId::FindingsOnTime,
+        rule: Rule::NoneBad { partly: 1 },
     },
 ];
 

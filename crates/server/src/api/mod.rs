@@ -122,6 +122,8 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(crate::nonconformities::api::router())
         .merge(crate::actions::api::router())
         .merge(crate::improvements::api::router())
+        .merge(crate::audits::api::router())
+        .merge(crate::findings::api::router())
         .merge(crate::satisfaction::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))

@@ -73,6 +73,7 @@ pub async fn load(
     state: &AppState,
     manager_email: &str,
     complaint: Option<&str>,
+    finding: Option<&str>,
 ) -> AppResult<String> {
     let manager = actor(state, manager_email).await?;
     let raise = |title: &str, description: &str, source: &str, severity: &str, clause: &str| {
@@ -82,9 +83,11 @@ pub async fn load(
             source: Some(source.into()),
             severity: Some(severity.into()),
             clause: Some(clause.into()),
-            from: complaint
-                .filter(|_| source == "complaint")
-                .map(str::to_owned),
+            from: match source {
+                "complaint" => complaint.map(str::to_owned),
+                "finding" => finding.map(str::to_owned),
+                _ => None,
+            },
             ..Default::default()
         }
     };
@@ -187,6 +190,14 @@ pub async fn load(
         reason: None,
     };
     super::step(state, &manager, &change.number, &close, None).await?;
+    // The audit's finding is answered: a nonconformity was raised from it.
+    if let Some(f) = finding {
+        let close = crate::findings::FindingStepInput {
+            action: "close".into(),
+            reason: None,
+        };
+        crate::findings::step(state, &manager, f, &close, None).await?;
+    }
     // New, from a breached incident: the same kind of cause as the first, and late.
     let breach = super::create(
         state,

@@ -178,15 +178,29 @@ pub async fn create(
         None => Some(match from.as_ref().map(|r| r.kind()).transpose()? {
             Some(Kind::Complaint) => Source::Complaint,
             Some(Kind::Incident) => Source::SlaBreach,
+            Some(Kind::Finding) => Source::Finding,
             _ => Source::Other,
         }),
     };
-    let severity = severity(&mut p, input.severity.as_deref().unwrap_or("minor"));
-    let clause = parse_clause(
-        &mut p,
-        "clause",
-        input.clause.as_deref().unwrap_or_default(),
-    );
+    // Raised from an audit finding, it takes the finding's clause and grade.
+    let finding = match from.as_ref() {
+        Some(r) if r.kind == steward_domain::kind::FINDING => {
+            Some(state.store.finding(&r.number).await?)
+        }
+        _ => None,
+    };
+    let severity = match (input.severity.as_deref(), &finding) {
+        (Some(s), _) => severity(&mut p, s),
+        (None, Some(f)) if f.grade.get() == steward_domain::internal_audit::Grade::Major => {
+            Some(Severity::Major)
+        }
+        _ => Some(Severity::Minor),
+    };
+    let typed_clause = match (input.clause.as_deref().map(str::trim), &finding) {
+        (None | Some(""), Some(f)) => f.clause.as_str(),
+        (c, _) => c.unwrap_or_default(),
+    };
+    let clause = parse_clause(&mut p, "clause", typed_clause);
     let correction = Analysis::text(
         &mut p,
         "correction",

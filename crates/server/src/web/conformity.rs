@@ -208,6 +208,9 @@ pub struct RequirementPage {
     checks: Vec<CheckBlock>,
     /// The nonconformities raised against it, for those who may read them.
     nonconformities: Vec<steward_store::Nonconformity>,
+    /// The internal audits that cover it and their findings on it.
+    audits: Vec<steward_store::PlannedAudit>,
+    findings: Vec<steward_store::Finding>,
 }
 
 pub async fn requirement(
@@ -262,7 +265,27 @@ async fn requirement_page(
     } else {
         Vec::new()
     };
+    let may_read = |k| {
+        authorize(
+            &s.actor,
+            Action::Work(k, steward_domain::kind::Verb::Read),
+            None,
+        ) == Decision::Allow
+    };
+    let (audits, findings) = if may_read(steward_domain::kind::Kind::Audit) {
+        (
+            crate::audits::covering(state, &r.clause).await?,
+            state
+                .store
+                .findings_on(std::slice::from_ref(&r.clause))
+                .await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(RequirementPage {
+        audits,
+        findings,
         nonconformities,
         nav: Nav::of(s),
         csrf: s.csrf.clone(),

@@ -200,6 +200,8 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())
+        .merge(crate::audits::web::router())
+        .merge(crate::findings::web::router())
         .merge(crate::web::WebRoutes::default().route(
             "/satisfaction",
             "GET",

@@ -238,6 +238,8 @@ pub(crate) async fn refused(
         }
         Kind::Action => crate::actions::web::refused(state, s, number, e, draft).await,
         Kind::Improvement => crate::improvements::web::refused(state, s, number, e, draft).await,
+        Kind::Audit => crate::audits::web::refused(state, s, number, e, draft).await,
+        Kind::Finding => crate::findings::web::refused(state, s, number, e, draft).await,
     }
 }
 

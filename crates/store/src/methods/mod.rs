@@ -57,6 +57,7 @@ mod complaints;
 mod conformity;
 mod improvements;
 mod incidents;
+mod internal_audits;
 mod jobs;
 mod nonconformities;
 mod organisations;

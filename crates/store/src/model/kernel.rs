@@ -201,6 +201,7 @@ macro_rules! kind_row {
         }
     };
 }
+pub(crate) use kind_row;
 
 /// A problem: its work record and its own fields.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -13,6 +13,7 @@ use steward_domain::sla::{CaseFacts, ClockKind, ClockStatus, SlaClock, SlaTerms}
 mod activity;
 mod audit;
 mod incidents;
+mod internal_audits;
 mod jobs;
 mod kernel;
 mod people;
@@ -23,6 +24,7 @@ mod sla;
 pub use activity::*;
 pub use audit::*;
 pub use incidents::*;
+pub use internal_audits::*;
 pub use jobs::*;
 pub use kernel::*;
 pub use people::*;

@@ -25,6 +25,29 @@ const INCIDENT_GAP: &str = "'incident' AS kind, i.number AS record_key, i.title 
 const BY_OPENED: &str = "i.opened_at DESC, i.id DESC";
 const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS title";
 const COMPLAINT_GAP: &str = "'complaint' AS kind, c.number AS record_key, c.title AS title";
+const WORK_GAP: &str = "c.kind AS kind, c.number AS record_key, c.title AS title";
+
+/// The requirement catalogue as rows (`column1` the clause, `column2` its
+/// title, `column3` its place in the catalogue; both databases name a
+/// `VALUES` list's columns so), built once.
+fn requirement_rows() -> &'static str {
+    static ROWS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        let rows: Vec<String> = steward_domain::conformity::catalogue::catalogue()
+            .requirements
+            .iter()
+            .enumerate()
+            .map(|(n, r)| {
+                format!(
+                    "('{}', '{}', {n})",
+                    r.clause.replace('\'', "''"),
+                    r.title.replace('\'', "''")
+                )
+            })
+            .collect();
+        format!("FROM (VALUES {}) q WHERE q.column1 <> ''", rows.join(", "))
+    })
+}
 const NONCONFORMITY_GAP: &str = "'nonconformity' AS kind, c.number AS record_key, c.title AS title";
 const ACTION_GAP: &str = "'action' AS kind, c.number AS record_key, c.title AS title";
 const IMPROVEMENT_GAP: &str = "'improvement' AS kind, c.number AS record_key, c.title AS title";
@@ -134,7 +157,7 @@ fn sql_of(id: FigureId) -> FigureSql {
             from: "FROM audit_chain x WHERE x.id = 1",
             good: "NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.seq IS NULL \
                    AND a.occurred_at < :five_minutes_ago)",
-            gap: "'audit' AS kind, 'unsealed' AS record_key, \
+            gap: "'audit_trail' AS kind, 'unsealed' AS record_key, \
                   'Audit entries waiting more than 5 minutes to be sealed' AS title",
             order: "1",
         },
@@ -335,6 +358,29 @@ fn sql_of(id: FigureId) -> FigureSql {
             good: "d.evaluated_at IS NOT NULL",
             gap: IMPROVEMENT_GAP,
             order: "d.done_at, c.id",
+        },
+        RequirementsAudited => FigureSql {
+            from: requirement_rows(),
+            good: "EXISTS (SELECT 1 FROM audit_details d JOIN work_records a ON a.id = d.record_id \
+                   JOIN sms_records pr ON pr.id = d.programme_id WHERE a.state <> 'cancelled' \
+                   AND pr.starts_on <= :today AND pr.ends_on >= :today \
+                   AND d.covers LIKE '% ' || q.column1 || ' %')",
+            gap: "'requirement' AS kind, q.column1 AS record_key, q.column2 AS title",
+            order: "q.column3",
+        },
+        AuditsReported => FigureSql {
+            from: "FROM work_records c WHERE c.kind = 'audit' AND c.state <> 'cancelled' \
+                   AND c.target_at < :now",
+            good: "c.state IN ('reported', 'closed')",
+            gap: WORK_GAP,
+            order: "c.target_at, c.id",
+        },
+        FindingsOnTime => FigureSql {
+            from: "FROM work_records c WHERE c.kind = 'finding' \
+                   AND c.state_category IN ('new', 'active', 'waiting')",
+            good: "c.target_at IS NOT NULL AND c.target_at >= :now",
+            gap: WORK_GAP,
+            order: "c.opened_at DESC, c.id DESC",
         },
         CustomersSatisfied => FigureSql {
             from: "FROM ratings t JOIN work_records c ON c.id = t.record_id \

@@ -15,6 +15,8 @@ pub mod evidence;
 pub mod groups;
 pub mod improvements;
 pub mod incidents;
+pub mod internal_audits;
+pub use internal_audits::{audits, findings};
 pub mod jobs;
 pub mod meta;
 pub mod nonconformities;

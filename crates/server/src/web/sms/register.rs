@@ -107,6 +107,11 @@ async fn list_page(
                     })
                     .unwrap_or_default(),
                 Register::Plan => String::new(),
+                Register::Programmes => format!(
+                    "{} to {}",
+                    f.get("starts_on").and_then(Json::as_str).unwrap_or(""),
+                    f.get("ends_on").and_then(Json::as_str).unwrap_or("")
+                ),
             };
             Row {
                 number: v.number.clone(),
