@@ -98,3 +98,65 @@ pub async fn pdf(r: &AuditReport) -> AppResult<Vec<u8>> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
     crate::report::typst_pdf_of(crate::report::typst_engine(&ENGINE, TYPST), r).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audits::ChecklistItem;
+
+    #[tokio::test]
+    async fn the_report_lays_out_as_a_pdf_whatever_its_text() {
+        let text = "#set page(width: 1pt) ] [ \\ $ * _ < > @";
+        let r = AuditReport {
+            number: "AUD-0001".into(),
+            title: text.into(),
+            state: "Reported".into(),
+            programme: "APR-0001 This year".into(),
+            scope: "8.6, 9.1".into(),
+            criteria: text.into(),
+            starts_on: "2026-10-04".into(),
+            last_day: "2026-10-06".into(),
+            lead_auditor: "Avery Auditor".into(),
+            team: "sam@example.com".into(),
+            conclusion: text.into(),
+            reported: "2026-10-06 17:00".into(),
+            findings: vec![ReportFinding {
+                number: "FND-0001".into(),
+                title: text.into(),
+                grade: "Minor nonconformity".into(),
+                clause: "8.6.1".into(),
+                evidence: text.into(),
+                state: "Closed".into(),
+                nonconformity: true,
+            }],
+            samples: vec![SampleView {
+                id: 1,
+                kind: "incident".into(),
+                from: "2026-09-01".into(),
+                to: "2026-09-30".into(),
+                size: 2,
+                seed: "walk".into(),
+                population: 40,
+                records: vec!["INC-000001".into(), "INC-000007".into()],
+                drawn_by: "Avery Auditor".into(),
+                drawn_at: "2026-10-04T09:00:00Z".into(),
+                rule: text.into(),
+            }],
+            checklist: Checklist {
+                as_of: "2026-10-04".into(),
+                snapshot_of: None,
+                items: vec![ChecklistItem {
+                    clause: "8.6.1".into(),
+                    title: "Incident management".into(),
+                    summary: String::new(),
+                    evidence: "partly_met".into(),
+                    evidence_label: "partly met".into(),
+                    findings: vec!["FND-0001".into()],
+                }],
+            },
+        };
+        let pdf = pdf(&r).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+        assert!(r.render().unwrap().contains("FND-0001"));
+    }
+}

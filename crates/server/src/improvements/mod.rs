@@ -190,6 +190,7 @@ pub async fn create(
         None => Some(match from.as_ref().map(|r| r.kind()).transpose()? {
             Some(Kind::Complaint) => ImprovementSource::Complaint,
             Some(Kind::Nonconformity) => ImprovementSource::Nonconformity,
+            Some(Kind::Audit | Kind::Finding) => ImprovementSource::Audit,
             _ => ImprovementSource::Staff,
         }),
     };

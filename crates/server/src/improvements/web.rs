@@ -136,13 +136,20 @@ async fn new_form(
 pub async fn new_page(
     State(state): State<AppState>,
     s: WebSession,
-    Query(form): Query<NewForm>,
+    Query(mut form): Query<NewForm>,
 ) -> WebResult<NewPage> {
     crate::policy::require(
         &s.actor,
         Action::Work(Kind::Improvement, Verb::Create),
         None,
     )?;
+    // Proposed from a record: its title is a start.
+    if let Ok(r) = records::get(&state, &s.actor, &form.from).await {
+        if form.core.title.is_empty() {
+            form.core.title = r.title.clone();
+        }
+        form.from = r.number;
+    }
     new_form(&state, &s, form, Errors::default()).await
 }
 

@@ -156,6 +156,16 @@ fn severity(p: &mut Problems, typed: &str) -> Option<Severity> {
     parse_code(p, "severity", typed, Severity::parse, Severity::codes)
 }
 
+/// Where a nonconformity raised from a record of `kind` comes from.
+pub fn source_of(kind: Kind) -> Source {
+    match kind {
+        Kind::Complaint => Source::Complaint,
+        Kind::Incident => Source::SlaBreach,
+        Kind::Finding => Source::Finding,
+        _ => Source::Other,
+    }
+}
+
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -175,12 +185,12 @@ pub async fn create(
     };
     let source = match input.source.as_deref() {
         Some(s) => source(&mut p, s),
-        None => Some(match from.as_ref().map(|r| r.kind()).transpose()? {
-            Some(Kind::Complaint) => Source::Complaint,
-            Some(Kind::Incident) => Source::SlaBreach,
-            Some(Kind::Finding) => Source::Finding,
-            _ => Source::Other,
-        }),
+        None => Some(
+            from.as_ref()
+                .map(|r| r.kind())
+                .transpose()?
+                .map_or(Source::Other, source_of),
+        ),
     };
     // Raised from an audit finding, it takes the finding's clause and grade.
     let finding = match from.as_ref() {

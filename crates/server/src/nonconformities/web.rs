@@ -159,13 +159,7 @@ pub async fn new_page(
     // Raised from a record: the source follows from its kind, its title is a start.
     if let Ok(r) = records::get(&state, &s.actor, &form.from).await {
         if form.source.is_empty() {
-            form.source = match r.kind()? {
-                Kind::Complaint => Source::Complaint,
-                Kind::Incident => Source::SlaBreach,
-                _ => Source::Other,
-            }
-            .as_str()
-            .to_owned();
+            form.source = super::source_of(r.kind()?).as_str().to_owned();
         }
         if form.core.title.is_empty() {
             form.core.title = r.title.clone();
