@@ -25,6 +25,8 @@ pub const IMPROVEMENT: &str = "improvement";
 pub const AUDIT: &str = "audit";
 /// The `kind` of an audit finding's work record.
 pub const FINDING: &str = "finding";
+/// The `kind` of a management review's work record.
+pub const REVIEW: &str = "review";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -39,6 +41,7 @@ pub enum Kind {
     Improvement,
     Audit,
     Finding,
+    Review,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -260,8 +263,28 @@ static FINDING_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Management reviews are top management's: staff read them; managers (and
+/// admins) plan, hold and record them.
+static REVIEW_SPEC: KindSpec = KindSpec {
+    kind: Kind::Review,
+    code: REVIEW,
+    number: NumberKind::Review,
+    label: "Management review",
+    plural: "Reviews",
+    path: "reviews",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Create, &[Admin, Manager]),
+        (Verb::Update, &[Admin, Manager]),
+        (Verb::Transition, &[Admin, Manager]),
+        (Verb::Comment, &[Admin, Manager]),
+        (Verb::WorkNote, &[Admin, Manager]),
+        (Verb::Link, &[Admin, Manager]),
+    ],
+};
+
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
@@ -270,6 +293,7 @@ impl Kind {
         Kind::Improvement,
         Kind::Audit,
         Kind::Finding,
+        Kind::Review,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -282,6 +306,7 @@ impl Kind {
             Kind::Improvement => &IMPROVEMENT_SPEC,
             Kind::Audit => &AUDIT_SPEC,
             Kind::Finding => &FINDING_SPEC,
+            Kind::Review => &REVIEW_SPEC,
         }
     }
 

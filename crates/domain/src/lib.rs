@@ -26,6 +26,7 @@ pub mod number;
 pub mod priority;
 pub mod problem;
 pub mod register;
+pub mod review;
 pub mod satisfaction;
 pub mod service;
 pub mod sla;

@@ -19,6 +19,8 @@ pub enum NumberKind {
     Audit,
     /// A finding of an internal audit: `FND-0001`.
     Finding,
+    /// A management review (9.3): `REV-0001`.
+    Review,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -39,6 +41,7 @@ impl NumberKind {
             NumberKind::Improvement => "IMP",
             NumberKind::Audit => "AUD",
             NumberKind::Finding => "FND",
+            NumberKind::Review => "REV",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -55,6 +58,7 @@ impl NumberKind {
             | NumberKind::Improvement
             | NumberKind::Audit
             | NumberKind::Finding
+            | NumberKind::Review
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

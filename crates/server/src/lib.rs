@@ -33,6 +33,7 @@ pub mod problems;
 pub mod records;
 pub mod registers;
 pub mod report;
+pub mod reviews;
 pub mod satisfaction;
 pub mod sla;
 pub mod sla_report;

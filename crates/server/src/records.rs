@@ -241,7 +241,8 @@ pub async fn comment(
         | Kind::Action
         | Kind::Improvement
         | Kind::Audit
-        | Kind::Finding => Ok(state
+        | Kind::Finding
+        | Kind::Review => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),

@@ -234,6 +234,33 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Management reviews: staff read them and their packs; managers hold them.
+        "GET /api/v1/reviews" | "GET /api/v1/review-pack" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
+        "POST /api/v1/reviews" => only(&["admin", "manager"]),
+        "GET /api/v1/reviews/{number}"
+        | "GET /api/v1/reviews/{number}/pack"
+        | "GET /api/v1/reviews/{number}/comments"
+        | "GET /api/v1/reviews/{number}/history"
+        | "GET /api/v1/reviews/{number}/attachments"
+        | "GET /api/v1/reviews/{number}/links" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "PATCH /api/v1/reviews/{number}"
+        | "POST /api/v1/reviews/{number}/transitions"
+        | "POST /api/v1/reviews/{number}/comments"
+        | "POST /api/v1/reviews/{number}/attachments"
+        | "POST /api/v1/reviews/{number}/links"
+        | "DELETE /api/v1/reviews/{number}/links/{other}" => match role {
+            "agent" | "auditor" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
         // Complaints: customers raise, read and comment on their own organisation's.
         "GET /api/v1/complaints" => Allow,
         "POST /api/v1/complaints" => only(&["admin", "agent", "manager", "customer"]),
@@ -305,7 +332,13 @@ fn body(route: &str) -> Option<Value> {
         | "POST /api/v1/improvements/{number}/comments"
         | "POST /api/v1/audits/{number}/comments"
         | "POST /api/v1/findings/{number}/comments" => json!({"body": "matrix"}),
-        "POST /api/v1/audits" | "POST /api/v1/findings" => json!({"title": "matrix"}),
+        "POST /api/v1/audits" | "POST /api/v1/findings" | "POST /api/v1/reviews" => {
+            json!({"title": "matrix"})
+        }
+        "POST /api/v1/reviews/{number}/comments" => json!({"body": "matrix"}),
+        "PATCH /api/v1/reviews/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/reviews/{number}/transitions" => json!({"action": "hold"}),
+        "POST /api/v1/reviews/{number}/links" => json!({"record": "PRB-000001"}),
         "PATCH /api/v1/audits/{number}" | "PATCH /api/v1/findings/{number}" => {
             json!({"description": "matrix"})
         }
@@ -566,6 +599,15 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert!(st.is_success(), "{path}: {st} {v}");
         }
 
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/reviews",
+                json!({"title": "Quarter", "period": "2026-Q3", "target_date": today}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -592,6 +634,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "AUD-0001"
                             } else if template.contains("findings") {
                                 "FND-0001"
+                            } else if template.contains("reviews") {
+                                "REV-0001"
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
@@ -668,6 +712,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("audits", "AUD-0001")
                         } else if template.contains("findings") {
                             ("findings", "FND-0001")
+                        } else if template.contains("reviews") {
+                            ("reviews", "REV-0001")
                         } else if template.contains("actions") {
                             ("actions", "ACT-0001")
                         } else if own {

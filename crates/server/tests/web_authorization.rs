@@ -186,6 +186,25 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             "customer" => Hidden,
             _ => Allow,
         },
+        // Management reviews: staff read them and their packs; managers hold them.
+        "GET /reviews" => only(STAFF),
+        "GET /reviews/new" | "POST /reviews/new" => only(OWNERS),
+        "GET /reviews/{number}" | "GET /reviews/{number}/pack" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "POST /reviews/{number}/edit"
+        | "POST /reviews/{number}/transitions"
+        | "POST /reviews/{number}/comments"
+        | "POST /reviews/{number}/attachments"
+        | "POST /reviews/{number}/links" => match role {
+            "agent" | "auditor" => Forbidden,
+            "customer" => Hidden,
+            _ => Allow,
+        },
         "GET /satisfaction" => Allow,
         "POST /incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
@@ -394,6 +413,14 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
             let (st, v) = s.post("auditor", path, body).await;
             assert!(st.is_success(), "{path}: {st} {v}");
         }
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/reviews",
+                json!({"title": "Quarter", "period": "2026-Q3", "target_date": today}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -471,6 +498,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "AUD-0001"
                     } else if template.starts_with("/findings") {
                         "FND-0001"
+                    } else if template.starts_with("/reviews") {
+                        "REV-0001"
                     } else if template.starts_with("/actions") {
                         "ACT-0001"
                     } else if own {

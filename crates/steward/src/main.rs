@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use steward_server::admin::{self, OrgInput, UserInput};
 use steward_server::error::AppError;
-use steward_server::{AppState, conformity, demo, report};
+use steward_server::{AppState, conformity, demo, report, reviews};
 use steward_store::AuditActor;
 
 #[derive(Parser)]
@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: ConformityCommand,
     },
+    /// Management reviews (ISO/IEC 20000-1 9.3).
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// Reports.
     Report {
         #[command(subcommand)]
@@ -113,6 +118,22 @@ enum JobsCommand {
     },
     /// Put a dead (or waiting) job back in the queue to run now.
     Retry { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Write a management review's input pack for a period, compiled now.
+    Pack {
+        /// 2026-Q3, 2026-07, 2026 or 2026-07-01..2026-09-30.
+        #[arg(long)]
+        period: String,
+        /// html (self-contained page), pdf or json.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// The file to write (default: review-pack-<period>.<format>).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -390,6 +411,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.email
             );
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Review {
+            command:
+                ReviewCommand::Pack {
+                    period,
+                    format,
+                    out,
+                },
+        } => {
+            let (from, to) = steward_domain::review::parse_period("--period", &period)?;
+            if !matches!(format.as_str(), "html" | "pdf" | "json") {
+                return Err(anyhow!(
+                    "--format must be html, pdf or json, not {format:?}"
+                ));
+            }
+            let state = open().await?;
+            let pack = reviews::pack::build(
+                &state,
+                from,
+                to,
+                steward_store::now_ms(),
+                reviews::pack::ReviewText::default(),
+            )
+            .await?;
+            let bytes = match format.as_str() {
+                "pdf" => reviews::pack::pdf(&pack).await?,
+                "json" => serde_json::to_vec_pretty(&pack)?,
+                _ => reviews::pack::html(&pack)?.into_bytes(),
+            };
+            let out = out.unwrap_or_else(|| {
+                format!(
+                    "review-pack-{}.{format}",
+                    period.trim().replace("..", "_to_")
+                )
+                .into()
+            });
+            std::fs::write(&out, &bytes)
+                .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "Wrote the management review pack for {from} to {to} ({format}) to {}.",
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformity {

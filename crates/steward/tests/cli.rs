@@ -167,5 +167,44 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
         ] {
             refused(&migrate_with(&url, var, value), 1, says);
         }
+
+        // A management review's pack: a bad period is refused; a good one is written.
+        refused(
+            &steward(
+                &url,
+                &["review", "pack", "--period", "2026-09-30..2026-07-01"],
+            ),
+            1,
+            "ends (2026-07-01) before it starts",
+        );
+        let dir = steward_store::testing::TempDir::new();
+        for format in ["pdf", "json", "html"] {
+            let out = dir.0.join(format!("pack.{format}"));
+            let said = ok(
+                &url,
+                &[
+                    "review",
+                    "pack",
+                    "--period",
+                    "2026-Q3",
+                    "--format",
+                    format,
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+            );
+            assert!(said.contains("2026-07-01 to 2026-09-30"), "{said}");
+            let bytes = std::fs::read(&out).unwrap();
+            match format {
+                "pdf" => assert!(bytes.starts_with(b"%PDF")),
+                "json" => {
+                    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                    assert_eq!(v["from"], "2026-07-01");
+                }
+                _ => assert!(
+                    String::from_utf8_lossy(&bytes).contains("Actions from previous reviews")
+                ),
+            }
+        }
     }
 }

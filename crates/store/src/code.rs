@@ -12,6 +12,7 @@ use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
 use steward_domain::internal_audit::{AuditState, FindingState, Grade};
 use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
+use steward_domain::review::ReviewState;
 use steward_domain::sla::{ClockKind, ClockStatus};
 
 /// A closed set of values stored as text.
@@ -56,6 +57,7 @@ code_value!(
     AuditState => "audit state",
     FindingState => "finding state",
     Grade => "finding grade",
+    ReviewState => "review state",
 );
 
 /// A value of `T` read from a text column.

@@ -106,10 +106,14 @@ pub enum FigureId {
     AuditsReported,
     /// Open audit findings: with a date to answer them by, not passed.
     FindingsOnTime,
+    /// One row: a management review held in the last twelve months.
+    ReviewHeld,
+    /// Open actions decided by management reviews: with a due date not passed.
+    ReviewActionsOnTime,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 47] = {
+    pub const ALL: [FigureId; 49] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -159,6 +163,8 @@ impl FigureId {
             RequirementsAudited,
             AuditsReported,
             FindingsOnTime,
+            ReviewHeld,
+            ReviewActionsOnTime,
         ]
     };
 
@@ -669,6 +675,22 @@ pub static REGISTRY: &[Check] = &[
         explanation: "Open findings of internal audits: with a date to answer them by that has not passed.",
         requirements: &["9.2", "10.1"],
         figure: FigureId::FindingsOnTime,
+        rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "review-held",
+        title: "Top management has reviewed the SMS in the last twelve months",
+        explanation: "A management review held (recorded with its minutes) in the last twelve months.",
+        requirements: &["9.3"],
+        figure: FigureId::ReviewHeld,
+        rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "review-actions-on-time",
+        title: "Actions decided by management reviews are carried out on time",
+        explanation: "Open actions that follow from a management review: with a due date that has not passed.",
+        requirements: &["9.3", "10.2"],
+        figure: FigureId::ReviewActionsOnTime,
         rule: Rule::NoneBad { partly: 1 },
     },
 ];

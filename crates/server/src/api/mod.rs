@@ -124,6 +124,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(crate::improvements::api::router())
         .merge(crate::audits::api::router())
         .merge(crate::findings::api::router())
+        .merge(crate::reviews::api::router())
         .merge(crate::satisfaction::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))

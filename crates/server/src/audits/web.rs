@@ -480,7 +480,9 @@ pub async fn report(
     let tz = s.user.effective_time_zone().to_owned();
     let r = super::report::build(&state, &s.actor, &number, &tz).await?;
     match q.format.as_deref().map(str::trim) {
-        None | Some("" | "html") => Ok(r.into_response()),
+        None | Some("" | "html") => Ok(crate::web::report_page(
+            askama::Template::render(&r).map_err(AppError::internal)?,
+        )),
         Some("pdf") => {
             let bytes = super::report::pdf(&r).await?;
             Ok(crate::attachments::download_response(

@@ -202,6 +202,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::improvements::web::router())
         .merge(crate::audits::web::router())
         .merge(crate::findings::web::router())
+        .merge(crate::reviews::web::router())
         .merge(crate::web::WebRoutes::default().route(
             "/satisfaction",
             "GET",
@@ -270,6 +271,27 @@ impl Nav {
             ) == Decision::Allow,
         })
     }
+}
+
+/// A self-contained printable page (a report, a review pack) shown in the
+/// browser: its own inline styles and no script at all, so its policy allows
+/// the one and forbids the other.
+pub fn report_page(html: String) -> Response {
+    use axum::http::HeaderValue;
+    let mut res = axum::response::Html(html).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+             frame-ancestors 'none'; form-action 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
 }
 
 /// A form's text as typed, trimmed; `None` when empty.

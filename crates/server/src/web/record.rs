@@ -240,6 +240,7 @@ pub(crate) async fn refused(
         Kind::Improvement => crate::improvements::web::refused(state, s, number, e, draft).await,
         Kind::Audit => crate::audits::web::refused(state, s, number, e, draft).await,
         Kind::Finding => crate::findings::web::refused(state, s, number, e, draft).await,
+        Kind::Review => crate::reviews::web::refused(state, s, number, e, draft).await,
     }
 }
 

@@ -64,6 +64,7 @@ mod organisations;
 mod problems;
 mod records;
 mod registers;
+mod reviews;
 mod satisfaction;
 mod services;
 mod sessions;

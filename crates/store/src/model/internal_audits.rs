@@ -232,3 +232,120 @@ pub struct PlannedAudit {
     pub target_at: Option<UtcMillis>,
     pub assignee_name: Option<String>,
 }
+
+/// A management review: its work record (the target date is the review's
+/// day), the period it reviews, attendees, decisions and life.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Review {
+    #[sqlx(flatten)]
+    pub record: RecordRow<steward_domain::review::ReviewState>,
+    pub period_from: String,
+    pub period_to: String,
+    pub attendees: Option<String>,
+    pub decisions: Option<String>,
+    pub minutes: Option<String>,
+    pub held_at: Option<UtcMillis>,
+    pub cancelled_reason: Option<String>,
+    /// Its actions not yet closed or cancelled.
+    pub open_actions: i64,
+}
+
+kind_row!(Review, steward_domain::review::ReviewState);
+
+impl Review {
+    pub fn fields(&self) -> ReviewFields {
+        ReviewFields {
+            core: self.core(),
+            state: self.state(),
+            period_from: self.period_from.clone(),
+            period_to: self.period_to.clone(),
+            attendees: self.attendees.clone(),
+            decisions: self.decisions.clone(),
+            life: steward_domain::review::ReviewLife {
+                minutes: self.minutes.clone(),
+                held_at: self.held_at,
+                cancelled_reason: self.cancelled_reason.clone(),
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+/// What a change to a review may touch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewFields {
+    pub core: RecordCore,
+    pub state: steward_domain::review::ReviewState,
+    pub period_from: String,
+    pub period_to: String,
+    pub attendees: Option<String>,
+    pub decisions: Option<String>,
+    pub life: steward_domain::review::ReviewLife,
+}
+
+/// A new review with its references resolved.
+pub type NewReview = NewRecord<ReviewFields>;
+
+/// What a management review's input pack counts over its period, each one
+/// SQL aggregate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ReviewFigures {
+    pub incidents_opened: i64,
+    pub incidents_resolved: i64,
+    pub major_incidents: i64,
+    pub clocks_stopped: i64,
+    pub clocks_met: i64,
+    pub breaches: i64,
+    pub problems_opened: i64,
+    pub problems_resolved: i64,
+    pub problems_open: i64,
+    pub complaints_opened: i64,
+    pub complaints_open: i64,
+    pub complaints_overdue: i64,
+    pub ratings: i64,
+    pub ratings_satisfied: i64,
+    pub nonconformities_opened: i64,
+    pub nonconformities_open: i64,
+    pub actions_open: i64,
+    pub actions_overdue: i64,
+    pub improvements_proposed: i64,
+    pub improvements_done: i64,
+    pub improvements_evaluated: i64,
+    pub improvements_met: i64,
+    pub audits_reported: i64,
+    pub findings_major: i64,
+    pub findings_minor: i64,
+    pub findings_other: i64,
+    pub findings_open: i64,
+}
+
+/// Incidents per month of a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthCount {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub opened: i64,
+    pub resolved: i64,
+}
+
+/// An action of an earlier review, as the next review's pack lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CarriedAction {
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub state_category: String,
+    pub target_at: Option<UtcMillis>,
+    pub assignee_name: Option<String>,
+    pub review_number: String,
+}
+
+/// A register record changed in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct RegisterChange {
+    pub number: String,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub updated_at: UtcMillis,
+}

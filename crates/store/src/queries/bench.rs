@@ -130,6 +130,7 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
         "audit_samples",
         "finding_details",
         "audit_details",
+        "review_details",
         "sla_intervals",
         "sla_clocks",
         "attachments",

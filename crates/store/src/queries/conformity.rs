@@ -382,6 +382,22 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: WORK_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
+        ReviewHeld => FigureSql {
+            from: "FROM (VALUES (1)) q WHERE q.column1 = 1",
+            good: "EXISTS (SELECT 1 FROM work_records c JOIN review_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'review' AND d.held_at >= :year_ago)",
+            gap: "'requirement' AS kind, '9.3' AS record_key, \
+                  'No management review held in the last twelve months' AS title",
+            order: "1",
+        },
+        ReviewActionsOnTime => FigureSql {
+            from: "FROM work_records c JOIN action_details d ON d.record_id = c.id \
+                   JOIN work_records pr ON pr.id = d.parent_id WHERE c.kind = 'action' \
+                   AND pr.kind = 'review' AND c.state_category IN ('new', 'active', 'waiting')",
+            good: "c.target_at IS NOT NULL AND c.target_at >= :now",
+            gap: WORK_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
         CustomersSatisfied => FigureSql {
             from: "FROM ratings t JOIN work_records c ON c.id = t.record_id \
                    WHERE t.rated_at >= :since",

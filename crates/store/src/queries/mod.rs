@@ -25,6 +25,7 @@ pub mod orgs;
 pub mod problems;
 pub mod records;
 pub mod registers;
+pub mod reviews;
 pub mod satisfaction;
 pub mod services;
 pub mod sla;
