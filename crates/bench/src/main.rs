@@ -56,6 +56,8 @@ struct Row {
     /// Per size: the problem list's first page p50/p99 and a problem's
     /// linked incidents p50/p99 (ms), with how many problems there were.
     problems: Vec<(i64, i64, [f64; 4])>,
+    /// Per size: a year's management review pack p50/p99 (ms).
+    packs: Vec<(i64, [f64; 2])>,
     peak_kb: u64,
     /// The largest proportional set size (PSS) and private memory seen.
     sampled: Peaks,
@@ -435,6 +437,7 @@ async fn run_backend(
     let mut filled = 0;
     let mut lists = Vec::new();
     let mut problems = Vec::new();
+    let mut packs = Vec::new();
     for &size in sizes {
         if size > have {
             eprintln!("[{name}] filling to {size} incidents");
@@ -474,6 +477,15 @@ async fn run_backend(
         let checks = format!("{base}/api/v1/requirements");
         let (c50, c99) = latency(&client, &checks, &token, (args.requests / 10).max(10)).await?;
         lists.push((size, [f50, f99, d50, d99, c50, c99]));
+        // A management review's input pack over the last year of this history.
+        eprintln!("[{name}] management review pack over a year at {size} incidents");
+        let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+        let year_ago = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 365))
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let pack = format!("{base}/api/v1/review-pack?period={year_ago}..{today}");
+        let (p50, p99) = latency(&client, &pack, &token, (args.requests / 10).max(10)).await?;
+        packs.push((size, [p50, p99]));
         // A problem board over this history: one problem per 1,000 incidents,
         // every 50th incident linked to one (about 20 per problem).
         let n = (size / 1000).max(10);
@@ -544,6 +556,7 @@ async fn run_backend(
         cpu_us,
         lists,
         problems,
+        packs,
         peak_kb,
         sampled,
         jobs,
@@ -623,6 +636,23 @@ async fn main() -> anyhow::Result<()> {
                 big.1[0] / small.1[0].max(0.001),
                 big.1[2] / small.1[2].max(0.001),
                 big.1[4] / small.1[4].max(0.001),
+            );
+        }
+        for (size, p) in &r.packs {
+            println!(
+                "{:<9} at {size} incidents: a year's management review pack p50/p99 {:.1} / {:.1} ms",
+                "", p[0], p[1]
+            );
+        }
+        if let (Some(small), Some(big)) = (r.packs.first(), r.packs.last())
+            && r.packs.len() > 1
+        {
+            println!(
+                "{:<9} review pack p50 at {} vs {}: {:.2}x",
+                "",
+                big.0,
+                small.0,
+                big.1[0] / small.1[0].max(0.001)
             );
         }
         for (size, n, p) in &r.problems {

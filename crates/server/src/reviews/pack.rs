@@ -178,7 +178,12 @@ pub async fn build(
             _ => "unknown",
         };
         let unit = o.text("unit").unwrap_or("");
-        let shown = |x: Option<f64>| x.map_or("none".to_owned(), |x| format!("{x:.1}{unit}"));
+        let sep = if unit.starts_with(char::is_alphabetic) {
+            " "
+        } else {
+            ""
+        };
+        let shown = |x: Option<f64>| x.map_or("none".to_owned(), |x| format!("{x:.1}{sep}{unit}"));
         objectives.push(ObjectiveLine {
             number: o.number.clone(),
             title: o.title.clone(),
