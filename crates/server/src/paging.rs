@@ -84,3 +84,44 @@ impl ListBasics {
         }
     }
 }
+
+/// The filters and paging of the list of a kind the provider keeps to itself
+/// (nonconformities, actions, improvements, audits, findings, reviews).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KindListParams {
+    /// Comma-separated states, or `open` for every state still open.
+    pub state: Option<String>,
+    /// Text in the title, or a record number.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+impl KindListParams {
+    /// The filter, cursor and page size asked for, over the states of `S`;
+    /// every bad one a problem of its field.
+    pub fn filter<S: StateMachine>(
+        &self,
+    ) -> AppResult<(steward_store::RecordFilter, Option<Cursor>, i64)> {
+        let mut p = Problems::default();
+        let basics = ListBasics::parse::<S>(
+            &mut p,
+            self.state.as_deref(),
+            self.q.as_deref(),
+            self.cursor.as_deref(),
+            self.limit,
+            200,
+        );
+        p.finish(())?;
+        let filter = steward_store::RecordFilter {
+            states: basics.states,
+            assignee_id: None,
+            text: basics.text,
+            org_id: None,
+        };
+        Ok((filter, basics.cursor, basics.limit))
+    }
+}

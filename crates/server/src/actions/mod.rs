@@ -16,14 +16,13 @@ use steward_domain::error::Problems;
 use steward_domain::kind::{Kind, StateMachine, Verb, parse_step};
 use steward_domain::link::LinkType;
 use steward_domain::number::NumberKind;
-use steward_store::{Action, ActionFields, AuditActor, NewAction, Page, RecordCore, RecordFilter};
+use steward_store::{Action, ActionFields, AuditActor, NewAction, Page, RecordCore};
 
 use crate::AppState;
 use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::records;
 use crate::views::opt_time;
@@ -65,19 +64,8 @@ pub struct ActionStepInput {
     pub review: Option<String>,
 }
 
-/// Filters and paging of the action list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActionListParams {
-    /// Comma-separated states, or `open` for planned and in progress.
-    pub state: Option<String>,
-    /// Text in the title, or an action number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+/// Filters and paging of the actions.
+pub type ActionListParams = crate::paging::KindListParams;
 
 /// An action: its record (state planned, in_progress, implemented, closed or
 /// cancelled), the record it follows from, and its effectiveness review.
@@ -318,24 +306,6 @@ pub async fn list(
     params: &ActionListParams,
 ) -> AppResult<Page<Action>> {
     require(actor, allowed(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<ActionState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
-    Ok(state
-        .store
-        .list_actions(&filter, basics.cursor, basics.limit)
-        .await?)
+    let (filter, cursor, limit) = params.filter::<ActionState>()?;
+    Ok(state.store.list_actions(&filter, cursor, limit).await?)
 }

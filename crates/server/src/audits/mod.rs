@@ -25,8 +25,8 @@ use steward_domain::nonconformity::Analysis;
 use steward_domain::number::NumberKind;
 use steward_domain::register::Register;
 use steward_store::{
-    Audit, AuditActor, AuditFields, AuditPlan, NewAudit, NewSample, Page, PlannedAudit,
-    RecordFilter, Sample, SmsRecord,
+    Audit, AuditActor, AuditFields, AuditPlan, NewAudit, NewSample, Page, PlannedAudit, Sample,
+    SmsRecord,
 };
 
 use crate::AppState;
@@ -34,7 +34,6 @@ use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::views::{opt_time, time};
 
@@ -83,18 +82,7 @@ pub struct AuditStepInput {
 }
 
 /// Filters and paging of the audits.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditListParams {
-    /// Comma-separated states, or `open` for planned and in progress.
-    pub state: Option<String>,
-    /// Text in the title, or an audit number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+pub type AuditListParams = crate::paging::KindListParams;
 
 /// An audit: its record (the assignee leads it), programme, scope, dates,
 /// team and outcome.
@@ -467,26 +455,8 @@ pub async fn list(
     params: &AuditListParams,
 ) -> AppResult<Page<Audit>> {
     require(actor, action(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<AuditState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
-    Ok(state
-        .store
-        .list_audits(&filter, basics.cursor, basics.limit)
-        .await?)
+    let (filter, cursor, limit) = params.filter::<AuditState>()?;
+    Ok(state.store.list_audits(&filter, cursor, limit).await?)
 }
 
 /// A sample to draw: records of `kind` opened from `from` to `to` (both

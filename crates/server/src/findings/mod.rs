@@ -16,14 +16,13 @@ use steward_domain::link::LinkType;
 use steward_domain::nonconformity::{parse_clause, parse_code};
 use steward_domain::number::NumberKind;
 use steward_domain::text;
-use steward_store::{AuditActor, Finding, FindingFields, NewFinding, Page, RecordFilter};
+use steward_store::{AuditActor, Finding, FindingFields, NewFinding, Page};
 
 use crate::AppState;
 use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::records;
 
@@ -72,18 +71,7 @@ pub struct FindingStepInput {
 }
 
 /// Filters and paging of the findings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct FindingListParams {
-    /// Comma-separated states (open, closed, withdrawn).
-    pub state: Option<String>,
-    /// Text in the title, or a finding number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+pub type FindingListParams = crate::paging::KindListParams;
 
 /// A finding: its record (state open, closed or withdrawn), audit, grade,
 /// clause and evidence.
@@ -290,24 +278,6 @@ pub async fn list(
     params: &FindingListParams,
 ) -> AppResult<Page<Finding>> {
     require(actor, action(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<FindingState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
-    Ok(state
-        .store
-        .list_findings(&filter, basics.cursor, basics.limit)
-        .await?)
+    let (filter, cursor, limit) = params.filter::<FindingState>()?;
+    Ok(state.store.list_findings(&filter, cursor, limit).await?)
 }

@@ -18,16 +18,13 @@ use steward_domain::link::LinkType;
 use steward_domain::nonconformity::{Analysis, parse_code};
 use steward_domain::number::NumberKind;
 use steward_domain::register::Register;
-use steward_store::{
-    AuditActor, Improvement, ImprovementFields, NewImprovement, Page, RecordFilter,
-};
+use steward_store::{AuditActor, Improvement, ImprovementFields, NewImprovement, Page};
 
 use crate::AppState;
 use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::records;
 use crate::views::opt_time;
@@ -76,19 +73,8 @@ pub struct ImprovementStepInput {
     pub reason: Option<String>,
 }
 
-/// Filters and paging of the improvement register.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ImprovementListParams {
-    /// Comma-separated states, or `open` for proposed, approved and in progress.
-    pub state: Option<String>,
-    /// Text in the title, or an improvement number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+/// Filters and paging of the improvements.
+pub type ImprovementListParams = crate::paging::KindListParams;
 
 /// An improvement: its record (state proposed, approved, in_progress, done,
 /// evaluated or rejected), what it promises and how it was evaluated.
@@ -332,24 +318,9 @@ pub async fn list(
     params: &ImprovementListParams,
 ) -> AppResult<Page<Improvement>> {
     require(actor, action(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<ImprovementState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
+    let (filter, cursor, limit) = params.filter::<ImprovementState>()?;
     Ok(state
         .store
-        .list_improvements(&filter, basics.cursor, basics.limit)
+        .list_improvements(&filter, cursor, limit)
         .await?)
 }

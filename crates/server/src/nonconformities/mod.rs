@@ -19,16 +19,13 @@ use steward_domain::nonconformity::{
     parse_clause, parse_code,
 };
 use steward_domain::number::NumberKind;
-use steward_store::{
-    AuditActor, NewNonconformity, Nonconformity, NonconformityFields, Page, RecordFilter,
-};
+use steward_store::{AuditActor, NewNonconformity, Nonconformity, NonconformityFields, Page};
 
 use crate::AppState;
 use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::records;
 
@@ -80,19 +77,8 @@ pub struct NonconformityStepInput {
     pub reason: Option<String>,
 }
 
-/// Filters and paging of the nonconformity list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NonconformityListParams {
-    /// Comma-separated states, or `open` for new and investigating.
-    pub state: Option<String>,
-    /// Text in the title, or a nonconformity number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+/// Filters and paging of the nonconformities.
+pub type NonconformityListParams = crate::paging::KindListParams;
 
 /// A nonconformity: its record (state new, investigating, closed or
 /// rejected), what was found, its analysis, its open actions and whether its
@@ -353,24 +339,9 @@ pub async fn list(
     params: &NonconformityListParams,
 ) -> AppResult<Page<Nonconformity>> {
     require(actor, action(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<NonconformityState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
+    let (filter, cursor, limit) = params.filter::<NonconformityState>()?;
     Ok(state
         .store
-        .list_nonconformities(&filter, basics.cursor, basics.limit)
+        .list_nonconformities(&filter, cursor, limit)
         .await?)
 }

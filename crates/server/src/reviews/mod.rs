@@ -17,14 +17,13 @@ use steward_domain::kind::{Kind, StateMachine, Verb, parse_step};
 use steward_domain::nonconformity::Analysis;
 use steward_domain::number::NumberKind;
 use steward_domain::review::{self, ReviewState, STEPS};
-use steward_store::{AuditActor, NewReview, Page, RecordFilter, Review, ReviewFields};
+use steward_store::{AuditActor, NewReview, Page, Review, ReviewFields};
 
 use crate::AppState;
 use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
 use crate::policy::require;
 use crate::views::opt_time;
 
@@ -64,18 +63,7 @@ pub struct ReviewStepInput {
 }
 
 /// Filters and paging of the reviews.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ReviewListParams {
-    /// Comma-separated states, or `open` for planned.
-    pub state: Option<String>,
-    /// Text in the title, or a review number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
+pub type ReviewListParams = crate::paging::KindListParams;
 
 /// A management review: its record (state planned, held, closed or
 /// cancelled; the target date is its day), period, attendees, decisions.
@@ -266,24 +254,6 @@ pub async fn list(
     params: &ReviewListParams,
 ) -> AppResult<Page<Review>> {
     require(actor, action(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<ReviewState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
-    Ok(state
-        .store
-        .list_reviews(&filter, basics.cursor, basics.limit)
-        .await?)
+    let (filter, cursor, limit) = params.filter::<ReviewState>()?;
+    Ok(state.store.list_reviews(&filter, cursor, limit).await?)
 }
