@@ -106,11 +106,16 @@ pub enum Action {
     JobRead,
     /// Put a dead job back in the queue.
     JobRetry,
+    /// Service reports (9.4): staff read every customer's, customers their
+    /// own organisation's.
+    ServiceReportRead,
+    /// Issue a customer's service report for a period into the archive.
+    ServiceReportIssue,
 }
 
 impl Action {
     /// Every action that is not about a work record, for exhaustive tests.
-    pub const GENERAL: [Action; 21] = [
+    pub const GENERAL: [Action; 23] = [
         Action::ServiceRead,
         Action::ServiceWrite,
         Action::GroupRead,
@@ -132,6 +137,8 @@ impl Action {
         Action::OwnSettings,
         Action::JobRead,
         Action::JobRetry,
+        Action::ServiceReportRead,
+        Action::ServiceReportIssue,
     ];
 
     /// The roles this action is granted to. Nothing is allowed by default:
@@ -146,9 +153,10 @@ impl Action {
         const ADMIN: &[Role] = &[Admin];
         match self {
             Work(kind, verb) => kind.granted(verb),
-            ServiceRead | OwnTokens | OwnSettings => EVERYONE,
+            ServiceRead | OwnTokens | OwnSettings | ServiceReportRead => EVERYONE,
             GroupRead | UserRead | OrgRead | ConformityRead | SmsRead | ServiceLevelRead => STAFF,
-            ServiceWrite | GroupWrite | RequirementWrite | SmsWrite | ServiceLevelWrite => OWNERS,
+            ServiceWrite | GroupWrite | RequirementWrite | SmsWrite | ServiceLevelWrite
+            | ServiceReportIssue => OWNERS,
             EvidenceWrite => &[Admin, Manager, Auditor],
             DocumentAcknowledge => &[Admin, Agent, Manager],
             AuditRead | JobRead => &[Admin, Auditor],
@@ -273,7 +281,12 @@ mod tests {
             .collect();
         assert_eq!(
             customer,
-            [Action::ServiceRead, Action::OwnTokens, Action::OwnSettings]
+            [
+                Action::ServiceRead,
+                Action::OwnTokens,
+                Action::OwnSettings,
+                Action::ServiceReportRead
+            ]
         );
     }
 

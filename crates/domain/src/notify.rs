@@ -19,10 +19,12 @@ pub enum Event {
     IncidentResolved,
     SlaWarning,
     SlaBreach,
+    /// A service report for the customer's organisation is issued.
+    ServiceReportIssued,
 }
 
 impl Event {
-    pub const ALL: [Event; 7] = [
+    pub const ALL: [Event; 8] = [
         Event::IncidentCreated,
         Event::IncidentAssigned,
         Event::IncidentCommented,
@@ -30,6 +32,7 @@ impl Event {
         Event::IncidentResolved,
         Event::SlaWarning,
         Event::SlaBreach,
+        Event::ServiceReportIssued,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Event {
             Event::IncidentResolved => "incident_resolved",
             Event::SlaWarning => "sla_warning",
             Event::SlaBreach => "sla_breach",
+            Event::ServiceReportIssued => "service_report_issued",
         }
     }
 
@@ -53,11 +57,17 @@ impl Event {
             Event::IncidentResolved => "An incident is resolved",
             Event::SlaWarning => "An SLA clock reaches its warning point",
             Event::SlaBreach => "An SLA clock is breached (escalation)",
+            Event::ServiceReportIssued => "A service report for my organisation is issued",
         }
     }
 
     pub fn parse(s: &str) -> Option<Event> {
         Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// Only customers hear of it (it is about their organisation).
+    pub const fn customers_only(self) -> bool {
+        matches!(self, Event::ServiceReportIssued)
     }
 
     /// Only the provider's staff may hear of it.
@@ -140,6 +150,9 @@ pub fn recipients(event: Event, circle: &Circle, actor_id: Option<i64>) -> Vec<i
             .chain(circle.group.iter().filter(|p| p.manager))
             .collect(),
         Event::IncidentResolved => circle.caller.iter().collect(),
+        // Not an incident's event: its contacts are the customer's, chosen
+        // where the report is issued.
+        Event::ServiceReportIssued => Vec::new(),
     };
     let mut out: Vec<i64> = Vec::new();
     for p in candidates {

@@ -63,6 +63,10 @@ pub struct Config {
     /// a candidate problem when they occur within `problem_trend_days`.
     pub problem_trend_incidents: i64,
     pub problem_trend_days: i64,
+    /// Issue last month's service report of every customer with an agreed
+    /// SLA at the start of each month (and e-mail its contacts when mail is
+    /// set up).
+    pub service_reports_monthly: bool,
 }
 
 impl Default for Config {
@@ -84,6 +88,7 @@ impl Default for Config {
             priority_matrix: vec!["P1 P2 P3".into(), "P2 P3 P4".into(), "P3 P4 P5".into()],
             problem_trend_incidents: 3,
             problem_trend_days: 14,
+            service_reports_monthly: true,
             risk_scale: 5,
             document_self_approval: false,
             run_jobs: true,

@@ -135,11 +135,16 @@ pub async fn take_snapshot(state: &AppState) -> AppResult<usize> {
 
 /// Takes the day's snapshot at start and then every hour (each run replaces
 /// the day's earlier one, so the last run of a day is what the day keeps),
-/// until `stop` fires.
+/// and queues the monthly service reports still owed, until `stop` fires.
 pub async fn run_snapshots(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         if let Err(e) = take_snapshot(&state).await {
             tracing::warn!(error = %e, "conformity snapshot failed; will retry");
+        }
+        if state.config.service_reports_monthly
+            && let Err(e) = crate::service_reports::queue_due(&state).await
+        {
+            tracing::warn!(error = %e, "cannot queue the monthly service reports; will retry");
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
@@ -532,6 +537,7 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit_trail" => Some("/audit".to_owned()),
         "requirement" => Some(format!("/conformity/{}", g.record_key)),
+        "service_report" => Some(format!("/service-reports?organisation={}", g.record_key)),
         "record" => steward_domain::register::Register::of_number(&g.record_key)
             .map(|r| format!("/sms/{}/{}", r.slug(), g.record_key)),
         _ => None,

@@ -533,6 +533,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
         .await?;
     crate::satisfaction::demo(state, "kim@acme.example").await?;
     crate::reviews::demo::load(state, "manager@northwind.example").await?;
+    crate::service_reports::demo(state, "manager@northwind.example").await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

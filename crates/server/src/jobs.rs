@@ -248,6 +248,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
             Ok(Vec::new())
         }
         "escalate" => escalate_job(state, job).await,
+        "service_report" => crate::service_reports::run_job(state, &job.payload).await,
         "sla_recompute" => {
             // One batch per job, and the next batch as its follow-up, so that
             // no run is long and a worker that dies loses one batch at most.
@@ -419,6 +420,8 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
                     "you work on it"
                 },
             ),
+            // Not an incident's event (service reports mail their own).
+            Event::ServiceReportIssued => continue,
         };
         let body = IncidentMail {
             name: &r.name,

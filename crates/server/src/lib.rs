@@ -35,6 +35,7 @@ pub mod registers;
 pub mod report;
 pub mod reviews;
 pub mod satisfaction;
+pub mod service_reports;
 pub mod sla;
 pub mod sla_report;
 pub mod testing;

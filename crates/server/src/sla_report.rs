@@ -4,7 +4,7 @@
 //! The figures are aggregated in SQL; the same report model feeds the API
 //! (JSON, CSV), the web page (with an SVG chart) and `steward report sla`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_domain::access::Actor;
 use steward_domain::sla;
 
@@ -15,7 +15,7 @@ use crate::sla::minutes_text;
 use crate::views::time;
 
 /// One month and clock.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthView {
     /// `YYYY-MM` (UTC).
     pub month: String,
@@ -34,7 +34,7 @@ pub struct MonthView {
 }
 
 /// A breached clock.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BreachView {
     pub incident: String,
     pub title: String,
@@ -49,7 +49,7 @@ pub struct BreachView {
 }
 
 /// The report of one agreement over some months.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SlaReport {
     pub agreement: String,
     pub title: String,
@@ -89,13 +89,15 @@ pub async fn build(
     months: &[(String, i64, i64)],
 ) -> AppResult<SlaReport> {
     let a = crate::agreements::get(state, actor, number).await?;
-    build_for(state, a, months).await
+    build_for(state, a, None, months).await
 }
 
-/// The report of an agreement (the CLI, which needs no sign-in).
+/// The report of an agreement (the CLI, which needs no sign-in); of one
+/// customer's clocks when `org` (id, name) is given.
 pub async fn build_for(
     state: &AppState,
     a: steward_store::Agreement,
+    org: Option<(i64, &str)>,
     months: &[(String, i64, i64)],
 ) -> AppResult<SlaReport> {
     if a.kind != "sla" {
@@ -104,14 +106,15 @@ pub async fn build_for(
             "reports are for SLAs; an OLA has no clocks yet",
         ));
     }
-    let rows = state.store.sla_report(&a.number, months).await?;
+    let org_id = org.map(|o| o.0);
+    let rows = state.store.sla_report(&a.number, org_id, months).await?;
     let (from, to) = match (months.first(), months.last()) {
         (Some(f), Some(l)) => (f.1, l.2),
         _ => (0, 0),
     };
     let breaches = state
         .store
-        .sla_breaches(&a.number, from, to, 500)
+        .sla_breaches(&a.number, org_id, from, to, 500)
         .await?
         .into_iter()
         .map(|b| BreachView {
@@ -148,7 +151,10 @@ pub async fn build_for(
     Ok(SlaReport {
         agreement: a.number,
         title: a.title,
-        customer: a.org_name.unwrap_or_else(|| "every customer".into()),
+        customer: match org {
+            Some((_, name)) => name.to_owned(),
+            None => a.org_name.unwrap_or_else(|| "every customer".into()),
+        },
         status: a.status,
         from: months.first().map(|m| m.0.clone()).unwrap_or_default(),
         to: months.last().map(|m| m.0.clone()).unwrap_or_default(),

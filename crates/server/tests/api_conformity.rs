@@ -34,7 +34,7 @@ async fn statuses_follow_the_records() {
             .map(|p| p["phase"].clone())
             .collect();
         assert_eq!(phases, ["plan", "do", "check", "act"]);
-        let reports = reqs.iter().find(|r| r["clause"] == "9.4").unwrap();
+        let reports = reqs.iter().find(|r| r["clause"] == "8.7.1").unwrap();
         assert_eq!(reports["status"], "not_assessed");
         // No audit programme: no requirement is audited, and each one is a gap.
         let (_, audited) = s.get("auditor", "/api/v1/requirements/9.2").await;

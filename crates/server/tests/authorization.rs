@@ -294,6 +294,12 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         },
         "GET /api/v1/incidents/{number}/rating" => scoped(Allow),
         "GET /api/v1/satisfaction" => Allow,
+        // Service reports: customers read their own organisation's; managers issue.
+        "GET /api/v1/service-reports" => Allow,
+        "POST /api/v1/service-reports" => only(&["admin", "manager"]),
+        "GET /api/v1/service-reports/{id}" | "GET /api/v1/organisations/{id}/service-report" => {
+            scoped(Allow)
+        }
         "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
             scoped(Allow)
         }
@@ -351,6 +357,7 @@ fn body(route: &str) -> Option<Value> {
             json!({"record": "PRB-000001"})
         }
         "POST /api/v1/improvements" => json!({"title": "matrix"}),
+        "POST /api/v1/service-reports" => json!({"organisation": 2, "period": "2026-02"}),
         "POST /api/v1/incidents/{number}/rating" => json!({"score": 4}),
         "PATCH /api/v1/improvements/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/improvements/{number}/transitions" => json!({"action": "start"}),
@@ -608,6 +615,19 @@ async fn every_route_every_role_own_and_other_organisation() {
             .await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
 
+        // A service report of each organisation: 1 Alpha's (own), 2 Beta's (Alpha is
+        // organisation 2, Beta 3).
+        for org in [2, 3] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/service-reports",
+                    json!({"organisation": org, "period": "2026-02"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -663,6 +683,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{id}",
                             if template.contains("tokens") {
                                 &foreign_token
+                            } else if template.contains("/organisations/") {
+                                if own { "2" } else { "3" }
+                            } else if template.contains("service-reports") {
+                                if own { "1" } else { "2" }
                             } else if template.contains("samples") {
                                 "1"
                             } else if template.contains("documents") {

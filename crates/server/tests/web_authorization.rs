@@ -206,6 +206,10 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             _ => Allow,
         },
         "GET /satisfaction" => Allow,
+        // Service reports: customers read their own organisation's; managers issue.
+        "GET /service-reports" | "GET /service-reports/compile" => Allow,
+        "POST /service-reports" => only(OWNERS),
+        "GET /service-reports/{id}" => scoped(Allow),
         "POST /incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
             _ => Forbidden,
@@ -421,6 +425,17 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
+        // A service report of each organisation: 1 Alpha's (own), 2 Beta's.
+        for org in [2, 3] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/service-reports",
+                    json!({"organisation": org, "period": "2026-02"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -509,6 +524,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     };
                     let id = if template.contains("tokens") {
                         &foreign_token
+                    } else if template.starts_with("/service-reports") {
+                        if own { "1" } else { "2" }
                     } else if template.contains("samples") {
                         "1"
                     } else if template.contains("documents") {

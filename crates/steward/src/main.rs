@@ -85,6 +85,27 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ReportCommand {
+    /// A customer's service report for a period (ISO/IEC 20000-1 9.4): SLA
+    /// attainment per agreement, incidents and problems per month, major
+    /// incidents, satisfaction and complaints.
+    Service {
+        /// The customer organisation's name.
+        #[arg(long)]
+        customer: String,
+        /// 2026-11, 2026-Q3, 2026 or 2026-07-01..2026-09-30.
+        #[arg(long)]
+        period: String,
+        /// html (self-contained page), pdf, csv or json.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// The file to write (default: service-report-<customer>-<period>.<format>).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Also keep it in the archive as issued (and e-mail the customer's
+        /// contacts when mail is set up).
+        #[arg(long)]
+        issue: bool,
+    },
     /// An SLA's report: per month and clock, the share within target, mean and
     /// 90th percentile times; and the breaches with their incidents.
     Sla {
@@ -487,6 +508,68 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report {
             command:
+                ReportCommand::Service {
+                    customer,
+                    period,
+                    format,
+                    out,
+                    issue,
+                },
+        } => {
+            use steward_server::service_reports;
+            if !matches!(format.as_str(), "html" | "pdf" | "csv" | "json") {
+                return Err(anyhow!(
+                    "--format must be html, pdf, csv or json, not {format:?}"
+                ));
+            }
+            steward_domain::review::parse_period("--period", &period)?;
+            let state = open().await?;
+            let org = state
+                .store
+                .org_by_name(&customer)
+                .await
+                .map_err(|_| anyhow!("no organisation named {customer:?}"))?;
+            let (report, issued) = if issue {
+                let (issued, mails) = service_reports::issue(
+                    &state,
+                    &steward_store::AuditActor::system("steward report service"),
+                    &org,
+                    &period,
+                )
+                .await?;
+                state.store.enqueue_jobs(&mails).await?;
+                let (_, body) = state
+                    .store
+                    .service_report(issued.id)
+                    .await?
+                    .ok_or_else(|| anyhow!("the report just issued is gone"))?;
+                let report: service_reports::ServiceReport = serde_json::from_str(&body)?;
+                (report, Some(service_reports::IssuedView::from(&issued)))
+            } else {
+                (service_reports::build(&state, &org, &period).await?, None)
+            };
+            let bytes = match format.as_str() {
+                "pdf" => service_reports::pdf(&report, issued.as_ref()).await?,
+                "csv" => service_reports::csv(&report)?,
+                "json" => serde_json::to_vec_pretty(&report)?,
+                _ => service_reports::html(&report, issued.as_ref())?.into_bytes(),
+            };
+            let path = out.unwrap_or_else(|| service_reports::file_name(&report, &format).into());
+            std::fs::write(&path, &bytes)
+                .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+            println!(
+                "Wrote the service report of {} for {} ({} to {}{}) to {}.",
+                report.customer,
+                report.period,
+                report.from,
+                report.to,
+                if issued.is_some() { ", issued" } else { "" },
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            command:
                 ReportCommand::Sla {
                     agreement,
                     to,
@@ -510,7 +593,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .agreement(&number)
                 .await
                 .map_err(|_| anyhow!("no agreement {number}"))?;
-            let r = steward_server::sla_report::build_for(&state, a, &months).await?;
+            let r = steward_server::sla_report::build_for(&state, a, None, &months).await?;
             let bytes = match format.as_str() {
                 "csv" => steward_server::sla_report::csv(&r)?,
                 "json" => serde_json::to_vec_pretty(&r)?,

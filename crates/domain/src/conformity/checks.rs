@@ -110,10 +110,13 @@ pub enum FigureId {
     ReviewHeld,
     /// Open actions decided by management reviews: with a due date not passed.
     ReviewActionsOnTime,
+    /// Customers with an agreed SLA in force last month: their service
+    /// report for last month issued.
+    ServiceReportsIssued,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 49] = {
+    pub const ALL: [FigureId; 50] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -165,6 +168,7 @@ impl FigureId {
             FindingsOnTime,
             ReviewHeld,
             ReviewActionsOnTime,
+            ServiceReportsIssued,
         ]
     };
 
@@ -692,6 +696,17 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["9.3", "10.2"],
         figure: FigureId::ReviewActionsOnTime,
         rule: Rule::NoneBad { partly: 1 },
+    },
+    Check {
+        id: "service-reports-issued",
+        title: "Every customer with an SLA receives its monthly service report",
+        explanation: "Customers with an agreed SLA in force last month: last month's service report issued to them.",
+        requirements: &["9.4"],
+        figure: FigureId::ServiceReportsIssued,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 80.0,
+        },
     },
 ];
 

@@ -126,6 +126,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(crate::findings::api::router())
         .merge(crate::reviews::api::router())
         .merge(crate::satisfaction::api::router())
+        .merge(crate::service_reports::api::router())
         .merge(attachments::router())
         .merge(records::router(max_upload))
         .merge(services::router())

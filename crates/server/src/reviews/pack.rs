@@ -74,7 +74,7 @@ pub struct Pack {
     pub decisions: String,
 }
 
-fn percent(good: i64, of: i64) -> String {
+pub fn percent(good: i64, of: i64) -> String {
     if of == 0 {
         "no data".to_owned()
     } else {
@@ -82,7 +82,7 @@ fn percent(good: i64, of: i64) -> String {
     }
 }
 
-fn start_ms(d: Date) -> i64 {
+pub fn start_ms(d: Date) -> i64 {
     jiff::tz::TimeZone::UTC
         .to_timestamp(d.at(0, 0, 0, 0))
         .map(|t| t.as_millisecond())
@@ -90,7 +90,7 @@ fn start_ms(d: Date) -> i64 {
 }
 
 /// The months of `[from, to]`: (`YYYY-MM`, first ms, end ms), cut to the period.
-fn months(from: Date, to: Date) -> Vec<(String, i64, i64)> {
+pub fn months(from: Date, to: Date) -> Vec<(String, i64, i64)> {
     let end = start_ms(to.tomorrow().unwrap_or(to));
     let mut out = Vec::new();
     let mut m = from.first_of_month();
@@ -107,6 +107,15 @@ fn months(from: Date, to: Date) -> Vec<(String, i64, i64)> {
         m = next;
     }
     out
+}
+
+/// The months of `[from, to]` that began before `until` (ms), the last cut there.
+pub fn months_until(from: Date, to: Date, until: i64) -> Vec<(String, i64, i64)> {
+    months(from, to)
+        .into_iter()
+        .filter(|(_, s, _)| *s < until)
+        .map(|(m, s, e)| (m, s, e.min(until)))
+        .collect()
 }
 
 /// What the review adds to its pack.
@@ -132,11 +141,7 @@ pub async fn build(
     let b = start_ms(to.tomorrow().unwrap_or(to)).min(as_of);
     let b = b.max(a);
     let figures = state.store.review_figures(a, b).await?;
-    let months: Vec<_> = months(from, to)
-        .into_iter()
-        .filter(|(_, s, _)| *s < b)
-        .map(|(m, s, e)| (m, s, e.min(b)))
-        .collect();
+    let months = months_until(from, to, b);
     let trend = state.store.incident_trend(&months).await?;
     let now = steward_store::now_ms();
     let carried = state

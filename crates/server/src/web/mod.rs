@@ -203,6 +203,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::audits::web::router())
         .merge(crate::findings::web::router())
         .merge(crate::reviews::web::router())
+        .merge(crate::service_reports::web::router())
         .merge(crate::web::WebRoutes::default().route(
             "/satisfaction",
             "GET",
@@ -237,6 +238,7 @@ pub struct Nav {
     pub can_sms: bool,
     pub can_jobs: bool,
     pub can_service_levels: bool,
+    pub can_service_reports: bool,
     /// The kinds of work record the user may read, from their descriptors: (plural, path).
     pub kinds: Vec<(&'static str, &'static str)>,
     pub can_raise_incident: bool,
@@ -256,6 +258,8 @@ impl Nav {
             can_sms: authorize(&s.actor, Action::SmsRead, None) == Decision::Allow,
             can_jobs: authorize(&s.actor, Action::JobRead, None) == Decision::Allow,
             can_service_levels: authorize(&s.actor, Action::ServiceLevelRead, None)
+                == Decision::Allow,
+            can_service_reports: authorize(&s.actor, Action::ServiceReportRead, None)
                 == Decision::Allow,
             kinds: Kind::ALL
                 .into_iter()

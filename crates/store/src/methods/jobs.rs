@@ -14,6 +14,11 @@ impl Store {
         dispatch!(self, notifications::circle(record_id))
     }
 
+    /// An organisation's active customer contacts.
+    pub async fn customer_contacts(&self, org_id: i64) -> Result<Vec<Recipient>> {
+        dispatch!(self, notifications::contacts(org_id))
+    }
+
     pub async fn set_notifications_muted(
         &self,
         actor: &AuditActor,

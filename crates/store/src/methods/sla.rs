@@ -54,24 +54,28 @@ impl Store {
         dispatch!(self, sla::clocks(record_id))
     }
 
-    /// An agreement's SLA figures per month `(label, start, end)` and clock kind.
+    /// An agreement's SLA figures per month `(label, start, end)` and clock
+    /// kind; one customer's clocks when `org` is given.
     pub async fn sla_report(
         &self,
         agreement: &str,
+        org: Option<i64>,
         months: &[(String, i64, i64)],
     ) -> Result<Vec<SlaMonthRow>> {
-        dispatch!(self, sla::report(agreement, months))
+        dispatch!(self, sla::report(agreement, org, months))
     }
 
-    /// An agreement's clocks breached in `[from, to)`, newest first.
+    /// An agreement's clocks breached in `[from, to)`, newest first; one
+    /// customer's when `org` is given.
     pub async fn sla_breaches(
         &self,
         agreement: &str,
+        org: Option<i64>,
         from: i64,
         to: i64,
         limit: i64,
     ) -> Result<Vec<SlaBreachRow>> {
-        dispatch!(self, sla::breaches(agreement, from, to, limit))
+        dispatch!(self, sla::breaches(agreement, org, from, to, limit))
     }
 
     /// Records why a breached clock missed its target; Conflict when it is not breached.

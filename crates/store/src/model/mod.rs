@@ -18,6 +18,7 @@ mod jobs;
 mod kernel;
 mod people;
 mod registers;
+mod service_reports;
 mod services;
 mod sla;
 
@@ -29,5 +30,6 @@ pub use jobs::*;
 pub use kernel::*;
 pub use people::*;
 pub use registers::*;
+pub use service_reports::*;
 pub use services::*;
 pub use sla::*;

@@ -398,6 +398,16 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: WORK_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
+        ServiceReportsIssued => FigureSql {
+            from: "FROM organisations o WHERE o.kind = 'customer' AND EXISTS (SELECT 1 \
+                   FROM agreements a WHERE a.org_id = o.id AND a.kind = 'sla' \
+                   AND a.status = 'agreed' AND substr(a.valid_from, 1, 7) <= :last_month \
+                   AND (a.valid_to IS NULL OR substr(a.valid_to, 1, 7) >= :last_month))",
+            good: "EXISTS (SELECT 1 FROM service_reports r WHERE r.org_id = o.id \
+                   AND r.period = :last_month)",
+            gap: "'service_report' AS kind, CAST(o.id AS TEXT) AS record_key, o.name AS title",
+            order: "o.name, o.id",
+        },
         CustomersSatisfied => FigureSql {
             from: "FROM ratings t JOIN work_records c ON c.id = t.record_id \
                    WHERE t.rated_at >= :since",
@@ -425,6 +435,17 @@ fn per_priority(sql: &mut Sql, targets: [i64; 5]) {
         sql.arg(Arg::I64(minutes * MINUTE));
     }
     sql.push(" ELSE 0 END)");
+}
+
+/// `YYYY-MM` of the month before the day `YYYY-MM-DD`.
+pub fn month_before(day: &str) -> String {
+    let y: i64 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
+    let m: i64 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    if m <= 1 {
+        format!("{:04}-12", y - 1)
+    } else {
+        format!("{y:04}-{:02}", m - 1)
+    }
 }
 
 /// Expands the `:name` parameters of a figure's SQL into bound arguments.
@@ -461,6 +482,9 @@ fn bind(sql: &mut Sql, text: &str, when: &FigureAt) {
             }
             "today" => {
                 sql.arg(Arg::Text(when.today.clone()));
+            }
+            "last_month" => {
+                sql.arg(Arg::Text(month_before(&when.today)));
             }
             "high_score" => {
                 sql.arg(Arg::I64(when.high_score));

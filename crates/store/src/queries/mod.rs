@@ -27,6 +27,7 @@ pub mod records;
 pub mod registers;
 pub mod reviews;
 pub mod satisfaction;
+pub mod service_reports;
 pub mod services;
 pub mod sla;
 pub mod users;

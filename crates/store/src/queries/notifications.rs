@@ -62,3 +62,18 @@ pub async fn muted(p: &Pools, user_id: i64) -> Result<String> {
             .unwrap_or_default(),
     )
 }
+
+/// The active customer contacts of an organisation, for what is sent to the
+/// customer as a whole (its service reports).
+pub async fn contacts(p: &Pools, org_id: i64) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
+         COALESCE(u.time_zone, o.time_zone) AS time_zone, \
+         FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group \
+         FROM users u JOIN organisations o ON o.id = u.org_id \
+         WHERE u.org_id = $1 AND u.active AND u.role = 'customer' ORDER BY u.id",
+    )
+    .bind(org_id)
+    .fetch_all(p.read())
+    .await?)
+}

@@ -331,31 +331,26 @@ pub async fn sweep(
 pub async fn report(
     p: &Pools,
     agreement: &str,
+    org: Option<i64>,
     months: &[(String, i64, i64)],
 ) -> Result<Vec<crate::SlaMonthRow>> {
     if months.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = super::Sql::new("WITH m (label, s, e) AS (VALUES ");
-    for (n, (label, s, e)) in months.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.push("(CAST(")
-            .arg(super::Arg::Text(label.clone()))
-            .push(" AS TEXT), CAST(")
-            .arg(super::Arg::I64(*s))
-            .push(" AS BIGINT), CAST(")
-            .arg(super::Arg::I64(*e))
-            .push(" AS BIGINT))");
-    }
+    let mut q = super::Sql::new("");
+    super::service_reports::months_cte(&mut q, months);
     q.push(
-        "), c AS (SELECT m.label, c.kind, c.elapsed_ms, c.breached_at \
-         FROM m JOIN sla_clocks c ON c.agreement = ",
-    )
-    .arg(super::Arg::Text(agreement.to_owned()))
-    .push(
-        " AND c.status = 'stopped' AND c.stopped_at >= m.s AND c.stopped_at < m.e), \
+        ", c AS (SELECT m.label, c.kind, c.elapsed_ms, c.breached_at FROM m JOIN sla_clocks c ON ",
+    );
+    if let Some(org) = org {
+        q.push("c.org_id = ")
+            .arg(super::Arg::I64(org))
+            .push(" AND ");
+    }
+    q.push("c.agreement = ")
+        .arg(super::Arg::Text(agreement.to_owned()))
+        .push(
+            " AND c.status = 'stopped' AND c.stopped_at >= m.s AND c.stopped_at < m.e), \
          r AS (SELECT label, kind, elapsed_ms, \
          ROW_NUMBER() OVER (PARTITION BY label, kind ORDER BY elapsed_ms) AS rn, \
          COUNT(*) OVER (PARTITION BY label, kind) AS n FROM c) \
@@ -365,7 +360,7 @@ pub async fn report(
          (SELECT MIN(r.elapsed_ms) FROM r WHERE r.label = c.label AND r.kind = c.kind \
           AND r.rn = (r.n * 9 + 9) / 10) AS p90_ms \
          FROM c GROUP BY c.label, c.kind ORDER BY c.label, c.kind",
-    );
+        );
     q.fetch_all(p.read()).await
 }
 
@@ -374,6 +369,7 @@ pub async fn report(
 pub async fn breaches(
     p: &Pools,
     agreement: &str,
+    org: Option<i64>,
     from: i64,
     to: i64,
     limit: i64,
@@ -383,12 +379,14 @@ pub async fn breaches(
          c.target_minutes, c.breach_reason FROM sla_clocks c \
          JOIN work_records i ON i.id = c.record_id \
          WHERE c.agreement = $1 AND c.breached_at >= $2 AND c.breached_at < $3 \
-         AND c.status <> 'cancelled' ORDER BY c.breached_at DESC, i.id DESC LIMIT $4",
+         AND c.status <> 'cancelled' AND ($5 IS NULL OR c.org_id = $5) \
+         ORDER BY c.breached_at DESC, i.id DESC LIMIT $4",
     )
     .bind(agreement)
     .bind(from)
     .bind(to)
     .bind(limit)
+    .bind(org)
     .fetch_all(p.read())
     .await?)
 }

@@ -31,7 +31,13 @@ pub struct SettingsPage {
 fn events_for(staff: bool) -> Vec<Event> {
     Event::ALL
         .into_iter()
-        .filter(|e| staff || !e.internal())
+        .filter(|e| {
+            if staff {
+                !e.customers_only()
+            } else {
+                !e.internal()
+            }
+        })
         .collect()
 }
 
@@ -125,6 +131,7 @@ pub struct NotificationForm {
     incident_resolved: Option<String>,
     sla_warning: Option<String>,
     sla_breach: Option<String>,
+    service_report_issued: Option<String>,
 }
 
 pub async fn set_notifications(
@@ -141,6 +148,7 @@ pub async fn set_notifications(
         Event::IncidentResolved => form.incident_resolved.is_some(),
         Event::SlaWarning => form.sla_warning.is_some(),
         Event::SlaBreach => form.sla_breach.is_some(),
+        Event::ServiceReportIssued => form.service_report_issued.is_some(),
     };
     let muted: Vec<&str> = events_for(s.actor.role.is_staff())
         .into_iter()

@@ -1,0 +1,335 @@
+//! Service reports (9.4) over HTTP, on both databases: a customer's report
+//! counts that customer's records only; issued once per customer and
+//! period, kept as issued and e-mailed to its contacts; customers read their
+//! own organisation's and nobody else's; the monthly job issues what is
+//! owed and the evidence check sees it; and bad input.
+
+mod common;
+
+use std::time::Duration;
+
+use common::smtp::SmtpSink;
+use common::{TestServer, backends};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn day(offset: i64) -> String {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset);
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+async fn settle(s: &TestServer) {
+    for _ in 0..400 {
+        let (_, jobs) = s.get("admin", "/api/v1/jobs?limit=1").await;
+        if jobs["counts"]["queued"] == 0 && jobs["counts"]["running"] == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("jobs never settled");
+}
+
+async fn org_id(s: &TestServer, name: &str) -> i64 {
+    let (st, v) = s.get("admin", "/api/v1/organisations").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == name)
+        .and_then(|o| o["id"].as_i64())
+        .unwrap_or_else(|| panic!("no organisation {name} in {v}"))
+}
+
+/// A 24x7 calendar and an agreed SLA for Alpha, in force for over a year.
+async fn agreement(s: &TestServer) {
+    let all_day = json!(["00:00-24:00"]);
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/calendars",
+            json!({"name": "24x7", "time_zone": "UTC",
+                   "week": {"monday": all_day, "tuesday": all_day, "wednesday": all_day,
+                            "thursday": all_day, "friday": all_day, "saturday": all_day,
+                            "sunday": all_day}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let t = json!({"response_minutes": 60, "resolution_minutes": 480});
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/agreements",
+            json!({"kind": "sla", "title": "Alpha standard", "customer": "Alpha",
+                   "calendar": v["id"], "valid_from": day(-400), "status": "agreed",
+                   "targets": {"P1": t, "P2": t, "P3": t, "P4": t, "P5": t}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+}
+
+async fn resolve(s: &TestServer, number: &str) {
+    let tr = format!("/api/v1/incidents/{number}/transitions");
+    for body in [
+        json!({"action": "start"}),
+        json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"}),
+    ] {
+        let (st, v) = s.post("agent", &tr, body).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+}
+
+fn check(req: &Value, id: &str) -> Value {
+    req["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map(|c| c["status"].clone())
+        .unwrap_or_else(|| panic!("no check {id} in {req}"))
+}
+
+#[tokio::test]
+async fn a_customers_report_counts_its_own_records_and_is_kept_as_issued() {
+    for backend in backends() {
+        let sink = SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+            c.public_url = "https://desk.example".into();
+        })
+        .await;
+        agreement(&s).await;
+        let alpha = org_id(&s, "Alpha").await;
+        let beta = org_id(&s, "Beta").await;
+        let provider = org_id(&s, "Provider").await;
+        let first = s.raise("customer", "Mail is slow", "SVC-0001").await;
+        s.raise("customer2", "ERP login fails", "SVC-0002").await;
+        s.raise("other", "Shop is down", "SVC-0001").await;
+        resolve(&s, &first).await;
+        let (st, v) = s
+            .post(
+                "customer",
+                &format!("/api/v1/incidents/{first}/rating"),
+                json!({"score": 5}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v) = s
+            .post(
+                "customer",
+                "/api/v1/complaints",
+                json!({"title": "Nobody called back", "service": "SVC-0001"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let month = &day(0)[..7];
+
+        // Compiled now: Alpha's records only, its SLA on its own clocks.
+        let live = format!("/api/v1/organisations/{alpha}/service-report?period={month}");
+        let (st, r) = s.get("manager", &live).await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        let t = &r["totals"];
+        assert_eq!(
+            (
+                t["incidents_opened"].as_i64(),
+                t["incidents_resolved"].as_i64(),
+                t["complaints_opened"].as_i64(),
+                t["ratings"].as_i64()
+            ),
+            (Some(2), Some(1), Some(1), Some(1)),
+            "{r}"
+        );
+        assert_eq!(t["satisfied"], "100.0%");
+        assert_eq!(t["mean_score"], "5.0");
+        assert_eq!(r["agreements"].as_array().unwrap().len(), 1, "{r}");
+        assert_eq!(r["agreements"][0]["agreement"], "SLA-0001");
+        assert_eq!(r["agreements"][0]["customer"], "Alpha");
+        assert_eq!(t["clocks_stopped"], 2, "{r}");
+        assert_eq!(r["complaints"][0]["title"], "Nobody called back");
+        assert!(r["services"].as_array().unwrap().iter().any(|s| s == "ERP"));
+
+        // Customers compile their own, never another organisation's.
+        let (st, _) = s.get("customer", &live).await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, _) = s.get("other", &live).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Bad input: a period that ends before it starts, a quarter that is
+        // not one, a format, a provider, a stranger; agents may not issue.
+        for bad in [
+            format!(
+                "/api/v1/organisations/{alpha}/service-report?period={}..{}",
+                day(0),
+                day(-5)
+            ),
+            format!("/api/v1/organisations/{alpha}/service-report?period=2026-Q5"),
+            format!("/api/v1/organisations/{alpha}/service-report?period={month}&format=xml"),
+            format!("/api/v1/organisations/{provider}/service-report?period={month}"),
+        ] {
+            let (st, v) = s.get("manager", &bad).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        }
+        let issue = |org: i64, period: &str| json!({"organisation": org, "period": period});
+        let (st, _) = s
+            .post("agent", "/api/v1/service-reports", issue(alpha, month))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = s
+            .post("customer", "/api/v1/service-reports", issue(alpha, month))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        for bad in [
+            issue(alpha, "last month"),
+            issue(99_999, month),
+            issue(provider, month),
+            json!({"period": month}),
+        ] {
+            let (st, v) = s.post("manager", "/api/v1/service-reports", bad).await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        }
+        let (_, none) = s.get("admin", "/api/v1/service-reports").await;
+        assert_eq!(none["items"], json!([]), "nothing written: {none}");
+
+        // Issued once; a second time is a conflict.
+        let (st, issued) = s
+            .post("manager", "/api/v1/service-reports", issue(alpha, month))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{issued}");
+        assert_eq!(issued["customer"], "Alpha");
+        assert_eq!(issued["issued_by"], "manager user");
+        assert_eq!(issued["sha256"].as_str().unwrap().len(), 64);
+        let (st, v) = s
+            .post("manager", "/api/v1/service-reports", issue(alpha, month))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{v}");
+        let id = issued["id"].as_i64().unwrap();
+        let path = format!("/api/v1/service-reports/{id}");
+
+        // Kept as issued: a later incident changes the live report, not this one.
+        s.raise("customer", "Printer jams", "SVC-0001").await;
+        let (st, kept) = s.get("customer", &path).await;
+        assert_eq!(st, StatusCode::OK, "{kept}");
+        assert_eq!(kept["report"]["totals"]["incidents_opened"], 2, "{kept}");
+        assert_eq!(kept["issued"]["sha256"], issued["sha256"]);
+        let (_, r) = s.get("manager", &live).await;
+        assert_eq!(r["totals"]["incidents_opened"], 3);
+
+        // Another organisation's report answers 404, in every format; lists are one's own.
+        for f in ["", "?format=pdf", "?format=csv"] {
+            let (st, _) = s.get("other", &format!("{path}{f}")).await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{f}");
+        }
+        let (_, mine) = s.get("customer", "/api/v1/service-reports").await;
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
+        let (_, theirs) = s.get("other", "/api/v1/service-reports").await;
+        assert_eq!(theirs["items"], json!([]));
+        let (_, filtered) = s
+            .get(
+                "other",
+                &format!("/api/v1/service-reports?organisation={alpha}"),
+            )
+            .await;
+        assert_eq!(
+            filtered["items"],
+            json!([]),
+            "a customer cannot widen the list"
+        );
+        let (_, by_beta) = s
+            .get(
+                "manager",
+                &format!("/api/v1/service-reports?organisation={beta}"),
+            )
+            .await;
+        assert_eq!(by_beta["items"], json!([]));
+
+        // PDF, CSV and the page, from what was issued.
+        let res = s
+            .client
+            .get(s.url(&format!("{path}?format=pdf")))
+            .bearer_auth(&s.tokens["customer"])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
+        let csv = s
+            .client
+            .get(s.url(&format!("{path}?format=csv")))
+            .bearer_auth(&s.tokens["customer"])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("Alpha,"), "{csv}");
+        assert!(csv.contains("period,,incidents_opened,2"), "{csv}");
+        let page = s
+            .client
+            .get(s.url(&format!("{path}?format=html")))
+            .bearer_auth(&s.tokens["customer"])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Service report: Alpha"), "{page}");
+        assert!(page.contains("<svg class=\"volume-chart\""));
+
+        // Both of Alpha's contacts were told, with a link; Beta's was not.
+        let mut mail = Vec::new();
+        for _ in 0..400 {
+            mail = sink
+                .messages()
+                .into_iter()
+                .filter(|m| m.header("Subject").starts_with("Service report"))
+                .collect();
+            if mail.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        settle(&s).await;
+        let to: Vec<String> = mail.iter().flat_map(|m| m.to.clone()).collect();
+        assert_eq!(to.len(), 2, "{to:?}");
+        assert!(to.contains(&"cora@alpha.test".to_owned()), "{to:?}");
+        assert!(to.contains(&"carl@alpha.test".to_owned()), "{to:?}");
+        assert!(!to.iter().any(|t| t.contains("beta")), "{to:?}");
+        assert!(
+            mail[0]
+                .data
+                .contains(&format!("https://desk.example/service-reports/{id}")),
+            "{}",
+            mail[0].data
+        );
+
+        // The monthly job issues last month's report for Alpha, once; the
+        // evidence check goes from not met to met.
+        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
+        assert_eq!(check(&req, "service-reports-issued"), "not_met", "{req}");
+        let queued = steward_server::service_reports::queue_due(&s.state)
+            .await
+            .unwrap();
+        assert_eq!(queued, 1);
+        settle(&s).await;
+        assert_eq!(
+            steward_server::service_reports::queue_due(&s.state)
+                .await
+                .unwrap(),
+            0
+        );
+        let (_, all) = s.get("admin", "/api/v1/service-reports").await;
+        let items = all["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{all}");
+        let monthly = items
+            .iter()
+            .find(|i| i["issued_by"] == "Steward (monthly)")
+            .unwrap_or_else(|| panic!("no monthly report in {all}"));
+        assert_ne!(monthly["period"], month);
+        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
+        assert_eq!(check(&req, "service-reports-issued"), "met", "{req}");
+        s.stop().await;
+    }
+}
