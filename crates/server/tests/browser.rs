@@ -1117,3 +1117,60 @@ async fn an_auditor_plans_an_independent_audit_samples_and_walks_from_the_clause
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_manager_issues_a_service_report_and_only_that_customer_reads_it() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend).await;
+        let base = format!("http://localhost:{}", s.addr.port());
+        s.raise("customer", "Mail is slow", "SVC-0001").await;
+        s.raise("other", "Shop is down", "SVC-0001").await;
+        let month = jiff::Timestamp::now().strftime("%Y-%m").to_string();
+        let (_driver, c) = start_browser().await;
+        sign_in(&c, &base, "manager@provider.test").await;
+        c.goto(&format!("{base}/service-reports")).await.unwrap();
+        wait_for(&c, "#issued", None, "No report issued yet").await;
+        // A period that is not one: refused on the form, the customer still chosen.
+        click(&c, "#organisation option[value='2']").await;
+        type_in(&c, "period", "2026-Q5").await;
+        click(&c, "#compile button.secondary").await;
+        wait_for(&c, "#error", None, "quarter").await;
+        let chosen = c
+            .find(Locator::Css("#organisation option[selected]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(chosen, "Alpha");
+        type_in(&c, "period", &month).await;
+        click(&c, "#compile button.secondary").await;
+        wait_for(&c, "h1", None, &format!("Service report: Alpha, {month}")).await;
+        let summary = text(&c, "#summary").await;
+        assert!(summary.contains("1 / 0 / 0"), "{summary}");
+        assert!(text(&c, "#issued").await.contains("Issued"));
+        c.goto(&format!("{base}/service-reports")).await.unwrap();
+        sign_out(&c).await;
+
+        // Alpha's contact finds it in the archive; Beta's sees none and not this one.
+        sign_in(&c, &base, "cora@alpha.test").await;
+        c.goto(&format!("{base}/service-reports")).await.unwrap();
+        wait_for(&c, "#issued", None, "Alpha").await;
+        assert!(
+            c.find(Locator::Id("compile")).await.is_err(),
+            "no staff form"
+        );
+        click(&c, "#issued a").await;
+        wait_for(&c, "h1", None, "Service report: Alpha").await;
+        c.goto(&format!("{base}/service-reports")).await.unwrap();
+        sign_out(&c).await;
+        sign_in(&c, &base, "olga@beta.test").await;
+        c.goto(&format!("{base}/service-reports")).await.unwrap();
+        wait_for(&c, "#issued", None, "No report issued yet").await;
+        c.goto(&format!("{base}/service-reports/1")).await.unwrap();
+        let body = text(&c, "body").await;
+        assert!(!body.contains("Service report: Alpha"), "{body}");
+        c.close().await.unwrap();
+        s.stop().await;
+    }
+}

@@ -206,5 +206,80 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
                 ),
             }
         }
+
+        // A customer's service report: unknown customer, the provider, a bad
+        // period refused; issued once with --issue, a second time refused.
+        for (args, says) in [
+            (
+                vec!["--customer", "Nobody", "--period", "2026-11"],
+                "no organisation named",
+            ),
+            (
+                vec!["--customer", "Provider", "--period", "2026-11"],
+                "must be a customer",
+            ),
+            (
+                vec!["--customer", "Alpha", "--period", "2026-13"],
+                "--period",
+            ),
+            (
+                vec![
+                    "--customer",
+                    "Alpha",
+                    "--period",
+                    "2026-11",
+                    "--format",
+                    "xml",
+                ],
+                "--format",
+            ),
+        ] {
+            let mut all = vec!["report", "service"];
+            all.extend(args);
+            refused(&steward(&url, &all), 1, says);
+        }
+        for (format, issue) in [("csv", false), ("pdf", true), ("html", false)] {
+            let out = dir.0.join(format!("service.{format}"));
+            let mut args = vec![
+                "report",
+                "service",
+                "--customer",
+                "Alpha",
+                "--period",
+                "2026-11",
+                "--format",
+                format,
+                "--out",
+                out.to_str().unwrap(),
+            ];
+            if issue {
+                args.push("--issue");
+            }
+            let said = ok(&url, &args);
+            assert!(said.contains("2026-11-01 to 2026-11-30"), "{said}");
+            assert_eq!(said.contains(", issued"), issue, "{said}");
+            let bytes = std::fs::read(&out).unwrap();
+            match format {
+                "pdf" => assert!(bytes.starts_with(b"%PDF")),
+                "csv" => assert!(String::from_utf8_lossy(&bytes).contains("Alpha,2026-11,period")),
+                _ => assert!(String::from_utf8_lossy(&bytes).contains("Service report: Alpha")),
+            }
+        }
+        refused(
+            &steward(
+                &url,
+                &[
+                    "report",
+                    "service",
+                    "--customer",
+                    "Alpha",
+                    "--period",
+                    "2026-11",
+                    "--issue",
+                ],
+            ),
+            1,
+            "already issued",
+        );
     }
 }

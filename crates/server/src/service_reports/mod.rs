@@ -646,7 +646,6 @@ pub async fn render(
     })
 }
 
-
 /// A page of issued reports, newest first.
 pub struct IssuedPage {
     pub items: Vec<IssuedReport>,
@@ -695,17 +694,17 @@ pub async fn list(
     Ok(IssuedPage { items, next })
 }
 
-/// The demo's archive: Acme's reports for the three months before last
-/// month, issued by its account manager. Last month's is left to the monthly
+/// The demo's archive: Acme's reports for the two months before last
+/// month, issued by the service manager. Last month's is left to the monthly
 /// job, which issues it when the server starts.
 pub async fn demo(state: &AppState, manager_email: &str) -> AppResult<()> {
     let manager = crate::complaints::demo::actor(state, manager_email).await?;
     let org = state.store.org_by_name("Acme Manufacturing").await?;
     let mut month = crate::registers::today().first_of_month();
-    for _ in 0..4 {
+    for _ in 0..3 {
         month = month.yesterday().unwrap_or(month).first_of_month();
     }
-    for _ in 0..3 {
+    for _ in 0..2 {
         let period = month.strftime("%Y-%m").to_string();
         issue(state, &AuditActor::from(&manager), &org, &period).await?;
         month = month.last_of_month().tomorrow().unwrap_or(month);
