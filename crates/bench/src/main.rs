@@ -58,6 +58,8 @@ struct Row {
     problems: Vec<(i64, i64, [f64; 4])>,
     /// Per size: a year's management review pack p50/p99 (ms).
     packs: Vec<(i64, [f64; 2])>,
+    /// Per size: a customer's service report for a year p50/p99 (ms).
+    reports: Vec<(i64, [f64; 2])>,
     peak_kb: u64,
     /// The largest proportional set size (PSS) and private memory seen.
     sampled: Peaks,
@@ -438,6 +440,7 @@ async fn run_backend(
     let mut lists = Vec::new();
     let mut problems = Vec::new();
     let mut packs = Vec::new();
+    let mut reports = Vec::new();
     for &size in sizes {
         if size > have {
             eprintln!("[{name}] filling to {size} incidents");
@@ -486,6 +489,15 @@ async fn run_backend(
         let pack = format!("{base}/api/v1/review-pack?period={year_ago}..{today}");
         let (p50, p99) = latency(&client, &pack, &token, (args.requests / 10).max(10)).await?;
         packs.push((size, [p50, p99]));
+        // The customer's service report over the same year: every generated
+        // incident is this customer's, so it counts all of them.
+        eprintln!("[{name}] a customer's service report over a year at {size} incidents");
+        let report = format!(
+            "{base}/api/v1/organisations/{}/service-report?period={year_ago}..{today}",
+            org.id
+        );
+        let (r50, r99) = latency(&client, &report, &token, (args.requests / 10).max(10)).await?;
+        reports.push((size, [r50, r99]));
         // A problem board over this history: one problem per 1,000 incidents,
         // every 50th incident linked to one (about 20 per problem).
         let n = (size / 1000).max(10);
@@ -557,6 +569,7 @@ async fn run_backend(
         lists,
         problems,
         packs,
+        reports,
         peak_kb,
         sampled,
         jobs,
@@ -649,6 +662,23 @@ async fn main() -> anyhow::Result<()> {
         {
             println!(
                 "{:<9} review pack p50 at {} vs {}: {:.2}x",
+                "",
+                big.0,
+                small.0,
+                big.1[0] / small.1[0].max(0.001)
+            );
+        }
+        for (size, p) in &r.reports {
+            println!(
+                "{:<9} at {size} incidents: a customer's service report for a year p50/p99 {:.1} / {:.1} ms",
+                "", p[0], p[1]
+            );
+        }
+        if let (Some(small), Some(big)) = (r.reports.first(), r.reports.last())
+            && r.reports.len() > 1
+        {
+            println!(
+                "{:<9} service report p50 at {} vs {}: {:.2}x",
                 "",
                 big.0,
                 small.0,

@@ -284,6 +284,13 @@ static REVIEW_SPEC: KindSpec = KindSpec {
 };
 
 impl Kind {
+    /// Whether an open record of this kind past its target date is escalated
+    /// (once per target date) to its owner, its group and their managers:
+    /// complaints, whose answer the customer is waiting for.
+    pub fn escalates_when_overdue(self) -> bool {
+        matches!(self, Kind::Complaint)
+    }
+
     pub const ALL: [Kind; 9] = [
         Kind::Incident,
         Kind::Problem,

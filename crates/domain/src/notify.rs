@@ -21,10 +21,12 @@ pub enum Event {
     SlaBreach,
     /// A service report for the customer's organisation is issued.
     ServiceReportIssued,
+    /// A record one works on is past its target date (kinds that escalate).
+    RecordOverdue,
 }
 
 impl Event {
-    pub const ALL: [Event; 8] = [
+    pub const ALL: [Event; 9] = [
         Event::IncidentCreated,
         Event::IncidentAssigned,
         Event::IncidentCommented,
@@ -33,6 +35,7 @@ impl Event {
         Event::SlaWarning,
         Event::SlaBreach,
         Event::ServiceReportIssued,
+        Event::RecordOverdue,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Event {
             Event::SlaWarning => "sla_warning",
             Event::SlaBreach => "sla_breach",
             Event::ServiceReportIssued => "service_report_issued",
+            Event::RecordOverdue => "record_overdue",
         }
     }
 
@@ -58,6 +62,7 @@ impl Event {
             Event::SlaWarning => "An SLA clock reaches its warning point",
             Event::SlaBreach => "An SLA clock is breached (escalation)",
             Event::ServiceReportIssued => "A service report for my organisation is issued",
+            Event::RecordOverdue => "A complaint is past its target date (escalation)",
         }
     }
 
@@ -74,7 +79,7 @@ impl Event {
     pub const fn internal(self) -> bool {
         matches!(
             self,
-            Event::WorkNoteAdded | Event::SlaWarning | Event::SlaBreach
+            Event::WorkNoteAdded | Event::SlaWarning | Event::SlaBreach | Event::RecordOverdue
         )
     }
 }
@@ -145,7 +150,7 @@ pub fn recipients(event: Event, circle: &Circle, actor_id: Option<i64>) -> Vec<i
         Event::IncidentAssigned => circle.assignee.iter().collect(),
         Event::IncidentCommented => circle.caller.iter().chain(team).collect(),
         Event::WorkNoteAdded | Event::SlaWarning => team,
-        Event::SlaBreach => team
+        Event::SlaBreach | Event::RecordOverdue => team
             .into_iter()
             .chain(circle.group.iter().filter(|p| p.manager))
             .collect(),

@@ -13,6 +13,11 @@
 //!   `sla_breach_raises_priority` is set), which raises its priority.
 //! - `sla_recompute`: after a calendar or agreement changed, brings the clocks
 //!   of open incidents to the new terms (due times, targets, marks).
+//! - `service_report`: issues a customer's service report for a month.
+//!
+//! The sweeper also escalates, once a minute, open records past their target
+//! date of the kinds that escalate (complaints): a `notify` job each with the
+//! event `record_overdue`.
 
 use std::time::Duration;
 
@@ -48,11 +53,19 @@ pub async fn run_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool
     let _ = sweeper.await;
 }
 
-/// Marks SLA warnings and breaches (with their jobs) every half second.
+/// Marks SLA warnings and breaches (with their jobs) every half second, and
+/// escalates overdue records once a minute.
 async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut overdue_at = std::time::Instant::now();
     loop {
         if *stop.borrow() {
             break;
+        }
+        if std::time::Instant::now() >= overdue_at {
+            overdue_at = std::time::Instant::now() + Duration::from_secs(60);
+            if let Err(e) = overdue_sweep(&state).await {
+                tracing::warn!(error = %e, "overdue escalation failed; will retry");
+            }
         }
         loop {
             match sweep(&state).await {
@@ -72,6 +85,43 @@ async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<boo
 }
 
 const SWEEP_BATCH: i64 = 500;
+
+/// Escalates open records past their target date, of the kinds that escalate
+/// (`Kind::escalates_when_overdue`), each once per target date, with a
+/// notification job when mail can go out; returns how many.
+pub async fn overdue_sweep(state: &AppState) -> Result<usize, steward_store::StoreError> {
+    let kinds: Vec<&str> = steward_domain::kind::Kind::ALL
+        .into_iter()
+        .filter(|k| k.escalates_when_overdue())
+        .map(|k| k.spec().code)
+        .collect();
+    let notify = state.mailer.enabled();
+    let max_attempts = state.config.job_max_attempts;
+    let mut n = 0;
+    loop {
+        let done = state
+            .store
+            .overdue_sweep(&kinds, now_ms(), SWEEP_BATCH, |o| {
+                if !notify {
+                    return Vec::new();
+                }
+                let mut j = NewJob::new(
+                    "notify",
+                    &serde_json::json!({"event": Event::RecordOverdue.as_str(),
+                                        "number": o.number, "target_at": o.target_at}),
+                );
+                j.record_id = Some(o.id);
+                j.max_attempts = max_attempts;
+                vec![j]
+            })
+            .await?
+            .len();
+        n += done;
+        if done < SWEEP_BATCH as usize {
+            return Ok(n);
+        }
+    }
+}
 
 /// One SLA sweep; returns how many crossings it marked.
 pub async fn sweep(state: &AppState) -> Result<usize, steward_store::StoreError> {
@@ -290,6 +340,11 @@ struct NotifyPayload {
     comment_id: Option<i64>,
     #[serde(default)]
     clock: Option<String>,
+    /// The record's number and target date (`record_overdue`).
+    #[serde(default)]
+    number: Option<String>,
+    #[serde(default)]
+    target_at: Option<i64>,
 }
 
 #[derive(Template)]
@@ -315,6 +370,9 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
     let event = Event::parse(&p.event).ok_or_else(|| format!("unknown event {:?}", p.event))?;
     if !state.mailer.enabled() {
         return Ok(Vec::new());
+    }
+    if event == Event::RecordOverdue {
+        return overdue_mail(state, job, &p).await;
     }
     let id = job.record_id.ok_or("the notification names no incident")?;
     let store_err = |e: steward_store::StoreError| e.to_string();
@@ -420,8 +478,9 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
                     "you work on it"
                 },
             ),
-            // Not an incident's event (service reports mail their own).
-            Event::ServiceReportIssued => continue,
+            // Not an incident's event (service reports and overdue records
+            // mail their own).
+            Event::ServiceReportIssued | Event::RecordOverdue => continue,
         };
         let body = IncidentMail {
             name: &r.name,
@@ -453,6 +512,140 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             subject: format!("[{}] {} ({subject})", inc.number, inc.title),
             body,
             message_id: format!("<notify-{}-{}@steward>", job.id, r.id),
+        };
+        let mut j = NewJob::new(
+            "email",
+            &serde_json::to_value(&mail).map_err(|e| e.to_string())?,
+        );
+        j.record_id = Some(id);
+        j.max_attempts = state.config.job_max_attempts;
+        mails.push(j);
+    }
+    Ok(mails)
+}
+
+#[derive(Template)]
+#[template(path = "mail/overdue.txt")]
+struct OverdueMail<'a> {
+    name: &'a str,
+    kind: &'a str,
+    number: &'a str,
+    title: &'a str,
+    state: &'a str,
+    due: String,
+    link: String,
+    reason: &'a str,
+    settings: String,
+}
+
+/// The e-mails of a record past its target date: to its owner (or, with
+/// none, its group) and the group's managers; with nobody around it, to the
+/// provider's managers, so that an unowned overdue complaint reaches someone.
+async fn overdue_mail(
+    state: &AppState,
+    job: &Job,
+    p: &NotifyPayload,
+) -> Result<Vec<NewJob>, String> {
+    let store_err = |e: steward_store::StoreError| e.to_string();
+    let id = job.record_id.ok_or("the escalation names no record")?;
+    let number = p
+        .number
+        .as_deref()
+        .ok_or("the escalation names no record")?;
+    let r = state
+        .store
+        .record(number, Visibility::All)
+        .await
+        .map_err(store_err)?;
+    if !matches!(r.state_category.as_str(), "new" | "active" | "waiting") {
+        return Ok(Vec::new());
+    }
+    let kind = r.kind().map_err(store_err)?;
+    let people = state
+        .store
+        .notification_circle(id)
+        .await
+        .map_err(store_err)?;
+    let circle = Circle {
+        caller: None,
+        assignee: people.iter().find(|r| r.is_assignee).map(|r| r.person()),
+        group: people
+            .iter()
+            .filter(|r| r.in_group)
+            .map(|r| r.person())
+            .collect(),
+    };
+    // (user id, e-mail, name, time zone, why)
+    let mut to: Vec<(i64, String, String, String, &str)> =
+        notify::recipients(Event::RecordOverdue, &circle, None)
+            .into_iter()
+            .filter_map(|uid| people.iter().find(|r| r.id == uid))
+            .map(|r| {
+                let why = if r.is_assignee {
+                    "you own it"
+                } else if r.role == "manager" {
+                    "you manage the group it is assigned to (escalation)"
+                } else {
+                    "it is assigned to your group"
+                };
+                (
+                    r.id,
+                    r.email.clone(),
+                    r.name.clone(),
+                    r.time_zone.clone(),
+                    why,
+                )
+            })
+            .collect();
+    if circle.assignee.is_none() && circle.group.is_empty() {
+        for u in state.store.list_users(None).await.map_err(store_err)? {
+            if u.active
+                && u.org_kind == "provider"
+                && u.role() == steward_domain::access::Role::Manager
+            {
+                let muted = state
+                    .store
+                    .notifications_muted(u.id)
+                    .await
+                    .map_err(store_err)?;
+                if !muted
+                    .split(',')
+                    .any(|e| e.trim() == Event::RecordOverdue.as_str())
+                {
+                    let tz = u.effective_time_zone().to_owned();
+                    to.push((
+                        u.id,
+                        u.email,
+                        u.name,
+                        tz,
+                        "nobody owns it and you are a manager",
+                    ));
+                }
+            }
+        }
+    }
+    let base = state.config.base_url();
+    let spec = kind.spec();
+    let mut mails = Vec::new();
+    for (uid, email, name, tz, reason) in to {
+        let body = OverdueMail {
+            name: &name,
+            kind: spec.label,
+            number: &r.number,
+            title: &r.title,
+            state: &r.state,
+            due: p.target_at.map(|t| local_time(t, &tz)).unwrap_or_default(),
+            link: format!("{base}/{}/{}", spec.path, r.number),
+            reason,
+            settings: format!("{base}/settings"),
+        }
+        .render()
+        .map_err(|e| format!("cannot render the e-mail: {e}"))?;
+        let mail = Mail {
+            to: email,
+            subject: format!("[{}] {} (past its target date)", r.number, r.title),
+            body,
+            message_id: format!("<overdue-{}-{uid}@steward>", job.id),
         };
         let mut j = NewJob::new(
             "email",

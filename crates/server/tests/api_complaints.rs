@@ -298,3 +298,107 @@ async fn complaints_are_raised_answered_and_kept_within_the_organisation() {
         s.stop().await;
     }
 }
+
+fn day(offset: i64) -> String {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset);
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+#[tokio::test]
+async fn an_overdue_complaint_is_escalated_once_to_its_owner_or_the_managers() {
+    for backend in backends() {
+        let sink = common::smtp::SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+        })
+        .await;
+        for title in ["Nobody called back", "Invoice is wrong"] {
+            let (st, v) = s
+                .post(
+                    "customer",
+                    "/api/v1/complaints",
+                    json!({"title": title, "service": "SVC-0001"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+        // CMP-0001 nobody owns; CMP-0002 the agent owns; both were due yesterday.
+        for (number, patch) in [
+            ("CMP-0001", json!({"target_date": day(-1)})),
+            (
+                "CMP-0002",
+                json!({"target_date": day(-1), "assignee": "agent@provider.test"}),
+            ),
+        ] {
+            let (st, v, _) = s
+                .call(
+                    "manager",
+                    Method::PATCH,
+                    &format!("/api/v1/complaints/{number}"),
+                    Some(patch),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let swept = steward_server::jobs::overdue_sweep(&s.state).await.unwrap();
+        assert_eq!(swept, 2);
+        assert_eq!(
+            steward_server::jobs::overdue_sweep(&s.state).await.unwrap(),
+            0,
+            "each target date is escalated once"
+        );
+        let mut mail = Vec::new();
+        for _ in 0..400 {
+            mail = sink
+                .messages()
+                .into_iter()
+                .filter(|m| m.header("Subject").contains("past its target date"))
+                .collect();
+            if mail.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let to = |number: &str| -> Vec<String> {
+            mail.iter()
+                .filter(|m| m.header("Subject").contains(number))
+                .flat_map(|m| m.to.clone())
+                .collect()
+        };
+        assert_eq!(to("CMP-0001"), ["manager@provider.test"], "nobody owns it");
+        assert_eq!(to("CMP-0002"), ["agent@provider.test"], "its owner");
+        assert!(mail.iter().all(|m| !m.data.contains("alpha.test")));
+        let (_, h) = s
+            .get("auditor", "/api/v1/complaints/CMP-0001/history")
+            .await;
+        assert!(
+            h.to_string().contains("\"escalate\""),
+            "the escalation is in the history: {h}"
+        );
+        // Answered, it is no longer overdue; moved to a later day, not yet.
+        let (st, v) = step(
+            &s,
+            "CMP-0002",
+            json!({"action": "respond", "response": "Refunded."}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, v, _) = s
+            .call(
+                "manager",
+                Method::PATCH,
+                "/api/v1/complaints/CMP-0001",
+                Some(json!({"target_date": day(1)})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(
+            steward_server::jobs::overdue_sweep(&s.state).await.unwrap(),
+            0,
+            "not yet past the new target"
+        );
+        s.stop().await;
+    }
+}

@@ -54,4 +54,16 @@ impl Store {
     ) -> Result<Vec<RecordLink>> {
         dispatch!(self, records::links(record_id, scope_org(visibility)))
     }
+
+    /// Escalates open records of `kinds` past their target date (each once
+    /// per target date), with the jobs `job_for` gives, in one transaction.
+    pub async fn overdue_sweep(
+        &self,
+        kinds: &[&str],
+        now: i64,
+        limit: i64,
+        job_for: impl Fn(&Overdue) -> Vec<NewJob>,
+    ) -> Result<Vec<Overdue>> {
+        dispatch!(self, records::overdue_sweep(kinds, now, limit, job_for))
+    }
 }

@@ -109,6 +109,17 @@ pub struct Fired {
     pub urgency: i64,
 }
 
+/// An open record past its target date, escalated in a sweep.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Overdue {
+    pub id: i64,
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub org_id: i64,
+    pub target_at: UtcMillis,
+}
+
 /// A person around an incident who may be told of its events.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Recipient {

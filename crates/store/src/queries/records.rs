@@ -665,3 +665,61 @@ pub async fn links(p: &Pools, record_id: i64, org: Option<i64>) -> Result<Vec<Re
     .await?;
     rows.into_iter().map(|r| r.read_from(record_id)).collect()
 }
+
+/// Escalates open records of `kinds` past their target date at `now`, at
+/// most `limit`, each once per target date (again when the target moved
+/// later): marks them, writes each an audit entry and queues the jobs
+/// `job_for` gives, in one transaction. Returns the records escalated.
+pub async fn overdue_sweep(
+    p: &Pools,
+    kinds: &[&str],
+    now: i64,
+    limit: i64,
+    job_for: impl Fn(&crate::Overdue) -> Vec<crate::NewJob>,
+) -> Result<Vec<crate::Overdue>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = p.begin().await?;
+    let mut q = Sql::new(
+        "SELECT w.id, w.kind, w.number, w.title, w.org_id, w.target_at FROM work_records w \
+         WHERE w.target_at IS NOT NULL AND w.state_category IN ('new', 'active', 'waiting') \
+         AND w.target_at < ",
+    );
+    q.arg(Arg::I64(now))
+        .push(" AND (w.overdue_escalated_at IS NULL OR w.overdue_escalated_at < w.target_at) AND w.kind IN ")
+        .list(kinds.iter().map(|k| Arg::Text((*k).to_owned())))
+        .push(" ORDER BY w.target_at, w.id LIMIT ")
+        .arg(Arg::I64(limit))
+        .push(super::super::dialect::SKIP_LOCKED);
+    let due: Vec<crate::Overdue> = q.fetch_all(&mut *tx).await?;
+    let actor = AuditActor::system("overdue escalation");
+    for r in &due {
+        sqlx::query("UPDATE work_records SET overdue_escalated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await?;
+        let mut c = Changes::default();
+        c.set(
+            "overdue_since",
+            &steward_domain::sla::instant_text(Some(r.target_at)),
+        );
+        append(
+            &mut tx,
+            &actor,
+            Some(r.org_id),
+            &r.kind,
+            &r.number,
+            "escalate",
+            &c,
+            now,
+        )
+        .await?;
+        for job in job_for(r) {
+            super::jobs::enqueue(&mut tx, &job, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(due)
+}
