@@ -192,6 +192,7 @@ impl Register {
             }
             Register::Objectives => {
                 const F: &[Field] = &[
+                    Field::new("category", "Dimension it improves", Choice(&DIMENSIONS)),
                     Field::new("measure", "Measured by (Steward figure)", Figure),
                     Field::new(
                         "direction",
@@ -213,6 +214,7 @@ impl Register {
             }
             Register::Plan => {
                 const F: &[Field] = &[
+                    Field::new("category", "Section of the plan", Choice(&PLAN_SECTIONS)),
                     OWNER,
                     Field::new("due_on", "Due date", Date(When::NotPast)),
                     Field::new(
@@ -308,6 +310,36 @@ impl Register {
         self.fields().iter().find(|f| f.name == name)
     }
 }
+
+/// What an objective's target improves: the dimensions of service
+/// management objectives (quality, value, capability, cost, productivity,
+/// resource utilisation, risk reduction). An objective's `category`.
+pub const DIMENSIONS: [&str; 7] = [
+    "quality",
+    "value",
+    "capability",
+    "cost",
+    "productivity",
+    "resource_utilisation",
+    "risk_reduction",
+];
+
+/// The sections of the SMS plan: service requirements; known limitations;
+/// obligations (legal, regulatory, contractual); resources (people,
+/// technical, information, financial); working with other parties; the
+/// approach to risks; technology; how the processes fit together; and how
+/// measures are audited, reported and improved. A plan item's `category`.
+pub const PLAN_SECTIONS: [&str; 9] = [
+    "service_requirements",
+    "limitations",
+    "obligations",
+    "resources",
+    "other_parties",
+    "risk_approach",
+    "technology",
+    "process_integration",
+    "measurement",
+];
 
 /// A field of a register.
 #[derive(Debug, Clone, Copy, PartialEq)]

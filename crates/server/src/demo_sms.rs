@@ -216,8 +216,14 @@ pub async fn load(state: &AppState, staff_emails: Vec<String>) -> AppResult<()> 
             None,
         ),
     ] {
+        // Timeliness is quality; documenting resolutions builds capability.
+        let dimension = if measure == "resolutions_documented" {
+            "capability"
+        } else {
+            "quality"
+        };
         let mut input = json!({"title": title, "measure": measure, "target": target, "unit": "%",
-            "direction": "at_least", "due_on": day(t, 200)});
+            "direction": "at_least", "due_on": day(t, 200), "category": dimension});
         if let Some(o) = owner {
             input["owner"] = json!(o);
         }
@@ -228,7 +234,7 @@ pub async fn load(state: &AppState, staff_emails: Vec<String>) -> AppResult<()> 
         m,
         Register::Objectives,
         0,
-        json!({"title": "Customer satisfaction of at least 4.2 of 5",
+        json!({"title": "Customer satisfaction of at least 4.2 of 5", "category": "value",
         "target": 4.2, "actual": 4.4, "unit": "score", "direction": "at_least",
         "owner": manager, "due_on": day(t, 365)}),
     )
@@ -238,34 +244,85 @@ pub async fn load(state: &AppState, staff_emails: Vec<String>) -> AppResult<()> 
         m,
         Register::Objectives,
         0,
-        json!({"title": "Cost per incident at most 14 EUR",
+        json!({"title": "Cost per incident at most 14 EUR", "category": "cost",
         "target": 14, "actual": 15.2, "unit": "EUR", "direction": "at_most",
         "owner": admin, "due_on": day(t, 300)}),
     )
     .await?;
 
-    // 6.3: the SMS plan, two items overdue.
-    for (title, due_in, status, entered) in [
-        ("Define and approve the SMS scope", 10, "done", 300),
-        ("Publish the service management policy", 30, "done", 300),
-        ("Set up the service catalogue", 60, "done", 250),
-        ("Run the first internal audit", -15, "in_progress", 200),
-        ("Management review of the first year", 45, "planned", 100),
-        ("Introduce problem management", -30, "planned", 200),
+    // 6.3: the SMS plan, two items overdue; its sections on limitations,
+    // other parties and technology still empty.
+    for (title, section, due_in, status, entered) in [
+        (
+            "Define and approve the SMS scope",
+            "service_requirements",
+            10,
+            "done",
+            300,
+        ),
+        (
+            "Publish the service management policy",
+            "obligations",
+            30,
+            "done",
+            300,
+        ),
+        (
+            "Set up the service catalogue",
+            "service_requirements",
+            60,
+            "done",
+            250,
+        ),
+        (
+            "Run the first internal audit",
+            "measurement",
+            -15,
+            "in_progress",
+            200,
+        ),
+        (
+            "Management review of the first year",
+            "measurement",
+            45,
+            "planned",
+            100,
+        ),
+        (
+            "Introduce problem management",
+            "process_integration",
+            -30,
+            "planned",
+            200,
+        ),
         (
             "Train all agents on the new incident process",
+            "resources",
             20,
             "in_progress",
             60,
         ),
-        ("Evaluate a second data centre", 90, "cancelled", 100),
+        (
+            "Agree the risk appetite with the board",
+            "risk_approach",
+            40,
+            "planned",
+            90,
+        ),
+        (
+            "Evaluate a second data centre",
+            "technology",
+            90,
+            "cancelled",
+            100,
+        ),
     ] {
         add(
             state,
             m,
             Register::Plan,
             entered,
-            json!({"title": title, "owner": manager,
+            json!({"title": title, "category": section, "owner": manager,
             "due_on": day(t, due_in), "status": status, "objectives": [cost.clone()]}),
         )
         .await?;

@@ -184,12 +184,27 @@ async fn risks_roles_and_objectives_drive_their_checks() {
             "met"
         );
 
+        // An objective's dimension is one of the seven; none yet covers any.
+        assert_eq!(
+            status_of(&s, "6.2.1", "objective-dimensions-covered").await["status"],
+            "not_met"
+        );
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/objectives",
+                json!({"title": "Cheaper", "category": "cheapness"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v.to_string().contains("category"), "{v}");
         // An objective measured by a Steward figure shows its live value.
         let (st, obj) = s
             .post(
                 "manager",
                 "/api/v1/objectives",
-                json!({"title": "Resolve incidents on time", "measure": "incidents_resolved_in_time",
+                json!({"title": "Resolve incidents on time", "category": "quality",
+                       "measure": "incidents_resolved_in_time",
                        "target": 90, "unit": "%", "owner": "manager@provider.test",
                        "due_on": "2099-12-31"}),
             )
@@ -210,6 +225,46 @@ async fn risks_roles_and_objectives_drive_their_checks() {
         assert_eq!(
             status_of(&s, "6.2.1", "objectives-smart").await["status"],
             "met"
+        );
+        let dims = status_of(&s, "6.2.1", "objective-dimensions-covered").await;
+        assert_eq!(
+            (dims["counted"].as_i64(), dims["good"].as_i64()),
+            (Some(7), Some(1)),
+            "{dims}"
+        );
+        assert!(
+            dims["gaps"]
+                .to_string()
+                .contains("No active objective improves value"),
+            "{dims}"
+        );
+
+        // The SMS plan's sections: one covered of nine; a section that is not one is refused.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/plan",
+                json!({"title": "Plan capacity", "category": "capacity"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/plan",
+                json!({"title": "List the contracts we are bound by", "category": "obligations"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let plan = status_of(&s, "6.3", "plan-sections-covered").await;
+        assert_eq!(
+            (
+                plan["counted"].as_i64(),
+                plan["good"].as_i64(),
+                plan["status"].as_str()
+            ),
+            (Some(9), Some(1), Some("not_met")),
+            "{plan}"
         );
 
         // Every write is in the audit trail.

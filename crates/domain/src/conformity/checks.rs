@@ -113,10 +113,16 @@ pub enum FigureId {
     /// Customers with an agreed SLA in force last month: their service
     /// report for last month issued.
     ServiceReportsIssued,
+    /// The dimensions objectives improve (`register::DIMENSIONS`): with an
+    /// active objective on it.
+    ObjectiveDimensionsCovered,
+    /// The sections of the SMS plan (`register::PLAN_SECTIONS`): with an
+    /// item of the plan not cancelled.
+    PlanSectionsCovered,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 50] = {
+    pub const ALL: [FigureId; 52] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -169,6 +175,8 @@ impl FigureId {
             ReviewHeld,
             ReviewActionsOnTime,
             ServiceReportsIssued,
+            ObjectiveDimensionsCovered,
+            PlanSectionsCovered,
         ]
     };
 
@@ -400,6 +408,17 @@ pub static REGISTRY: &[Check] = &[
         rule: Rule::NoneBad { partly: 1 },
     },
     Check {
+        id: "objective-dimensions-covered",
+        title: "Objectives cover every dimension of the service",
+        explanation: "The dimensions an objective can improve (quality, value, capability, cost, productivity, resource utilisation, risk reduction): with at least one active objective on it.",
+        requirements: &["6.2.1"],
+        figure: FigureId::ObjectiveDimensionsCovered,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 50.0,
+        },
+    },
+    Check {
         id: "objectives-on-target",
         title: "Objectives are on target",
         explanation: "Active objectives with a value (their Steward figure as last recorded, or the value entered): the value meets the target.",
@@ -465,6 +484,17 @@ pub static REGISTRY: &[Check] = &[
         rule: Rule::ShareAtLeast {
             met: 90.0,
             partly: 70.0,
+        },
+    },
+    Check {
+        id: "plan-sections-covered",
+        title: "The SMS plan covers each of its sections",
+        explanation: "The sections of the SMS plan (service requirements, limitations, obligations, resources, other parties, risk approach, technology, process integration, measurement): with at least one item of the plan that is not cancelled.",
+        requirements: &["6.3"],
+        figure: FigureId::PlanSectionsCovered,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 60.0,
         },
     },
     Check {

@@ -27,6 +27,20 @@ const PROBLEM_GAP: &str = "'problem' AS kind, p.number AS record_key, p.title AS
 const COMPLAINT_GAP: &str = "'complaint' AS kind, c.number AS record_key, c.title AS title";
 const WORK_GAP: &str = "c.kind AS kind, c.number AS record_key, c.title AS title";
 
+/// Codes as rows (`column1` the code, `column2` its words, `column3` its
+/// place), built once into `cell`: the dimensions of objectives, the
+/// sections of the SMS plan.
+fn code_rows(cell: &'static std::sync::OnceLock<String>, codes: &[&str]) -> &'static str {
+    cell.get_or_init(|| {
+        let rows: Vec<String> = codes
+            .iter()
+            .enumerate()
+            .map(|(n, d)| format!("('{d}', '{}', {n})", d.replace('_', " ")))
+            .collect();
+        format!("FROM (VALUES {}) q WHERE 1 = 1", rows.join(", "))
+    })
+}
+
 /// The requirement catalogue as rows (`column1` the clause, `column2` its
 /// title, `column3` its place in the catalogue; both databases name a
 /// `VALUES` list's columns so), built once.
@@ -186,6 +200,17 @@ fn sql_of(id: FigureId) -> FigureSql {
             "(r.measure IS NOT NULL OR r.unit IS NOT NULL) AND r.target IS NOT NULL \
              AND r.owner_id IS NOT NULL AND r.due_on IS NOT NULL",
         ),
+        ObjectiveDimensionsCovered => FigureSql {
+            from: {
+                static ROWS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                code_rows(&ROWS, &steward_domain::register::DIMENSIONS)
+            },
+            good: "EXISTS (SELECT 1 FROM sms_records r WHERE r.kind = 'objective' \
+                   AND r.status = 'active' AND r.category = q.column1)",
+            gap: "'requirement' AS kind, '6.2.1' AS record_key, \
+                  'No active objective improves ' || q.column2 AS title",
+            order: "q.column3",
+        },
         ObjectivesOnTarget => record(
             "FROM sms_records r WHERE r.kind = 'objective' AND r.status = 'active' \
              AND r.actual IS NOT NULL AND r.target IS NOT NULL",
@@ -219,6 +244,17 @@ fn sql_of(id: FigureId) -> FigureSql {
             "FROM sms_records r WHERE r.kind IN ('context', 'party') AND r.status = 'active'",
             "r.review_on IS NOT NULL AND r.review_on >= :today",
         ),
+        PlanSectionsCovered => FigureSql {
+            from: {
+                static ROWS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                code_rows(&ROWS, &steward_domain::register::PLAN_SECTIONS)
+            },
+            good: "EXISTS (SELECT 1 FROM sms_records r WHERE r.kind = 'plan_item' \
+                   AND r.status <> 'cancelled' AND r.category = q.column1)",
+            gap: "'requirement' AS kind, '6.3' AS record_key, \
+                  'The SMS plan has nothing on ' || q.column2 AS title",
+            order: "q.column3",
+        },
         PlanOnTime => record(
             "FROM sms_records r WHERE r.kind = 'plan_item' AND r.status <> 'cancelled'",
             "(r.status = 'done' OR r.due_on IS NULL OR r.due_on >= :today)",
