@@ -145,6 +145,39 @@ pub fn parse_period(field: &str, typed: &str) -> Result<(Date, Date), Validation
     Ok((from, to))
 }
 
+/// The one way to write the period `[from, to]`: `2026-11` for a whole
+/// month, `2026-Q3` for a whole quarter, `2026` for a whole year, else
+/// `2026-07-01..2026-09-15`; however it was typed (`2026-q3`, `2026 Q3`,
+/// `+2026-011`), the same period gets the same label.
+pub fn period_label(from: Date, to: Date) -> String {
+    let whole_months = from.day() == 1 && to == to.last_of_month() && from.year() == to.year();
+    if whole_months {
+        let months = to.month() - from.month() + 1;
+        if months == 1 {
+            return format!("{:04}-{:02}", from.year(), from.month());
+        }
+        if months == 3 && (from.month() - 1) % 3 == 0 {
+            return format!("{:04}-Q{}", from.year(), (from.month() - 1) / 3 + 1);
+        }
+        if months == 12 {
+            return format!("{:04}", from.year());
+        }
+    }
+    format!("{from}..{to}")
+}
+
+/// The month before the one `day` is in, as `YYYY-MM`.
+pub fn month_before(day: Date) -> String {
+    let first = day.first_of_month();
+    let last = first.yesterday().unwrap_or(first);
+    format!("{:04}-{:02}", last.year(), last.month())
+}
+
+/// [`month_before`] of a day written `YYYY-MM-DD` (the epoch's when it is not one).
+pub fn month_before_day(day: &str) -> String {
+    month_before(day.parse().unwrap_or(jiff::civil::date(1970, 1, 1)))
+}
+
 /// The inputs a management review considers that Steward cannot know: a
 /// section of the pack each, left for the people to fill.
 pub const FOR_PEOPLE: &[&str] = &[
@@ -158,6 +191,26 @@ pub const FOR_PEOPLE: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_has_one_label_however_it_was_typed() {
+        let label = |t: &str| {
+            let (a, b) = parse_period("p", t).unwrap();
+            period_label(a, b)
+        };
+        for t in ["2026-11", "2026-011", "+2026-11", "2026-11-01..2026-11-30"] {
+            assert_eq!(label(t), "2026-11", "{t}");
+        }
+        for t in ["2026-Q3", "2026-q3", "2026 Q3", "2026-07-01..2026-09-30"] {
+            assert_eq!(label(t), "2026-Q3", "{t}");
+        }
+        assert_eq!(label("2026"), "2026");
+        assert_eq!(label("2026-02-01..2026-04-30"), "2026-02-01..2026-04-30");
+        assert_eq!(label("2026-07-01..2026-09-15"), "2026-07-01..2026-09-15");
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(month_before(d("2026-12-03")), "2026-11");
+        assert_eq!(month_before(d("2027-01-01")), "2026-12");
+    }
     use crate::kind::parse_step;
 
     #[test]

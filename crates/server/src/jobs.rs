@@ -13,7 +13,8 @@
 //!   `sla_breach_raises_priority` is set), which raises its priority.
 //! - `sla_recompute`: after a calendar or agreement changed, brings the clocks
 //!   of open incidents to the new terms (due times, targets, marks).
-//! - `service_report`: issues a customer's service report for a month.
+//! - `service_reports`: issues a month's service report of every customer
+//!   still owed one.
 //!
 //! The sweeper also escalates, once a minute, open records past their target
 //! date of the kinds that escalate (complaints): a `notify` job each with the
@@ -97,30 +98,24 @@ pub async fn overdue_sweep(state: &AppState) -> Result<usize, steward_store::Sto
         .collect();
     let notify = state.mailer.enabled();
     let max_attempts = state.config.job_max_attempts;
-    let mut n = 0;
-    loop {
-        let done = state
-            .store
-            .overdue_sweep(&kinds, now_ms(), SWEEP_BATCH, |o| {
-                if !notify {
-                    return Vec::new();
-                }
-                let mut j = NewJob::new(
-                    "notify",
-                    &serde_json::json!({"event": Event::RecordOverdue.as_str(),
-                                        "number": o.number, "target_at": o.target_at}),
-                );
-                j.record_id = Some(o.id);
-                j.max_attempts = max_attempts;
-                vec![j]
-            })
-            .await?
-            .len();
-        n += done;
-        if done < SWEEP_BATCH as usize {
-            return Ok(n);
-        }
-    }
+    // One batch a tick: the SLA sweep shares this loop and must not wait.
+    Ok(state
+        .store
+        .overdue_sweep(&kinds, now_ms(), SWEEP_BATCH, |o| {
+            if !notify {
+                return Vec::new();
+            }
+            let mut j = NewJob::new(
+                "notify",
+                &serde_json::json!({"event": Event::RecordOverdue.as_str(),
+                                    "number": o.number, "target_at": o.target_at}),
+            );
+            j.record_id = Some(o.id);
+            j.max_attempts = max_attempts;
+            vec![j]
+        })
+        .await?
+        .len())
 }
 
 /// One SLA sweep; returns how many crossings it marked.
@@ -298,7 +293,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
             Ok(Vec::new())
         }
         "escalate" => escalate_job(state, job).await,
-        "service_report" => crate::service_reports::run_job(state, &job.payload).await,
+        "service_reports" => crate::service_reports::run_job(state, &job.payload).await,
         "sla_recompute" => {
             // One batch per job, and the next batch as its follow-up, so that
             // no run is long and a worker that dies loses one batch at most.
@@ -513,13 +508,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             body,
             message_id: format!("<notify-{}-{}@steward>", job.id, r.id),
         };
-        let mut j = NewJob::new(
-            "email",
-            &serde_json::to_value(&mail).map_err(|e| e.to_string())?,
-        );
-        j.record_id = Some(id);
-        j.max_attempts = state.config.job_max_attempts;
-        mails.push(j);
+        mails.push(mail.job(Some(id), state.config.job_max_attempts)?);
     }
     Ok(mails)
 }
@@ -539,8 +528,9 @@ struct OverdueMail<'a> {
 }
 
 /// The e-mails of a record past its target date: to its owner (or, with
-/// none, its group) and the group's managers; with nobody around it, to the
-/// provider's managers, so that an unowned overdue complaint reaches someone.
+/// none, its group) and the group's managers; when none of them would hear
+/// of it (nobody holds it, all inactive or muted), to the provider's
+/// managers, so that an overdue complaint always reaches someone.
 async fn overdue_mail(
     state: &AppState,
     job: &Job,
@@ -597,30 +587,16 @@ async fn overdue_mail(
                 )
             })
             .collect();
-    if circle.assignee.is_none() && circle.group.is_empty() {
-        for u in state.store.list_users(None).await.map_err(store_err)? {
-            if u.active
-                && u.org_kind == "provider"
-                && u.role() == steward_domain::access::Role::Manager
-            {
-                let muted = state
-                    .store
-                    .notifications_muted(u.id)
-                    .await
-                    .map_err(store_err)?;
-                if !muted
-                    .split(',')
-                    .any(|e| e.trim() == Event::RecordOverdue.as_str())
-                {
-                    let tz = u.effective_time_zone().to_owned();
-                    to.push((
-                        u.id,
-                        u.email,
-                        u.name,
-                        tz,
-                        "nobody owns it and you are a manager",
-                    ));
-                }
+    if to.is_empty() {
+        for u in state.store.provider_managers().await.map_err(store_err)? {
+            if !u.person().muted.contains(&Event::RecordOverdue) {
+                to.push((
+                    u.id,
+                    u.email,
+                    u.name,
+                    u.time_zone,
+                    "nobody around it would hear of it and you are a manager",
+                ));
             }
         }
     }
@@ -647,13 +623,7 @@ async fn overdue_mail(
             body,
             message_id: format!("<overdue-{}-{uid}@steward>", job.id),
         };
-        let mut j = NewJob::new(
-            "email",
-            &serde_json::to_value(&mail).map_err(|e| e.to_string())?,
-        );
-        j.record_id = Some(id);
-        j.max_attempts = state.config.job_max_attempts;
-        mails.push(j);
+        mails.push(mail.job(Some(id), state.config.job_max_attempts)?);
     }
     Ok(mails)
 }

@@ -25,6 +25,23 @@ pub struct Mail {
     pub message_id: String,
 }
 
+impl Mail {
+    /// The `email` job that delivers it, caused by `record_id` if any.
+    pub fn job(
+        &self,
+        record_id: Option<i64>,
+        max_attempts: i64,
+    ) -> Result<steward_store::NewJob, String> {
+        let mut j = steward_store::NewJob::new(
+            "email",
+            &serde_json::to_value(self).map_err(|e| e.to_string())?,
+        );
+        j.record_id = record_id;
+        j.max_attempts = max_attempts;
+        Ok(j)
+    }
+}
+
 impl Mailer {
     /// From `smtp_url` and `mail_from`; says what is wrong with either.
     pub fn new(smtp_url: &str, from: &str) -> Result<Mailer, String> {

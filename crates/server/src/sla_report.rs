@@ -126,7 +126,9 @@ pub async fn build_for(
             status: b.status,
             counted_minutes: b.elapsed_ms / 60_000,
             target_minutes: b.target_minutes,
-            reason: b.breach_reason,
+            // Why a clock was breached is the provider's note: a customer's
+            // report leaves it out, as the incident page does for customers.
+            reason: if org.is_some() { None } else { b.breach_reason },
         })
         .collect();
     let mut out = Vec::new();

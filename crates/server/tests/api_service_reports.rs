@@ -179,44 +179,139 @@ async fn a_customers_report_counts_its_own_records_and_is_kept_as_issued() {
             .post("customer", "/api/v1/service-reports", issue(alpha, month))
             .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
-        for bad in [
-            issue(alpha, "last month"),
-            issue(99_999, month),
-            issue(provider, month),
-            json!({"period": month}),
+        for (bad, says) in [
+            (issue(alpha, month), "has not ended"),
+            (issue(alpha, "last month"), "period"),
+            (issue(alpha, "2000-01-01..2026-01-31"), "36 months"),
+            (issue(99_999, "2026-01"), "organisation"),
+            (issue(provider, "2026-01"), "customer"),
+            (json!({"period": "2026-01"}), "organisation"),
         ] {
             let (st, v) = s.post("manager", "/api/v1/service-reports", bad).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            assert!(v.to_string().contains(says), "{says}: {v}");
         }
         let (_, none) = s.get("admin", "/api/v1/service-reports").await;
         assert_eq!(none["items"], json!([]), "nothing written: {none}");
 
-        // Issued once; a second time is a conflict.
-        let (st, issued) = s
-            .post("manager", "/api/v1/service-reports", issue(alpha, month))
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{issued}");
+        // The monthly job issues last month's report for Alpha, once, and
+        // tells both of Alpha's contacts (Beta's not); the evidence check goes
+        // from not met to met.
+        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
+        assert_eq!(check(&req, "service-reports-issued"), "not_met", "{req}");
+        let owed = steward_server::service_reports::queue_due(&s.state)
+            .await
+            .unwrap();
+        assert_eq!(owed, 1);
+        settle(&s).await;
+        assert_eq!(
+            steward_server::service_reports::queue_due(&s.state)
+                .await
+                .unwrap(),
+            0
+        );
+        let (_, all) = s.get("admin", "/api/v1/service-reports").await;
+        assert_eq!(all["items"].as_array().unwrap().len(), 1, "{all}");
+        let issued = all["items"][0].clone();
+        assert_eq!(issued["issued_by"], "monthly service reports");
         assert_eq!(issued["customer"], "Alpha");
-        assert_eq!(issued["issued_by"], "manager user");
-        assert_eq!(issued["sha256"].as_str().unwrap().len(), 64);
-        let (st, v) = s
-            .post("manager", "/api/v1/service-reports", issue(alpha, month))
-            .await;
-        assert_eq!(st, StatusCode::CONFLICT, "{v}");
+        let last_month = issued["period"].as_str().unwrap().to_owned();
+        assert_ne!(last_month, month);
+        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
+        assert_eq!(check(&req, "service-reports-issued"), "met", "{req}");
         let id = issued["id"].as_i64().unwrap();
         let path = format!("/api/v1/service-reports/{id}");
+        let mut mail = Vec::new();
+        for _ in 0..400 {
+            mail = sink
+                .messages()
+                .into_iter()
+                .filter(|m| m.header("Subject").starts_with("Service report"))
+                .collect();
+            if mail.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        settle(&s).await;
+        let to: Vec<String> = mail.iter().flat_map(|m| m.to.clone()).collect();
+        assert_eq!(to.len(), 2, "{to:?}");
+        assert!(to.contains(&"cora@alpha.test".to_owned()), "{to:?}");
+        assert!(to.contains(&"carl@alpha.test".to_owned()), "{to:?}");
+        assert!(
+            mail[0]
+                .data
+                .contains(&format!("https://desk.example/service-reports/{id}")),
+            "{}",
+            mail[0].data
+        );
 
-        // Kept as issued: a later incident changes the live report, not this one.
-        s.raise("customer", "Printer jams", "SVC-0001").await;
+        // One report per customer and period, however the period is written.
+        let (y, m) = last_month.split_once('-').unwrap();
+        let first = format!("{y}-{m}-01");
+        let (_, whole) = s
+            .get(
+                "manager",
+                &format!("/api/v1/organisations/{alpha}/service-report?period={last_month}"),
+            )
+            .await;
+        let spelled = format!("{first}..{}", whole["to"].as_str().unwrap());
+        let (st, v) = s
+            .post("manager", "/api/v1/service-reports", issue(alpha, &spelled))
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{v}");
+
+        // Kept as issued: incidents recorded in that month since change the
+        // compiled report, not the issued one.
+        let store = &s.state.store;
+        let org = store.org_by_name("Alpha").await.unwrap();
+        let caller = store.user_by_email("cora@alpha.test").await.unwrap();
+        let service = store
+            .service("SVC-0001", steward_domain::access::Visibility::All)
+            .await
+            .unwrap();
+        let mid_month = jiff::tz::TimeZone::UTC
+            .to_timestamp(
+                jiff::civil::Date::new(y.parse().unwrap(), m.parse().unwrap(), 15)
+                    .unwrap()
+                    .at(12, 0, 0, 0),
+            )
+            .unwrap()
+            .as_millisecond();
+        store
+            .bench_fill_incidents(3, 1, mid_month, org.id, caller.id, service.id)
+            .await
+            .unwrap();
         let (st, kept) = s.get("customer", &path).await;
         assert_eq!(st, StatusCode::OK, "{kept}");
-        assert_eq!(kept["report"]["totals"]["incidents_opened"], 2, "{kept}");
+        assert_eq!(kept["report"]["totals"]["incidents_opened"], 0, "{kept}");
         assert_eq!(kept["issued"]["sha256"], issued["sha256"]);
-        let (_, r) = s.get("manager", &live).await;
-        assert_eq!(r["totals"]["incidents_opened"], 3);
+        let (_, now) = s
+            .get(
+                "manager",
+                &format!("/api/v1/organisations/{alpha}/service-report?period={last_month}"),
+            )
+            .await;
+        assert_eq!(now["totals"]["incidents_opened"], 3, "{now}");
+        // The body as kept is what its SHA-256 names.
+        let body = s
+            .client
+            .get(s.url(&format!("{path}?format=body")))
+            .bearer_auth(&s.tokens["customer"])
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        use sha2::Digest;
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&body)),
+            issued["sha256"].as_str().unwrap()
+        );
 
         // Another organisation's report answers 404, in every format; lists are one's own.
-        for f in ["", "?format=pdf", "?format=csv"] {
+        for f in ["", "?format=pdf", "?format=csv", "?format=body"] {
             let (st, _) = s.get("other", &format!("{path}{f}")).await;
             assert_eq!(st, StatusCode::NOT_FOUND, "{f}");
         }
@@ -244,92 +339,22 @@ async fn a_customers_report_counts_its_own_records_and_is_kept_as_issued() {
         assert_eq!(by_beta["items"], json!([]));
 
         // PDF, CSV and the page, from what was issued.
-        let res = s
-            .client
-            .get(s.url(&format!("{path}?format=pdf")))
-            .bearer_auth(&s.tokens["customer"])
-            .send()
-            .await
-            .unwrap();
+        let fetch = |f: &'static str| {
+            let req = s
+                .client
+                .get(s.url(&format!("{path}?format={f}")))
+                .bearer_auth(&s.tokens["customer"]);
+            async move { req.send().await.unwrap() }
+        };
+        let res = fetch("pdf").await;
         assert_eq!(res.status(), StatusCode::OK);
         assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
-        let csv = s
-            .client
-            .get(s.url(&format!("{path}?format=csv")))
-            .bearer_auth(&s.tokens["customer"])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = fetch("csv").await.text().await.unwrap();
         assert!(csv.contains("Alpha,"), "{csv}");
-        assert!(csv.contains("period,,incidents_opened,2"), "{csv}");
-        let page = s
-            .client
-            .get(s.url(&format!("{path}?format=html")))
-            .bearer_auth(&s.tokens["customer"])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        assert!(csv.contains("period,,incidents_opened,0"), "{csv}");
+        let page = fetch("html").await.text().await.unwrap();
         assert!(page.contains("Service report: Alpha"), "{page}");
         assert!(page.contains("<svg class=\"volume-chart\""));
-
-        // Both of Alpha's contacts were told, with a link; Beta's was not.
-        let mut mail = Vec::new();
-        for _ in 0..400 {
-            mail = sink
-                .messages()
-                .into_iter()
-                .filter(|m| m.header("Subject").starts_with("Service report"))
-                .collect();
-            if mail.len() >= 2 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        settle(&s).await;
-        let to: Vec<String> = mail.iter().flat_map(|m| m.to.clone()).collect();
-        assert_eq!(to.len(), 2, "{to:?}");
-        assert!(to.contains(&"cora@alpha.test".to_owned()), "{to:?}");
-        assert!(to.contains(&"carl@alpha.test".to_owned()), "{to:?}");
-        assert!(!to.iter().any(|t| t.contains("beta")), "{to:?}");
-        assert!(
-            mail[0]
-                .data
-                .contains(&format!("https://desk.example/service-reports/{id}")),
-            "{}",
-            mail[0].data
-        );
-
-        // The monthly job issues last month's report for Alpha, once; the
-        // evidence check goes from not met to met.
-        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
-        assert_eq!(check(&req, "service-reports-issued"), "not_met", "{req}");
-        let queued = steward_server::service_reports::queue_due(&s.state)
-            .await
-            .unwrap();
-        assert_eq!(queued, 1);
-        settle(&s).await;
-        assert_eq!(
-            steward_server::service_reports::queue_due(&s.state)
-                .await
-                .unwrap(),
-            0
-        );
-        let (_, all) = s.get("admin", "/api/v1/service-reports").await;
-        let items = all["items"].as_array().unwrap();
-        assert_eq!(items.len(), 2, "{all}");
-        let monthly = items
-            .iter()
-            .find(|i| i["issued_by"] == "Steward (monthly)")
-            .unwrap_or_else(|| panic!("no monthly report in {all}"));
-        assert_ne!(monthly["period"], month);
-        let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
-        assert_eq!(check(&req, "service-reports-issued"), "met", "{req}");
         s.stop().await;
     }
 }

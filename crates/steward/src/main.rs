@@ -530,14 +530,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|_| anyhow!("no organisation named {customer:?}"))?;
             let (report, issued) = if issue {
-                let (issued, mails) = service_reports::issue(
+                let issued = service_reports::issue(
                     &state,
                     &steward_store::AuditActor::system("steward report service"),
                     &org,
                     &period,
                 )
                 .await?;
-                state.store.enqueue_jobs(&mails).await?;
                 let (_, body) = state
                     .store
                     .service_report(issued.id)

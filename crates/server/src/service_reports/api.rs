@@ -93,7 +93,8 @@ async fn issue(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FormatParams {
-    /// json (default), html, pdf or csv.
+    /// json (default: `{issued, report}`), body (the report's JSON exactly
+    /// as kept: its SHA-256 is `issued.sha256`), html, pdf or csv.
     pub format: Option<String>,
 }
 
@@ -114,6 +115,14 @@ async fn get(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<FormatParams>,
 ) -> AppResult<Response> {
+    if q.format.as_deref().map(str::trim) == Some("body") {
+        let (_, body) = super::issued_body(&state, &a.actor, id).await?;
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response());
+    }
     let (issued, report) = super::issued(&state, &a.actor, id).await?;
     let issued = IssuedView::from(&issued);
     match q.format.as_deref().map(str::trim) {

@@ -13,7 +13,6 @@ pub mod web;
 use std::sync::OnceLock;
 
 use askama::Template;
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Visibility};
 use steward_store::{
@@ -117,6 +116,9 @@ fn customer(org: &Organisation) -> AppResult<()> {
 pub async fn build(state: &AppState, org: &Organisation, period: &str) -> AppResult<ServiceReport> {
     customer(org)?;
     let (from, to) = steward_domain::review::parse_period("period", period)?;
+    if from.saturating_add(jiff::Span::new().months(36)) <= to {
+        return Err(AppError::field("period", "must be at most 36 months long"));
+    }
     let now = steward_store::now_ms();
     let a = start_ms(from);
     let b = start_ms(to.tomorrow().unwrap_or(to)).min(now).max(a);
@@ -183,7 +185,7 @@ pub async fn build(state: &AppState, org: &Organisation, period: &str) -> AppRes
     Ok(ServiceReport {
         customer: org.name.clone(),
         org_id: org.id,
-        period: period.trim().to_owned(),
+        period: steward_domain::review::period_label(from, to),
         from: from.to_string(),
         to: to.to_string(),
         as_of: crate::audits::day_of(Some(b.max(a + 1) - 1)),
@@ -206,7 +208,8 @@ pub struct IssuedView {
     pub from: String,
     pub to: String,
     pub issued_at: String,
-    /// Who issued it; "Steward (monthly)" for the monthly job.
+    /// Who issued it: a person, "monthly service reports" for the monthly
+    /// job, "steward report service" for the command line.
     pub issued_by: String,
     /// SHA-256 of the report's JSON as issued.
     pub sha256: String,
@@ -221,26 +224,45 @@ impl From<&IssuedReport> for IssuedView {
             from: r.period_from.clone(),
             to: r.period_to.clone(),
             issued_at: time(r.issued_at),
-            issued_by: r
-                .issued_by_name
-                .clone()
-                .unwrap_or_else(|| "Steward (monthly)".into()),
+            issued_by: r.issued_by_name.clone().unwrap_or_else(|| r.issuer.clone()),
             sha256: r.sha256.clone(),
         }
     }
 }
 
-/// Compiles the report and keeps it as issued; Conflict (409) when the
-/// customer already has one for the period. Returns it with the e-mail jobs
-/// to its contacts (none when mail is not set up).
+/// Compiles the report of a period that has ended and keeps it as issued,
+/// with an e-mail to each of the customer's contacts (when mail is set up)
+/// queued in the same transaction; Conflict (409) when the customer already
+/// has one for the period.
 pub async fn issue(
     state: &AppState,
     actor: &AuditActor,
     org: &Organisation,
     period: &str,
-) -> AppResult<(IssuedReport, Vec<NewJob>)> {
+) -> AppResult<IssuedReport> {
+    let (_, to) = steward_domain::review::parse_period("period", period)?;
+    if to >= crate::registers::today() {
+        return Err(AppError::field(
+            "period",
+            "has not ended yet: a report is issued once its period is over (compile it to see it now)",
+        ));
+    }
     let r = build(state, org, period).await?;
     let body = serde_json::to_string(&r).map_err(AppError::internal)?;
+    let contacts = if state.mailer.enabled() {
+        let event = steward_domain::notify::Event::ServiceReportIssued;
+        state
+            .store
+            .customer_contacts(org.id)
+            .await?
+            .into_iter()
+            .filter(|u| !u.person().muted.contains(&event))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let base = state.config.base_url();
+    let max_attempts = state.config.job_max_attempts;
     let issued = state
         .store
         .issue_service_report(
@@ -253,10 +275,37 @@ pub async fn issue(
                 period_to: &r.to,
                 body: &body,
             },
+            |issued| {
+                contacts
+                    .iter()
+                    .filter_map(|u| {
+                        let text = ReportMail {
+                            name: &u.name,
+                            customer: &r.customer,
+                            period: &r.period,
+                            totals: &r.totals,
+                            link: format!("{base}/service-reports/{}", issued.id),
+                            settings: format!("{base}/settings"),
+                        }
+                        .render()
+                        .inspect_err(
+                            |e| tracing::warn!(error = %e, "cannot render a service report e-mail"),
+                        )
+                        .ok()?;
+                        crate::mail::Mail {
+                            to: u.email.clone(),
+                            subject: format!("Service report {} for {}", r.period, r.customer),
+                            body: text,
+                            message_id: format!("<service-report-{}-{}@steward>", issued.id, u.id),
+                        }
+                        .job(None, max_attempts)
+                        .ok()
+                    })
+                    .collect()
+            },
         )
         .await?;
-    let mails = mails(state, &issued, &r).await?;
-    Ok((issued, mails))
+    Ok(issued)
 }
 
 #[derive(Template)]
@@ -270,50 +319,6 @@ struct ReportMail<'a> {
     settings: String,
 }
 
-/// An e-mail per active contact of the customer who has not muted service
-/// reports, with the headline figures and a link (the report itself stays
-/// behind sign-in).
-async fn mails(
-    state: &AppState,
-    issued: &IssuedReport,
-    r: &ServiceReport,
-) -> AppResult<Vec<NewJob>> {
-    if !state.mailer.enabled() {
-        return Ok(Vec::new());
-    }
-    let event = steward_domain::notify::Event::ServiceReportIssued;
-    let base = state.config.base_url();
-    let mut jobs = Vec::new();
-    for u in state.store.customer_contacts(issued.org_id).await? {
-        if u.person().muted.contains(&event) {
-            continue;
-        }
-        let body = ReportMail {
-            name: &u.name,
-            customer: &r.customer,
-            period: &r.period,
-            totals: &r.totals,
-            link: format!("{base}/service-reports/{}", issued.id),
-            settings: format!("{base}/settings"),
-        }
-        .render()
-        .map_err(AppError::internal)?;
-        let mail = crate::mail::Mail {
-            to: u.email.clone(),
-            subject: format!("Service report {} for {}", r.period, r.customer),
-            body,
-            message_id: format!("<service-report-{}-{}@steward>", issued.id, u.id),
-        };
-        let mut j = NewJob::new(
-            "email",
-            &serde_json::to_value(&mail).map_err(AppError::internal)?,
-        );
-        j.max_attempts = state.config.job_max_attempts;
-        jobs.push(j);
-    }
-    Ok(jobs)
-}
-
 /// Issues a report for a customer the actor names, as the actor: the API's
 /// and the web form's one path.
 pub async fn issue_as(
@@ -323,14 +328,31 @@ pub async fn issue_as(
     period: &str,
 ) -> AppResult<IssuedReport> {
     crate::policy::require(actor, Action::ServiceReportIssue, None)?;
-    let org = state
-        .store
-        .org_by_id(org_id)
-        .await
-        .map_err(|_| AppError::field("organisation", "is not an organisation Steward knows"))?;
-    let (issued, mails) = issue(state, &AuditActor::from(actor), &org, period).await?;
-    state.store.enqueue_jobs(&mails).await?;
-    Ok(issued)
+    let org = match state.store.org_by_id(org_id).await {
+        Ok(o) => o,
+        Err(steward_store::StoreError::NotFound) => {
+            return Err(AppError::field(
+                "organisation",
+                "is not an organisation Steward knows",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    issue(state, &AuditActor::from(actor), &org, period).await
+}
+
+/// An issued report the actor may read, with its body (the report's JSON
+/// as kept, whose SHA-256 it carries): another organisation's answers 404.
+pub async fn issued_body(
+    state: &AppState,
+    actor: &steward_domain::access::Actor,
+    id: i64,
+) -> AppResult<(IssuedReport, String)> {
+    let Some((r, body)) = state.store.service_report(id).await? else {
+        return Err(AppError::NotFound);
+    };
+    crate::policy::require(actor, Action::ServiceReportRead, Some(r.org_id))?;
+    Ok((r, body))
 }
 
 /// An issued report the actor may read: another organisation's answers 404.
@@ -339,10 +361,7 @@ pub async fn issued(
     actor: &steward_domain::access::Actor,
     id: i64,
 ) -> AppResult<(IssuedReport, ServiceReport)> {
-    let Some((r, body)) = state.store.service_report(id).await? else {
-        return Err(AppError::NotFound);
-    };
-    crate::policy::require(actor, Action::ServiceReportRead, Some(r.org_id))?;
+    let (r, body) = issued_body(state, actor, id).await?;
     let report = serde_json::from_str(&body).map_err(AppError::internal)?;
     Ok((r, report))
 }
@@ -363,65 +382,56 @@ pub async fn live(
     build(state, &org, period).await
 }
 
-/// The last month (UTC) before `today`, as `YYYY-MM`.
-pub fn last_month(today: Date) -> String {
-    today
-        .first_of_month()
-        .yesterday()
-        .unwrap_or(today)
-        .strftime("%Y-%m")
-        .to_string()
-}
-
-/// Queues a `service_report` job for every customer still owed last month's
-/// report (an agreed SLA and none issued); the hourly tick calls it.
-/// Returns how many it queued.
+/// Queues the `service_reports` job of last month when some customer is
+/// still owed its report (an agreed SLA of its own in force then, and none
+/// issued) and no such job is queued or running; the hourly tick calls it.
+/// Returns how many customers are owed one.
 pub async fn queue_due(state: &AppState) -> AppResult<usize> {
-    let period = last_month(crate::registers::today());
+    let period = steward_domain::review::month_before(crate::registers::today());
     let due = state.store.service_reports_due(&period).await?;
-    let jobs: Vec<NewJob> = due
-        .iter()
-        .map(|(org, _)| {
-            let mut j = NewJob::new(
-                "service_report",
-                &serde_json::json!({ "org_id": org, "period": period }),
-            );
-            j.max_attempts = state.config.job_max_attempts;
-            j
-        })
-        .collect();
-    state.store.enqueue_jobs(&jobs).await?;
-    Ok(jobs.len())
+    let payload = serde_json::json!({ "period": period });
+    if !due.is_empty()
+        && !state
+            .store
+            .job_pending("service_reports", &payload.to_string())
+            .await?
+    {
+        let mut j = NewJob::new("service_reports", &payload);
+        j.max_attempts = state.config.job_max_attempts;
+        state.store.enqueue_jobs(&[j]).await?;
+    }
+    Ok(due.len())
 }
 
 #[derive(Deserialize)]
 struct JobPayload {
-    org_id: i64,
     period: String,
 }
 
-/// The `service_report` job: issues one customer's report (once: a report
-/// already issued is left as it is) and returns its e-mail jobs.
+/// The `service_reports` job: issues the month's report of every customer
+/// still owed one, each with its e-mails in its own transaction, so that a
+/// retry after a failure issues only the rest.
 pub async fn run_job(state: &AppState, payload: &str) -> Result<Vec<NewJob>, String> {
     let p: JobPayload =
-        serde_json::from_str(payload).map_err(|e| format!("not a service report job: {e}"))?;
-    let org = state
+        serde_json::from_str(payload).map_err(|e| format!("not a service reports job: {e}"))?;
+    let actor = AuditActor::system("monthly service reports");
+    for (org_id, _) in state
         .store
-        .org_by_id(p.org_id)
+        .service_reports_due(&p.period)
         .await
-        .map_err(|e| e.to_string())?;
-    match issue(
-        state,
-        &AuditActor::system("monthly service reports"),
-        &org,
-        &p.period,
-    )
-    .await
+        .map_err(|e| e.to_string())?
     {
-        Ok((_, mails)) => Ok(mails),
-        Err(AppError::Conflict(_)) => Ok(Vec::new()),
-        Err(e) => Err(e.to_string()),
+        let org = state
+            .store
+            .org_by_id(org_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        match issue(state, &actor, &org, &p.period).await {
+            Ok(_) | Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(format!("{}: {e}", org.name)),
+        }
     }
+    Ok(Vec::new())
 }
 
 /// The report as a self-contained page with its charts.
@@ -513,7 +523,7 @@ pub fn csv(r: &ServiceReport) -> AppResult<Vec<u8>> {
     let mut row = |section: &str, month: &str, measure: &str, value: String| {
         w.write_record([
             csv_cell(&r.customer),
-            r.period.clone(),
+            csv_cell(&r.period),
             section.to_owned(),
             month.to_owned(),
             csv_cell(measure),
@@ -717,9 +727,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_monthly_report_is_of_the_month_before() {
-        let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(last_month(d("2026-12-01")), "2026-11");
-        assert_eq!(last_month(d("2027-01-15")), "2026-12");
+    fn a_file_name_keeps_letters_and_digits() {
+        let r: ServiceReport = serde_json::from_value(serde_json::json!({
+            "customer": "Acme / Ltd", "org_id": 1, "period": "2026-Q3", "from": "2026-07-01",
+            "to": "2026-09-30", "as_of": "2026-09-30", "generated_at": "", "services": [],
+            "totals": Totals::default(), "months": [], "agreements": [],
+            "major_incidents": [], "complaints": []
+        }))
+        .unwrap();
+        assert_eq!(
+            file_name(&r, "pdf"),
+            "service-report-acme---ltd-2026-q3.pdf"
+        );
     }
 }

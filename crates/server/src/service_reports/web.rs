@@ -92,7 +92,7 @@ async fn page(
 }
 
 fn default_period() -> String {
-    super::last_month(crate::registers::today())
+    steward_domain::review::month_before(crate::registers::today())
 }
 
 pub async fn list(

@@ -60,6 +60,10 @@ impl TestServer {
             max_upload_bytes: 256 * 1024,
             listen: "127.0.0.1:0".into(),
             max_connections: 8,
+            // Tests that need the monthly service reports queue them
+            // themselves (`service_reports::queue_due`), not at a time the
+            // server's hourly tick chooses.
+            service_reports_monthly: false,
             ..Config::default()
         };
         let mut config = config;

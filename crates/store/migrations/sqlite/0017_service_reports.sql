@@ -1,7 +1,9 @@
 -- Service reports (ISO/IEC 20000-1 9.4): what was issued to a customer for a
 -- period, kept as issued. The body is the report's model as JSON, from
 -- which the page, the PDF and the CSV are rendered again; its SHA-256 lets
--- anyone check that it was not changed. One report per customer and period.
+-- anyone check that it was not changed (the API serves the body as kept).
+-- One report per customer and period, the period written one way
+-- (steward_domain::review::period_label).
 -- Kept in step with the other database's 0017_service_reports.sql.
 CREATE TABLE service_reports (
     id INTEGER PRIMARY KEY,
@@ -12,8 +14,10 @@ CREATE TABLE service_reports (
     period_from TEXT NOT NULL,
     period_to TEXT NOT NULL,
     issued_at BIGINT NOT NULL,
-    -- Who issued it; none when the monthly job did.
+    -- Who issued it: the user, or none when Steward did; and as the audit
+    -- trail names them ("Steward (monthly)", "steward report service").
     issued_by BIGINT REFERENCES users (id),
+    issuer TEXT NOT NULL,
     body TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     UNIQUE (org_id, period)

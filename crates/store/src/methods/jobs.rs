@@ -14,6 +14,16 @@ impl Store {
         dispatch!(self, notifications::circle(record_id))
     }
 
+    /// Whether a job of `kind` with exactly `payload` is queued or running.
+    pub async fn job_pending(&self, kind: &str, payload: &str) -> Result<bool> {
+        dispatch!(self, jobs::pending(kind, payload))
+    }
+
+    /// The provider's active managers, for what nobody else would hear of.
+    pub async fn provider_managers(&self) -> Result<Vec<Recipient>> {
+        dispatch!(self, notifications::managers())
+    }
+
     /// An organisation's active customer contacts.
     pub async fn customer_contacts(&self, org_id: i64) -> Result<Vec<Recipient>> {
         dispatch!(self, notifications::contacts(org_id))

@@ -33,14 +33,16 @@ impl Store {
         dispatch!(self, service_reports::complaints(org, from, to))
     }
 
-    /// Keeps a service report as issued; Conflict when the customer already
-    /// has one for the period.
+    /// Keeps a service report as issued, with the jobs `jobs_for` gives it
+    /// (its e-mails) in the same transaction; Conflict when the customer
+    /// already has one for the period.
     pub async fn issue_service_report(
         &self,
         actor: &AuditActor,
         new: &NewServiceReport<'_>,
+        jobs_for: impl FnOnce(&IssuedReport) -> Vec<NewJob>,
     ) -> Result<IssuedReport> {
-        dispatch!(self, service_reports::issue(actor, new))
+        dispatch!(self, service_reports::issue(actor, new, jobs_for))
     }
 
     /// Issued reports, newest first (one customer's when `org` is given).

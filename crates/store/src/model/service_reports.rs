@@ -46,6 +46,8 @@ pub struct IssuedReport {
     pub period_to: String,
     pub issued_at: UtcMillis,
     pub issued_by_name: Option<String>,
+    /// Who issued it as the audit trail names them.
+    pub issuer: String,
     pub sha256: String,
 }
 

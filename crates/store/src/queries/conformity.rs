@@ -473,17 +473,6 @@ fn per_priority(sql: &mut Sql, targets: [i64; 5]) {
     sql.push(" ELSE 0 END)");
 }
 
-/// `YYYY-MM` of the month before the day `YYYY-MM-DD`.
-pub fn month_before(day: &str) -> String {
-    let y: i64 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
-    let m: i64 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-    if m <= 1 {
-        format!("{:04}-12", y - 1)
-    } else {
-        format!("{y:04}-{:02}", m - 1)
-    }
-}
-
 /// Expands the `:name` parameters of a figure's SQL into bound arguments.
 fn bind(sql: &mut Sql, text: &str, when: &FigureAt) {
     let now = when.now;
@@ -520,7 +509,9 @@ fn bind(sql: &mut Sql, text: &str, when: &FigureAt) {
                 sql.arg(Arg::Text(when.today.clone()));
             }
             "last_month" => {
-                sql.arg(Arg::Text(month_before(&when.today)));
+                sql.arg(Arg::Text(steward_domain::review::month_before_day(
+                    &when.today,
+                )));
             }
             "high_score" => {
                 sql.arg(Arg::I64(when.high_score));

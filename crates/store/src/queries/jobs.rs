@@ -33,6 +33,19 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: UtcMillis) -> Result<()
 }
 
 /// Queues jobs on their own (the CLI, tests).
+/// Whether a job of `kind` with exactly `payload` is queued or running.
+pub async fn pending(p: &Pools, kind: &str, payload: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND payload = $2 \
+         AND state IN ('queued', 'running')",
+    )
+    .bind(kind)
+    .bind(payload)
+    .fetch_one(p.read())
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn enqueue_all(p: &Pools, jobs: &[NewJob]) -> Result<()> {
     let now = crate::now_ms();
     let mut tx = p.begin().await?;

@@ -155,6 +155,25 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Appends `WITH m (label, s, e) AS (VALUES ...)`: the months of a report,
+/// each `(YYYY-MM, first ms, end ms)`, to aggregate per month.
+pub fn months_cte(q: &mut Sql, months: &[(String, i64, i64)]) {
+    q.push("WITH m (label, s, e) AS (VALUES ");
+    for (n, (label, s, e)) in months.iter().enumerate() {
+        if n > 0 {
+            q.push(", ");
+        }
+        q.push("(CAST(")
+            .arg(Arg::Text(label.clone()))
+            .push(" AS TEXT), CAST(")
+            .arg(Arg::I64(*s))
+            .push(" AS BIGINT), CAST(")
+            .arg(Arg::I64(*e))
+            .push(" AS BIGINT))");
+    }
+    q.push(")");
+}
+
 /// A query assembled from fragments, with its arguments numbered as they are pushed.
 #[derive(Debug, Default)]
 pub struct Sql {

@@ -63,17 +63,27 @@ pub async fn muted(p: &Pools, user_id: i64) -> Result<String> {
     )
 }
 
+const PEOPLE: &str = "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
+     COALESCE(u.time_zone, o.time_zone) AS time_zone, \
+     FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group \
+     FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.active";
+
 /// The active customer contacts of an organisation, for what is sent to the
 /// customer as a whole (its service reports).
 pub async fn contacts(p: &Pools, org_id: i64) -> Result<Vec<Recipient>> {
-    Ok(sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
-         COALESCE(u.time_zone, o.time_zone) AS time_zone, \
-         FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group \
-         FROM users u JOIN organisations o ON o.id = u.org_id \
-         WHERE u.org_id = $1 AND u.active AND u.role = 'customer' ORDER BY u.id",
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PEOPLE} AND u.org_id = $1 AND u.role = 'customer' ORDER BY u.id"
+    )))
     .bind(org_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// The provider's active managers.
+pub async fn managers(p: &Pools) -> Result<Vec<Recipient>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PEOPLE} AND o.kind = 'provider' AND u.role = 'manager' ORDER BY u.id"
+    )))
     .fetch_all(p.read())
     .await?)
 }

@@ -667,8 +667,8 @@ pub async fn links(p: &Pools, record_id: i64, org: Option<i64>) -> Result<Vec<Re
 }
 
 /// Escalates open records of `kinds` past their target date at `now`, at
-/// most `limit`, each once per target date (again when the target moved
-/// later): marks them, writes each an audit entry and queues the jobs
+/// most `limit`, each once per target date (again when a target moved
+/// passes): marks them, writes each an audit entry and queues the jobs
 /// `job_for` gives, in one transaction. Returns the records escalated.
 pub async fn overdue_sweep(
     p: &Pools,
@@ -687,7 +687,10 @@ pub async fn overdue_sweep(
          AND w.target_at < ",
     );
     q.arg(Arg::I64(now))
-        .push(" AND (w.overdue_escalated_at IS NULL OR w.overdue_escalated_at < w.target_at) AND w.kind IN ")
+        .push(
+            " AND (w.overdue_escalated_target IS NULL OR w.overdue_escalated_target <> w.target_at) \
+             AND w.kind IN ",
+        )
         .list(kinds.iter().map(|k| Arg::Text((*k).to_owned())))
         .push(" ORDER BY w.target_at, w.id LIMIT ")
         .arg(Arg::I64(limit))
@@ -695,8 +698,7 @@ pub async fn overdue_sweep(
     let due: Vec<crate::Overdue> = q.fetch_all(&mut *tx).await?;
     let actor = AuditActor::system("overdue escalation");
     for r in &due {
-        sqlx::query("UPDATE work_records SET overdue_escalated_at = $1 WHERE id = $2")
-            .bind(now)
+        sqlx::query("UPDATE work_records SET overdue_escalated_target = target_at WHERE id = $1")
             .bind(r.id)
             .execute(&mut *tx)
             .await?;

@@ -8,27 +8,9 @@ use super::super::Pools;
 use super::write::{Entry, append_entry};
 use super::{Arg, Sql};
 use crate::{
-    AuditActor, CustomerMonth, IssuedReport, NewServiceReport, ReportedRecord, Result, on_unique,
+    AuditActor, CustomerMonth, IssuedReport, NewJob, NewServiceReport, ReportedRecord, Result,
+    on_unique,
 };
-
-/// Appends `WITH m (label, s, e) AS (VALUES ...)`: the months of a report,
-/// each `(YYYY-MM, first ms, end ms)`, to aggregate per month.
-pub fn months_cte(q: &mut Sql, months: &[(String, i64, i64)]) {
-    q.push("WITH m (label, s, e) AS (VALUES ");
-    for (n, (label, s, e)) in months.iter().enumerate() {
-        if n > 0 {
-            q.push(", ");
-        }
-        q.push("(CAST(")
-            .arg(Arg::Text(label.clone()))
-            .push(" AS TEXT), CAST(")
-            .arg(Arg::I64(*s))
-            .push(" AS BIGINT), CAST(")
-            .arg(Arg::I64(*e))
-            .push(" AS BIGINT))");
-    }
-    q.push(")");
-}
 
 /// The customer `org`'s figures in each month, oldest first.
 pub async fn months(
@@ -42,7 +24,7 @@ pub async fn months(
     // The organisation is $1; the months follow.
     let mut q = Sql::new("");
     q.bind(Arg::I64(org));
-    months_cte(&mut q, months);
+    super::months_cte(&mut q, months);
     let of_kind = |kind: &str, at: &str, extra: &str| {
         format!(
             "(SELECT COUNT(*) FROM work_records w WHERE w.kind = '{kind}' AND w.org_id = $1 \
@@ -117,15 +99,17 @@ pub async fn complaints(p: &Pools, org: i64, from: i64, to: i64) -> Result<Vec<R
 }
 
 const ISSUED: &str = "SELECT r.id, r.org_id, o.name AS org_name, r.period, r.period_from, \
-     r.period_to, r.issued_at, u.name AS issued_by_name, r.sha256 FROM service_reports r \
+     r.period_to, r.issued_at, u.name AS issued_by_name, r.issuer, r.sha256 FROM service_reports r \
      JOIN organisations o ON o.id = r.org_id LEFT JOIN users u ON u.id = r.issued_by";
 
-/// Keeps a report as issued, with its audit entry; a second report of the
-/// same customer and period is a conflict.
+/// Keeps a report as issued, with its audit entry and the jobs `jobs_for`
+/// gives it (its e-mails), in one transaction; a second report of the same
+/// customer and period is a conflict.
 pub async fn issue(
     p: &Pools,
     actor: &AuditActor,
     new: &NewServiceReport<'_>,
+    jobs_for: impl FnOnce(&IssuedReport) -> Vec<NewJob>,
 ) -> Result<IssuedReport> {
     use sha2::Digest;
     let now = crate::now_ms();
@@ -133,7 +117,8 @@ pub async fn issue(
     let mut tx = p.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO service_reports (org_id, period, period_from, period_to, issued_at, \
-         issued_by, body, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         issued_by, issuer, body, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
     )
     .bind(new.org_id)
     .bind(new.period)
@@ -141,6 +126,7 @@ pub async fn issue(
     .bind(new.period_to)
     .bind(now)
     .bind(actor.user_id)
+    .bind(&actor.label)
     .bind(new.body)
     .bind(&sha)
     .fetch_one(&mut *tx)
@@ -171,10 +157,14 @@ pub async fn issue(
         now,
     )
     .await?;
-    let issued = sqlx::query_as(sqlx::AssertSqlSafe(format!("{ISSUED} WHERE r.id = $1")))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let issued: IssuedReport =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{ISSUED} WHERE r.id = $1")))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    for job in jobs_for(&issued) {
+        super::jobs::enqueue(&mut tx, &job, now).await?;
+    }
     tx.commit().await?;
     Ok(issued)
 }

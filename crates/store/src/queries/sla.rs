@@ -338,7 +338,7 @@ pub async fn report(
         return Ok(Vec::new());
     }
     let mut q = super::Sql::new("");
-    super::service_reports::months_cte(&mut q, months);
+    super::months_cte(&mut q, months);
     q.push(
         ", c AS (SELECT m.label, c.kind, c.elapsed_ms, c.breached_at FROM m JOIN sla_clocks c ON ",
     );
