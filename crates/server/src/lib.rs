@@ -28,6 +28,7 @@ pub mod mail;
 pub mod nonconformities;
 mod ops;
 pub mod paging;
+pub mod period;
 pub mod policy;
 pub mod problems;
 pub mod records;

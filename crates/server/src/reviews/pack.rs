@@ -16,6 +16,7 @@ use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
+use crate::period::{months_until, percent, start_ms};
 use crate::views::time;
 
 /// An earlier review's action, as the pack lists it.
@@ -74,50 +75,6 @@ pub struct Pack {
     pub decisions: String,
 }
 
-pub fn percent(good: i64, of: i64) -> String {
-    if of == 0 {
-        "no data".to_owned()
-    } else {
-        format!("{:.1}%", good as f64 * 100.0 / of as f64)
-    }
-}
-
-pub fn start_ms(d: Date) -> i64 {
-    jiff::tz::TimeZone::UTC
-        .to_timestamp(d.at(0, 0, 0, 0))
-        .map(|t| t.as_millisecond())
-        .unwrap_or_default()
-}
-
-/// The months of `[from, to]`: (`YYYY-MM`, first ms, end ms), cut to the period.
-pub fn months(from: Date, to: Date) -> Vec<(String, i64, i64)> {
-    let end = start_ms(to.tomorrow().unwrap_or(to));
-    let mut out = Vec::new();
-    let mut m = from.first_of_month();
-    while m <= to && out.len() < 36 {
-        let next = m.last_of_month().tomorrow().unwrap_or(m);
-        out.push((
-            m.strftime("%Y-%m").to_string(),
-            start_ms(m.max(from)),
-            start_ms(next).min(end),
-        ));
-        if next == m {
-            break;
-        }
-        m = next;
-    }
-    out
-}
-
-/// The months of `[from, to]` that began before `until` (ms), the last cut there.
-pub fn months_until(from: Date, to: Date, until: i64) -> Vec<(String, i64, i64)> {
-    months(from, to)
-        .into_iter()
-        .filter(|(_, s, _)| *s < until)
-        .map(|(m, s, e)| (m, s, e.min(until)))
-        .collect()
-}
-
 /// What the review adds to its pack.
 #[derive(Debug, Default)]
 pub struct ReviewText {
@@ -153,7 +110,7 @@ pub async fn build(
         .map(|c| CarriedView {
             overdue: matches!(c.state_category.as_str(), "new" | "active" | "waiting")
                 && c.target_at.is_some_and(|t| t < as_of),
-            due: crate::audits::day_of(c.target_at),
+            due: crate::period::day_of(c.target_at),
             owner: c.assignee_name.unwrap_or_default(),
             number: c.number,
             title: c.title,
@@ -221,7 +178,7 @@ pub async fn build(
         review: text.number,
         from: from.to_string(),
         to: to.to_string(),
-        as_of: crate::audits::day_of(Some(b.max(a + 1) - 1)),
+        as_of: crate::period::day_of(Some(b.max(a + 1) - 1)),
         generated_at: time(now),
         sla_attainment: percent(figures.clocks_met, figures.clocks_stopped),
         satisfied: percent(figures.ratings_satisfied, figures.ratings),
@@ -271,22 +228,6 @@ const TYPST: &str = include_str!("../../templates/review_pack.typ");
 pub async fn pdf(p: &Pack) -> AppResult<Vec<u8>> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
     crate::report::typst_pdf_of(crate::report::typst_engine(&ENGINE, TYPST), p).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_period_splits_into_its_months() {
-        let d = |s: &str| s.parse::<Date>().unwrap();
-        let m = months(d("2026-07-15"), d("2026-09-30"));
-        let names: Vec<&str> = m.iter().map(|x| x.0.as_str()).collect();
-        assert_eq!(names, ["2026-07", "2026-08", "2026-09"]);
-        assert_eq!(m[0].1, start_ms(d("2026-07-15")));
-        assert_eq!(m[2].2, start_ms(d("2026-10-01")));
-        assert_eq!(m[0].2, m[1].1);
-    }
 }
 
 #[cfg(test)]

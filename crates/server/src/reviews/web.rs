@@ -50,7 +50,7 @@ pub struct ListPage {
 
 impl ListPage {
     fn day(&self, r: &Review) -> String {
-        crate::audits::day_of(r.target_at)
+        crate::period::day_of(r.target_at)
     }
 }
 
@@ -195,7 +195,7 @@ async fn page(
         can_link: open && allowed(s, Kind::Review, Verb::Link),
         can_comment: open && allowed(s, Kind::Review, Verb::Comment),
         can_plan: open && allowed(s, Kind::Action, Verb::Create),
-        day: crate::audits::day_of(p.target_at),
+        day: crate::period::day_of(p.target_at),
         opened: local_time(p.opened_at, &tz),
         edit: EditValues::of(state, &p, can_edit).await?,
         actions: crate::actions::web::rows(state, p.id, &tz).await?,

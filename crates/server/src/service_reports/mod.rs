@@ -22,7 +22,7 @@ use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::reviews::pack::{months_until, percent, start_ms};
+use crate::period::{months_until, percent, start_ms};
 use crate::sla_report::SlaReport;
 use crate::views::time;
 
@@ -188,7 +188,7 @@ pub async fn build(state: &AppState, org: &Organisation, period: &str) -> AppRes
         period: steward_domain::review::period_label(from, to),
         from: from.to_string(),
         to: to.to_string(),
-        as_of: crate::audits::day_of(Some(b.max(a + 1) - 1)),
+        as_of: crate::period::day_of(Some(b.max(a + 1) - 1)),
         generated_at: time(now),
         services,
         totals,
