@@ -359,6 +359,19 @@ struct IncidentMail<'a> {
     settings: String,
 }
 
+/// The people around a record as the notification rules see them.
+fn circle_of(people: &[steward_store::Recipient]) -> Circle {
+    Circle {
+        caller: people.iter().find(|r| r.is_caller).map(|r| r.person()),
+        assignee: people.iter().find(|r| r.is_assignee).map(|r| r.person()),
+        group: people
+            .iter()
+            .filter(|r| r.in_group)
+            .map(|r| r.person())
+            .collect(),
+    }
+}
+
 async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
     let p: NotifyPayload =
         serde_json::from_str(&job.payload).map_err(|e| format!("not a notification: {e}"))?;
@@ -377,15 +390,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
         .notification_circle(id)
         .await
         .map_err(store_err)?;
-    let circle = Circle {
-        caller: people.iter().find(|r| r.is_caller).map(|r| r.person()),
-        assignee: people.iter().find(|r| r.is_assignee).map(|r| r.person()),
-        group: people
-            .iter()
-            .filter(|r| r.in_group)
-            .map(|r| r.person())
-            .collect(),
-    };
+    let circle = circle_of(&people);
     let to = notify::recipients(event, &circle, p.actor_id);
     if to.is_empty() {
         return Ok(Vec::new());
@@ -556,14 +561,10 @@ async fn overdue_mail(
         .notification_circle(id)
         .await
         .map_err(store_err)?;
+    // Not the customer who raised it: the escalation is the provider's.
     let circle = Circle {
         caller: None,
-        assignee: people.iter().find(|r| r.is_assignee).map(|r| r.person()),
-        group: people
-            .iter()
-            .filter(|r| r.in_group)
-            .map(|r| r.person())
-            .collect(),
+        ..circle_of(&people)
     };
     // (user id, e-mail, name, time zone, why)
     let mut to: Vec<(i64, String, String, String, &str)> =

@@ -5,20 +5,9 @@
 
 mod common;
 
-use common::{TestServer, backends};
+use common::{TestServer, backends, resolve};
 use reqwest::StatusCode;
 use serde_json::json;
-
-async fn resolve(s: &TestServer, number: &str) {
-    let tr = format!("/api/v1/incidents/{number}/transitions");
-    for body in [
-        json!({"action": "start"}),
-        json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"}),
-    ] {
-        let (st, v) = s.post("agent", &tr, body).await;
-        assert_eq!(st, StatusCode::OK, "{v}");
-    }
-}
 
 #[tokio::test]
 async fn customers_rate_their_resolved_incidents_once_and_results_add_up() {

@@ -9,24 +9,13 @@ mod common;
 use std::time::Duration;
 
 use common::smtp::SmtpSink;
-use common::{TestServer, backends};
+use common::{TestServer, backends, resolve, settle};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 fn day(offset: i64) -> String {
     let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset);
     t.strftime("%Y-%m-%d").to_string()
-}
-
-async fn settle(s: &TestServer) {
-    for _ in 0..400 {
-        let (_, jobs) = s.get("admin", "/api/v1/jobs?limit=1").await;
-        if jobs["counts"]["queued"] == 0 && jobs["counts"]["running"] == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("jobs never settled");
 }
 
 async fn org_id(s: &TestServer, name: &str) -> i64 {
@@ -65,17 +54,6 @@ async fn agreement(s: &TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-}
-
-async fn resolve(s: &TestServer, number: &str) {
-    let tr = format!("/api/v1/incidents/{number}/transitions");
-    for body in [
-        json!({"action": "start"}),
-        json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"}),
-    ] {
-        let (st, v) = s.post("agent", &tr, body).await;
-        assert_eq!(st, StatusCode::OK, "{v}");
-    }
 }
 
 fn check(req: &Value, id: &str) -> Value {

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::smtp::SmtpSink;
-use common::{TestServer, backends};
+use common::{TestServer, backends, settle};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -278,18 +278,6 @@ async fn clocks_follow_the_incident_and_explain_themselves() {
         assert_eq!(st, StatusCode::FORBIDDEN);
         s.stop().await;
     }
-}
-
-/// Waits until no job is queued or running.
-async fn settle(s: &TestServer) {
-    for _ in 0..200 {
-        let (_, jobs) = s.get("admin", "/api/v1/jobs?limit=1").await;
-        if jobs["counts"]["queued"] == 0 && jobs["counts"]["running"] == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("jobs never settled");
 }
 
 async fn assign(s: &TestServer, number: &str) {

@@ -214,3 +214,27 @@ impl TestServer {
         }
     }
 }
+
+/// Waits until no job is queued or running (at most 10 s).
+pub async fn settle(s: &TestServer) {
+    for _ in 0..400 {
+        let (_, jobs) = s.get("admin", "/api/v1/jobs?limit=1").await;
+        if jobs["counts"]["queued"] == 0 && jobs["counts"]["running"] == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("jobs never settled");
+}
+
+/// The agent starts and resolves the incident `number`.
+pub async fn resolve(s: &TestServer, number: &str) {
+    let tr = format!("/api/v1/incidents/{number}/transitions");
+    for body in [
+        serde_json::json!({"action": "start"}),
+        serde_json::json!({"action": "resolve", "resolution_code": "fixed", "resolution_notes": "Restarted"}),
+    ] {
+        let (st, v) = s.post("agent", &tr, body).await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{v}");
+    }
+}

@@ -630,6 +630,7 @@ mod tests {
                             "five_minutes_ago",
                             "year_ago",
                             "today",
+                            "last_month",
                             "high_score",
                             "resolution",
                             "response",
