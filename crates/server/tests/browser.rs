@@ -1160,9 +1160,13 @@ async fn a_manager_issues_a_service_report_and_only_that_customer_reads_it() {
         c.goto(&format!("{base}/service-reports")).await.unwrap();
         wait_for(&c, "#issued", None, "Alpha").await;
         assert!(
-            c.find(Locator::Id("compile")).await.is_err(),
-            "no staff form"
+            c.find(Locator::Css("#compile button.secondary"))
+                .await
+                .is_err(),
+            "a customer compiles but does not issue"
         );
+        let own = text(&c, "#organisation").await;
+        assert_eq!(own.trim(), "Alpha", "only their own organisation");
         click(&c, "#issued a").await;
         wait_for(&c, "h1", None, "Service report: Alpha").await;
         c.goto(&format!("{base}/service-reports")).await.unwrap();

@@ -29,7 +29,8 @@ pub struct ListPage {
     nav: Option<Nav>,
     items: Vec<IssuedView>,
     next: Option<String>,
-    /// (id, name, chosen) of the customers, for staff's forms.
+    /// (id, name, chosen) of the customers the form offers: every one to
+    /// staff, their own to a customer.
     customers: Vec<(i64, String, bool)>,
     can_issue: bool,
     staff: bool,
@@ -76,11 +77,20 @@ async fn page(
             .map(|o| (o.id, o.name, Some(o.id) == organisation))
             .collect()
     } else {
-        Vec::new()
+        // A customer compiles their own organisation's report only.
+        vec![(s.user.org_id, s.user.org_name.clone(), true)]
     };
+    let tz = s.user.effective_time_zone().to_owned();
     Ok(ListPage {
         nav: Nav::of(s),
-        items: p.items.iter().map(IssuedView::from).collect(),
+        items: p
+            .items
+            .iter()
+            .map(|r| IssuedView {
+                issued_at: crate::web::local_time(r.issued_at, &tz),
+                ..IssuedView::from(r)
+            })
+            .collect(),
         next: p.next,
         customers,
         can_issue: authorize(&s.actor, Action::ServiceReportIssue, None) == Decision::Allow,

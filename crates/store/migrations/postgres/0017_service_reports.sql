@@ -27,5 +27,10 @@ CREATE INDEX service_reports_issued ON service_reports (issued_at, id);
 -- A customer's figures per month: resolved incidents, clocks and ratings of
 -- one organisation over a period, read from an index range.
 CREATE INDEX work_records_org_resolved ON work_records (kind, org_id, resolved_at);
+-- Every customer's resolutions in a period (the review pack and its trend):
+-- without it PostgreSQL read every incident for each count (1.3 s for a
+-- year's pack at 1,000,000 incidents).
+CREATE INDEX work_records_resolved ON work_records (kind, resolved_at)
+    WHERE resolved_at IS NOT NULL;
 CREATE INDEX sla_clocks_org_stopped ON sla_clocks (org_id, agreement, stopped_at);
 CREATE INDEX ratings_org_rated ON ratings (org_id, rated_at);
