@@ -111,11 +111,18 @@ pub enum Action {
     ServiceReportRead,
     /// Issue a customer's service report for a period into the archive.
     ServiceReportIssue,
+    /// Satisfaction surveys and their results (customers: those they are
+    /// asked to answer).
+    SurveyRead,
+    /// Write, send and close surveys.
+    SurveyWrite,
+    /// Answer a survey one was asked to answer.
+    SurveyAnswer,
 }
 
 impl Action {
     /// Every action that is not about a work record, for exhaustive tests.
-    pub const GENERAL: [Action; 23] = [
+    pub const GENERAL: [Action; 26] = [
         Action::ServiceRead,
         Action::ServiceWrite,
         Action::GroupRead,
@@ -139,6 +146,9 @@ impl Action {
         Action::JobRetry,
         Action::ServiceReportRead,
         Action::ServiceReportIssue,
+        Action::SurveyRead,
+        Action::SurveyWrite,
+        Action::SurveyAnswer,
     ];
 
     /// The roles this action is granted to. Nothing is allowed by default:
@@ -154,9 +164,11 @@ impl Action {
         match self {
             Work(kind, verb) => kind.granted(verb),
             ServiceRead | OwnTokens | OwnSettings | ServiceReportRead => EVERYONE,
-            GroupRead | UserRead | OrgRead | ConformityRead | SmsRead | ServiceLevelRead => STAFF,
+            GroupRead | UserRead | OrgRead | ConformityRead | SmsRead | ServiceLevelRead
+            | SurveyRead => STAFF,
             ServiceWrite | GroupWrite | RequirementWrite | SmsWrite | ServiceLevelWrite
-            | ServiceReportIssue => OWNERS,
+            | ServiceReportIssue | SurveyWrite => OWNERS,
+            SurveyAnswer => &[Customer],
             EvidenceWrite => &[Admin, Manager, Auditor],
             DocumentAcknowledge => &[Admin, Agent, Manager],
             AuditRead | JobRead => &[Admin, Auditor],
@@ -272,8 +284,10 @@ mod tests {
 
     #[test]
     fn admins_hold_every_general_right_and_customers_only_their_own() {
+        // Answering a survey is a customer contact's own act: nobody else is asked.
         for action in Action::GENERAL {
-            assert!(action.granted().contains(&Role::Admin), "{action:?}");
+            let admin = action.granted().contains(&Role::Admin);
+            assert_eq!(admin, action != Action::SurveyAnswer, "{action:?}");
         }
         let customer: Vec<_> = Action::GENERAL
             .into_iter()
@@ -285,7 +299,8 @@ mod tests {
                 Action::ServiceRead,
                 Action::OwnTokens,
                 Action::OwnSettings,
-                Action::ServiceReportRead
+                Action::ServiceReportRead,
+                Action::SurveyAnswer
             ]
         );
     }

@@ -30,6 +30,7 @@ pub mod review;
 pub mod satisfaction;
 pub mod service;
 pub mod sla;
+pub mod survey;
 pub mod text;
 pub mod user;
 

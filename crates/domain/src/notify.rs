@@ -21,12 +21,14 @@ pub enum Event {
     SlaBreach,
     /// A service report for the customer's organisation is issued.
     ServiceReportIssued,
+    /// A satisfaction survey asks the customer for their answers.
+    SurveySent,
     /// A record one works on is past its target date (kinds that escalate).
     RecordOverdue,
 }
 
 impl Event {
-    pub const ALL: [Event; 9] = [
+    pub const ALL: [Event; 10] = [
         Event::IncidentCreated,
         Event::IncidentAssigned,
         Event::IncidentCommented,
@@ -35,6 +37,7 @@ impl Event {
         Event::SlaWarning,
         Event::SlaBreach,
         Event::ServiceReportIssued,
+        Event::SurveySent,
         Event::RecordOverdue,
     ];
 
@@ -48,6 +51,7 @@ impl Event {
             Event::SlaWarning => "sla_warning",
             Event::SlaBreach => "sla_breach",
             Event::ServiceReportIssued => "service_report_issued",
+            Event::SurveySent => "survey_sent",
             Event::RecordOverdue => "record_overdue",
         }
     }
@@ -62,6 +66,7 @@ impl Event {
             Event::SlaWarning => "An SLA clock reaches its warning point",
             Event::SlaBreach => "An SLA clock is breached (escalation)",
             Event::ServiceReportIssued => "A service report for my organisation is issued",
+            Event::SurveySent => "A satisfaction survey asks for my answers",
             Event::RecordOverdue => "A complaint is past its target date (escalation)",
         }
     }
@@ -72,7 +77,7 @@ impl Event {
 
     /// Only customers hear of it (it is about their organisation).
     pub const fn customers_only(self) -> bool {
-        matches!(self, Event::ServiceReportIssued)
+        matches!(self, Event::ServiceReportIssued | Event::SurveySent)
     }
 
     /// Only the provider's staff may hear of it.
@@ -157,7 +162,7 @@ pub fn recipients(event: Event, circle: &Circle, actor_id: Option<i64>) -> Vec<i
         Event::IncidentResolved => circle.caller.iter().collect(),
         // Not an incident's event: its contacts are the customer's, chosen
         // where the report is issued.
-        Event::ServiceReportIssued => Vec::new(),
+        Event::ServiceReportIssued | Event::SurveySent => Vec::new(),
     };
     let mut out: Vec<i64> = Vec::new();
     for p in candidates {

@@ -135,7 +135,8 @@ pub async fn take_snapshot(state: &AppState) -> AppResult<usize> {
 
 /// Takes the day's snapshot at start and then every hour (each run replaces
 /// the day's earlier one, so the last run of a day is what the day keeps),
-/// and queues the monthly service reports still owed, until `stop` fires.
+/// and queues the monthly service reports still owed and the periodic
+/// surveys' rounds due, until `stop` fires.
 pub async fn run_snapshots(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         if let Err(e) = take_snapshot(&state).await {
@@ -145,6 +146,9 @@ pub async fn run_snapshots(state: AppState, mut stop: tokio::sync::watch::Receiv
             && let Err(e) = crate::service_reports::queue_due(&state).await
         {
             tracing::warn!(error = %e, "cannot queue the monthly service reports; will retry");
+        }
+        if let Err(e) = crate::surveys::queue_due(&state).await {
+            tracing::warn!(error = %e, "cannot queue the periodic surveys; will retry");
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
@@ -538,6 +542,7 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "audit_trail" => Some("/audit".to_owned()),
         "requirement" => Some(format!("/conformity/{}", g.record_key)),
         "service_report" => Some(format!("/service-reports?organisation={}", g.record_key)),
+        "surveys" => Some("/surveys".to_owned()),
         "record" => steward_domain::register::Register::of_number(&g.record_key)
             .map(|r| format!("/sms/{}/{}", r.slug(), g.record_key)),
         _ => None,

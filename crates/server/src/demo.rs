@@ -532,6 +532,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     crate::improvements::demo::load(state, "manager@northwind.example", Some(&nonconformity))
         .await?;
     crate::satisfaction::demo(state, "kim@acme.example").await?;
+    crate::surveys::demo(state, "manager@northwind.example").await?;
     crate::reviews::demo::load(state, "manager@northwind.example").await?;
     crate::service_reports::demo(state, "manager@northwind.example").await?;
     Ok(Some(DemoSummary {

@@ -15,6 +15,7 @@
 //!   of open incidents to the new terms (due times, targets, marks).
 //! - `service_reports`: issues a month's service report of every customer
 //!   still owed one.
+//! - `survey_rounds`: sends the next round of every periodic survey due.
 //!
 //! The sweeper also escalates, once a minute, open records past their target
 //! date of the kinds that escalate (complaints): a `notify` job each with the
@@ -294,6 +295,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
         }
         "escalate" => escalate_job(state, job).await,
         "service_reports" => crate::service_reports::run_job(state, &job.payload).await,
+        "survey_rounds" => crate::surveys::run_job(state, &job.payload).await,
         "sla_recompute" => {
             // One batch per job, and the next batch as its follow-up, so that
             // no run is long and a worker that dies loses one batch at most.
@@ -480,7 +482,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             ),
             // Not an incident's event (service reports and overdue records
             // mail their own).
-            Event::ServiceReportIssued | Event::RecordOverdue => continue,
+            Event::ServiceReportIssued | Event::SurveySent | Event::RecordOverdue => continue,
         };
         let body = IncidentMail {
             name: &r.name,

@@ -39,6 +39,7 @@ pub mod satisfaction;
 pub mod service_reports;
 pub mod sla;
 pub mod sla_report;
+pub mod surveys;
 pub mod testing;
 pub mod views;
 pub mod web;

@@ -98,6 +98,8 @@ pub struct SatisfactionView {
     /// Per month (newest first), customer and service: how many ratings,
     /// their mean score and how many were 4 or 5.
     pub rows: Vec<SatisfactionRowView>,
+    /// The same for the scored answers of surveys (`ratings` counts answers).
+    pub surveys: Vec<SatisfactionRowView>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -166,10 +168,12 @@ pub async fn results(
         Visibility::Organisation(o) => Some(o),
     };
     let rows = state.store.satisfaction(org, &from, &to).await?;
+    let surveys = state.store.survey_satisfaction(org, &from, &to).await?;
     Ok(SatisfactionView {
         from,
         to,
         rows: rows.iter().map(SatisfactionRowView::from).collect(),
+        surveys: surveys.iter().map(SatisfactionRowView::from).collect(),
     })
 }
 

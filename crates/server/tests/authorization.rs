@@ -300,6 +300,19 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /api/v1/service-reports/{id}" | "GET /api/v1/organisations/{id}/service-report" => {
             scoped(Allow)
         }
+        // Surveys: owners write and send them; every customer's contacts answer
+        // those they are asked (another organisation's is not there); staff read results.
+        "GET /api/v1/surveys" => Allow,
+        "POST /api/v1/surveys"
+        | "PUT /api/v1/surveys/{id}"
+        | "POST /api/v1/surveys/{id}/send"
+        | "POST /api/v1/surveys/{id}/close" => only(&["admin", "manager"]),
+        "GET /api/v1/surveys/{id}" => scoped(Allow),
+        "POST /api/v1/surveys/{id}/answers" => match role {
+            "customer" => scoped(Allow),
+            _ => Forbidden,
+        },
+        "GET /api/v1/surveys/{id}/results" => only(&["admin", "agent", "manager", "auditor"]),
         "GET /api/v1/incidents/{number}/links" | "GET /api/v1/incidents/{number}/known-errors" => {
             scoped(Allow)
         }
@@ -359,6 +372,10 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/improvements" => json!({"title": "matrix"}),
         "POST /api/v1/service-reports" => json!({"organisation": 2, "period": "2026-02"}),
         "POST /api/v1/incidents/{number}/rating" => json!({"score": 4}),
+        "POST /api/v1/surveys" | "PUT /api/v1/surveys/{id}" => {
+            json!({"title": "matrix", "questions": [{"text": "Q?"}]})
+        }
+        "POST /api/v1/surveys/{id}/answers" => json!({"answers": [{"score": 4}]}),
         "PATCH /api/v1/improvements/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/improvements/{number}/transitions" => json!({"action": "start"}),
         "POST /api/v1/improvements/{number}/links" => json!({"record": "PRB-000001"}),
@@ -628,6 +645,21 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
 
+        // A survey sent to each organisation: 1 Alpha's (own), 2 Beta's.
+        for org in [2, 3] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/surveys",
+                    json!({"title": "Pulse", "organisation": org, "questions": [{"text": "Q?"}]}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+            let path = format!("/api/v1/surveys/{}/send", v["id"]);
+            let (st, v) = s.post("manager", &path, json!({})).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -685,7 +717,9 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &foreign_token
                             } else if template.contains("/organisations/") {
                                 if own { "2" } else { "3" }
-                            } else if template.contains("service-reports") {
+                            } else if template.contains("service-reports")
+                                || template.contains("surveys")
+                            {
                                 if own { "1" } else { "2" }
                             } else if template.contains("samples") {
                                 "1"

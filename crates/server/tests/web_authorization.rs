@@ -210,6 +210,18 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /service-reports" | "GET /service-reports/compile" => Allow,
         "POST /service-reports" => only(OWNERS),
         "GET /service-reports/{id}" => scoped(Allow),
+        // Surveys: owners write and send them; customers answer those they
+        // are asked (another organisation's is not there).
+        "GET /surveys" => Allow,
+        "POST /surveys"
+        | "POST /surveys/{id}"
+        | "POST /surveys/{id}/send"
+        | "POST /surveys/{id}/close" => only(OWNERS),
+        "GET /surveys/{id}" => scoped(Allow),
+        "POST /surveys/{id}/answer" => match role {
+            "customer" => scoped(Allow),
+            _ => Forbidden,
+        },
         "POST /incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
             _ => Forbidden,
@@ -436,6 +448,20 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 .await;
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
+        // A survey sent to each organisation: 1 Alpha's (own), 2 Beta's.
+        for org in [2, 3] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/surveys",
+                    json!({"title": "Pulse", "organisation": org, "questions": [{"text": "Q?"}]}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+            let path = format!("/api/v1/surveys/{}/send", v["id"]);
+            let (st, v) = s.post("manager", &path, json!({})).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
         for (who, step) in [("manager", "submit"), ("admin", "approve")] {
             let (st, v) = s
                 .post(
@@ -524,7 +550,9 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     };
                     let id = if template.contains("tokens") {
                         &foreign_token
-                    } else if template.starts_with("/service-reports") {
+                    } else if template.starts_with("/service-reports")
+                        || template.starts_with("/surveys")
+                    {
                         if own { "1" } else { "2" }
                     } else if template.contains("samples") {
                         "1"

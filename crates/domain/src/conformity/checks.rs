@@ -99,6 +99,9 @@ pub enum FigureId {
     ImprovementsEvaluated,
     /// Customers' ratings in the window: satisfied (4 or 5 of 5).
     CustomersSatisfied,
+    /// Customers with an agreed SLA in force today: a contact answered a
+    /// satisfaction survey in the last twelve months.
+    CustomersSurveyed,
     /// Requirements of the catalogue: covered by an audit (not cancelled) of
     /// the programme whose cycle holds today.
     RequirementsAudited,
@@ -122,7 +125,7 @@ pub enum FigureId {
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 52] = {
+    pub const ALL: [FigureId; 53] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -169,6 +172,7 @@ impl FigureId {
             ImprovementsMeasurable,
             ImprovementsEvaluated,
             CustomersSatisfied,
+            CustomersSurveyed,
             RequirementsAudited,
             AuditsReported,
             FindingsOnTime,
@@ -682,6 +686,17 @@ pub static REGISTRY: &[Check] = &[
         rule: Rule::ShareAtLeast {
             met: 80.0,
             partly: 60.0,
+        },
+    },
+    Check {
+        id: "customers-surveyed",
+        title: "Every customer with an SLA is asked how satisfied it is",
+        explanation: "Customers with an agreed SLA in force today: a contact answered a satisfaction survey in the last twelve months.",
+        requirements: &["8.3.2", "9.1"],
+        figure: FigureId::CustomersSurveyed,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 50.0,
         },
     },
     Check {

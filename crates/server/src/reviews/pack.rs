@@ -59,6 +59,8 @@ pub struct Pack {
     pub figures: ReviewFigures,
     pub sla_attainment: String,
     pub satisfied: String,
+    /// Scored survey answers of 4 or 5, in percent.
+    pub surveys_satisfied: String,
     #[schema(value_type = Vec<Object>)]
     pub trend: Vec<MonthCount>,
     pub carried: Vec<CarriedView>,
@@ -182,6 +184,7 @@ pub async fn build(
         generated_at: time(now),
         sla_attainment: percent(figures.clocks_met, figures.clocks_stopped),
         satisfied: percent(figures.ratings_satisfied, figures.ratings),
+        surveys_satisfied: percent(figures.survey_satisfied, figures.survey_answers),
         figures,
         trend,
         carried,
@@ -250,6 +253,7 @@ mod pdf_tests {
             },
             sla_attainment: "no data".into(),
             satisfied: "90.0%".into(),
+            surveys_satisfied: "no data".into(),
             trend: vec![MonthCount {
                 month: "2026-07".into(),
                 opened: 12,

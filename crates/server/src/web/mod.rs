@@ -204,6 +204,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::findings::web::router())
         .merge(crate::reviews::web::router())
         .merge(crate::service_reports::web::router())
+        .merge(crate::surveys::web::router())
         .merge(crate::web::WebRoutes::default().route(
             "/satisfaction",
             "GET",
@@ -239,6 +240,8 @@ pub struct Nav {
     pub can_jobs: bool,
     pub can_service_levels: bool,
     pub can_service_reports: bool,
+    /// Surveys: staff read them, customers answer theirs.
+    pub can_surveys: bool,
     /// The kinds of work record the user may read, from their descriptors: (plural, path).
     pub kinds: Vec<(&'static str, &'static str)>,
     pub can_raise_incident: bool,
@@ -261,6 +264,9 @@ impl Nav {
                 == Decision::Allow,
             can_service_reports: authorize(&s.actor, Action::ServiceReportRead, None)
                 == Decision::Allow,
+            can_surveys: [Action::SurveyRead, Action::SurveyAnswer]
+                .into_iter()
+                .any(|a| authorize(&s.actor, a, None) == Decision::Allow),
             kinds: Kind::ALL
                 .into_iter()
                 .filter(|k| {

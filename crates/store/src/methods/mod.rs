@@ -70,4 +70,5 @@ mod service_reports;
 mod services;
 mod sessions;
 mod sla;
+mod surveys;
 mod users;

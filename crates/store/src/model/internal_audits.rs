@@ -304,6 +304,9 @@ pub struct ReviewFigures {
     pub complaints_overdue: i64,
     pub ratings: i64,
     pub ratings_satisfied: i64,
+    /// Scored answers to satisfaction surveys, and those of 4 or 5.
+    pub survey_answers: i64,
+    pub survey_satisfied: i64,
     pub nonconformities_opened: i64,
     pub nonconformities_open: i64,
     pub actions_open: i64,

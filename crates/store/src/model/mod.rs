@@ -21,6 +21,7 @@ mod registers;
 mod service_reports;
 mod services;
 mod sla;
+mod surveys;
 
 pub use activity::*;
 pub use audit::*;
@@ -33,3 +34,4 @@ pub use registers::*;
 pub use service_reports::*;
 pub use services::*;
 pub use sla::*;
+pub use surveys::*;

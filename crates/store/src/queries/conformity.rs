@@ -444,6 +444,17 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: "'service_report' AS kind, CAST(o.id AS TEXT) AS record_key, o.name AS title",
             order: "o.name, o.id",
         },
+        CustomersSurveyed => FigureSql {
+            from: "FROM organisations o WHERE o.kind = 'customer' AND EXISTS (SELECT 1 \
+                   FROM agreements a WHERE a.org_id = o.id AND a.kind = 'sla' \
+                   AND a.status = 'agreed' AND a.valid_from <= :today \
+                   AND (a.valid_to IS NULL OR a.valid_to >= :today))",
+            good: "EXISTS (SELECT 1 FROM survey_answers s WHERE s.org_id = o.id \
+                   AND s.answered_at >= :year_ago)",
+            gap: "'surveys' AS kind, CAST(o.id AS TEXT) AS record_key, \
+                  o.name || ' (no survey answered in twelve months)' AS title",
+            order: "o.name, o.id",
+        },
         CustomersSatisfied => FigureSql {
             from: "FROM ratings t JOIN work_records c ON c.id = t.record_id \
                    WHERE t.rated_at >= :since",

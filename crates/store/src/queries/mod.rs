@@ -30,6 +30,7 @@ pub mod satisfaction;
 pub mod service_reports;
 pub mod services;
 pub mod sla;
+pub mod surveys;
 pub mod users;
 pub mod write;
 

@@ -121,6 +121,10 @@ pub async fn figures(p: &Pools, from: i64, to: i64) -> Result<ReviewFigures> {
          (SELECT COUNT(*) FROM ratings t WHERE t.rated_at >= $1 AND t.rated_at < $2) AS ratings, \
          (SELECT COUNT(*) FROM ratings t WHERE t.rated_at >= $1 AND t.rated_at < $2 \
           AND t.score >= 4) AS ratings_satisfied, \
+         (SELECT COUNT(*) FROM survey_answers a WHERE a.answered_at >= $1 \
+          AND a.answered_at < $2 AND a.score IS NOT NULL) AS survey_answers, \
+         (SELECT COUNT(*) FROM survey_answers a WHERE a.answered_at >= $1 \
+          AND a.answered_at < $2 AND a.score >= 4) AS survey_satisfied, \
          {} AS nonconformities_opened, {} AS nonconformities_open, {} AS actions_open, \
          (SELECT COUNT(*) {KIND_OPENED}'action' AND w.state_category IN ('new', 'active', 'waiting') \
           AND w.target_at < $2) AS actions_overdue, \

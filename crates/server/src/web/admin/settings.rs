@@ -132,6 +132,7 @@ pub struct NotificationForm {
     sla_warning: Option<String>,
     sla_breach: Option<String>,
     service_report_issued: Option<String>,
+    survey_sent: Option<String>,
     record_overdue: Option<String>,
 }
 
@@ -150,6 +151,7 @@ pub async fn set_notifications(
         Event::SlaWarning => form.sla_warning.is_some(),
         Event::SlaBreach => form.sla_breach.is_some(),
         Event::ServiceReportIssued => form.service_report_issued.is_some(),
+        Event::SurveySent => form.survey_sent.is_some(),
         Event::RecordOverdue => form.record_overdue.is_some(),
     };
     let muted: Vec<&str> = events_for(s.actor.role.is_staff())
