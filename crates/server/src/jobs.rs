@@ -55,8 +55,8 @@ pub async fn run_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool
     let _ = sweeper.await;
 }
 
-/// Marks SLA warnings and breaches (with their jobs) every half second, and
-/// escalates overdue records once a minute.
+/// Marks SLA warnings and breaches (with their jobs) every half second;
+/// escalates overdue records and folds the daily counts once a minute.
 async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut overdue_at = std::time::Instant::now();
     loop {
@@ -67,6 +67,11 @@ async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<boo
             overdue_at = std::time::Instant::now() + Duration::from_secs(60);
             if let Err(e) = overdue_sweep(&state).await {
                 tracing::warn!(error = %e, "overdue escalation failed; will retry");
+            }
+            // The daily counts' rows written since the last minute, folded
+            // into one per day (ADR 0015).
+            if let Err(e) = state.store.compact_rollups().await {
+                tracing::warn!(error = %e, "folding the daily counts failed; will retry");
             }
         }
         loop {

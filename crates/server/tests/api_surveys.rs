@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::smtp::SmtpSink;
 use common::{TestServer, backends, settle};
 use reqwest::{Method, StatusCode};
@@ -161,15 +159,9 @@ async fn contacts_answer_a_survey_once_per_round_and_results_add_up() {
             StatusCode::CONFLICT,
             "a sent survey stays as asked: {v}"
         );
-        let mut mail = Vec::new();
-        for _ in 0..400 {
-            mail = sink.messages();
-            if mail.len() >= 2 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        sink.wait_for(2).await;
         settle(&s).await;
+        let mail = sink.messages();
         let to: Vec<String> = mail.iter().flat_map(|m| m.to.clone()).collect();
         assert_eq!(to.len(), 2, "{to:?}");
         assert!(to.contains(&"cora@alpha.test".to_owned()), "{to:?}");

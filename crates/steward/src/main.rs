@@ -125,6 +125,9 @@ enum ReportCommand {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Check that the daily counts reports read (records opened, resolved and
+    /// major; SLA clocks stopped, met and breached) agree with the records.
+    VerifyCounts,
 }
 
 #[derive(Subcommand)]
@@ -667,6 +670,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seal(&state).await?;
             println!("Job {} ({}) is queued to run now.", job.id, job.kind);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            command: ReportCommand::VerifyCounts,
+        } => {
+            let state = open().await?;
+            let differ = state.store.verify_rollups().await?;
+            if differ.is_empty() {
+                println!("The daily counts agree with the records and clocks.");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for line in &differ {
+                    println!("{line}");
+                }
+                println!("{} daily counts differ from the records.", differ.len());
+                Ok(ExitCode::FAILURE)
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify,

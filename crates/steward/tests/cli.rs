@@ -281,5 +281,7 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
             1,
             "already issued",
         );
+        let said = ok(&url, &["report", "verify-counts"]);
+        assert!(said.contains("agree"), "{said}");
     }
 }

@@ -126,6 +126,52 @@ pub mod dialect {
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN";
 
+    /// Folds the pending rows of the daily counts into one row per day
+    /// (`rollups::compact`), one statement per table: the rows it removes
+    /// are those it sums, whatever other writers or another server's
+    /// sweeper do meanwhile (a row another statement removed first is
+    /// skipped, a row written meanwhile stays pending). Returns how many
+    /// days were folded.
+    pub async fn compact_counts(p: &Pools) -> Result<u64> {
+        let mut folded = 0;
+        for (table, key, join, columns, sums, keep) in [
+            (
+                "record_counts",
+                "kind, org_id, day",
+                "r.kind = k.kind AND r.org_id = k.org_id AND r.day = k.day",
+                "opened, resolved, major",
+                "SUM(opened), SUM(resolved), SUM(major)",
+                "SUM(opened) <> 0 OR SUM(resolved) <> 0 OR SUM(major) <> 0",
+            ),
+            (
+                "clock_counts",
+                "agreement, org_id, kind, day",
+                "r.agreement = k.agreement AND r.org_id = k.org_id AND r.kind = k.kind \
+                 AND r.day = k.day",
+                "stopped, met, elapsed_ms, breached, changes",
+                "SUM(stopped), SUM(met), SUM(elapsed_ms), SUM(breached), SUM(changes)",
+                "SUM(changes) <> 0",
+            ),
+        ] {
+            let returning: Vec<String> = key
+                .split(", ")
+                .chain(columns.split(", "))
+                .map(|c| format!("r.{c}"))
+                .collect();
+            folded += sqlx::query(sqlx::AssertSqlSafe(format!(
+                "WITH k AS (SELECT DISTINCT {key} FROM {table} WHERE pending), \
+                 moved AS (DELETE FROM {table} r USING k WHERE {join} RETURNING {}) \
+                 INSERT INTO {table} ({key}, {columns}, pending) \
+                 SELECT {key}, {sums}, FALSE FROM moved GROUP BY {key} HAVING {keep}",
+                returning.join(", ")
+            )))
+            .execute(p.read())
+            .await?
+            .rows_affected();
+        }
+        Ok(folded)
+    }
+
     /// The next human number of a record type: its sequence (never reused;
     /// gaps allowed).
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {

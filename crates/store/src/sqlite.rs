@@ -116,6 +116,65 @@ pub mod dialect {
     /// How a plain write transaction begins (the benchmark's raw ceiling).
     pub const RAW_BEGIN: &str = "BEGIN IMMEDIATE";
 
+    /// Folds the pending rows of the daily counts into one row per day
+    /// (`rollups::compact`): under the single writer nothing else writes
+    /// meanwhile, so the rows up to the largest id are summed into new rows
+    /// and then removed. Returns how many days were folded.
+    pub async fn compact_counts(p: &Pools) -> Result<u64> {
+        let mut folded = 0;
+        let mut tx = p.begin().await?;
+        for (table, key, sums, zero) in [
+            (
+                "record_counts",
+                "kind, org_id, day",
+                "SUM(opened), SUM(resolved), SUM(major)",
+                "opened = 0 AND resolved = 0 AND major = 0",
+            ),
+            (
+                "clock_counts",
+                "agreement, org_id, kind, day",
+                "SUM(stopped), SUM(met), SUM(elapsed_ms), SUM(breached), SUM(changes)",
+                "changes = 0",
+            ),
+        ] {
+            let columns = if table == "record_counts" {
+                "opened, resolved, major"
+            } else {
+                "stopped, met, elapsed_ms, breached, changes"
+            };
+            let last: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COALESCE(MAX(id), 0) FROM {table}"
+            )))
+            .fetch_one(&mut *tx)
+            .await?;
+            folded += sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO {table} ({key}, {columns}, pending) \
+                 SELECT {key}, {sums}, FALSE FROM {table} WHERE id <= $1 \
+                 AND ({key}) IN (SELECT {key} FROM {table} WHERE pending AND id <= $1) \
+                 GROUP BY {key}"
+            )))
+            .bind(last)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE id <= $1 \
+                 AND ({key}) IN (SELECT {key} FROM {table} WHERE id > $1)"
+            )))
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE id > $1 AND {zero}"
+            )))
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(folded)
+    }
+
     /// The next human number of a record type: a counter row, safe under the single writer.
     pub async fn next_number(conn: &mut Conn, kind: NumberKind) -> Result<i64> {
         Ok(sqlx::query_scalar(

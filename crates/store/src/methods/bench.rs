@@ -39,6 +39,12 @@ impl Store {
         dispatch!(self, bench::open_all())
     }
 
+    /// Incidents opened in `[from, to)`, counted one by one (to check the
+    /// daily counts against).
+    pub async fn bench_count_opened(&self, from: i64, to: i64) -> Result<i64> {
+        dispatch!(self, bench::count_opened(from, to))
+    }
+
     pub async fn bench_clear_incidents(&self) -> Result<()> {
         dispatch!(self, bench::clear_incidents())
     }

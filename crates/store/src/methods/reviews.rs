@@ -14,6 +14,17 @@ kind_methods!(
 );
 
 impl Store {
+    /// Where the daily counts (`record_counts`, `clock_counts`) differ from
+    /// the records and clocks: empty when they agree.
+    pub async fn verify_rollups(&self) -> Result<Vec<String>> {
+        dispatch!(self, rollups::verify())
+    }
+
+    /// Folds the daily counts' pending rows into one row per day.
+    pub async fn compact_rollups(&self) -> Result<u64> {
+        dispatch!(self, rollups::compact())
+    }
+
     /// What a review's pack counts over `[from, to)` (ms).
     pub async fn review_figures(&self, from: i64, to: i64) -> Result<ReviewFigures> {
         dispatch!(self, reviews::figures(from, to))

@@ -96,6 +96,8 @@ pub async fn fill_incidents(
         tx.commit().await?;
         done += batch;
     }
+    // As the server's sweeper would within a minute.
+    super::rollups::compact(p).await?;
     let mut tx = p.begin().await?;
     sqlx::query("ANALYZE").execute(&mut *tx).await?;
     tx.commit().await?;
@@ -146,6 +148,7 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    super::rollups::compact(p).await?;
     Ok(())
 }
 
@@ -220,4 +223,16 @@ pub async fn fill_problems(
     sqlx::query("ANALYZE").execute(&mut *tx).await?;
     tx.commit().await?;
     p.after_bulk_load().await
+}
+
+/// Incidents opened in `[from, to)`, counted from the records.
+pub async fn count_opened(p: &Pools, from: i64, to: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM work_records WHERE kind = 'incident' AND opened_at >= $1 \
+         AND opened_at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(p.read())
+    .await?)
 }

@@ -26,6 +26,7 @@ pub mod problems;
 pub mod records;
 pub mod registers;
 pub mod reviews;
+pub mod rollups;
 pub mod satisfaction;
 pub mod service_reports;
 pub mod services;
@@ -156,21 +157,23 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Appends `WITH m (label, s, e) AS (VALUES ...)`: the months of a report,
-/// each `(YYYY-MM, first ms, end ms)`, to aggregate per month.
+/// Appends `WITH m (label, s, e, fs, fe) AS (VALUES ...)`: the months of a
+/// report, each `(YYYY-MM, first ms, end ms)`, and the whole days inside it
+/// (`rollups::whole_days`), to aggregate per month.
 pub fn months_cte(q: &mut Sql, months: &[(String, i64, i64)]) {
-    q.push("WITH m (label, s, e) AS (VALUES ");
+    q.push("WITH m (label, s, e, fs, fe) AS (VALUES ");
     for (n, (label, s, e)) in months.iter().enumerate() {
         if n > 0 {
             q.push(", ");
         }
+        let (fs, fe) = rollups::whole_days(*s, *e);
         q.push("(CAST(")
             .arg(Arg::Text(label.clone()))
-            .push(" AS TEXT), CAST(")
-            .arg(Arg::I64(*s))
-            .push(" AS BIGINT), CAST(")
-            .arg(Arg::I64(*e))
-            .push(" AS BIGINT))");
+            .push(" AS TEXT)");
+        for v in [*s, *e, fs, fe] {
+            q.push(", CAST(").arg(Arg::I64(v)).push(" AS BIGINT)");
+        }
+        q.push(")");
     }
     q.push(")");
 }

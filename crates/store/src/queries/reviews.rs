@@ -103,16 +103,17 @@ pub async fn figures(p: &Pools, from: i64, to: i64) -> Result<ReviewFigures> {
              AND w.state_category <> 'cancelled' AND (w.closed_at IS NULL OR w.closed_at >= $2))"
         )
     };
+    use super::rollups::{Bounds, ClockCounter, RecordCounter, Scope, clocks, records};
+    let b = Bounds {
+        s: "$1",
+        e: "$2",
+        fs: "$3",
+        fe: "$4",
+    };
+    let all = Scope::default();
     let sql = format!(
-        "SELECT {} AS incidents_opened, {} AS incidents_resolved, \
-         (SELECT COUNT(*) {KIND_OPENED}'incident' AND w.opened_at >= $1 AND w.opened_at < $2 \
-          AND w.major) AS major_incidents, \
-         (SELECT COUNT(*) FROM sla_clocks c WHERE c.stopped_at >= $1 AND c.stopped_at < $2 \
-          AND c.status = 'stopped') AS clocks_stopped, \
-         (SELECT COUNT(*) FROM sla_clocks c WHERE c.stopped_at >= $1 AND c.stopped_at < $2 \
-          AND c.status = 'stopped' AND c.breached_at IS NULL) AS clocks_met, \
-         (SELECT COUNT(*) FROM sla_clocks c WHERE c.breached_at >= $1 AND c.breached_at < $2 \
-          AND c.status <> 'cancelled') AS breaches, \
+        "SELECT {} AS incidents_opened, {} AS incidents_resolved, {} AS major_incidents, \
+         {} AS clocks_stopped, {} AS clocks_met, {} AS breaches, \
          {} AS problems_opened, {} AS problems_resolved, {} AS problems_open, \
          {} AS complaints_opened, {} AS complaints_open, \
          (SELECT COUNT(*) {KIND_OPENED}'complaint' AND w.opened_at < $2 \
@@ -138,15 +139,19 @@ pub async fn figures(p: &Pools, from: i64, to: i64) -> Result<ReviewFigures> {
          (SELECT COUNT(*) FROM audit_details d WHERE d.reported_at >= $1 AND d.reported_at < $2) \
           AS audits_reported, \
          (SELECT COUNT(*) FROM finding_details f JOIN work_records w ON w.id = f.record_id \
-          WHERE w.opened_at >= $1 AND w.opened_at < $2 AND f.grade = 'major') AS findings_major, \
+          WHERE w.kind = 'finding' AND w.opened_at >= $1 AND w.opened_at < $2 AND f.grade = 'major') AS findings_major, \
          (SELECT COUNT(*) FROM finding_details f JOIN work_records w ON w.id = f.record_id \
-          WHERE w.opened_at >= $1 AND w.opened_at < $2 AND f.grade = 'minor') AS findings_minor, \
+          WHERE w.kind = 'finding' AND w.opened_at >= $1 AND w.opened_at < $2 AND f.grade = 'minor') AS findings_minor, \
          (SELECT COUNT(*) FROM finding_details f JOIN work_records w ON w.id = f.record_id \
-          WHERE w.opened_at >= $1 AND w.opened_at < $2 AND f.grade IN ('observation', 'opportunity')) \
+          WHERE w.kind = 'finding' AND w.opened_at >= $1 AND w.opened_at < $2 AND f.grade IN ('observation', 'opportunity')) \
           AS findings_other, \
          {} AS findings_open",
-        opened("incident"),
-        resolved("incident"),
+        records("incident", RecordCounter::Opened, all, b),
+        records("incident", RecordCounter::Resolved, all, b),
+        records("incident", RecordCounter::Major, all, b),
+        clocks(ClockCounter::Stopped, all, b),
+        clocks(ClockCounter::Met, all, b),
+        clocks(ClockCounter::Breached, all, b),
         opened("problem"),
         resolved("problem"),
         open("problem"),
@@ -158,27 +163,40 @@ pub async fn figures(p: &Pools, from: i64, to: i64) -> Result<ReviewFigures> {
         opened("improvement"),
         open("finding"),
     );
+    let (fs, fe) = super::rollups::whole_days(from, to);
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(from)
         .bind(to)
+        .bind(fs)
+        .bind(fe)
         .fetch_one(p.read())
         .await?)
 }
 
 /// Incidents opened and resolved in each month (`YYYY-MM`, from, to ms).
 pub async fn trend(p: &Pools, months: &[(String, i64, i64)]) -> Result<Vec<MonthCount>> {
+    use super::rollups::{Bounds, RecordCounter, Scope, records, whole_days};
+    let b = Bounds {
+        s: "$1",
+        e: "$2",
+        fs: "$3",
+        fe: "$4",
+    };
+    let sql = format!(
+        "SELECT {}, {}",
+        records("incident", RecordCounter::Opened, Scope::default(), b),
+        records("incident", RecordCounter::Resolved, Scope::default(), b),
+    );
     let mut out = Vec::with_capacity(months.len());
     for (month, from, to) in months {
-        let (opened, resolved): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM work_records WHERE kind = 'incident' \
-             AND opened_at >= $1 AND opened_at < $2), \
-             (SELECT COUNT(*) FROM work_records WHERE kind = 'incident' \
-             AND resolved_at >= $1 AND resolved_at < $2)",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_one(p.read())
-        .await?;
+        let (fs, fe) = whole_days(*from, *to);
+        let (opened, resolved): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(from)
+            .bind(to)
+            .bind(fs)
+            .bind(fe)
+            .fetch_one(p.read())
+            .await?;
         out.push(MonthCount {
             month: month.clone(),
             opened,

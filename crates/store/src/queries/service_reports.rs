@@ -31,6 +31,17 @@ pub async fn months(
              AND w.{at} >= m.s AND w.{at} < m.e{extra})"
         )
     };
+    use super::rollups::{Bounds, RecordCounter, Scope, records};
+    let b = Bounds {
+        s: "m.s",
+        e: "m.e",
+        fs: "m.fs",
+        fe: "m.fe",
+    };
+    let org = Scope {
+        org: Some("$1"),
+        ..Scope::default()
+    };
     // A problem is the customer's when it is linked to one of its incidents.
     let linked = |side: &str, other: &str| {
         format!(
@@ -51,9 +62,9 @@ pub async fn months(
          (SELECT CAST(COALESCE(SUM(t.score), 0) AS BIGINT) FROM ratings t WHERE t.org_id = $1 \
           AND t.rated_at >= m.s AND t.rated_at < m.e) AS rating_total \
          FROM m ORDER BY m.label",
-        of_kind("incident", "opened_at", ""),
-        of_kind("incident", "resolved_at", ""),
-        of_kind("incident", "opened_at", " AND w.major"),
+        records("incident", RecordCounter::Opened, org, b),
+        records("incident", RecordCounter::Resolved, org, b),
+        records("incident", RecordCounter::Major, org, b),
         linked("a_id", "b_id"),
         linked("b_id", "a_id"),
         of_kind("complaint", "opened_at", ""),
@@ -65,22 +76,45 @@ pub async fn months(
 const RECORD: &str = "SELECT w.number, w.title, w.state, w.priority, s.name AS service, \
      w.opened_at, w.resolved_at FROM work_records w LEFT JOIN services s ON s.id = w.service_id";
 
-/// The customer's major incidents opened in `[from, to)`, oldest first (at most 100).
+/// The customer's major incidents opened in `[from, to)`, oldest first (at
+/// most 100). The daily counts say which days had any, so that only those
+/// days' incidents are read: major incidents are rare, and the period's
+/// other incidents are not looked at.
 pub async fn major_incidents(
     p: &Pools,
     org: i64,
     from: i64,
     to: i64,
 ) -> Result<Vec<ReportedRecord>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{RECORD} WHERE w.kind = 'incident' AND w.org_id = $1 AND w.opened_at >= $2 \
-         AND w.opened_at < $3 AND w.major ORDER BY w.opened_at, w.id LIMIT 100"
-    )))
+    use super::rollups::DAY_MS;
+    let days: Vec<(i64,)> = sqlx::query_as(
+        "SELECT r.day FROM record_counts r WHERE r.kind = 'incident' AND r.org_id = $1 \
+         AND r.day >= $2 AND r.day < $3 GROUP BY r.day HAVING SUM(r.major) > 0 ORDER BY r.day",
+    )
     .bind(org)
-    .bind(from)
+    .bind(from.div_euclid(DAY_MS) * DAY_MS)
     .bind(to)
     .fetch_all(p.read())
-    .await?)
+    .await?;
+    let mut out: Vec<ReportedRecord> = Vec::new();
+    for (day,) in days {
+        let left = 100 - out.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let rows: Vec<ReportedRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{RECORD} WHERE w.kind = 'incident' AND w.org_id = $1 AND w.opened_at >= $2 \
+             AND w.opened_at < $3 AND w.major ORDER BY w.opened_at, w.id LIMIT $4"
+        )))
+        .bind(org)
+        .bind(day.max(from))
+        .bind((day + DAY_MS).min(to))
+        .bind(left)
+        .fetch_all(p.read())
+        .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The customer's complaints opened in `[from, to)` or still open at `to`,

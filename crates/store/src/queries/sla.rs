@@ -328,40 +328,67 @@ pub async fn sweep(
 /// Per month and clock kind: clocks of `agreement` that stopped in the month,
 /// how many met their target, and the mean and 90th percentile (nearest rank)
 /// of the business time they counted. `months` are (label, start, end) in ms.
+/// The counts and the mean come from the daily counts (`rollups`); the 90th
+/// percentile of a month that is over is worked out once and kept.
 pub async fn report(
     p: &Pools,
     agreement: &str,
     org: Option<i64>,
     months: &[(String, i64, i64)],
 ) -> Result<Vec<crate::SlaMonthRow>> {
+    use super::rollups::{Bounds, ClockCounter, Scope, clock_p90, clocks};
+    #[derive(sqlx::FromRow)]
+    struct Month {
+        month: String,
+        s: i64,
+        e: i64,
+        kind: String,
+        stopped: i64,
+        met: i64,
+        elapsed: i64,
+    }
     if months.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = super::Sql::new("");
     super::months_cte(&mut q, months);
-    q.push(
-        ", c AS (SELECT m.label, c.kind, c.elapsed_ms, c.breached_at FROM m JOIN sla_clocks c ON ",
-    );
-    if let Some(org) = org {
-        q.push("c.org_id = ")
-            .arg(super::Arg::I64(org))
-            .push(" AND ");
-    }
-    q.push("c.agreement = ")
+    q.push(", a (agreement, org_id) AS (SELECT CAST(")
         .arg(super::Arg::Text(agreement.to_owned()))
-        .push(
-            " AND c.status = 'stopped' AND c.stopped_at >= m.s AND c.stopped_at < m.e), \
-         r AS (SELECT label, kind, elapsed_ms, \
-         ROW_NUMBER() OVER (PARTITION BY label, kind ORDER BY elapsed_ms) AS rn, \
-         COUNT(*) OVER (PARTITION BY label, kind) AS n FROM c) \
-         SELECT c.label AS month, c.kind, COUNT(*) AS stopped, \
-         SUM(CASE WHEN c.breached_at IS NULL THEN 1 ELSE 0 END) AS met, \
-         CAST(AVG(c.elapsed_ms) AS BIGINT) AS mean_ms, \
-         (SELECT MIN(r.elapsed_ms) FROM r WHERE r.label = c.label AND r.kind = c.kind \
-          AND r.rn = (r.n * 9 + 9) / 10) AS p90_ms \
-         FROM c GROUP BY c.label, c.kind ORDER BY c.label, c.kind",
-        );
-    q.fetch_all(p.read()).await
+        .push(" AS TEXT), CAST(")
+        .arg(super::Arg::I64(org.unwrap_or(0)))
+        .push(" AS BIGINT)), kd (kind) AS (VALUES ('response'), ('resolution'))");
+    let b = Bounds {
+        s: "m.s",
+        e: "m.e",
+        fs: "m.fs",
+        fe: "m.fe",
+    };
+    let scope = Scope {
+        org: org.map(|_| "a.org_id"),
+        agreement: Some("a.agreement"),
+        clock: Some("kd.kind"),
+    };
+    q.push(&format!(
+        " SELECT m.label AS month, m.s, m.e, kd.kind, {} AS stopped, {} AS met, {} AS elapsed \
+         FROM m CROSS JOIN a CROSS JOIN kd ORDER BY m.label, kd.kind",
+        clocks(ClockCounter::Stopped, scope, b),
+        clocks(ClockCounter::Met, scope, b),
+        clocks(ClockCounter::ElapsedMs, scope, b),
+    ));
+    let rows: Vec<Month> = q.fetch_all(p.read()).await?;
+    let mut out = Vec::new();
+    for r in rows.into_iter().filter(|r| r.stopped > 0) {
+        let p90_ms = clock_p90(p, agreement, org, &r.kind, (r.s, r.e), r.stopped).await?;
+        out.push(crate::SlaMonthRow {
+            month: r.month,
+            kind: r.kind,
+            stopped: r.stopped,
+            met: r.met,
+            mean_ms: Some(r.elapsed / r.stopped),
+            p90_ms,
+        });
+    }
+    Ok(out)
 }
 
 /// Clocks of `agreement` breached in `[from, to)` (incidents not cancelled),
