@@ -9,24 +9,13 @@ mod common;
 use std::time::Duration;
 
 use common::smtp::SmtpSink;
-use common::{TestServer, backends, resolve, settle};
+use common::{TestServer, backends, check_status, org_id, resolve, settle};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn day(offset: i64) -> String {
     let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset);
     t.strftime("%Y-%m-%d").to_string()
-}
-
-async fn org_id(s: &TestServer, name: &str) -> i64 {
-    let (st, v) = s.get("admin", "/api/v1/organisations").await;
-    assert_eq!(st, StatusCode::OK, "{v}");
-    v.as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["name"] == name)
-        .and_then(|o| o["id"].as_i64())
-        .unwrap_or_else(|| panic!("no organisation {name} in {v}"))
 }
 
 /// A 24x7 calendar and an agreed SLA for Alpha, in force for over a year.
@@ -54,16 +43,6 @@ async fn agreement(s: &TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-}
-
-fn check(req: &Value, id: &str) -> Value {
-    req["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .map(|c| c["status"].clone())
-        .unwrap_or_else(|| panic!("no check {id} in {req}"))
 }
 
 #[tokio::test]
@@ -176,7 +155,11 @@ async fn a_customers_report_counts_its_own_records_and_is_kept_as_issued() {
         // tells both of Alpha's contacts (Beta's not); the evidence check goes
         // from not met to met.
         let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
-        assert_eq!(check(&req, "service-reports-issued"), "not_met", "{req}");
+        assert_eq!(
+            check_status(&req, "service-reports-issued"),
+            "not_met",
+            "{req}"
+        );
         let owed = steward_server::service_reports::queue_due(&s.state)
             .await
             .unwrap();
@@ -196,7 +179,7 @@ async fn a_customers_report_counts_its_own_records_and_is_kept_as_issued() {
         let last_month = issued["period"].as_str().unwrap().to_owned();
         assert_ne!(last_month, month);
         let (_, req) = s.get("auditor", "/api/v1/requirements/9.4").await;
-        assert_eq!(check(&req, "service-reports-issued"), "met", "{req}");
+        assert_eq!(check_status(&req, "service-reports-issued"), "met", "{req}");
         let id = issued["id"].as_i64().unwrap();
         let path = format!("/api/v1/service-reports/{id}");
         let mut mail = Vec::new();

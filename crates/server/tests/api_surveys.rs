@@ -8,33 +8,13 @@
 mod common;
 
 use common::smtp::SmtpSink;
-use common::{TestServer, backends, settle};
+use common::{TestServer, backends, check_status, org_id, settle};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 fn day(offset: i64) -> String {
     let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset);
     t.strftime("%Y-%m-%d").to_string()
-}
-
-async fn org_id(s: &TestServer, name: &str) -> i64 {
-    let (_, v) = s.get("admin", "/api/v1/organisations").await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["name"] == name)
-        .and_then(|o| o["id"].as_i64())
-        .unwrap_or_else(|| panic!("no organisation {name} in {v}"))
-}
-
-fn check(req: &Value, id: &str) -> Value {
-    req["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .map(|c| c["status"].clone())
-        .unwrap_or_else(|| panic!("no check {id} in {req}"))
 }
 
 /// An agreed SLA for `customer` in force today (what makes the check count it).
@@ -85,7 +65,7 @@ async fn contacts_answer_a_survey_once_per_round_and_results_add_up() {
         agreement(&s, "Beta").await;
         let alpha = org_id(&s, "Alpha").await;
         let (_, req) = s.get("auditor", "/api/v1/requirements/9.1").await;
-        assert_eq!(check(&req, "customers-surveyed"), "not_met", "{req}");
+        assert_eq!(check_status(&req, "customers-surveyed"), "not_met", "{req}");
 
         // Bad surveys: refused with the field, nothing written.
         let good = json!({"title": "Alpha survey", "organisation": alpha, "service": "SVC-0001",
@@ -280,7 +260,11 @@ async fn contacts_answer_a_survey_once_per_round_and_results_add_up() {
 
         // Alpha answered within the year, Beta not: partly met.
         let (_, req) = s.get("auditor", "/api/v1/requirements/9.1").await;
-        assert_eq!(check(&req, "customers-surveyed"), "partly_met", "{req}");
+        assert_eq!(
+            check_status(&req, "customers-surveyed"),
+            "partly_met",
+            "{req}"
+        );
 
         // Closed: no more answers, no new round.
         let (st, _) = s.post("manager", &format!("{path}/close"), json!({})).await;

@@ -238,3 +238,26 @@ pub async fn resolve(s: &TestServer, number: &str) {
         assert_eq!(st, reqwest::StatusCode::OK, "{v}");
     }
 }
+
+/// The id of the organisation named `name` (as the admin lists them).
+pub async fn org_id(s: &TestServer, name: &str) -> i64 {
+    let (st, v) = s.get("admin", "/api/v1/organisations").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == name)
+        .and_then(|o| o["id"].as_i64())
+        .unwrap_or_else(|| panic!("no organisation {name} in {v}"))
+}
+
+/// The status of the evidence check `id` in a requirement as the API gives it.
+pub fn check_status(req: &Value, id: &str) -> Value {
+    req["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map(|c| c["status"].clone())
+        .unwrap_or_else(|| panic!("no check {id} in {req}"))
+}

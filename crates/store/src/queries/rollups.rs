@@ -245,25 +245,6 @@ pub async fn clock_p90(
     Ok(p90)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whole_days_are_those_inside_the_period() {
-        let d = DAY_MS;
-        assert_eq!(whole_days(0, 3 * d), (0, 3 * d));
-        assert_eq!(whole_days(5, 3 * d + 7), (d, 3 * d));
-        assert_eq!(
-            whole_days(5, d + 7),
-            (d + 7, d + 7),
-            "none: the edges are all of it"
-        );
-        assert_eq!(whole_days(d, d + 7), (d + 7, d + 7));
-        assert_eq!(whole_days(d, 2 * d), (d, 2 * d));
-    }
-}
-
 /// Folds each day's pending rows (one per change, written by the triggers)
 /// into one row, so that a period reads about one row per day: run by the
 /// sweeper every minute and after bulk loads. Returns how many days it
@@ -278,11 +259,12 @@ pub async fn compact(p: &Pools) -> Result<u64> {
 pub async fn verify(p: &Pools) -> Result<Vec<String>> {
     use std::collections::BTreeMap;
     type Key = (String, String, i64, i64);
+    /// A key and its four counts, as both sides are read.
+    type CountRow = (String, String, i64, i64, i64, i64, i64, i64);
     async fn rows(p: &Pools, sql: &str) -> Result<BTreeMap<Key, Vec<i64>>> {
-        let rows: Vec<(String, String, i64, i64, i64, i64, i64, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_all(p.read())
-                .await?;
+        let rows: Vec<CountRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(p.read())
+            .await?;
         let mut out: BTreeMap<Key, Vec<i64>> = BTreeMap::new();
         for (a, b, c, d, v1, v2, v3, v4) in rows {
             let e = out.entry((a, b, c, d)).or_insert_with(|| vec![0; 4]);
@@ -355,4 +337,23 @@ pub async fn verify(p: &Pools) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_days_are_those_inside_the_period() {
+        let d = DAY_MS;
+        assert_eq!(whole_days(0, 3 * d), (0, 3 * d));
+        assert_eq!(whole_days(5, 3 * d + 7), (d, 3 * d));
+        assert_eq!(
+            whole_days(5, d + 7),
+            (d + 7, d + 7),
+            "none: the edges are all of it"
+        );
+        assert_eq!(whole_days(d, d + 7), (d + 7, d + 7));
+        assert_eq!(whole_days(d, 2 * d), (d, 2 * d));
+    }
 }
