@@ -49,7 +49,11 @@ pub fn safe_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '<' | '>' | '*' | '?' | '|' | ':'))
+        .filter(|c| {
+            !c.is_control()
+                && !is_format(*c)
+                && !matches!(c, '"' | ';' | '<' | '>' | '*' | '?' | '|' | ':')
+        })
         .take(120)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
@@ -58,6 +62,22 @@ pub fn safe_file_name(name: &str) -> String {
     } else {
         cleaned
     }
+}
+
+/// Invisible formatting characters (Unicode category Cf): bidirectional
+/// overrides and isolates that make `evil\u{202E}fdp.exe` read as
+/// `evilexe.pdf`, zero-width characters, the byte-order mark, tags.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{06DD}' | '\u{070F}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}')
 }
 
 /// The extensions a file of an accepted type may carry; the first is added
@@ -126,6 +146,15 @@ mod tests {
     #[test]
     fn names_lose_paths_and_dangerous_characters() {
         assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(
+            safe_file_name("\u{FEFF}a\u{200B}b\u{2066}c\u{2069}.txt"),
+            "abc.txt"
+        );
+        assert_eq!(
+            file_name_for("x\u{202E}gnp.exe", "image/png"),
+            "xgnp.exe.png"
+        );
         assert_eq!(safe_file_name("C:\\Users\\x\\report.pdf"), "report.pdf");
         assert_eq!(safe_file_name("a\"b;c\r\n.txt"), "abc.txt");
         assert_eq!(safe_file_name(".htaccess"), "htaccess");

@@ -383,10 +383,17 @@ fn day_of(ms: UtcMillis) -> Date {
         .unwrap_or_default()
 }
 
-/// Minutes as people say them: "2 h 15 min", "-5 min".
+/// Minutes as people say them: "2 h 15 min", "-5 min"; from two days on in
+/// days and hours ("3 d 4 h"), where minutes no longer matter.
 pub fn minutes_text(m: i64) -> String {
     let sign = if m < 0 { "-" } else { "" };
     let m = m.abs();
+    if m >= 2 * 1440 {
+        return match (m / 1440, m % 1440 / 60) {
+            (d, 0) => format!("{sign}{d} d"),
+            (d, h) => format!("{sign}{d} d {h} h"),
+        };
+    }
     match (m / 60, m % 60) {
         (0, m) => format!("{sign}{m} min"),
         (h, 0) => format!("{sign}{h} h"),
@@ -672,6 +679,17 @@ mod tests {
 
     const MIN: i64 = 60_000;
     const HOUR: i64 = 60 * MIN;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(minutes_text(35), "35 min");
+        assert_eq!(minutes_text(-5), "-5 min");
+        assert_eq!(minutes_text(135), "2 h 15 min");
+        assert_eq!(minutes_text(47 * 60 + 59), "47 h 59 min");
+        assert_eq!(minutes_text(2 * 1440), "2 d");
+        assert_eq!(minutes_text(2072 * 60 + 22), "86 d 8 h");
+        assert_eq!(minutes_text(-(3 * 1440 + 4 * 60 + 10)), "-3 d 4 h");
+    }
 
     fn terms(cal: Calendar) -> SlaTerms {
         let mut targets = BTreeMap::new();

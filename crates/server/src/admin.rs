@@ -311,6 +311,18 @@ pub async fn create_group<'a>(
 pub struct TokenInput {
     /// What the token is for, e.g. "monitoring integration".
     pub name: String,
+    /// Days after which the token stops working by itself (1 to 3650); none: until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+impl TokenInput {
+    pub fn named(name: &str) -> TokenInput {
+        TokenInput {
+            name: name.to_owned(),
+            expires_in_days: None,
+        }
+    }
 }
 
 /// The caller's own API tokens.
@@ -327,14 +339,36 @@ pub async fn revoke_token(store: &Store, actor: &Actor, id: i64) -> AppResult<()
         .await?)
 }
 
+/// Another user's API tokens (admins), so that a token can be revoked
+/// without its owner.
+pub async fn user_tokens(store: &Store, actor: &Actor, user_id: i64) -> AppResult<Vec<ApiToken>> {
+    require(actor, Action::UserWrite, None)?;
+    store.user_by_id(user_id).await?;
+    Ok(store.list_tokens(user_id).await?)
+}
+
+/// Revokes another user's API token (admins).
+pub async fn revoke_user_token(
+    store: &Store,
+    actor: &Actor,
+    user_id: i64,
+    id: i64,
+) -> AppResult<()> {
+    require(actor, Action::UserWrite, None)?;
+    Ok(store
+        .revoke_token(&steward_store::AuditActor::from(actor), user_id, id)
+        .await?)
+}
+
 /// Creates an API token for `user`: a user's own, or any user's for the
 /// operator. The secret is returned once and stored only hashed.
 pub async fn create_token<'a>(
     store: &Store,
     by: impl Into<Caller<'a>>,
     user: &User,
-    name: &str,
+    input: &TokenInput,
 ) -> AppResult<(ApiToken, String)> {
+    let name = &input.name;
     let by = by.into();
     by.require(Action::OwnTokens, None)?;
     if matches!(by, Caller::User(_)) && !by.is_user(user.id) {
@@ -342,13 +376,27 @@ pub async fn create_token<'a>(
     }
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", name, text::LINE_MAX);
+    let expires_at = match input.expires_in_days {
+        None => None,
+        Some(d @ 1..=3650) => Some(steward_store::now_ms() + d * 86_400_000),
+        Some(_) => {
+            p.add("expires_in_days", "must be from 1 to 3650 days");
+            None
+        }
+    };
     p.finish(())?;
     if !user.active {
         return Err(AppError::Conflict("the user is disabled".into()));
     }
     let secret = auth::new_api_token();
     let token = store
-        .create_token(&by.audit(), user.id, &name, &auth::hash_secret(&secret))
+        .create_token(
+            &by.audit(),
+            user.id,
+            &name,
+            &auth::hash_secret(&secret),
+            expires_at,
+        )
         .await?;
     Ok((token, secret))
 }

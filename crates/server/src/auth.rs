@@ -17,6 +17,10 @@ use base64::Engine;
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use steward_domain::access::Actor;
 use steward_store::{User, now_ms};
 
@@ -52,16 +56,77 @@ pub fn new_api_token() -> String {
     format!("stw_{}", random_token(32))
 }
 
+/// Argon2id takes 19 MiB and a core's worth of time per password: this many
+/// run at once, a bounded queue waits for them, and beyond it the caller is
+/// told the server is busy, so that a burst of sign-ins cannot exhaust memory.
+struct PasswordWork {
+    permits: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+    most_waiting: usize,
+}
+
+static PASSWORD_WORK: OnceLock<PasswordWork> = OnceLock::new();
+
+/// Sets how many password checks run at once in this process (0: one per
+/// core); the first call wins, later servers in the same process share it.
+pub fn limit_password_work(at_once: usize) {
+    let _ = PASSWORD_WORK.set(PasswordWork::new(at_once));
+}
+
+impl PasswordWork {
+    fn new(at_once: usize) -> PasswordWork {
+        let n = if at_once == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            at_once
+        };
+        PasswordWork {
+            permits: tokio::sync::Semaphore::new(n),
+            waiting: AtomicUsize::new(0),
+            most_waiting: 16 * n,
+        }
+    }
+
+    fn get() -> &'static PasswordWork {
+        PASSWORD_WORK.get_or_init(|| PasswordWork::new(0))
+    }
+}
+
+/// The refusal when too many passwords wait to be checked.
+pub fn busy() -> AppError {
+    AppError::Rejected(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "too many sign-ins at once; try again in a moment".into(),
+    )
+}
+
+/// Runs argon2 work on the blocking pool once a permit is free.
+async fn password_job<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let work = PasswordWork::get();
+    if work.waiting.fetch_add(1, Ordering::SeqCst) >= work.most_waiting {
+        work.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(busy());
+    }
+    let permit =
+        tokio::time::timeout(std::time::Duration::from_secs(10), work.permits.acquire()).await;
+    work.waiting.fetch_sub(1, Ordering::SeqCst);
+    let Ok(Ok(_permit)) = permit else {
+        return Err(busy());
+    };
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// Hashes a password with argon2id (OWASP parameters) off the async threads.
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    password_job(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(AppError::internal)
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 /// A real argon2id hash of nothing anyone knows, made once per process.
@@ -73,15 +138,94 @@ pub async fn dummy_hash() -> AppResult<String> {
         .cloned()
 }
 
-/// Checks a password against its stored hash, off the async threads.
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Checks a password against its stored hash, off the async threads; busy
+/// when too many checks wait already.
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    password_job(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())
             .is_ok()
     })
     .await
-    .unwrap_or(false)
+}
+
+/// Sign-in limits of this process, applied before any password is checked:
+/// attempts per client address and from everyone together. (The per-account
+/// count is kept in the database, shared by every server.)
+pub struct LoginGuard {
+    per_address: Option<governor::DefaultKeyedRateLimiter<IpAddr>>,
+    global: Option<governor::DefaultDirectRateLimiter>,
+    proxies: Vec<ipnet::IpNet>,
+}
+
+impl LoginGuard {
+    pub fn new(config: &crate::Config) -> Result<LoginGuard, String> {
+        let quota = |n: u32| NonZeroU32::new(n).map(governor::Quota::per_minute);
+        Ok(LoginGuard {
+            per_address: quota(config.login_per_address_per_minute)
+                .map(governor::RateLimiter::keyed),
+            global: quota(config.login_global_per_minute).map(governor::RateLimiter::direct),
+            proxies: config.proxies()?,
+        })
+    }
+
+    fn trusted(&self, ip: IpAddr) -> bool {
+        self.proxies.iter().any(|n| n.contains(&ip))
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted proxy;
+    /// then the last address in `X-Forwarded-For` that is not one of ours.
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusted(peer) {
+            return peer;
+        }
+        let chain: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map_while(|a| a.trim().parse().ok())
+            .collect();
+        chain
+            .iter()
+            .rev()
+            .find(|ip| !self.trusted(**ip))
+            .or(chain.first())
+            .copied()
+            .unwrap_or(peer)
+    }
+
+    /// Counts a sign-in attempt from `client`; false when a limit is reached.
+    pub fn admit(&self, client: IpAddr) -> bool {
+        if let Some(l) = &self.per_address {
+            if l.check_key(&client).is_err() {
+                return false;
+            }
+            // Addresses whose allowance is whole again are forgotten.
+            if l.len() > 10_000 {
+                l.retain_recent();
+            }
+        }
+        self.global.as_ref().is_none_or(|g| g.check().is_ok())
+    }
+}
+
+/// The address of the client behind a request, as [`LoginGuard::client`] finds it.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        Ok(ClientAddr(state.login_guard.client(peer, &parts.headers)))
+    }
 }
 
 pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {

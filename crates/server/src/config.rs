@@ -28,6 +28,18 @@ pub struct Config {
     pub login_max_failures: i64,
     pub login_window_minutes: i64,
     pub login_lock_minutes: i64,
+    /// Sign-in attempts one client address may make per minute (429 beyond), whatever the account.
+    pub login_per_address_per_minute: u32,
+    /// Sign-in attempts this server evaluates per minute from everyone together (429 beyond).
+    pub login_global_per_minute: u32,
+    /// Passwords hashed or checked at once (argon2id takes 19 MiB each); 0: one per core.
+    /// Sign-ins beyond this wait their turn, and answer 503 when too many wait.
+    pub password_checks_at_once: usize,
+    /// Reverse proxies (addresses or CIDR ranges, e.g. `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client. From any other peer the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Seconds of `Strict-Transport-Security` to send (0: none). Set it once Steward is served over HTTPS only.
+    pub hsts_max_age: u64,
     /// Largest request body accepted, in bytes (413 above it).
     pub max_body_bytes: usize,
     /// Folder for uploaded files (created if missing); keep it out of any web server's document root.
@@ -82,6 +94,11 @@ impl Default for Config {
             login_max_failures: 5,
             login_window_minutes: 15,
             login_lock_minutes: 15,
+            login_per_address_per_minute: 60,
+            login_global_per_minute: 600,
+            password_checks_at_once: 0,
+            trusted_proxies: Vec::new(),
+            hsts_max_age: 0,
             max_body_bytes: 1024 * 1024,
             data_dir: "steward-data".into(),
             max_upload_bytes: 10 * 1024 * 1024,
@@ -154,6 +171,22 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_owned()
         }
+    }
+
+    /// The trusted proxies as networks, or which entry is not one.
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                let p = p.trim();
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("trusted_proxies: {p:?} is not an address or a CIDR range")
+                    })
+            })
+            .collect()
     }
 
     /// The risk scale, or why `risk_scale` is not one.

@@ -535,6 +535,8 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     crate::surveys::demo(state, "manager@northwind.example").await?;
     crate::reviews::demo::load(state, "manager@northwind.example").await?;
     crate::service_reports::demo(state, "manager@northwind.example").await?;
+    // A bulk load: the planner's statistics follow it (SQLite).
+    state.store.optimize().await?;
     Ok(Some(DemoSummary {
         incidents,
         users: user_count,

@@ -59,6 +59,7 @@ pub async fn run_worker(state: AppState, stop: tokio::sync::watch::Receiver<bool
 /// escalates overdue records and folds the daily counts once a minute.
 async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut overdue_at = std::time::Instant::now();
+    let mut optimize_at = std::time::Instant::now() + Duration::from_secs(300);
     loop {
         if *stop.borrow() {
             break;
@@ -72,6 +73,17 @@ async fn run_sweeper(state: AppState, mut stop: tokio::sync::watch::Receiver<boo
             // into one per day (ADR 0015).
             if let Err(e) = state.store.compact_rollups().await {
                 tracing::warn!(error = %e, "folding the daily counts failed; will retry");
+            }
+            if std::time::Instant::now() >= optimize_at {
+                optimize_at = std::time::Instant::now() + Duration::from_secs(3600);
+                // SQLite's planner statistics follow the data (PRAGMA optimize).
+                if let Err(e) = state.store.optimize().await {
+                    tracing::warn!(error = %e, "refreshing planner statistics failed; will retry");
+                }
+            }
+            let window = state.config.login_window_minutes * 60_000;
+            if let Err(e) = state.store.sweep_login_failures(window).await {
+                tracing::warn!(error = %e, "forgetting old sign-in counts failed; will retry");
             }
         }
         loop {
@@ -222,7 +234,8 @@ fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> 
         Crossed::Breach => Event::SlaBreach,
     };
     let mut jobs = Vec::new();
-    if notify {
+    // A crossing older than the sweep's last catch-up is marked in silence.
+    if notify && !f.stale {
         let mut n = NewJob::new(
             "notify",
             &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),

@@ -63,6 +63,9 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
+/// The header a client's own request id is moved to.
+const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -70,6 +73,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub matrix: PriorityMatrix,
     pub mailer: mail::Mailer,
+    /// Sign-in limits per client address and overall.
+    pub login_guard: Arc<auth::LoginGuard>,
 }
 
 impl AppState {
@@ -79,6 +84,8 @@ impl AppState {
     ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let matrix = config.matrix()?;
         config.risk_scale()?;
+        let login_guard = Arc::new(auth::LoginGuard::new(&config)?);
+        auth::limit_password_work(config.password_checks_at_once);
         let mailer = mail::Mailer::new(&config.smtp_url, &config.mail_from)?;
         let store = Store::connect(
             &config.database_url,
@@ -95,6 +102,7 @@ impl AppState {
             config: Arc::new(config),
             matrix,
             mailer,
+            login_guard,
         })
     }
 }
@@ -104,6 +112,15 @@ pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router(state.config.max_upload_bytes);
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     let max_body = state.config.max_body_bytes;
+    let hsts = (state.config.hsts_max_age > 0)
+        .then(|| {
+            HeaderValue::from_str(&format!(
+                "max-age={}; includeSubDomains",
+                state.config.hsts_max_age
+            ))
+            .ok()
+        })
+        .flatten();
     Router::new()
         .merge(api)
         .route(
@@ -129,18 +146,49 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            })
-            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let header = |name: &str| {
+                        req.headers()
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %header("x-request-id"),
+                        client_request_id = %header(CLIENT_REQUEST_ID)
+                    )
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(ops::MakeRandomId))
+        // The server names every request itself: an id the client sends is
+        // kept only as a separate field, so that log ids cannot be forged.
+        .layer(axum::middleware::map_request(
+            |mut req: axum::extract::Request| async move {
+                if let Some(id) = req.headers_mut().remove("x-request-id") {
+                    req.headers_mut().insert(CLIENT_REQUEST_ID, id);
+                }
+                req
+            },
+        ))
+        // Nothing dynamic is kept by browsers or proxies (a new token's secret,
+        // another person's record); the stylesheet sets its own policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::http::Response<axum::body::Body>| hsts.clone(),
+        ))
         // A route may set a stricter policy (downloads are sandboxed).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -283,6 +283,8 @@ pub struct TokenView {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When it stops working by itself, if it was given an end.
+    pub expires_at: Option<String>,
     /// The secret itself: present only in the response that creates the token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -296,6 +298,7 @@ impl TokenView {
             created_at: time(t.created_at),
             last_used_at: opt_time(t.last_used_at),
             revoked_at: opt_time(t.revoked_at),
+            expires_at: opt_time(t.expires_at),
             token: secret,
         }
     }
@@ -338,8 +341,9 @@ impl From<&steward_store::Attachment> for AttachmentView {
     }
 }
 
-/// A record of an SMS register.
+/// A record of an SMS register (named apart from the work records' view).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = RegisterRecord)]
 pub struct RecordView {
     pub number: String,
     /// The register, as in its URL: risks, objectives, documents, ...

@@ -91,6 +91,10 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         }
         // Nobody revokes someone else's token: it does not exist for them.
         "DELETE /api/v1/tokens/{id}" => Hidden,
+        // Admins list and revoke any user's tokens.
+        "GET /api/v1/users/{id}/tokens" | "DELETE /api/v1/users/{id}/tokens/{token}" => {
+            only(&["admin"])
+        }
         "GET /api/v1/audit" | "GET /api/v1/jobs" | "GET /api/v1/jobs/{id}" => {
             only(&["admin", "auditor"])
         }
@@ -739,6 +743,23 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &user_id
                             },
                         );
+                    // Another user's tokens: `other`'s, a fresh one to revoke each time.
+                    let path = if template.starts_with("/api/v1/users/{id}/tokens") {
+                        let olga = s.state.store.user_by_email("olga@beta.test").await.unwrap();
+                        let (fresh, _) = steward_server::admin::create_token(
+                            &s.state.store,
+                            &steward_store::AuditActor::system("test"),
+                            &olga,
+                            &steward_server::admin::TokenInput::named("matrix"),
+                        )
+                        .await
+                        .unwrap();
+                        template
+                            .replace("{id}", &olga.id.to_string())
+                            .replace("{token}", &fresh.id.to_string())
+                    } else {
+                        path
+                    };
                     let path = if template.ends_with("/due") {
                         format!("{path}?start=2026-03-26T15:00:00Z&minutes=60")
                     } else if template.ends_with("/applicable") {

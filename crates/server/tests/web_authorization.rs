@@ -293,9 +293,10 @@ async fn sign_in(base: &str, email: &str) -> Browser {
         .redirect(redirect::Policy::none())
         .build()
         .unwrap();
+    let (_, token) = common::login_form(&client, base).await;
     let res = client
         .post(format!("{base}/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
+        .form(&[("email", email), ("password", PASSWORD), ("csrf", &token)])
         .send()
         .await
         .unwrap();
@@ -581,11 +582,20 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     let mut req = b.client.request(method.clone(), format!("{base}{path}"));
                     if method == Method::POST {
                         let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
-                        fields.push(("csrf", &b.csrf));
+                        // The sign-in form has its own token, from its own page.
+                        let login_token = if template == "/login" {
+                            common::login_form(&b.client, &base).await.1
+                        } else {
+                            String::new()
+                        };
                         if template == "/login" {
-                            fields.retain(|(k, _)| *k != "email" && *k != "password");
+                            fields
+                                .retain(|(k, _)| *k != "email" && *k != "password" && *k != "csrf");
                             fields.push(("email", emails[role]));
                             fields.push(("password", PASSWORD));
+                            fields.push(("csrf", &login_token));
+                        } else {
+                            fields.push(("csrf", &b.csrf));
                         }
                         let multipart = template.ends_with("/comments")
                             || template.ends_with("/attachments")

@@ -6,9 +6,16 @@ use common::{Backend, PASSWORD, TestServer};
 use reqwest::StatusCode;
 
 async fn login(s: &TestServer, email: &str, password: &str, next: &str) -> reqwest::Response {
+    let (cookie, csrf) = common::login_form(&s.client, &s.url("")).await;
     s.client
         .post(s.url("/login"))
-        .form(&[("email", email), ("password", password), ("next", next)])
+        .header("cookie", cookie)
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("next", next),
+            ("csrf", &csrf),
+        ])
         .send()
         .await
         .unwrap()
@@ -373,4 +380,380 @@ async fn operations_endpoints_answer_and_metrics_can_require_a_token() {
         }
         s.stop().await;
     }
+}
+
+/// Forty wrong passwords at once for one account: only the five the window
+/// allows are checked, the rest are refused before any check (the count is
+/// taken before the password is), on both databases.
+#[tokio::test]
+async fn concurrent_wrong_passwords_are_counted_before_they_are_checked() {
+    for backend in common::backends() {
+        let s = TestServer::start(backend).await;
+        let tries = (0..40).map(|_| login(&s, "agent@provider.test", "wrong password!", "/"));
+        let statuses: Vec<StatusCode> = futures_join(tries).await;
+        let checked = statuses
+            .iter()
+            .filter(|st| **st == StatusCode::UNAUTHORIZED)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|st| **st == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((checked, refused), (5, 35), "{backend:?}: {statuses:?}");
+        let (_, failed) = s.get("auditor", "/api/v1/audit?action=login_failed").await;
+        let (_, locked) = s.get("auditor", "/api/v1/audit?action=login_locked").await;
+        assert_eq!(
+            failed.as_array().unwrap().len() + locked.as_array().unwrap().len(),
+            5
+        );
+        s.stop().await;
+    }
+}
+
+async fn futures_join<F: std::future::Future<Output = reqwest::Response>>(
+    tries: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
+    let mut set = Vec::new();
+    for t in tries {
+        set.push(t);
+    }
+    let mut out = Vec::new();
+    for r in join_all(set).await {
+        out.push(r.status());
+    }
+    out
+}
+
+/// Polls every future together (no extra dependency for `join_all`).
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futures.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *o = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+/// Sign-ins per client address: a forged `X-Forwarded-For` from a peer that
+/// is not a trusted proxy changes nothing; behind a trusted proxy each client
+/// has its own allowance.
+#[tokio::test]
+async fn sign_in_limits_per_address_trust_only_configured_proxies() {
+    let attempt = |s: &TestServer, forwarded: &'static str| {
+        let (client, base) = (s.client.clone(), s.url(""));
+        async move {
+            let (cookie, csrf) = common::login_form(&client, &base).await;
+            client
+                .post(format!("{base}/login"))
+                .header("cookie", cookie)
+                .header("x-forwarded-for", forwarded)
+                .form(&[
+                    ("email", "nobody@provider.test"),
+                    ("password", "x"),
+                    ("csrf", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.login_per_address_per_minute = 3;
+        c.login_max_failures = 100;
+    })
+    .await;
+    for forwarded in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(attempt(&s, forwarded).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt(&s, "203.0.113.4").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the header of an untrusted peer is ignored"
+    );
+    s.stop().await;
+
+    let s = TestServer::start_with(Backend::Sqlite, |c| {
+        c.login_per_address_per_minute = 3;
+        c.login_max_failures = 100;
+        c.trusted_proxies = vec!["127.0.0.0/8".into()];
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(attempt(&s, "203.0.113.1").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt(&s, "203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt(&s, "203.0.113.9, 127.0.0.1").await,
+        StatusCode::UNAUTHORIZED,
+        "another client behind the proxy has its own allowance"
+    );
+    s.stop().await;
+
+    let bad = steward_server::Config {
+        trusted_proxies: vec!["10.0.0.0/33".into()],
+        ..Default::default()
+    };
+    let refused = steward_server::auth::LoginGuard::new(&bad).err().unwrap();
+    assert!(refused.contains("10.0.0.0/33"), "{refused}");
+}
+
+/// The sign-in form carries its own token (in a cookie and the form): a
+/// post without both, equal, is refused before any password is checked.
+#[tokio::test]
+async fn the_sign_in_form_needs_its_token() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let form = |csrf: &str| {
+        vec![
+            ("email", "agent@provider.test".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("csrf", csrf.to_owned()),
+        ]
+    };
+    let res = s
+        .client
+        .post(s.url("/login"))
+        .form(&form(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (cookie, csrf) = common::login_form(&s.client, &s.url("")).await;
+    let res = s
+        .client
+        .post(s.url("/login"))
+        .header("cookie", &cookie)
+        .form(&form("not-the-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("expired"));
+    let res = s
+        .client
+        .post(s.url("/login"))
+        .header("cookie", &cookie)
+        .form(&form(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    s.stop().await;
+}
+
+/// The server names every request; pages and API answers are not cached;
+/// HSTS is sent only when configured.
+#[tokio::test]
+async fn request_ids_are_the_servers_and_nothing_dynamic_is_cached() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let res = s
+        .client
+        .get(s.url("/api/v1/me"))
+        .bearer_auth(&s.tokens["agent"])
+        .header("x-request-id", "forged-123")
+        .send()
+        .await
+        .unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(!id.is_empty() && id != "forged-123", "{id}");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let (cookie, _) = signed_in(&s, "agent@provider.test").await;
+    let res = s
+        .client
+        .get(s.url("/settings"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let css = s
+        .client
+        .get(s.url("/static/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+    s.stop().await;
+
+    let s = TestServer::start_with(Backend::Sqlite, |c| c.hsts_max_age = 31_536_000).await;
+    let res = s.client.get(s.url("/login")).send().await.unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    s.stop().await;
+}
+
+/// A password reset or a disabled account revokes the user's API tokens
+/// (enabling again brings none back); admins list and revoke another's.
+#[tokio::test]
+async fn tokens_do_not_outlive_a_password_reset_or_a_disabled_account() {
+    use reqwest::Method;
+    use serde_json::json;
+    let s = TestServer::start(Backend::Sqlite).await;
+    let (_, me) = s.get("customer", "/api/v1/me").await;
+    let id = me["id"].as_i64().unwrap();
+    let user = format!("/api/v1/users/{id}");
+    let (st, _, _) = s
+        .call(
+            "admin",
+            Method::PATCH,
+            &user,
+            Some(json!({"password": "a brand new secret"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = s.get("customer", "/api/v1/me").await;
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "the token went with the old password"
+    );
+
+    // A token made afterwards goes when the account is disabled and stays gone.
+    let (_, tokens) = s.get("admin", &format!("{user}/tokens")).await;
+    assert_eq!(tokens.as_array().unwrap().len(), 1, "{tokens}");
+    assert!(tokens[0]["revoked_at"].is_string() && tokens[0].get("token").is_none());
+    let (st, made) = s
+        .post(
+            "agent",
+            "/api/v1/tokens",
+            json!({"name": "cron", "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{made}");
+    assert!(made["expires_at"].is_string(), "{made}");
+    let (st, refused) = s
+        .post(
+            "agent",
+            "/api/v1/tokens",
+            json!({"name": "cron", "expires_in_days": 0}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let secret = made["token"].as_str().unwrap().to_owned();
+    let me_with = |t: String| {
+        let s = &s;
+        async move {
+            s.client
+                .get(s.url("/api/v1/me"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me_with(secret.clone()).await, StatusCode::OK);
+    let (_, agent) = s.get("agent", "/api/v1/me").await;
+    let agent_user = format!("/api/v1/users/{}", agent["id"]);
+    for active in [false, true] {
+        let (st, _, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &agent_user,
+                Some(json!({"active": active})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    assert_eq!(me_with(secret).await, StatusCode::UNAUTHORIZED);
+
+    // An admin revokes another user's token; nobody else may list them.
+    let (_, me) = s.get("manager", "/api/v1/me").await;
+    let manager_tokens = format!("/api/v1/users/{}/tokens", me["id"]);
+    let (st, list) = s.get("admin", &manager_tokens).await;
+    assert_eq!(st, StatusCode::OK);
+    let token = list[0]["id"].as_i64().unwrap();
+    for who in ["auditor", "manager", "customer2"] {
+        let (st, _) = s.get(who, &manager_tokens).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (st, _, _) = s
+        .call(
+            "admin",
+            Method::DELETE,
+            &format!("{manager_tokens}/{token}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = s.get("manager", "/api/v1/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (_, log) = s.get("auditor", "/api/v1/audit?action=token_revoke").await;
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    s.stop().await;
+}
+
+/// A 50 MB upload to another organisation's incident is refused before its
+/// body is read: the answer comes while the client has sent almost nothing,
+/// from the page's form and from the API alike, and nothing is stored.
+#[tokio::test]
+async fn an_upload_to_another_organisations_record_is_refused_before_it_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start(Backend::Sqlite).await;
+    let number = s.raise("customer", "VPN drops", "SVC-0001").await;
+    let (cookie, _) = signed_in(&s, "olga@beta.test").await;
+    let requests = [
+        (
+            format!("/incidents/{number}/comments"),
+            format!("Cookie: {cookie}"),
+        ),
+        (
+            format!("/incidents/{number}/attachments"),
+            format!("Cookie: {cookie}"),
+        ),
+        (
+            format!("/api/v1/incidents/{number}/attachments"),
+            format!("Authorization: Bearer {}", s.tokens["other"]),
+        ),
+    ];
+    for (path, credential) in requests {
+        let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\n{credential}\r\n\
+             Content-Type: multipart/form-data; boundary=XYZ\r\n\
+             Content-Length: 52428800\r\n\r\n\
+             --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n\r\n",
+            s.addr
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        tcp.write_all(&[b'a'; 4096]).await.unwrap();
+        let mut answer = vec![0u8; 64];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read(&mut answer))
+            .await
+            .expect("an answer before the body is sent")
+            .unwrap();
+        let status = String::from_utf8_lossy(&answer[..n]).to_string();
+        assert!(status.starts_with("HTTP/1.1 404"), "{path}: {status}");
+    }
+    let (_, files) = s
+        .get(
+            "customer",
+            &format!("/api/v1/incidents/{number}/attachments"),
+        )
+        .await;
+    assert!(files.as_array().unwrap().is_empty(), "{files}");
+    let stored = std::fs::read_dir(&s.data.0).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(stored, 0, "nothing written to the data folder");
+    s.stop().await;
 }

@@ -1,7 +1,9 @@
 //! `steward`: run the server and administer Steward from the command line.
 
+mod backup;
 mod config;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
@@ -35,6 +37,20 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a backup (database and uploaded files, one .tar.gz) while Steward may keep serving.
+    Backup {
+        /// The archive to write, e.g. steward-2026-12-04.tar.gz.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the configured (empty) database and data folder.
+    Restore {
+        /// The archive `steward backup` wrote.
+        file: PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load demo data into an empty database.
     Demo {
         /// How many incidents to create.
@@ -223,6 +239,9 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days after which the token stops working by itself (default: until revoked).
+        #[arg(long)]
+        expires_in_days: Option<i64>,
     },
 }
 
@@ -420,7 +439,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token {
-            command: TokenCommand::Create { user, name },
+            command:
+                TokenCommand::Create {
+                    user,
+                    name,
+                    expires_in_days,
+                },
         } => {
             let state = open().await?;
             let user = state
@@ -428,7 +452,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .user_by_email(&user)
                 .await
                 .map_err(|_| anyhow!("no user with e-mail {user:?}"))?;
-            let (_, secret) = admin::create_token(&state.store, &cli_actor, &user, &name).await?;
+            let (_, secret) = admin::create_token(
+                &state.store,
+                &cli_actor,
+                &user,
+                &admin::TokenInput {
+                    name,
+                    expires_in_days,
+                },
+            )
+            .await?;
             seal(&state).await?;
             eprintln!(
                 "API token for {} (shown once; store it safely):",
@@ -686,6 +719,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{} daily counts differ from the records.", differ.len());
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::Backup { out } => {
+            let config = config::load()?;
+            let s = backup::backup(&config, &out).await?;
+            println!(
+                "Backup written to {}: {} database and {} uploaded files, {} bytes.",
+                out.display(),
+                s.database,
+                s.files,
+                s.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => {
+            let config = config::load()?;
+            let s = backup::restore(config, &file, force).await?;
+            println!(
+                "Restored {} ({} database of {} bytes, {} uploaded files); audit chain intact.",
+                file.display(),
+                s.database,
+                s.bytes,
+                s.files
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             command: AuditCommand::Verify,

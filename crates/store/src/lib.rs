@@ -192,6 +192,40 @@ impl Store {
         }
     }
 
+    /// The SQLite database file, when this store is SQLite.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match &self.backend {
+            Backend::Sqlite(p) => Some(p.file()),
+            Backend::Pg(_) => None,
+        }
+    }
+
+    /// SQLite: a consistent copy of the database at `path`, safe while
+    /// serving. (PostgreSQL is copied by `pg_dump`, outside the store.)
+    pub async fn sqlite_backup_into(&self, path: &std::path::Path) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => p.backup_into(path).await,
+            Backend::Pg(_) => Err(StoreError::Config(
+                "a PostgreSQL database is copied with pg_dump".into(),
+            )),
+        }
+    }
+
+    /// Refreshes the query planner's statistics where tables changed a lot
+    /// (SQLite `PRAGMA optimize`; PostgreSQL's autovacuum does this itself).
+    pub async fn optimize(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => p.optimize().await,
+            Backend::Pg(_) => Ok(()),
+        }
+    }
+
+    /// Whether the database holds any organisation or user. A database
+    /// without Steward's tables holds nothing.
+    pub async fn holds_data(&self) -> Result<bool> {
+        dispatch!(self, meta::holds_data())
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<()> {
         dispatch!(self, meta::ping())

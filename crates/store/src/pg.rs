@@ -198,6 +198,9 @@ pub mod dialect {
     }
 
     /// The schema as lines to compare with SQLite's (see `sqlite::SCHEMA`).
+    /// 1 when Steward's `users` table exists, else 0.
+    pub const HAS_USERS: &str = "SELECT COUNT(*) FROM information_schema.tables \
+        WHERE table_schema = current_schema() AND table_name = 'users'";
     pub const SCHEMA: &str = "SELECT 'column ' || table_name || '.' || column_name || ' ' || \
           CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 'int' \
                WHEN data_type = 'boolean' THEN 'bool' \

@@ -46,6 +46,9 @@ impl Pools {
         // time on (see docs/performance.md).
         let read = SqlitePoolOptions::new()
             .max_connections(o.max_connections.clamp(1, 8))
+            // A reader loads the planner's statistics when it opens: replaced
+            // every ten minutes, readers plan with what `optimize` last found.
+            .max_lifetime(Duration::from_secs(600))
             .connect_with(
                 opts.clone()
                     .read_only(true)
@@ -58,6 +61,36 @@ impl Pools {
             options: opts,
             notify: o.notifications,
         })
+    }
+
+    /// The database file.
+    pub fn file(&self) -> std::path::PathBuf {
+        self.options.get_filename().to_path_buf()
+    }
+
+    /// A consistent copy of the database written to `path` (`VACUUM INTO`),
+    /// on a connection of its own: it reads one snapshot while the writer
+    /// goes on (WAL), so it is safe while Steward serves.
+    pub async fn backup_into(&self, path: &std::path::Path) -> Result<()> {
+        let mut conn = self.options.connect().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics where they are stale (`PRAGMA
+    /// optimize`, which analyses only tables that changed enough), on the
+    /// writer; readers pick them up as they are replaced (`max_lifetime`).
+    pub async fn optimize(&self) -> Result<()> {
+        let mut conn = self.options.connect().await?;
+        sqlx::query("PRAGMA optimize=0x10002")
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -241,6 +274,9 @@ pub mod dialect {
     /// its columns, uniqueness and whether it is partial, each foreign key
     /// with its rule on delete. Names of indexes and constraints differ
     /// between the two databases and are left out.
+    /// 1 when Steward's `users` table exists, else 0.
+    pub const HAS_USERS: &str =
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'users'";
     pub const SCHEMA: &str = "WITH t AS (SELECT name FROM sqlite_master WHERE type = 'table' \
         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' AND name <> 'counters') \
         SELECT 'column ' || t.name || '.' || p.name || ' ' || \

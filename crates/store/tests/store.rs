@@ -720,8 +720,14 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             && j.record_id == Some(inc.id)
             && j.payload.contains("incident_created")));
 
-        // The sweep marks a running clock's breach once, with its jobs.
+        // The sweep marks a running clock's breach once, with its jobs. The
+        // first sweep ever catches up: what it marks is old news (stale).
         let other = store.create_incident(&w.actor, &new).await.unwrap();
+        let first = store
+            .sla_sweep(other.opened_at - 1, 100, |_| vec![])
+            .await
+            .unwrap();
+        assert!(first.iter().all(|f| f.stale), "{backend:?}: {first:?}");
         let later = other.opened_at + 300 * 60_000;
         let fired = store
             .sla_sweep(later, 100, |_| {
@@ -731,7 +737,33 @@ async fn sla_clocks_follow_the_incident_on_both_backends() {
             .unwrap();
         let mine: Vec<_> = fired.iter().filter(|f| f.record_id == other.id).collect();
         assert_eq!(mine.len(), 2, "{backend:?}: {fired:?}");
-        assert!(mine.iter().all(|f| f.crossed == Crossed::Breach));
+        assert!(
+            mine.iter()
+                .all(|f| f.crossed == Crossed::Breach && !f.stale)
+        );
+        // A clock whose moment came before the sweep last caught up (as when
+        // an upgrade gives old incidents clocks) is marked in silence.
+        let third = store.create_incident(&w.actor, &new).await.unwrap();
+        let due: Vec<(ClockKind, i64)> = store
+            .sla_clocks(third.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|c| Some((c.kind.get(), c.due_at?)))
+            .collect();
+        let much_later = later + 100 * 24 * 60 * 60_000;
+        let fired = store.sla_sweep(much_later, 100, |_| vec![]).await.unwrap();
+        for f in fired.iter().filter(|f| f.record_id == third.id) {
+            let at = due.iter().find(|(k, _)| *k == f.clock).map(|(_, d)| *d);
+            if f.crossed == Crossed::Breach {
+                assert_eq!(
+                    f.stale,
+                    at.unwrap() < later,
+                    "{backend:?}: {f:?} due {at:?}"
+                );
+            }
+        }
+        assert!(fired.iter().any(|f| f.record_id == third.id && f.stale));
         assert!(
             store
                 .sla_sweep(later, 100, |_| vec![])
@@ -1134,5 +1166,99 @@ async fn daily_counts_follow_bulk_loads_and_deletions() {
         assert!(differ.is_empty(), "{differ:?}");
         let f = store.review_figures(0, now + 1).await.unwrap();
         assert_eq!((f.incidents_opened, f.incidents_resolved), (0, 0));
+    }
+}
+
+#[tokio::test]
+async fn tokens_end_by_expiry_or_a_new_password_and_sign_ins_are_counted_before_checks() {
+    use steward_store::{LoginAttempt, UserChange, now_ms};
+    for backend in backends() {
+        let (_db, store) = open(backend).await;
+        let w = world(&store).await;
+        let (past, future) = (now_ms() - 1_000, now_ms() + 86_400_000);
+        store
+            .create_token(&w.actor, w.caller_a, "old", "hash-old", Some(past))
+            .await
+            .unwrap();
+        store
+            .create_token(&w.actor, w.caller_a, "new", "hash-new", Some(future))
+            .await
+            .unwrap();
+        store
+            .create_token(&w.actor, w.caller_a, "open", "hash-open", None)
+            .await
+            .unwrap();
+        assert!(
+            store.token_user("hash-old").await.unwrap().is_none(),
+            "{backend:?}"
+        );
+        assert!(store.token_user("hash-new").await.unwrap().is_some());
+        assert!(store.token_user("hash-open").await.unwrap().is_some());
+        // A new password revokes every token; enabling again brings none back.
+        let change = UserChange {
+            password_hash: Some("$argon2id$new".into()),
+            ..Default::default()
+        };
+        store
+            .update_user(&w.actor, w.caller_a, &change)
+            .await
+            .unwrap();
+        for hash in ["hash-new", "hash-open"] {
+            assert!(store.token_user(hash).await.unwrap().is_none(), "{hash}");
+        }
+        store
+            .create_token(&w.actor, w.caller_a, "later", "hash-later", None)
+            .await
+            .unwrap();
+        for active in [false, true] {
+            let change = UserChange {
+                active: Some(active),
+                ..Default::default()
+            };
+            store
+                .update_user(&w.actor, w.caller_a, &change)
+                .await
+                .unwrap();
+        }
+        assert!(store.token_user("hash-later").await.unwrap().is_none());
+        let tokens = store.list_tokens(w.caller_a).await.unwrap();
+        assert!(
+            tokens
+                .iter()
+                .all(|t| t.revoked_at.is_some() || t.name == "old")
+        );
+
+        // Twenty attempts at once: exactly the five allowed are checked.
+        let attempts = (0..20).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .login_attempt("ann@alpha.test", 5, 900_000, 900_000)
+                    .await
+                    .unwrap()
+            })
+        });
+        let mut outcomes = Vec::new();
+        for a in attempts {
+            outcomes.push(a.await.unwrap());
+        }
+        let allowed = outcomes
+            .iter()
+            .filter(|o| matches!(o, LoginAttempt::Allowed { .. }))
+            .count();
+        let last = outcomes
+            .iter()
+            .filter(|o| **o == LoginAttempt::Allowed { last: true })
+            .count();
+        assert_eq!((allowed, last), (5, 1), "{backend:?}: {outcomes:?}");
+        // A success clears the count.
+        store.clear_login_failures("ann@alpha.test").await.unwrap();
+        assert_eq!(
+            store
+                .login_attempt("ann@alpha.test", 5, 900_000, 900_000)
+                .await
+                .unwrap(),
+            LoginAttempt::Allowed { last: false }
+        );
     }
 }

@@ -10,13 +10,15 @@ use crate::AppState;
 use crate::admin::{self, GroupInput, OrgInput, UserInput, UserPatch};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::views::{GroupView, OrganisationView, UserView};
+use crate::views::{GroupView, OrganisationView, TokenView, UserView};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_orgs, create_org))
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, patch_user))
+        .routes(routes!(list_user_tokens))
+        .routes(routes!(revoke_user_token))
         .routes(routes!(list_groups, create_group))
 }
 
@@ -90,6 +92,33 @@ async fn patch_user(
 ) -> AppResult<ApiJson<UserView>> {
     let u = admin::update_user(&state.store, &a.actor, id, &p).await?;
     Ok(ApiJson(UserView::from(&u)))
+}
+
+/// A user's API tokens, without their secrets (admins).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "administration",
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<TokenView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn list_user_tokens(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<ApiJson<Vec<TokenView>>> {
+    let list = admin::user_tokens(&state.store, &a.actor, id).await?;
+    Ok(ApiJson(
+        list.iter().map(|t| TokenView::new(t, None)).collect(),
+    ))
+}
+
+/// Revoke one of a user's API tokens (admins).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token}", tag = "administration",
+    params(("id" = i64, Path), ("token" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn revoke_user_token(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath((id, token)): ApiPath<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    admin::revoke_user_token(&state.store, &a.actor, id, token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Assignment groups (staff).

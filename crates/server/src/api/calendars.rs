@@ -72,18 +72,31 @@ async fn import_holidays(
     Ok(with_etag(c.stored.version, view(&c)))
 }
 
+/// A calendar as stored: its specification's fields with its id and version.
+/// (Not `CalendarSpec` flattened: the spec refuses unknown fields, so its
+/// schema forbids the two this adds.)
 #[derive(Serialize, ToSchema)]
 pub struct CalendarView {
     pub id: i64,
-    #[serde(flatten)]
-    pub spec: CalendarSpec,
+    pub name: String,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// Working hours per weekday (`monday` .. `sunday`).
+    pub week: std::collections::BTreeMap<String, Vec<String>>,
+    pub holidays: Vec<steward_domain::calendar::Holiday>,
+    pub exceptions: Vec<steward_domain::calendar::Exception>,
     pub version: i64,
 }
 
 fn view(c: &Loaded) -> CalendarView {
+    let spec = c.spec.clone();
     CalendarView {
         id: c.stored.id,
-        spec: c.spec.clone(),
+        name: spec.name,
+        time_zone: spec.time_zone,
+        week: spec.week,
+        holidays: spec.holidays,
+        exceptions: spec.exceptions,
         version: c.stored.version,
     }
 }

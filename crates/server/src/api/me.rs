@@ -45,7 +45,7 @@ async fn create_token(
     a: ApiActor,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> AppResult<(StatusCode, ApiJson<TokenView>)> {
-    let (t, secret) = admin::create_token(&state.store, &a.actor, &a.user, &input.name).await?;
+    let (t, secret) = admin::create_token(&state.store, &a.actor, &a.user, &input).await?;
     Ok((
         StatusCode::CREATED,
         ApiJson(TokenView::new(&t, Some(secret))),

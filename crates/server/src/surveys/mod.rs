@@ -411,7 +411,9 @@ pub struct RoundView {
     pub answered: i64,
 }
 
+/// A free-text answer, with who gave it (named apart from a record's comments).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SurveyComment)]
 pub struct CommentView {
     pub organisation: String,
     pub question: String,

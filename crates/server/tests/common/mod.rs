@@ -94,9 +94,10 @@ impl TestServer {
                 password: Some(PASSWORD.into()),
             };
             let u = admin::create_user(&state.store, &by, &input).await.unwrap();
-            let (_, secret) = admin::create_token(&state.store, &by, &u, "test")
-                .await
-                .unwrap();
+            let (_, secret) =
+                admin::create_token(&state.store, &by, &u, &admin::TokenInput::named("test"))
+                    .await
+                    .unwrap();
             tokens.insert(key, secret);
         }
         admin::create_group(
@@ -260,4 +261,28 @@ pub fn check_status(req: &Value, id: &str) -> Value {
         .find(|c| c["id"] == id)
         .map(|c| c["status"].clone())
         .unwrap_or_else(|| panic!("no check {id} in {req}"))
+}
+
+/// What a browser gets from `GET /login`: the sign-in form's cookie
+/// (`name=value`) and the same token from the form, both needed to post it.
+#[allow(dead_code)]
+pub async fn login_form(client: &reqwest::Client, base: &str) -> (String, String) {
+    let res = client.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("steward_login="))
+        .and_then(|v| v.split(';').next())
+        .expect("the sign-in form's cookie")
+        .to_owned();
+    let html = res.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a csrf token on the sign-in form")
+        .to_owned();
+    (cookie, csrf)
 }

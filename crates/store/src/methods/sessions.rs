@@ -36,8 +36,12 @@ impl Store {
         user_id: i64,
         name: &str,
         token_hash: &str,
+        expires_at: Option<i64>,
     ) -> Result<ApiToken> {
-        dispatch!(self, auth::create_token(actor, user_id, name, token_hash))
+        dispatch!(
+            self,
+            auth::create_token(actor, user_id, name, token_hash, expires_at)
+        )
     }
 
     /// The active user a live (not revoked) token belongs to; records its use.
@@ -64,23 +68,27 @@ impl Store {
         revoked
     }
 
-    /// Until when (ms) logins for this e-mail are refused, if they are.
-    pub async fn login_locked_until(&self, email: &str) -> Result<Option<i64>> {
-        dispatch!(self, auth::locked_until(email))
-    }
-
-    /// Counts a failed login; locks after `max_failures` within `window_ms`.
-    pub async fn record_login_failure(
+    /// Reserves a sign-in attempt for this e-mail before its password is
+    /// checked: refused while the account is locked; the attempt that reaches
+    /// `max_failures` within `window_ms` locks it for `lock_ms` unless it succeeds.
+    pub async fn login_attempt(
         &self,
         email: &str,
         max_failures: i64,
         window_ms: i64,
         lock_ms: i64,
-    ) -> Result<()> {
-        dispatch!(
-            self,
-            auth::record_failure(email, max_failures, window_ms, lock_ms)
-        )
+    ) -> Result<LoginAttempt> {
+        dispatch!(self, auth::attempt(email, max_failures, window_ms, lock_ms))
+    }
+
+    /// Writes a failed sign-in of a real account to the audit trail.
+    pub async fn record_login_failure(&self, email: &str, locked: bool) -> Result<()> {
+        dispatch!(self, auth::record_failure(email, locked))
+    }
+
+    /// Forgets sign-in counts whose window and lock have passed.
+    pub async fn sweep_login_failures(&self, window_ms: i64) -> Result<u64> {
+        dispatch!(self, auth::sweep_failures(window_ms))
     }
 
     pub async fn clear_login_failures(&self, email: &str) -> Result<()> {

@@ -107,6 +107,9 @@ pub struct Fired {
     pub priority: u8,
     pub impact: i64,
     pub urgency: i64,
+    /// The moment crossed came before the sweep last caught up (or before
+    /// any sweep ran): marked, but too old to be worth a notification.
+    pub stale: bool,
 }
 
 /// An open record past its target date, escalated in a sweep.

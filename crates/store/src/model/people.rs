@@ -98,6 +98,17 @@ pub struct ApiToken {
     pub created_at: UtcMillis,
     pub last_used_at: Option<UtcMillis>,
     pub revoked_at: Option<UtcMillis>,
+    /// When the token stops working by itself, if it was given an end.
+    pub expires_at: Option<UtcMillis>,
+}
+
+/// Whether a sign-in attempt may have its password checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginAttempt {
+    /// Checked; `last` when it is the last the window allows before a lock.
+    Allowed { last: bool },
+    /// The account is locked: refused without a check.
+    Locked,
 }
 
 /// A live browser session.

@@ -4,7 +4,7 @@ use steward_domain::audit::Changes;
 
 use super::super::Pools;
 use super::audit::append;
-use crate::{ApiToken, AuditActor, Result, Session, StoreError, now_ms};
+use crate::{ApiToken, AuditActor, LoginAttempt, Result, Session, StoreError, now_ms};
 
 pub async fn create_session(
     p: &Pools,
@@ -109,6 +109,7 @@ pub async fn create_token(
     user_id: i64,
     name: &str,
     token_hash: &str,
+    expires_at: Option<i64>,
 ) -> Result<ApiToken> {
     let now = now_ms();
     let mut tx = p.begin().await?;
@@ -119,18 +120,23 @@ pub async fn create_token(
             .await?
             .ok_or(StoreError::NotFound)?;
     let token: ApiToken = sqlx::query_as(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-         RETURNING id, user_id, name, created_at, last_used_at, revoked_at",
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, user_id, name, created_at, last_used_at, revoked_at, expires_at",
     )
     .bind(user_id)
     .bind(name)
     .bind(token_hash)
     .bind(now)
+    .bind(expires_at)
     .fetch_one(&mut *tx)
     .await?;
     let mut c = Changes::default();
     c.set("token_id", &token.id);
     c.set("name", &name);
+    if let Some(t) = expires_at {
+        c.set("expires_at", &t);
+    }
     append(
         &mut tx,
         actor,
@@ -148,7 +154,7 @@ pub async fn create_token(
 
 pub async fn list_tokens(p: &Pools, user_id: i64) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(
-        "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+        "SELECT id, user_id, name, created_at, last_used_at, revoked_at, expires_at FROM api_tokens \
          WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(user_id)
@@ -190,67 +196,73 @@ pub async fn revoke_token(p: &Pools, actor: &AuditActor, user_id: i64, id: i64) 
     Ok(())
 }
 
-pub async fn locked_until(p: &Pools, email: &str) -> Result<Option<i64>> {
-    let until: Option<i64> =
-        sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = $1")
-            .bind(email)
-            .fetch_optional(p.read())
-            .await?;
-    Ok(until.filter(|t| *t > now_ms()))
-}
-
-/// Counts a failed login (for any e-mail, so that lockouts do not reveal which
-/// accounts exist) and records failures of real accounts in the audit trail.
-pub async fn record_failure(
+/// Reserves one sign-in attempt for `email` before its password is checked,
+/// so that concurrent attempts cannot all slip past the count: the row is
+/// written (and, on PostgreSQL, locked) in one statement. Unknown e-mails are
+/// counted like real ones, so that the answers do not tell which accounts exist.
+pub async fn attempt(
     p: &Pools,
     email: &str,
     max_failures: i64,
     window_ms: i64,
     lock_ms: i64,
-) -> Result<()> {
+) -> Result<LoginAttempt> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    // While locked nothing changes; a lock that has ended or a window that
+    // has passed starts a new count; otherwise the attempt is counted.
+    let (failures, locked_until): (i64, i64) = sqlx::query_as(
+        "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (email) DO UPDATE SET \
+           failures = CASE WHEN login_failures.locked_until > $2 THEN login_failures.failures \
+             WHEN login_failures.locked_until > 0 OR login_failures.first_failure_at < $3 THEN 1 \
+             ELSE login_failures.failures + 1 END, \
+           first_failure_at = CASE WHEN login_failures.locked_until > $2 THEN login_failures.first_failure_at \
+             WHEN login_failures.locked_until > 0 OR login_failures.first_failure_at < $3 THEN $2 \
+             ELSE login_failures.first_failure_at END, \
+           locked_until = CASE WHEN login_failures.locked_until > $2 THEN login_failures.locked_until \
+             ELSE 0 END \
+         RETURNING failures, locked_until",
+    )
+    .bind(email)
+    .bind(now)
+    .bind(now - window_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    let outcome = if locked_until > now {
+        LoginAttempt::Locked
+    } else if failures >= max_failures {
+        // The last attempt the window allows: later ones wait out the lock
+        // unless this one succeeds (which clears the count).
+        sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE email = $2")
+            .bind(now + lock_ms)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        LoginAttempt::Allowed { last: true }
+    } else {
+        LoginAttempt::Allowed { last: false }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Records a failed sign-in of a real account in the audit trail
+/// (`login_locked` when it was the last attempt the window allowed).
+pub async fn record_failure(p: &Pools, email: &str, locked: bool) -> Result<()> {
     let now = now_ms();
     let mut tx = p.begin().await?;
     let org_id: Option<i64> = sqlx::query_scalar("SELECT org_id FROM users WHERE email = $1")
         .bind(email)
         .fetch_optional(&mut *tx)
         .await?;
-    // Unknown e-mails are counted and locked like real ones, so that the
-    // answers do not tell which accounts exist; stale rows are swept here.
-    sqlx::query("DELETE FROM login_failures WHERE first_failure_at < $1 AND locked_until < $2")
-        .bind(now - window_ms)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    // A failure outside the window starts a new count.
-    sqlx::query(
-        "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
-         VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (email) DO UPDATE SET \
-           failures = CASE WHEN login_failures.first_failure_at < $3 THEN 1 ELSE login_failures.failures + 1 END, \
-           first_failure_at = CASE WHEN login_failures.first_failure_at < $3 THEN $2 ELSE login_failures.first_failure_at END",
-    )
-    .bind(email)
-    .bind(now)
-    .bind(now - window_ms)
-    .execute(&mut *tx)
-    .await?;
-    let locked = sqlx::query(
-        "UPDATE login_failures SET locked_until = $1 WHERE email = $2 AND failures >= $3",
-    )
-    .bind(now + lock_ms)
-    .bind(email)
-    .bind(max_failures)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        > 0;
     if let Some(org_id) = org_id {
         let action = if locked {
             "login_locked"
         } else {
             "login_failed"
         };
-        let c = Changes::default();
         append(
             &mut tx,
             &AuditActor::system("login"),
@@ -258,13 +270,28 @@ pub async fn record_failure(
             "user",
             email,
             action,
-            &c,
+            &Changes::default(),
             now,
         )
         .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Forgets counts whose window and lock have both passed.
+pub async fn sweep_failures(p: &Pools, window_ms: i64) -> Result<u64> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let n =
+        sqlx::query("DELETE FROM login_failures WHERE first_failure_at < $1 AND locked_until < $2")
+            .bind(now - window_ms)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }
 
 pub async fn clear_failures(p: &Pools, email: &str) -> Result<()> {

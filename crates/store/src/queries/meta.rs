@@ -16,3 +16,19 @@ pub async fn schema(p: &Pools) -> Result<Vec<String>> {
     lines.sort();
     Ok(lines)
 }
+
+/// Whether any organisation or user exists; without Steward's tables, none does.
+pub async fn holds_data(p: &Pools) -> Result<bool> {
+    let tables: i64 = sqlx::query_scalar(dialect::HAS_USERS)
+        .fetch_one(p.read())
+        .await?;
+    if tables == 0 {
+        return Ok(false);
+    }
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM organisations)",
+    )
+    .fetch_one(p.read())
+    .await?;
+    Ok(rows > 0)
+}

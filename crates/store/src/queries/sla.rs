@@ -263,6 +263,13 @@ pub async fn sweep(
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
+    // Crossings whose moment came before the sweep last caught up are old
+    // news (clocks overdue before an upgrade): marked without a notification.
+    let caught_up: Option<i64> =
+        sqlx::query_scalar("SELECT at FROM sweep_marks WHERE name = 'sla'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let full = rows.len() as i64 >= limit;
     let mut fired = Vec::new();
     let actor = AuditActor::system("SLA clock");
     for row in rows {
@@ -281,6 +288,10 @@ pub async fn sweep(
         .execute(&mut *tx)
         .await?;
         for x in crossed {
+            let moment = match x {
+                Crossed::Warning => clock.warn_at,
+                Crossed::Breach => clock.due_at,
+            };
             let f = Fired {
                 record_id,
                 number: row.number.clone(),
@@ -289,6 +300,7 @@ pub async fn sweep(
                 priority: clock.priority,
                 impact: row.impact,
                 urgency: row.urgency,
+                stale: caught_up.is_none_or(|c| moment.is_none_or(|m| m < c)),
             };
             let mut c = Changes::default();
             let at = match x {
@@ -304,6 +316,9 @@ pub async fn sweep(
                 "agreement",
                 &format!("{} P{}", clock.agreement, clock.priority),
             );
+            if f.stale {
+                c.set("notified", &false);
+            }
             append(
                 &mut tx,
                 &actor,
@@ -320,6 +335,18 @@ pub async fn sweep(
             }
             fired.push(f);
         }
+    }
+    // Caught up: later crossings are news. A full batch leaves the mark where
+    // it was, so that every batch of a backlog judges by the same moment.
+    if !full {
+        sqlx::query(
+            "INSERT INTO sweep_marks (name, at) VALUES ('sla', $1) \
+             ON CONFLICT (name) DO UPDATE SET at = CASE WHEN excluded.at > sweep_marks.at \
+             THEN excluded.at ELSE sweep_marks.at END",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(fired)

@@ -36,9 +36,11 @@ pub async fn by_token(p: &Pools, token_hash: &str) -> Result<Option<User>> {
     let row: Option<TokenOwner> = sqlx::query_as(select!(
         ", t.id AS token_id, t.last_used_at AS token_last_used",
         " JOIN api_tokens t ON t.user_id = u.id",
-        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active"
+        " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active \
+         AND (t.expires_at IS NULL OR t.expires_at > $2)"
     ))
     .bind(token_hash)
+    .bind(now_ms())
     .fetch_optional(p.read())
     .await?;
     let Some(row) = row else {
@@ -181,12 +183,24 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    // A disabled account or a new password ends every session (ASVS 7.4.2).
-    if !active || ch.password_hash.is_some() {
+    // A disabled account or a new password ends every session and revokes
+    // every API token (ASVS 7.4.2): enabling the account again brings none back.
+    if (!active && before.active) || ch.password_hash.is_some() {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if revoked > 0 {
+            c.set("tokens_revoked", &revoked);
+        }
     }
     append(
         &mut tx,

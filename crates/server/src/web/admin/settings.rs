@@ -7,8 +7,38 @@ pub struct TokenRow {
     name: String,
     created: String,
     last_used: String,
+    expires: String,
     status: &'static str,
     active: bool,
+}
+
+/// Tokens as the settings and user pages list them, in the reader's time zone.
+pub(super) fn token_rows(tokens: Vec<steward_store::ApiToken>, tz: &str) -> Vec<TokenRow> {
+    let now = steward_store::now_ms();
+    tokens
+        .into_iter()
+        .map(|t| {
+            let expired = t.expires_at.is_some_and(|e| e <= now);
+            TokenRow {
+                id: t.id,
+                name: t.name,
+                created: local_time(t.created_at, tz),
+                last_used: local_opt(t.last_used_at, tz),
+                expires: t
+                    .expires_at
+                    .map(|e| local_time(e, tz))
+                    .unwrap_or_else(|| "never".into()),
+                status: if t.revoked_at.is_some() {
+                    "revoked"
+                } else if expired {
+                    "expired"
+                } else {
+                    "active"
+                },
+                active: t.revoked_at.is_none() && !expired,
+            }
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,24 +79,7 @@ async fn settings_page(
     errors: Errors,
 ) -> WebResult<SettingsPage> {
     let tz = s.user.effective_time_zone().to_owned();
-    let tokens = state
-        .store
-        .list_tokens(s.user.id)
-        .await?
-        .into_iter()
-        .map(|t| TokenRow {
-            id: t.id,
-            name: t.name,
-            created: local_time(t.created_at, &tz),
-            last_used: local_opt(t.last_used_at, &tz),
-            status: if t.revoked_at.is_some() {
-                "revoked"
-            } else {
-                "active"
-            },
-            active: t.revoked_at.is_none(),
-        })
-        .collect();
+    let tokens = token_rows(state.store.list_tokens(s.user.id).await?, &tz);
     let muted = state.store.notifications_muted(s.user.id).await?;
     let notifications = events_for(s.actor.role.is_staff())
         .into_iter()
@@ -175,6 +188,9 @@ pub async fn set_notifications(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// Empty: the token works until revoked.
+    #[serde(default)]
+    expires_in_days: String,
 }
 
 pub async fn create_token(
@@ -182,7 +198,16 @@ pub async fn create_token(
     f: WebForm<TokenForm>,
 ) -> WebResult<Response> {
     let s = f.session;
-    match admin::create_token(&state.store, &s.actor, &s.user, &f.form.name).await {
+    let days = f.form.expires_in_days.trim();
+    let input = admin::TokenInput {
+        name: f.form.name,
+        // A number outside 1..=3650 is refused by the same rule as the API's.
+        expires_in_days: match days {
+            "" => None,
+            d => Some(d.parse().unwrap_or(0)),
+        },
+    };
+    match admin::create_token(&state.store, &s.actor, &s.user, &input).await {
         // Shown on this response only; it is never stored in clear.
         Ok((_, secret)) => Ok(settings_page(&state, &s, "", secret, Errors::default())
             .await?
