@@ -33,7 +33,7 @@ pub struct Config {
     /// Sign-in attempts this server evaluates per minute from everyone together (429 beyond).
     pub login_global_per_minute: u32,
     /// Passwords hashed or checked at once (argon2id takes 19 MiB each); 0: one per core.
-    /// Sign-ins beyond this wait their turn, and answer 503 when too many wait.
+    /// Sign-ins beyond this wait their turn, and answer 429 when too many wait.
     pub password_checks_at_once: usize,
     /// Reverse proxies (addresses or CIDR ranges, e.g. `10.0.0.0/8`) whose
     /// `X-Forwarded-For` names the client. From any other peer the header is ignored.

@@ -82,6 +82,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "GET /admin/users"
         | "POST /admin/users"
         | "POST /admin/users/{id}/active"
+        | "GET /admin/users/{id}"
+        | "POST /admin/users/{id}"
+        | "POST /admin/users/{id}/tokens/{token}/revoke"
         | "GET /admin/organisations"
         | "POST /admin/organisations"
         | "POST /admin/jobs/{id}/retry" => only(&["admin"]),
@@ -549,7 +552,24 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     } else {
                         &other_incident
                     };
-                    let id = if template.contains("tokens") {
+                    // A user's token to revoke: a fresh one each time.
+                    let token = if template.contains("{token}") {
+                        let u = s.state.store.user_by_email("carl@alpha.test").await.unwrap();
+                        let (t, _) = steward_server::admin::create_token(
+                            &s.state.store,
+                            &steward_store::AuditActor::system("test"),
+                            &u,
+                            &steward_server::admin::TokenInput::named("matrix"),
+                        )
+                        .await
+                        .unwrap();
+                        t.id.to_string()
+                    } else {
+                        String::new()
+                    };
+                    let id = if template.starts_with("/admin/users/") {
+                        &user_id
+                    } else if template.contains("tokens") {
                         &foreign_token
                     } else if template.starts_with("/service-reports")
                         || template.starts_with("/surveys")
@@ -575,6 +595,7 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     let path = template
                         .replace("{number}", number)
                         .replace("{id}", id)
+                        .replace("{token}", &token)
                         .replace("{clause}", "8.6.1")
                         .replace("{register}", "risks")
                         .replace("{kind}", "resolution");
@@ -658,6 +679,7 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 let path = template
                     .replace("{number}", &own_incident)
                     .replace("{id}", &user_id)
+                    .replace("{token}", "1")
                     .replace("{clause}", "8.6.1")
                     .replace("{register}", "risks")
                     .replace("{kind}", "resolution");

@@ -757,3 +757,79 @@ async fn an_upload_to_another_organisations_record_is_refused_before_it_is_read(
     assert_eq!(stored, 0, "nothing written to the data folder");
     s.stop().await;
 }
+
+/// An admin changes a user and revokes their token on the user's page, with
+/// the API's rules: a bad time zone is named on the form, nothing saved.
+#[tokio::test]
+async fn an_admin_changes_a_user_and_revokes_a_token_on_the_users_page() {
+    let s = TestServer::start(Backend::Sqlite).await;
+    let (_, me) = s.get("manager", "/api/v1/me").await;
+    let page = format!("/admin/users/{}", me["id"]);
+    let (cookie, csrf) = signed_in(&s, "admin@provider.test").await;
+    let get = |path: String| {
+        let (s, cookie) = (&s, cookie.clone());
+        async move {
+            s.client
+                .get(s.url(&path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let (s, cookie) = (&s, cookie.clone());
+        async move {
+            s.client
+                .post(s.url(&path))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let html = get(page.clone()).await.text().await.unwrap();
+    assert!(html.contains("manager@provider.test") && html.contains(">test</td>"), "{html}");
+    let form = |tz: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Mona Manager".to_owned()),
+            ("role", "manager".to_owned()),
+            ("time_zone", tz.to_owned()),
+            ("password", String::new()),
+        ]
+    };
+    let res = post(page.clone(), form("Mars/Olympus")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("class=\"error\""));
+    let (_, still) = s.get("manager", "/api/v1/me").await;
+    assert_eq!(still["name"], "manager user", "nothing saved");
+    let res = post(page.clone(), form("Europe/Paris")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, changed) = s.get("manager", "/api/v1/me").await;
+    assert_eq!(changed["name"], "Mona Manager");
+
+    let (_, tokens) = s
+        .get("admin", &format!("/api/v1/users/{}/tokens", me["id"]))
+        .await;
+    let revoke = format!("{page}/tokens/{}/revoke", tokens[0]["id"]);
+    let res = post(revoke, vec![("csrf", csrf.clone())]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (st, _) = s.get("manager", "/api/v1/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (_, log) = s.get("auditor", "/api/v1/audit?action=token_revoke").await;
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+
+    // Another role is refused the page.
+    let (cookie, _) = signed_in(&s, "agent@provider.test").await;
+    let res = s
+        .client
+        .get(s.url(&page))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    s.stop().await;
+}

@@ -251,7 +251,24 @@ enum AuditCommand {
     Verify,
 }
 
+/// Large blocks (argon2id's 19 MiB per password check) always come from
+/// their own mapping and go back to the system when freed. glibc otherwise
+/// raises its threshold after the first such block and keeps later ones in
+/// its arenas: eight sign-ins in a row left 155 MB resident.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks() {
+    // SAFETY: mallopt only sets glibc's allocation policy; it is called
+    // first thing in main, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks() {}
+
 fn main() -> ExitCode {
+    return_large_blocks();
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG")
         .unwrap_or_else(|_| "info,sqlx=warn".into());

@@ -114,7 +114,17 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             "GET POST",
             get(admin::users).post(admin::create_user),
         )
+        .route(
+            "/admin/users/{id}",
+            "GET POST",
+            get(admin::user).post(admin::update_user),
+        )
         .route("/admin/users/{id}/active", "POST", post(admin::set_active))
+        .route(
+            "/admin/users/{id}/tokens/{token}/revoke",
+            "POST",
+            post(admin::revoke_user_token),
+        )
         .route(
             "/admin/organisations",
             "GET POST",

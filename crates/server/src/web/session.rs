@@ -190,7 +190,7 @@ pub async fn login(
         Ok(ok) => ok && usable,
         Err(_) => {
             return Ok(page(
-                StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::TOO_MANY_REQUESTS,
                 "Too many people are signing in at once. Try again in a moment.",
             ));
         }

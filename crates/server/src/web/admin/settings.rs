@@ -3,13 +3,13 @@
 use super::*;
 
 pub struct TokenRow {
-    id: i64,
-    name: String,
-    created: String,
-    last_used: String,
-    expires: String,
-    status: &'static str,
-    active: bool,
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) created: String,
+    pub(super) last_used: String,
+    pub(super) expires: String,
+    pub(super) status: &'static str,
+    pub(super) active: bool,
 }
 
 /// Tokens as the settings and user pages list them, in the reader's time zone.

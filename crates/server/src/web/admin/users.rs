@@ -1,4 +1,5 @@
-//! The users page: list, add, disable and enable.
+//! The users pages: list, add, disable and enable; one user's page to
+//! change them and revoke their API tokens.
 
 use super::*;
 
@@ -125,4 +126,115 @@ pub async fn set_active(
     };
     admin::update_user(&state.store, &f.session.actor, id, &patch).await?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// What the user page's edit form holds; an empty password leaves it as it is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserEditForm {
+    name: String,
+    role: String,
+    time_zone: String,
+    password: String,
+}
+
+/// One user (admins): change the name, role, time zone or password, and
+/// list and revoke the user's API tokens.
+#[derive(Template, WebTemplate)]
+#[template(path = "user.html")]
+pub struct UserPage {
+    nav: Option<Nav>,
+    csrf: String,
+    flash: &'static str,
+    user: User,
+    roles: Vec<&'static str>,
+    form: UserEditForm,
+    tokens: Vec<TokenRow>,
+    errors: Errors,
+}
+
+async fn user_page(
+    state: &AppState,
+    s: &WebSession,
+    id: i64,
+    form: Option<UserEditForm>,
+    errors: Errors,
+    flash: &'static str,
+) -> WebResult<UserPage> {
+    let user = admin::user(&state.store, &s.actor, id).await?;
+    let tokens = admin::user_tokens(&state.store, &s.actor, id).await?;
+    let tz = s.user.effective_time_zone().to_owned();
+    let form = form.unwrap_or_else(|| UserEditForm {
+        name: user.name.clone(),
+        role: user.role.to_string(),
+        time_zone: user.time_zone.clone().unwrap_or_default(),
+        password: String::new(),
+    });
+    Ok(UserPage {
+        nav: Nav::of(s),
+        csrf: s.csrf.clone(),
+        flash,
+        user,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        form,
+        tokens: super::settings::token_rows(tokens, &tz),
+        errors,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FlashQuery {
+    m: Option<String>,
+}
+
+pub async fn user(
+    State(state): State<AppState>,
+    s: WebSession,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<FlashQuery>,
+) -> WebResult<UserPage> {
+    let flash = match q.m.as_deref() {
+        Some("saved") => "Saved.",
+        Some("revoked") => "Token revoked.",
+        _ => "",
+    };
+    user_page(&state, &s, id, None, Errors::default(), flash).await
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: WebForm<UserEditForm>,
+) -> WebResult<Response> {
+    let (s, form) = (f.session, f.form);
+    // The same rules as PATCH /api/v1/users/{id}; a new password ends the
+    // user's sessions and revokes their tokens.
+    let patch = UserPatch {
+        name: Some(form.name.clone()),
+        role: Some(form.role.clone()),
+        time_zone: Some(form.time_zone.clone()),
+        password: Some(form.password.clone()).filter(|p| !p.is_empty()),
+        active: None,
+    };
+    match admin::update_user(&state.store, &s.actor, id, &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?m=saved")).into_response()),
+        Err(AppError::Validation(v)) => {
+            let form = UserEditForm {
+                password: String::new(),
+                ..form
+            };
+            let page = user_page(&state, &s, id, Some(form), Errors(v.0), "").await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_user_token(
+    State(state): State<AppState>,
+    Path((id, token)): Path<(i64, i64)>,
+    f: WebForm<super::super::NoFields>,
+) -> WebResult<Response> {
+    admin::revoke_user_token(&state.store, &f.session.actor, id, token).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?m=revoked")).into_response())
 }
