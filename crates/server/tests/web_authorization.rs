@@ -554,7 +554,12 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     };
                     // A user's token to revoke: a fresh one each time.
                     let token = if template.contains("{token}") {
-                        let u = s.state.store.user_by_email("carl@alpha.test").await.unwrap();
+                        let u = s
+                            .state
+                            .store
+                            .user_by_email("carl@alpha.test")
+                            .await
+                            .unwrap();
                         let (t, _) = steward_server::admin::create_token(
                             &s.state.store,
                             &steward_store::AuditActor::system("test"),

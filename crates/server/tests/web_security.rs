@@ -790,7 +790,10 @@ async fn an_admin_changes_a_user_and_revokes_a_token_on_the_users_page() {
         }
     };
     let html = get(page.clone()).await.text().await.unwrap();
-    assert!(html.contains("manager@provider.test") && html.contains(">test</td>"), "{html}");
+    assert!(
+        html.contains("manager@provider.test") && html.contains(">test</td>"),
+        "{html}"
+    );
     let form = |tz: &str| {
         vec![
             ("csrf", csrf.clone()),
