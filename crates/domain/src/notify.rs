@@ -141,6 +141,9 @@ pub struct Circle {
     pub assignee: Option<Person>,
     /// Members of the assignment group.
     pub group: Vec<Person>,
+    /// The assignment group's named manager, who hears of its escalations
+    /// whether or not they are a member.
+    pub group_manager: Option<Person>,
 }
 
 /// Who hears of `event`: never the person who caused it, never a customer of
@@ -158,6 +161,7 @@ pub fn recipients(event: Event, circle: &Circle, actor_id: Option<i64>) -> Vec<i
         Event::SlaBreach | Event::RecordOverdue => team
             .into_iter()
             .chain(circle.group.iter().filter(|p| p.manager))
+            .chain(circle.group_manager.iter())
             .collect(),
         Event::IncidentResolved => circle.caller.iter().collect(),
         // Not an incident's event: its contacts are the customer's, chosen
@@ -199,6 +203,7 @@ mod tests {
             caller: Some(person(1, false)),
             assignee: None,
             group: vec![person(2, true), person(3, true), boss],
+            group_manager: None,
         }
     }
 
@@ -231,6 +236,16 @@ mod tests {
         c.assignee = Some(person(3, true));
         assert_eq!(recipients(Event::SlaWarning, &c, None), [3]);
         assert_eq!(recipients(Event::SlaBreach, &c, None), [3, 4]);
+        // The group's named manager, a member or not, hears of escalations
+        // only, and once.
+        c.group_manager = Some(person(8, true));
+        assert_eq!(recipients(Event::SlaBreach, &c, None), [3, 4, 8]);
+        assert_eq!(recipients(Event::RecordOverdue, &c, None), [3, 4, 8]);
+        assert_eq!(recipients(Event::SlaWarning, &c, None), [3]);
+        c.assignee = None;
+        assert_eq!(recipients(Event::IncidentCreated, &c, Some(1)), [2, 3, 4]);
+        c.group_manager = Some(person(4, true));
+        assert_eq!(recipients(Event::SlaBreach, &c, None), [2, 3, 4]);
     }
 
     #[test]

@@ -8,7 +8,10 @@ use steward_domain::access::{Action, Actor};
 use steward_domain::error::Problems;
 use steward_domain::text;
 use steward_domain::user::{self, OrgKind, UserDraft};
-use steward_store::{ApiToken, AssignmentGroup, AuditEntry, Organisation, Store, User, UserChange};
+use steward_store::{
+    ApiToken, AssignmentGroup, AuditEntry, GroupFields, GroupMember, Organisation, Service, Store,
+    User, UserChange,
+};
 
 use crate::auth;
 use crate::error::{AppError, AppResult};
@@ -34,6 +37,78 @@ pub struct OrgInput {
     pub kind: Option<String>,
     /// IANA time zone (default UTC).
     pub time_zone: Option<String>,
+}
+
+/// A change to an organisation: absent fields stay; `services` (service
+/// numbers, customers only) replaces what it receives.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    pub services: Option<Vec<String>>,
+}
+
+/// One organisation with the services it receives (staff who may read them).
+pub async fn org(store: &Store, actor: &Actor, id: i64) -> AppResult<(Organisation, Vec<Service>)> {
+    require(actor, Action::OrgRead, None)?;
+    let o = store.org_by_id(id).await?;
+    let services = store
+        .list_services(steward_domain::access::Visibility::Organisation(o.id))
+        .await?;
+    Ok((o, services))
+}
+
+/// Changes an organisation (admins); every change is in the audit trail.
+pub async fn update_org(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    patch: &OrgPatch,
+) -> AppResult<Organisation> {
+    let (current, _) = org(store, actor, id).await?;
+    require(actor, Action::OrgWrite, None)?;
+    let mut p = Problems::default();
+    let name = match &patch.name {
+        Some(n) => user::org_name(&mut p, n),
+        None => current.name.clone(),
+    };
+    let tz = match &patch.time_zone {
+        Some(t) => check_time_zone(&mut p, "time_zone", t),
+        None => current.time_zone.clone(),
+    };
+    let mut service_ids = None;
+    if let Some(numbers) = &patch.services {
+        if current.kind != "customer" {
+            p.add("services", "only a customer organisation receives services");
+        }
+        let mut ids = Vec::new();
+        for raw in numbers {
+            let found = match steward_domain::number::NumberKind::Service.canonical(raw) {
+                Some(n) => store
+                    .service(&n, steward_domain::access::Visibility::All)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            match found {
+                Some(svc) => ids.push(svc.id),
+                None => p.add("services", format!("{raw:?} is not a service")),
+            }
+        }
+        service_ids = Some(ids);
+    }
+    p.finish(())?;
+    Ok(store
+        .update_org(
+            &steward_store::AuditActor::from(actor),
+            id,
+            &name,
+            &tz,
+            service_ids.as_deref(),
+        )
+        .await?)
 }
 
 /// Every organisation (staff who may read them).
@@ -167,6 +242,8 @@ pub struct UserPatch {
     /// IANA time zone; empty text returns to the organisation's.
     pub time_zone: Option<String>,
     pub password: Option<String>,
+    /// The organisation's name: staff belong to the provider, customers to a customer.
+    pub organisation: Option<String>,
 }
 
 /// Changes a user: an administrator's work, except a user's own time zone,
@@ -179,6 +256,7 @@ pub async fn update_user<'a>(
 ) -> AppResult<User> {
     let by = by.into();
     let own_settings = by.is_user(id)
+        && patch.organisation.is_none()
         && patch.name.is_none()
         && patch.role.is_none()
         && patch.active.is_none()
@@ -211,22 +289,7 @@ pub async fn update_user<'a>(
         .map(|n| text::required_line(&mut p, "name", n, text::LINE_MAX));
     let role = match patch.role.as_deref() {
         Some(r) => match steward_domain::access::Role::parse(r) {
-            Some(role) => {
-                let draft = UserDraft {
-                    email: current.email.clone(),
-                    name: current.name.clone(),
-                    role,
-                };
-                let kind = store.org_by_id(current.org_id).await?.kind;
-                // The organisation is not part of this request: the role is what to correct.
-                if let Err(e) = draft.check_org(OrgKind::parse(&kind).unwrap_or(OrgKind::Customer))
-                {
-                    for f in e.0 {
-                        p.add("role", f.message);
-                    }
-                }
-                Some(role.as_str().to_owned())
-            }
+            Some(role) => Some(role),
             None => {
                 p.add(
                     "role",
@@ -237,6 +300,40 @@ pub async fn update_user<'a>(
         },
         None => None,
     };
+    let org = match patch.organisation.as_deref().map(str::trim) {
+        None => None,
+        Some(name) => match store.org_by_name(name).await {
+            Ok(o) => Some(o),
+            Err(_) => {
+                p.add("organisation", format!("no organisation named {name:?}"));
+                None
+            }
+        },
+    };
+    // The role must fit the organisation's kind: staff belong to the
+    // provider, customers to a customer; what the request changed is what to correct.
+    if patch.role.is_none() || role.is_some() {
+        let draft = UserDraft {
+            email: current.email.clone(),
+            name: current.name.clone(),
+            role: role.unwrap_or(current.role.get()),
+        };
+        let kind = match &org {
+            Some(o) => o.kind.clone(),
+            None => store.org_by_id(current.org_id).await?.kind,
+        };
+        if let Err(e) = draft.check_org(OrgKind::parse(&kind).unwrap_or(OrgKind::Customer)) {
+            let field = if role.is_some() {
+                "role"
+            } else {
+                "organisation"
+            };
+            for f in e.0 {
+                p.add(field, f.message);
+            }
+        }
+    }
+    let role = role.map(|r| r.as_str().to_owned());
     let time_zone = patch.time_zone.as_deref().map(|tz| {
         if tz.trim().is_empty() {
             None
@@ -258,25 +355,98 @@ pub async fn update_user<'a>(
         active: patch.active,
         time_zone,
         password_hash,
+        org_id: org.map(|o| o.id),
     };
     Ok(store.update_user(&by.audit(), id, &change).await?)
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The manager's e-mail (provider staff); hears of the group's escalations.
+    #[serde(default)]
+    pub manager: Option<String>,
     /// E-mails of the members (provider staff).
     #[serde(default)]
     pub members: Vec<String>,
+}
+
+/// A change to a group: absent fields stay; `members` replaces the list;
+/// an empty `manager` removes the manager.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub manager: Option<String>,
+    pub members: Option<Vec<String>>,
 }
 
 /// Every assignment group (staff).
 pub async fn groups(store: &Store, actor: &Actor) -> AppResult<Vec<AssignmentGroup>> {
     require(actor, Action::GroupRead, None)?;
     Ok(store.list_groups().await?)
+}
+
+/// One group with its members (staff).
+pub async fn group(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(AssignmentGroup, Vec<GroupMember>)> {
+    require(actor, Action::GroupRead, None)?;
+    let g = store.group_by_id(id).await?;
+    let members = store.group_members(id).await?;
+    Ok((g, members))
+}
+
+/// Checks a group as written and finds its people: one rule for create and change.
+async fn group_fields(store: &Store, input: &GroupInput) -> AppResult<GroupFields> {
+    let mut p = Problems::default();
+    let name = text::required_line(&mut p, "name", &input.name, text::LINE_MAX);
+    let description =
+        text::optional_body(&mut p, "description", &input.description, text::BODY_MAX);
+    let staff = |u: &User| u.active && u.role().is_staff();
+    let manager_id = match input.manager.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(email) => match store.user_by_email(email).await {
+            Ok(u) if staff(&u) => Some(u.id),
+            _ => {
+                p.add(
+                    "manager",
+                    format!("{email:?} is not an active member of the provider's staff"),
+                );
+                None
+            }
+        },
+    };
+    let mut member_ids = Vec::new();
+    for email in input
+        .members
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+    {
+        match store.user_by_email(email).await {
+            Ok(u) if u.role().is_staff() => member_ids.push(u.id),
+            _ => p.add(
+                "members",
+                format!("{email:?} is not a member of the provider's staff"),
+            ),
+        }
+    }
+    member_ids.sort_unstable();
+    member_ids.dedup();
+    p.finish(())?;
+    Ok(GroupFields {
+        name,
+        description,
+        manager_id,
+        member_ids,
+    })
 }
 
 pub async fn create_group<'a>(
@@ -286,23 +456,37 @@ pub async fn create_group<'a>(
 ) -> AppResult<AssignmentGroup> {
     let by = by.into();
     by.require(Action::GroupWrite, None)?;
-    let mut p = Problems::default();
-    let name = text::required_line(&mut p, "name", &input.name, text::LINE_MAX);
-    let description =
-        text::optional_body(&mut p, "description", &input.description, text::BODY_MAX);
-    let mut members = Vec::new();
-    for email in &input.members {
-        match store.user_by_email(email).await {
-            Ok(u) if u.role().is_staff() => members.push(u.id),
-            _ => p.add(
-                "members",
-                format!("{email:?} is not a member of the provider's staff"),
-            ),
-        }
-    }
-    p.finish(())?;
+    let f = group_fields(store, input).await?;
+    Ok(store.create_group(&by.audit(), &f).await?)
+}
+
+/// Changes a group (managers and admins); every change is in the audit trail.
+pub async fn update_group(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    patch: &GroupPatch,
+) -> AppResult<AssignmentGroup> {
+    let (current, members) = group(store, actor, id).await?;
+    require(actor, Action::GroupWrite, None)?;
+    let input = GroupInput {
+        name: patch.name.clone().unwrap_or(current.name),
+        description: patch.description.clone().unwrap_or(current.description),
+        manager: match &patch.manager {
+            Some(m) => Some(m.clone()),
+            None => match current.manager_id {
+                Some(mid) => Some(store.user_by_id(mid).await?.email),
+                None => None,
+            },
+        },
+        members: patch
+            .members
+            .clone()
+            .unwrap_or_else(|| members.into_iter().map(|m| m.email).collect()),
+    };
+    let f = group_fields(store, &input).await?;
     Ok(store
-        .create_group(&by.audit(), &name, &description, &members)
+        .update_group(&steward_store::AuditActor::from(actor), id, &f)
         .await?)
 }
 

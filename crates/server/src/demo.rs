@@ -328,6 +328,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
             &GroupInput {
                 name: (*name).into(),
                 description: (*description).into(),
+                manager: Some("manager@northwind.example".into()),
                 members: members.clone(),
             },
         )

@@ -389,6 +389,10 @@ fn circle_of(people: &[steward_store::Recipient]) -> Circle {
             .filter(|r| r.in_group)
             .map(|r| r.person())
             .collect(),
+        group_manager: people
+            .iter()
+            .find(|r| r.is_group_manager)
+            .map(|r| r.person()),
     }
 }
 
@@ -594,7 +598,7 @@ async fn overdue_mail(
             .map(|r| {
                 let why = if r.is_assignee {
                     "you own it"
-                } else if r.role == "manager" {
+                } else if r.is_group_manager || r.role == "manager" {
                     "you manage the group it is assigned to (escalation)"
                 } else {
                     "it is assigned to your group"

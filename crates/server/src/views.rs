@@ -3,7 +3,8 @@
 use serde::Serialize;
 use steward_domain::audit::FieldChange;
 use steward_store::{
-    ApiToken, AssignmentGroup, AuditEntry, Comment, Incident, Organisation, Service, User,
+    ApiToken, AssignmentGroup, AuditEntry, Comment, GroupMember, Incident, Organisation, Service,
+    User,
 };
 
 /// RFC 3339 UTC text for a stored time.
@@ -246,6 +247,36 @@ pub struct OrganisationView {
     pub time_zone: String,
 }
 
+/// One organisation with the services it receives.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrganisationDetailView {
+    pub id: i64,
+    pub name: String,
+    /// provider or customer.
+    pub kind: String,
+    pub time_zone: String,
+    /// Numbers and names of the services it receives.
+    pub services: Vec<ServiceRef>,
+}
+
+impl OrganisationDetailView {
+    pub fn new(o: &Organisation, services: &[Service]) -> OrganisationDetailView {
+        OrganisationDetailView {
+            id: o.id,
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            time_zone: o.time_zone.clone(),
+            services: services
+                .iter()
+                .map(|s| ServiceRef {
+                    number: s.number.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl From<&Organisation> for OrganisationView {
     fn from(o: &Organisation) -> Self {
         OrganisationView {
@@ -262,7 +293,9 @@ pub struct GroupView {
     pub id: i64,
     pub name: String,
     pub description: String,
+    /// How many members the group has.
     pub members: i64,
+    pub manager: Option<Ref>,
 }
 
 impl From<&AssignmentGroup> for GroupView {
@@ -272,6 +305,49 @@ impl From<&AssignmentGroup> for GroupView {
             name: g.name.clone(),
             description: g.description.clone(),
             members: g.members,
+            manager: g
+                .manager_id
+                .zip(g.manager_name.clone())
+                .map(|(id, name)| Ref { id, name }),
+        }
+    }
+}
+
+/// One group with its members.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupDetailView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub manager: Option<Ref>,
+    pub members: Vec<GroupMemberView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupMemberView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+}
+
+impl GroupDetailView {
+    pub fn new(g: &AssignmentGroup, members: &[GroupMember]) -> GroupDetailView {
+        let v = GroupView::from(g);
+        GroupDetailView {
+            id: v.id,
+            name: v.name,
+            description: v.description,
+            manager: v.manager,
+            members: members
+                .iter()
+                .map(|m| GroupMemberView {
+                    id: m.id,
+                    name: m.name.clone(),
+                    email: m.email.clone(),
+                    active: m.active,
+                })
+                .collect(),
         }
     }
 }

@@ -83,12 +83,16 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         }
         "POST /api/v1/services" | "POST /api/v1/groups" => only(&["admin", "manager"]),
         "GET /api/v1/organisations"
+        | "GET /api/v1/organisations/{id}"
         | "GET /api/v1/users"
         | "GET /api/v1/users/{id}"
-        | "GET /api/v1/groups" => only(&["admin", "agent", "manager", "auditor"]),
-        "POST /api/v1/organisations" | "POST /api/v1/users" | "PATCH /api/v1/users/{id}" => {
-            only(&["admin"])
-        }
+        | "GET /api/v1/groups"
+        | "GET /api/v1/groups/{id}" => only(&["admin", "agent", "manager", "auditor"]),
+        "PATCH /api/v1/groups/{id}" => only(&["admin", "manager"]),
+        "POST /api/v1/organisations"
+        | "PATCH /api/v1/organisations/{id}"
+        | "POST /api/v1/users"
+        | "PATCH /api/v1/users/{id}" => only(&["admin"]),
         // Nobody revokes someone else's token: it does not exist for them.
         "DELETE /api/v1/tokens/{id}" => Hidden,
         // Admins list and revoke any user's tokens.
@@ -415,6 +419,8 @@ fn body(route: &str) -> Option<Value> {
         }
         "PATCH /api/v1/users/{id}" => json!({"name": "renamed"}),
         "POST /api/v1/groups" => json!({"name": "Matrix group"}),
+        "PATCH /api/v1/groups/{id}" => json!({"description": "matrix"}),
+        "PATCH /api/v1/organisations/{id}" => json!({"time_zone": "UTC"}),
         "POST /api/v1/tokens" => json!({"name": "matrix"}),
         "POST /api/v1/{register}" => {
             json!({"title": "matrix", "category": "risk", "likelihood": 1, "impact": 1})
@@ -721,6 +727,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &foreign_token
                             } else if template.contains("/organisations/") {
                                 if own { "2" } else { "3" }
+                            } else if template.contains("/groups/") {
+                                "1"
                             } else if template.contains("service-reports")
                                 || template.contains("surveys")
                             {

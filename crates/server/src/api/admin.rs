@@ -7,19 +7,23 @@ use utoipa_axum::routes;
 
 use super::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::admin::{self, GroupInput, OrgInput, UserInput, UserPatch};
+use crate::admin::{self, GroupInput, GroupPatch, OrgInput, OrgPatch, UserInput, UserPatch};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
-use crate::views::{GroupView, OrganisationView, TokenView, UserView};
+use crate::views::{
+    GroupDetailView, GroupView, OrganisationDetailView, OrganisationView, TokenView, UserView,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_orgs, create_org))
+        .routes(routes!(get_org, patch_org))
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, patch_user))
         .routes(routes!(list_user_tokens))
         .routes(routes!(revoke_user_token))
         .routes(routes!(list_groups, create_group))
+        .routes(routes!(get_group, patch_group))
 }
 
 /// Organisations (staff).
@@ -142,4 +146,62 @@ async fn create_group(
 ) -> AppResult<(StatusCode, ApiJson<GroupView>)> {
     let g = admin::create_group(&state.store, &a.actor, &input).await?;
     Ok((StatusCode::CREATED, ApiJson(GroupView::from(&g))))
+}
+
+/// One assignment group with its manager and members (staff).
+#[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "administration",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = GroupDetailView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_group(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<ApiJson<GroupDetailView>> {
+    let (g, members) = admin::group(&state.store, &a.actor, id).await?;
+    Ok(ApiJson(GroupDetailView::new(&g, &members)))
+}
+
+/// Change a group: name, description, manager, members (managers and admins).
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "administration", request_body = GroupPatch,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = GroupDetailView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn patch_group(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(patch): ApiJson<GroupPatch>,
+) -> AppResult<ApiJson<GroupDetailView>> {
+    admin::update_group(&state.store, &a.actor, id, &patch).await?;
+    let (g, members) = admin::group(&state.store, &a.actor, id).await?;
+    Ok(ApiJson(GroupDetailView::new(&g, &members)))
+}
+
+/// One organisation with the services it receives (staff).
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "administration",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = OrganisationDetailView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_org(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<ApiJson<OrganisationDetailView>> {
+    let (o, services) = admin::org(&state.store, &a.actor, id).await?;
+    Ok(ApiJson(OrganisationDetailView::new(&o, &services)))
+}
+
+/// Change an organisation: name, time zone, services received (admins).
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "administration", request_body = OrgPatch,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = OrganisationDetailView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn patch_org(
+    State(state): State<AppState>,
+    a: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(patch): ApiJson<OrgPatch>,
+) -> AppResult<ApiJson<OrganisationDetailView>> {
+    admin::update_org(&state.store, &a.actor, id, &patch).await?;
+    let (o, services) = admin::org(&state.store, &a.actor, id).await?;
+    Ok(ApiJson(OrganisationDetailView::new(&o, &services)))
 }

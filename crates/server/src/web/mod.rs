@@ -7,6 +7,7 @@ mod conformity;
 pub(crate) mod jobs;
 mod multipart;
 pub(crate) mod record;
+mod service_level_forms;
 mod service_levels;
 mod session;
 mod sms;
@@ -110,6 +111,11 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             get(admin::services).post(admin::create_service),
         )
         .route(
+            "/services/{number}",
+            "GET POST",
+            get(admin::service).post(admin::update_service),
+        )
+        .route(
             "/admin/users",
             "GET POST",
             get(admin::users).post(admin::create_user),
@@ -129,6 +135,21 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             "/admin/organisations",
             "GET POST",
             get(admin::organisations).post(admin::create_org),
+        )
+        .route(
+            "/admin/organisations/{id}",
+            "GET POST",
+            get(admin::organisation).post(admin::update_org),
+        )
+        .route(
+            "/admin/groups",
+            "GET POST",
+            get(admin::groups).post(admin::create_group),
+        )
+        .route(
+            "/admin/groups/{id}",
+            "GET POST",
+            get(admin::group).post(admin::update_group),
         )
         .route("/settings", "GET", get(admin::settings))
         .route("/settings/time-zone", "POST", post(admin::set_time_zone))
@@ -150,6 +171,26 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             "POST",
             post(service_levels::import_holidays)
                 .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024)),
+        )
+        .route(
+            "/agreements/new",
+            "GET POST",
+            get(service_level_forms::new_agreement).post(service_level_forms::create_agreement),
+        )
+        .route(
+            "/agreements/{number}/edit",
+            "GET POST",
+            get(service_level_forms::edit_agreement).post(service_level_forms::update_agreement),
+        )
+        .route(
+            "/calendars/new",
+            "GET POST",
+            get(service_level_forms::new_calendar).post(service_level_forms::create_calendar),
+        )
+        .route(
+            "/calendars/{id}",
+            "GET POST",
+            get(service_level_forms::edit_calendar).post(service_level_forms::update_calendar),
         )
         .route("/agreements/{number}", "GET", get(service_levels::show))
         .route(
@@ -255,6 +296,7 @@ pub struct Nav {
     /// The kinds of work record the user may read, from their descriptors: (plural, path).
     pub kinds: Vec<(&'static str, &'static str)>,
     pub can_raise_incident: bool,
+    pub can_groups: bool,
 }
 
 impl Nav {
@@ -266,6 +308,7 @@ impl Nav {
             role: s.actor.role.as_str(),
             csrf: s.csrf.clone(),
             is_admin: authorize(&s.actor, Action::UserWrite, None) == Decision::Allow,
+            can_groups: authorize(&s.actor, Action::GroupRead, None) == Decision::Allow,
             can_audit: authorize(&s.actor, Action::AuditRead, None) == Decision::Allow,
             can_conformity: authorize(&s.actor, Action::ConformityRead, None) == Decision::Allow,
             can_sms: authorize(&s.actor, Action::SmsRead, None) == Decision::Allow,

@@ -49,6 +49,8 @@ pub struct AgreementsPage {
     can_write: bool,
     agreements: Vec<AgreementRow>,
     calendars: Vec<CalendarRow>,
+    check: AppliesCheck,
+    customers: Vec<String>,
 }
 
 fn services_text(a: &Agreement) -> String {
@@ -75,6 +77,80 @@ fn valid_text(a: &Agreement) -> String {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     imported: Option<usize>,
+    /// `saved` (with `number`) or `calendar`: what was just written.
+    m: Option<String>,
+    number: Option<String>,
+    /// The "which applies" check: customer name, service number, priority 1..5, day.
+    customer: Option<String>,
+    service: Option<String>,
+    priority: Option<String>,
+    on: Option<String>,
+}
+
+/// The answer of the "which applies" check, as the page shows it.
+#[derive(Default)]
+pub struct AppliesCheck {
+    asked: bool,
+    customer: String,
+    service: String,
+    priority: String,
+    on: String,
+    answer: String,
+    error: String,
+}
+
+async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> AppliesCheck {
+    let mut c = AppliesCheck {
+        asked: q.customer.is_some(),
+        customer: q.customer.clone().unwrap_or_default(),
+        service: q.service.clone().unwrap_or_default(),
+        priority: q.priority.clone().unwrap_or_else(|| "3".into()),
+        on: q
+            .on
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| crate::registers::today().to_string()),
+        ..Default::default()
+    };
+    if !c.asked {
+        return c;
+    }
+    let priority = c
+        .priority
+        .trim()
+        .trim_start_matches(['P', 'p'])
+        .parse::<u8>()
+        .unwrap_or(0);
+    let on = match c.on.trim().parse::<jiff::civil::Date>() {
+        Ok(d) => d,
+        Err(_) => {
+            c.error = "on: must be a date written YYYY-MM-DD".into();
+            return c;
+        }
+    };
+    match crate::agreements::applicable(state, &s.actor, &c.customer, &c.service, priority, on)
+        .await
+    {
+        Ok(Some(a)) => {
+            c.answer = format!(
+                "{} applies ({}): response {}, resolution {}.",
+                a.number,
+                a.reason,
+                minutes_text(a.target.response_minutes),
+                minutes_text(a.target.resolution_minutes)
+            )
+        }
+        Ok(None) => c.answer = "No agreed SLA applies: such a case runs no clock.".into(),
+        Err(AppError::Validation(v)) => {
+            c.error =
+                v.0.iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+        }
+        Err(e) => c.error = e.problem().detail.unwrap_or_default(),
+    }
+    c
 }
 
 pub async fn list(
@@ -82,16 +158,20 @@ pub async fn list(
     s: WebSession,
     Query(q): Query<ListQuery>,
 ) -> WebResult<AgreementsPage> {
-    let flash = q
-        .imported
-        .map(|n| {
-            format!(
-                "{n} holiday{} imported; open incidents' due times follow within a minute.",
-                if n == 1 { "" } else { "s" }
-            )
-        })
-        .unwrap_or_default();
-    list_page(&state, &s, flash, super::Errors::default()).await
+    let flash = match (q.imported, q.m.as_deref()) {
+        (Some(n), _) => format!(
+            "{n} holiday{} imported; open incidents' due times follow within a minute.",
+            if n == 1 { "" } else { "s" }
+        ),
+        (None, Some("saved")) => format!("{} saved.", q.number.as_deref().unwrap_or("Agreement")),
+        (None, Some("calendar")) => {
+            "Calendar saved; open incidents' due times follow within a minute.".into()
+        }
+        _ => String::new(),
+    };
+    let mut page = list_page(&state, &s, flash, super::Errors::default()).await?;
+    page.check = applies_check(&state, &s, &q).await;
+    Ok(page)
 }
 
 async fn list_page(
@@ -158,6 +238,15 @@ async fn list_page(
             == steward_domain::access::Decision::Allow,
         agreements,
         calendars,
+        check: AppliesCheck::default(),
+        customers: state
+            .store
+            .list_orgs()
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == "customer")
+            .map(|o| o.name)
+            .collect(),
     })
 }
 
@@ -235,6 +324,7 @@ pub struct BreachRow {
 #[template(path = "agreement.html")]
 pub struct AgreementPage {
     nav: Option<Nav>,
+    can_write: bool,
     a: Agreement,
     r: SlaReport,
     chart: String,
@@ -318,6 +408,8 @@ pub async fn show(
         .collect();
     Ok(AgreementPage {
         nav: Nav::of(&s),
+        can_write: steward_domain::access::authorize(&s.actor, Action::ServiceLevelWrite, None)
+            == steward_domain::access::Decision::Allow,
         chart: sla_report::chart(&r),
         targets: a
             .targets()

@@ -106,6 +106,7 @@ impl TestServer {
             &GroupInput {
                 name: "Service Desk".into(),
                 description: String::new(),
+                manager: None,
                 members: vec!["agent@provider.test".into()],
             },
         )

@@ -16,6 +16,22 @@ impl Store {
         created
     }
 
+    /// Renames an organisation, sets its time zone and (given) the services
+    /// it receives; sessions and tokens see the new time zone at once.
+    pub async fn update_org(
+        &self,
+        actor: &AuditActor,
+        id: i64,
+        name: &str,
+        time_zone: &str,
+        service_ids: Option<&[i64]>,
+    ) -> Result<Organisation> {
+        let updated = dispatch!(self, orgs::update(actor, id, name, time_zone, service_ids));
+        self.caches.refs.clear();
+        self.caches.tokens.clear();
+        updated
+    }
+
     pub async fn org_by_id(&self, id: i64) -> Result<Organisation> {
         dispatch!(self, orgs::by_id(id))
     }

@@ -51,17 +51,35 @@ impl Store {
         updated
     }
 
-    /// Creates an assignment group with its members, in one transaction.
+    /// Creates an assignment group with its manager and members, in one transaction.
     pub async fn create_group(
         &self,
         actor: &AuditActor,
-        name: &str,
-        description: &str,
-        member_ids: &[i64],
+        f: &GroupFields,
     ) -> Result<AssignmentGroup> {
-        let created = dispatch!(self, groups::create(actor, name, description, member_ids));
+        let created = dispatch!(self, groups::create(actor, f));
         self.caches.refs.clear();
         created
+    }
+
+    /// Changes a group; its members are replaced as a whole.
+    pub async fn update_group(
+        &self,
+        actor: &AuditActor,
+        id: i64,
+        f: &GroupFields,
+    ) -> Result<AssignmentGroup> {
+        let updated = dispatch!(self, groups::update(actor, id, f));
+        self.caches.refs.clear();
+        updated
+    }
+
+    pub async fn group_by_id(&self, id: i64) -> Result<AssignmentGroup> {
+        dispatch!(self, groups::by_id(id))
+    }
+
+    pub async fn group_members(&self, group_id: i64) -> Result<Vec<GroupMember>> {
+        dispatch!(self, groups::members(group_id))
     }
 
     pub async fn list_groups(&self) -> Result<Vec<AssignmentGroup>> {

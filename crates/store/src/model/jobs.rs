@@ -137,6 +137,8 @@ pub struct Recipient {
     pub is_caller: bool,
     pub is_assignee: bool,
     pub in_group: bool,
+    /// The assignment group's named manager.
+    pub is_group_manager: bool,
 }
 
 impl Recipient {

@@ -88,6 +88,26 @@ pub struct AssignmentGroup {
     pub name: String,
     pub description: String,
     pub members: i64,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+}
+
+/// A group as it is written: the manager and members are users' ids.
+#[derive(Debug, Clone, Default)]
+pub struct GroupFields {
+    pub name: String,
+    pub description: String,
+    pub manager_id: Option<i64>,
+    pub member_ids: Vec<i64>,
+}
+
+/// One member of an assignment group.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupMember {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -129,4 +149,6 @@ pub struct UserChange {
     pub active: Option<bool>,
     pub time_zone: Option<Option<String>>,
     pub password_hash: Option<String>,
+    /// Moves the user to another organisation; their sessions end.
+    pub org_id: Option<i64>,
 }

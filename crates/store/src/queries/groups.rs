@@ -2,36 +2,36 @@
 
 use steward_domain::audit::Changes;
 
-use super::super::Pools;
+use super::super::{Conn, Pools};
 use super::audit::append;
-use crate::{AssignmentGroup, AuditActor, Result, StoreError, now_ms, on_unique};
+use crate::{
+    AssignmentGroup, AuditActor, GroupFields, GroupMember, Result, StoreError, now_ms, on_unique,
+};
 
 macro_rules! select {
     ($tail:literal) => {
         concat!(
             "SELECT g.id, g.name, g.description, \
-             (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members \
-             FROM assignment_groups g",
+             (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS members, \
+             g.manager_id, mu.name AS manager_name \
+             FROM assignment_groups g LEFT JOIN users mu ON mu.id = g.manager_id",
             $tail
         )
     };
 }
 
-/// Creates a group with its members in one transaction.
-pub async fn create(
-    p: &Pools,
-    actor: &AuditActor,
-    name: &str,
-    description: &str,
-    member_ids: &[i64],
-) -> Result<AssignmentGroup> {
+/// Creates a group with its manager and members in one transaction.
+pub async fn create(p: &Pools, actor: &AuditActor, f: &GroupFields) -> Result<AssignmentGroup> {
+    let (name, description, member_ids) = (&f.name, &f.description, &f.member_ids);
     let now = now_ms();
     let mut tx = p.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO assignment_groups (name, description, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO assignment_groups (name, description, manager_id, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name)
     .bind(description)
+    .bind(f.manager_id)
     .bind(now)
     .fetch_one(&mut *tx)
     .await
@@ -48,7 +48,8 @@ pub async fn create(
     let mut c = Changes::default();
     c.set("name", &name);
     c.set("description", &description);
-    c.set("members", &member_ids);
+    c.set("manager_id", &f.manager_id);
+    c.set("members", member_ids);
     append(&mut tx, actor, None, "group", name, "create", &c, now).await?;
     let g = sqlx::query_as(select!(" WHERE g.id = $1"))
         .bind(id)
@@ -56,6 +57,93 @@ pub async fn create(
         .await?;
     tx.commit().await?;
     Ok(g)
+}
+
+/// Changes a group's name, description, manager and members (replaced as
+/// a whole) in one audited transaction.
+pub async fn update(
+    p: &Pools,
+    actor: &AuditActor,
+    id: i64,
+    f: &GroupFields,
+) -> Result<AssignmentGroup> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let before: AssignmentGroup = sqlx::query_as(select!(" WHERE g.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let members_before = member_ids(&mut tx, id).await?;
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for m in &f.member_ids {
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(m)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let members_after = member_ids(&mut tx, id).await?;
+    let mut c = Changes::default();
+    c.diff("name", &before.name, &f.name);
+    c.diff("description", &before.description, &f.description);
+    c.diff("manager_id", &before.manager_id, &f.manager_id);
+    c.diff("members", &members_before, &members_after);
+    if c.is_empty() {
+        return Ok(before);
+    }
+    sqlx::query(
+        "UPDATE assignment_groups SET name = $1, description = $2, manager_id = $3 WHERE id = $4",
+    )
+    .bind(&f.name)
+    .bind(&f.description)
+    .bind(f.manager_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| on_unique(e, "a group with this name already exists"))?;
+    append(&mut tx, actor, None, "group", &f.name, "update", &c, now).await?;
+    let g = sqlx::query_as(select!(" WHERE g.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(g)
+}
+
+async fn member_ids(conn: &mut Conn, group_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
+        )
+        .bind(group_id)
+        .fetch_all(conn)
+        .await?,
+    )
+}
+
+pub async fn by_id(p: &Pools, id: i64) -> Result<AssignmentGroup> {
+    sqlx::query_as(select!(" WHERE g.id = $1"))
+        .bind(id)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// A group's members, by name.
+pub async fn members(p: &Pools, group_id: i64) -> Result<Vec<GroupMember>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.name, u.email, u.active FROM group_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.group_id = $1 ORDER BY lower(u.name), u.id",
+    )
+    .bind(group_id)
+    .fetch_all(p.read())
+    .await?)
 }
 
 pub async fn list(p: &Pools) -> Result<Vec<AssignmentGroup>> {

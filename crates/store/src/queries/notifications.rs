@@ -7,16 +7,19 @@ use super::super::Pools;
 use super::audit::append;
 use crate::{AuditActor, Recipient, Result, now_ms};
 
-/// The caller, the assignee and the assignment group's members of an incident, in one read.
+/// The caller, the assignee, the assignment group's members and its manager
+/// of a record, in one read.
 pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
          COALESCE(u.time_zone, o.time_zone) AS time_zone, \
          COALESCE(u.id = i.requester_id, FALSE) AS is_caller, \
          COALESCE(u.id = i.assignee_id, FALSE) AS is_assignee, \
-         (gm.user_id IS NOT NULL) AS in_group \
+         (gm.user_id IS NOT NULL) AS in_group, \
+         COALESCE(u.id = g.manager_id, FALSE) AS is_group_manager \
          FROM work_records i \
-         JOIN users u ON u.id = i.requester_id OR u.id = i.assignee_id \
+         LEFT JOIN assignment_groups g ON g.id = i.group_id \
+         JOIN users u ON u.id = i.requester_id OR u.id = i.assignee_id OR u.id = g.manager_id \
            OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = i.group_id) \
          JOIN organisations o ON o.id = u.org_id \
          LEFT JOIN group_members gm ON gm.group_id = i.group_id AND gm.user_id = u.id \
@@ -65,7 +68,7 @@ pub async fn muted(p: &Pools, user_id: i64) -> Result<String> {
 
 const PEOPLE: &str = "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
      COALESCE(u.time_zone, o.time_zone) AS time_zone, \
-     FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group \
+     FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group, FALSE AS is_group_manager \
      FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.active";
 
 /// The active customer contacts of an organisation, for what is sent to the

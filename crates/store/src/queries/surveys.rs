@@ -239,7 +239,7 @@ pub async fn send_round(
     let people: Vec<Recipient> = sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
          COALESCE(u.time_zone, o.time_zone) AS time_zone, \
-         FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group \
+         FALSE AS is_caller, FALSE AS is_assignee, FALSE AS in_group, FALSE AS is_group_manager \
          FROM survey_invitations i JOIN users u ON u.id = i.user_id \
          JOIN organisations o ON o.id = u.org_id \
          WHERE i.survey_id = $1 AND i.round = $2 ORDER BY u.id",

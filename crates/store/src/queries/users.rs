@@ -159,8 +159,10 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
         .time_zone
         .clone()
         .unwrap_or_else(|| before.time_zone.clone());
+    let org_id = ch.org_id.unwrap_or(before.org_id);
     let mut c = Changes::default();
     c.diff("name", &before.name, &name);
+    c.diff("org_id", &before.org_id, &org_id);
     c.diff("role", &before.role.to_string(), &role);
     c.diff("active", &before.active, &active);
     c.diff("time_zone", &before.time_zone, &tz);
@@ -172,7 +174,7 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
     }
     sqlx::query(
         "UPDATE users SET name = $1, role = $2, active = $3, time_zone = $4, \
-         password_hash = COALESCE($5, password_hash), updated_at = $6 WHERE id = $7",
+         password_hash = COALESCE($5, password_hash), updated_at = $6, org_id = $7 WHERE id = $8",
     )
     .bind(&name)
     .bind(&role)
@@ -180,9 +182,18 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
     .bind(&tz)
     .bind(ch.password_hash.as_deref())
     .bind(now)
+    .bind(org_id)
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // A user moved to another organisation signs in again, so that no page
+    // open in a browser keeps what the old one could see.
+    if org_id != before.org_id {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
     // A disabled account or a new password ends every session and revokes
     // every API token (ASVS 7.4.2): enabling the account again brings none back.
     if (!active && before.active) || ch.password_hash.is_some() {

@@ -159,7 +159,13 @@ async fn incident_page(
         timeline: parts.timeline,
         can_transition,
         can_edit,
-        can_comment: changeable,
+        // Auditors read the conversation but take no part in it.
+        can_comment: changeable
+            && authorize(
+                &s.actor,
+                Action::Work(Kind::Incident, Verb::Comment),
+                Some(i.org_id),
+            ) == Decision::Allow,
         attachments: parts.attachments,
         base: format!("/incidents/{}", i.number),
         notes_first: false,

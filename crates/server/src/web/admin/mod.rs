@@ -1,5 +1,5 @@
-//! Administration pages: users, organisations, personal settings and tokens,
-//! and the audit log.
+//! Administration pages: users, groups, organisations, services, personal
+//! settings and tokens, and the audit log.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,12 +20,14 @@ use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
 
 mod audit;
+mod groups;
 mod organisations;
 mod services;
 mod settings;
 mod users;
 
 pub use audit::*;
+pub use groups::*;
 pub use organisations::*;
 pub use services::*;
 pub use settings::*;

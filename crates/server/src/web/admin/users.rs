@@ -134,6 +134,7 @@ pub async fn set_active(
 pub struct UserEditForm {
     name: String,
     role: String,
+    organisation: String,
     time_zone: String,
     password: String,
 }
@@ -148,6 +149,7 @@ pub struct UserPage {
     flash: &'static str,
     user: User,
     roles: Vec<&'static str>,
+    orgs: Vec<Organisation>,
     form: UserEditForm,
     tokens: Vec<TokenRow>,
     errors: Errors,
@@ -167,6 +169,7 @@ async fn user_page(
     let form = form.unwrap_or_else(|| UserEditForm {
         name: user.name.clone(),
         role: user.role.to_string(),
+        organisation: user.org_name.clone(),
         time_zone: user.time_zone.clone().unwrap_or_default(),
         password: String::new(),
     });
@@ -176,6 +179,7 @@ async fn user_page(
         flash,
         user,
         roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        orgs: state.store.list_orgs().await?,
         form,
         tokens: super::settings::token_rows(tokens, &tz),
         errors,
@@ -184,7 +188,8 @@ async fn user_page(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FlashQuery {
-    m: Option<String>,
+    /// What was just done, for the flash message.
+    pub m: Option<String>,
 }
 
 pub async fn user(
@@ -214,6 +219,7 @@ pub async fn update_user(
         role: Some(form.role.clone()),
         time_zone: Some(form.time_zone.clone()),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
+        organisation: Some(form.organisation.clone()).filter(|o| !o.trim().is_empty()),
         active: None,
     };
     match admin::update_user(&state.store, &s.actor, id, &patch).await {
