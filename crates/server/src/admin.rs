@@ -403,25 +403,55 @@ pub async fn group(
     Ok((g, members))
 }
 
-/// Checks a group as written and finds its people: one rule for create and change.
-async fn group_fields(store: &Store, input: &GroupInput) -> AppResult<GroupFields> {
+/// Whether `u` works records: an admin, a manager or an agent (auditors only read).
+pub fn works(u: &User) -> bool {
+    matches!(
+        u.role(),
+        steward_domain::access::Role::Admin
+            | steward_domain::access::Role::Manager
+            | steward_domain::access::Role::Agent
+    )
+}
+
+/// A member of staff who works records, by e-mail: active, or one the thing
+/// being changed already names (`kept`), so that it can still be saved after
+/// they left and keeps its history.
+pub async fn worker(store: &Store, email: &str, kept: bool) -> AppResult<Option<User>> {
+    match store.user_by_email(email.trim()).await {
+        Ok(u) if (u.active || kept) && works(&u) => Ok(Some(u)),
+        Ok(_) | Err(steward_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks a group as written and finds its people: one rule for create and
+/// change. `current` is the group's manager and members before the change.
+async fn group_fields(
+    store: &Store,
+    input: &GroupInput,
+    current: (Option<i64>, &[i64]),
+) -> AppResult<GroupFields> {
     let mut p = Problems::default();
     let name = text::required_line(&mut p, "name", &input.name, text::LINE_MAX);
     let description =
         text::optional_body(&mut p, "description", &input.description, text::BODY_MAX);
-    let staff = |u: &User| u.active && u.role().is_staff();
+    let known = |u: &Option<User>, ids: &[i64]| u.as_ref().is_some_and(|u| ids.contains(&u.id));
     let manager_id = match input.manager.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(email) => match store.user_by_email(email).await {
-            Ok(u) if staff(&u) => Some(u.id),
-            _ => {
-                p.add(
-                    "manager",
-                    format!("{email:?} is not an active member of the provider's staff"),
-                );
-                None
+        Some(email) => {
+            let found = store.user_by_email(email).await.ok();
+            let kept = known(&found, &current.0.into_iter().collect::<Vec<_>>());
+            match worker(store, email, kept).await? {
+                Some(u) => Some(u.id),
+                None => {
+                    p.add(
+                        "manager",
+                        format!("{email:?} is not an active admin, manager or agent"),
+                    );
+                    None
+                }
             }
-        },
+        }
     };
     let mut member_ids = Vec::new();
     for email in input
@@ -430,11 +460,13 @@ async fn group_fields(store: &Store, input: &GroupInput) -> AppResult<GroupField
         .map(|e| e.trim())
         .filter(|e| !e.is_empty())
     {
-        match store.user_by_email(email).await {
-            Ok(u) if u.role().is_staff() => member_ids.push(u.id),
-            _ => p.add(
+        let found = store.user_by_email(email).await.ok();
+        let kept = known(&found, current.1);
+        match worker(store, email, kept).await? {
+            Some(u) => member_ids.push(u.id),
+            None => p.add(
                 "members",
-                format!("{email:?} is not a member of the provider's staff"),
+                format!("{email:?} is not an active admin, manager or agent"),
             ),
         }
     }
@@ -456,7 +488,7 @@ pub async fn create_group<'a>(
 ) -> AppResult<AssignmentGroup> {
     let by = by.into();
     by.require(Action::GroupWrite, None)?;
-    let f = group_fields(store, input).await?;
+    let f = group_fields(store, input, (None, &[])).await?;
     Ok(store.create_group(&by.audit(), &f).await?)
 }
 
@@ -469,6 +501,8 @@ pub async fn update_group(
 ) -> AppResult<AssignmentGroup> {
     let (current, members) = group(store, actor, id).await?;
     require(actor, Action::GroupWrite, None)?;
+    let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let manager_id = current.manager_id;
     let input = GroupInput {
         name: patch.name.clone().unwrap_or(current.name),
         description: patch.description.clone().unwrap_or(current.description),
@@ -484,7 +518,7 @@ pub async fn update_group(
             .clone()
             .unwrap_or_else(|| members.into_iter().map(|m| m.email).collect()),
     };
-    let f = group_fields(store, &input).await?;
+    let f = group_fields(store, &input, (manager_id, &member_ids)).await?;
     Ok(store
         .update_group(&steward_store::AuditActor::from(actor), id, &f)
         .await?)

@@ -139,12 +139,15 @@ async fn password_job<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
     let permit =
         tokio::time::timeout(std::time::Duration::from_secs(10), work.permits.acquire()).await;
     work.waiting.fetch_sub(1, Ordering::SeqCst);
-    let Ok(Ok(_permit)) = permit else {
+    let Ok(Ok(permit)) = permit else {
         return Err(busy());
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
+    // The permit goes with the job: a request that gives up (its client
+    // went away) does not free a place while its hash still waits to run.
     let job: PasswordJob = Box::new(move || {
         let _ = tx.send(f());
+        drop(permit);
     });
     work.jobs
         .lock()
@@ -211,25 +214,35 @@ impl LoginGuard {
     }
 
     /// The client's address: the peer's, unless the peer is a trusted proxy;
-    /// then the last address in `X-Forwarded-For` that is not one of ours.
+    /// then `X-Forwarded-For` is read from the nearest hop outwards, past our
+    /// own proxies, to the first address that is not one of them. An entry
+    /// that is not an address (forged, or garbled) ends the walk at the last
+    /// hop we trust, so nothing a client writes before it counts.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         if !self.trusted(peer) {
             return peer;
         }
-        let chain: Vec<IpAddr> = headers
+        let entries: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map_while(|a| a.trim().parse().ok())
+            .map(str::trim)
             .collect();
-        chain
-            .iter()
-            .rev()
-            .find(|ip| !self.trusted(**ip))
-            .or(chain.first())
-            .copied()
-            .unwrap_or(peer)
+        let mut nearest = peer;
+        for entry in entries.iter().rev() {
+            // `203.0.113.7`, `203.0.113.7:5123` or `[2001:db8::1]:5123`.
+            let addr = entry
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()));
+            match addr {
+                Some(ip) if self.trusted(ip) => nearest = ip,
+                Some(ip) => return ip,
+                None => return nearest,
+            }
+        }
+        nearest
     }
 
     /// Counts a sign-in attempt from `client`; false when a limit is reached.

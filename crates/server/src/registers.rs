@@ -226,19 +226,7 @@ pub(crate) async fn staff(
     email: &str,
     kept: bool,
 ) -> AppResult<Option<steward_store::User>> {
-    match state.store.user_by_email(email).await {
-        Ok(u)
-            if (u.active || kept)
-                && matches!(
-                    Role::parse(&u.role),
-                    Some(Role::Admin | Role::Manager | Role::Agent)
-                ) =>
-        {
-            Ok(Some(u))
-        }
-        Ok(_) | Err(steward_store::StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    crate::admin::worker(&state.store, email, kept).await
 }
 
 pub async fn create(

@@ -158,6 +158,42 @@ async fn groups_organisations_and_a_users_organisation_change() {
         let (st, v) = patch("admin", user, json!({"organisation": "Nowhere"})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
+        // Auditors only read: no group takes them. A member of staff who
+        // becomes a customer leaves the groups and manages none.
+        let (st, v) = patch(
+            "manager",
+            path.clone(),
+            json!({"members": ["auditor@provider.test"]}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (st, v) = s
+            .post(
+                "admin",
+                "/api/v1/users",
+                json!({"email": "tess@provider.test", "name": "Tess", "role": "agent"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let tess = format!("/api/v1/users/{}", v["id"]);
+        let (st, v) = patch(
+            "manager",
+            path.clone(),
+            json!({"members": ["tess@provider.test"], "manager": "tess@provider.test"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, v) = patch(
+            "admin",
+            tess,
+            json!({"organisation": "Alpha", "role": "customer"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (_, v) = s.get("manager", &path).await;
+        assert!(v["members"].as_array().unwrap().is_empty(), "{v}");
+        assert!(v["manager"].is_null(), "{v}");
+
         // Every change is in the audit trail.
         for (t, n) in [("group", "Network"), ("organisation", "Beta Ltd")] {
             let (_, a) = s

@@ -505,6 +505,22 @@ async fn sign_in_limits_per_address_trust_only_configured_proxies() {
         StatusCode::UNAUTHORIZED,
         "another client behind the proxy has its own allowance"
     );
+    assert_eq!(
+        attempt(&s, "203.0.113.9:4711, 127.0.0.1").await,
+        StatusCode::UNAUTHORIZED,
+        "an address with its port is the same client"
+    );
+    // A client that writes an address and a garbled entry after it does not
+    // choose its address: the walk stops at the proxy, whose allowance all
+    // such requests share.
+    for forged in ["198.51.100.1, x", "198.51.100.2, x", "198.51.100.3, x"] {
+        assert_eq!(attempt(&s, forged).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt(&s, "198.51.100.4, x").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a rotating forged address behind a garbled entry gets no new allowance"
+    );
     s.stop().await;
 
     let bad = steward_server::Config {

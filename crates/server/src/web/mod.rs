@@ -366,6 +366,38 @@ pub fn some_text(s: &str) -> Option<String> {
 #[derive(Default)]
 pub struct Errors(pub Vec<FieldError>);
 
+/// What a form shows after a failed write: the field errors with 422; a name
+/// already taken on the `name` field, or a change made meanwhile on the
+/// `version` field, with 409; anything else is the error page.
+pub fn form_errors(e: AppError) -> Result<(StatusCode, Errors), AppError> {
+    match e {
+        AppError::Validation(v) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Errors(v.0))),
+        AppError::Conflict(m) => Ok((
+            StatusCode::CONFLICT,
+            Errors(vec![FieldError {
+                field: "name".into(),
+                message: m,
+            }]),
+        )),
+        AppError::PreconditionFailed => Ok((
+            StatusCode::CONFLICT,
+            Errors(vec![FieldError {
+                field: "version".into(),
+                message: "someone else changed this since you opened the page: reload it to see \
+                          their change, then make yours again"
+                    .into(),
+            }]),
+        )),
+        e => Err(e),
+    }
+}
+
+/// The version a form was opened at (its hidden `version` field), to send as
+/// If-Match; none when the form has none.
+pub fn form_version(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
+}
+
 impl Errors {
     pub fn get(&self, field: &str) -> &str {
         self.0

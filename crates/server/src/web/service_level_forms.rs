@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use steward_domain::FieldError;
 use steward_domain::calendar::{CalendarSpec, Exception, Holiday, WEEKDAYS};
 
-use super::{Errors, Nav, WebResult};
+use super::{Errors, Nav, WebResult, form_errors};
 use crate::AppState;
 use crate::agreements::{AgreementInput, TargetInput};
 use crate::auth::{WebForm, WebSession};
@@ -41,27 +41,14 @@ impl Pairs {
     }
 }
 
-/// A failed write: field errors go back to the form, anything else is the error page.
-fn form_errors(e: AppError) -> Result<(StatusCode, Errors), AppError> {
-    match e {
-        AppError::Validation(v) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Errors(v.0))),
-        AppError::Conflict(m) => Ok((
-            StatusCode::CONFLICT,
-            Errors(vec![FieldError {
-                field: "name".into(),
-                message: m,
-            }]),
-        )),
-        e => Err(e),
-    }
-}
-
 // ---------------------------------------------------------------- calendars
 
 /// A calendar as the form shows it: hours per weekday as text
 /// (`08:00-12:00, 13:00-17:00`), holidays and exceptions one per line.
 #[derive(Debug, Default)]
 pub struct CalendarForm {
+    /// The version the form was opened at.
+    version: String,
     name: String,
     time_zone: String,
     /// (weekday, hours text), Monday first.
@@ -71,8 +58,9 @@ pub struct CalendarForm {
 }
 
 impl CalendarForm {
-    fn of(spec: &CalendarSpec) -> CalendarForm {
+    fn of(spec: &CalendarSpec, version: Option<i64>) -> CalendarForm {
         CalendarForm {
+            version: version.map(|v| v.to_string()).unwrap_or_default(),
             name: spec.name.clone(),
             time_zone: spec.time_zone.clone(),
             week: WEEKDAYS
@@ -107,6 +95,7 @@ impl CalendarForm {
 
     fn read(f: &Pairs) -> CalendarForm {
         CalendarForm {
+            version: f.one("version"),
             name: f.one("name"),
             time_zone: f.one("time_zone"),
             week: WEEKDAYS.iter().map(|d| (*d, f.one(d))).collect(),
@@ -208,7 +197,7 @@ pub async fn new_calendar(s: WebSession) -> WebResult<CalendarPage> {
     Ok(calendar_page(
         &s,
         None,
-        CalendarForm::of(&spec),
+        CalendarForm::of(&spec, None),
         Errors::default(),
     ))
 }
@@ -238,7 +227,7 @@ pub async fn edit_calendar(
     Ok(calendar_page(
         &s,
         Some(id),
-        CalendarForm::of(&loaded.spec),
+        CalendarForm::of(&loaded.spec, Some(loaded.stored.version)),
         Errors::default(),
     ))
 }
@@ -250,7 +239,8 @@ pub async fn update_calendar(
 ) -> WebResult<Response> {
     let s = f.session;
     let form = CalendarForm::read(&Pairs(f.form));
-    match crate::calendars::replace(&state, &s.actor, id, &form.spec(), None).await {
+    let version = super::form_version(&form.version);
+    match crate::calendars::replace(&state, &s.actor, id, &form.spec(), version).await {
         Ok(_) => Ok(Redirect::to("/agreements?m=calendar").into_response()),
         Err(e) => {
             let (status, errors) = form_errors(e)?;
@@ -271,6 +261,8 @@ pub struct TargetRow {
 
 #[derive(Debug, Default)]
 pub struct AgreementForm {
+    /// The version the form was opened at.
+    version: String,
     kind: String,
     title: String,
     customer: String,
@@ -289,6 +281,7 @@ pub struct AgreementForm {
 impl AgreementForm {
     fn read(f: &Pairs) -> AgreementForm {
         AgreementForm {
+            version: f.one("version"),
             kind: f.one("kind"),
             title: f.one("title"),
             customer: f.one("customer"),
@@ -314,6 +307,7 @@ impl AgreementForm {
     fn of(a: &steward_store::Agreement) -> AgreementForm {
         let targets = a.targets();
         AgreementForm {
+            version: a.version.to_string(),
             kind: a.kind.clone(),
             title: a.title.clone(),
             customer: a.org_name.clone().unwrap_or_default(),
@@ -457,6 +451,16 @@ async fn agreement_page(
     errors: Errors,
 ) -> WebResult<AgreementFormPage> {
     let orgs = state.store.list_orgs().await?;
+    // Who may own it: admins, managers and agents, and the owner it has now
+    // even once disabled, so that saving does not drop them unasked.
+    let staff = state
+        .store
+        .list_users(None)
+        .await?
+        .into_iter()
+        .filter(|u| crate::admin::works(u) && (u.active || u.email == form.owner))
+        .map(|u| (u.email, u.name))
+        .collect();
     Ok(AgreementFormPage {
         nav: Nav::of(s),
         csrf: s.csrf.clone(),
@@ -487,14 +491,7 @@ async fn agreement_page(
             .into_iter()
             .map(|c| (c.id, c.name))
             .collect(),
-        staff: state
-            .store
-            .list_users(None)
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.role().is_staff())
-            .map(|u| (u.email, u.name))
-            .collect(),
+        staff,
         statuses: ["draft", "agreed", "expired"],
     })
 }
@@ -582,9 +579,15 @@ pub async fn update_agreement(
     // An agreement keeps its kind; the edit form does not offer to change it.
     form.kind = current.kind.clone();
     let result = match form.input() {
-        Ok(input) => crate::agreements::replace(&state, &s.actor, &current.number, &input, None)
-            .await
-            .map_err(form_errors),
+        Ok(input) => crate::agreements::replace(
+            &state,
+            &s.actor,
+            &current.number,
+            &input,
+            super::form_version(&form.version),
+        )
+        .await
+        .map_err(form_errors),
         Err(errors) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))),
     };
     match result {

@@ -51,6 +51,8 @@ pub struct AgreementsPage {
     calendars: Vec<CalendarRow>,
     check: AppliesCheck,
     customers: Vec<String>,
+    /// (number, name) of every service, for the check.
+    services: Vec<(String, String)>,
 }
 
 fn services_text(a: &Agreement) -> String {
@@ -133,9 +135,8 @@ async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> Appli
     {
         Ok(Some(a)) => {
             c.answer = format!(
-                "{} applies ({}): response {}, resolution {}.",
-                a.number,
-                a.reason,
+                "{}. Targets: response {}, resolution {}.",
+                a.reason.trim_end_matches('.'),
                 minutes_text(a.target.response_minutes),
                 minutes_text(a.target.resolution_minutes)
             )
@@ -246,6 +247,11 @@ async fn list_page(
             .into_iter()
             .filter(|o| o.kind == "customer")
             .map(|o| o.name)
+            .collect(),
+        services: crate::catalogue::list(&state.store, &s.actor)
+            .await?
+            .into_iter()
+            .map(|svc| (svc.number, svc.name))
             .collect(),
     })
 }

@@ -60,6 +60,36 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
         assert!(row.contains("Christmas Day"), "{row}");
         assert!(row.contains("08:00-12:00, 13:00-17:00"), "{row}");
 
+        // Someone else changes the calendar while its form is open: saving
+        // says so instead of overwriting their change.
+        click(&c, "tr[data-calendar='Berlin office'] a").await;
+        wait_for(&c, "h1", None, "Change calendar Berlin office").await;
+        let (_, cals) = s.get("admin", "/api/v1/calendars").await;
+        let cal = cals
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "Berlin office")
+            .unwrap()
+            .clone();
+        let mut spec = cal.clone();
+        let obj = spec.as_object_mut().unwrap();
+        obj.remove("id");
+        obj.remove("version");
+        obj.insert("name".into(), "Berlin office (Mon-Fri)".into());
+        let (st, v, _) = s
+            .call(
+                "manager",
+                reqwest::Method::PUT,
+                &format!("/api/v1/calendars/{}", cal["id"]),
+                Some(spec),
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{v}");
+        type_in(&c, "day-friday", "08:00-14:00").await;
+        click(&c, "form.card button[type=submit]").await;
+        wait_for(&c, "div.flash.bad", None, "someone else changed this").await;
+
         // An SLA for Alpha on Mail: a response longer than the resolution is
         // refused on its priority, then the SLA is agreed.
         c.goto(&format!("{base}/agreements/new")).await.unwrap();
@@ -68,7 +98,7 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
         click(&c, "#status option[value='agreed']").await;
         let cal = c
             .find(Locator::XPath(
-                "//select[@id='calendar']/option[text()='Berlin office']",
+                "//select[@id='calendar']/option[contains(text(),'Berlin office')]",
             ))
             .await
             .unwrap();
@@ -98,10 +128,10 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
         );
 
         // Which SLA applies to Alpha's P1 case on Mail: this one.
-        type_in(&c, "chk-service", "SVC-0001").await;
+        click(&c, "#chk-service option[value='SVC-0001']").await;
         type_in(&c, "chk-priority", "1").await;
         click(&c, "#applies button").await;
-        wait_for(&c, "#applies-answer", None, "SLA-0001 applies").await;
+        wait_for(&c, "#applies-answer", None, "SLA-0001").await;
 
         // The service's page lists the agreement; the organisation's page
         // changes what Beta receives.

@@ -8,7 +8,8 @@ use super::audit::append;
 use crate::{AuditActor, Recipient, Result, now_ms};
 
 /// The caller, the assignee, the assignment group's members and its manager
-/// of a record, in one read.
+/// of a record, in one read: the provider's staff, and customers of the
+/// record's own organisation only (one who moved elsewhere hears nothing more).
 pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
@@ -23,7 +24,7 @@ pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
            OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = i.group_id) \
          JOIN organisations o ON o.id = u.org_id \
          LEFT JOIN group_members gm ON gm.group_id = i.group_id AND gm.user_id = u.id \
-         WHERE i.id = $1 ORDER BY u.id",
+         WHERE i.id = $1 AND (o.kind = 'provider' OR u.org_id = i.org_id) ORDER BY u.id",
     )
     .bind(record_id)
     .fetch_all(p.read())

@@ -186,6 +186,24 @@ pub async fn update(p: &Pools, actor: &AuditActor, id: i64, ch: &UserChange) -> 
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // A member of staff who becomes a customer leaves the assignment groups
+    // (and stops managing any), so that no group's mail reaches them.
+    if role == "customer" && before.role != "customer" {
+        let left = sqlx::query("DELETE FROM group_members WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let managed =
+            sqlx::query("UPDATE assignment_groups SET manager_id = NULL WHERE manager_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if left + managed > 0 {
+            c.set("groups_left", &(left + managed));
+        }
+    }
     // A user moved to another organisation signs in again, so that no page
     // open in a browser keeps what the old one could see.
     if org_id != before.org_id {

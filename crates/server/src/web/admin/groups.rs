@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::admin::{GroupInput, GroupPatch};
+use crate::web::form_errors;
 use steward_domain::access::{Decision, authorize};
 use steward_store::AssignmentGroup;
 
@@ -45,14 +46,16 @@ impl GroupForm {
     }
 }
 
-/// Staff who may be members or the manager, by name.
-async fn staff(state: &AppState) -> WebResult<Vec<User>> {
+/// Who may be members or the manager (admins, managers, agents), by name;
+/// `keep` are those the group names already, shown even once disabled so
+/// that saving the form does not drop them unasked.
+async fn staff(state: &AppState, keep: &[i64]) -> WebResult<Vec<User>> {
     Ok(state
         .store
         .list_users(None)
         .await?
         .into_iter()
-        .filter(|u| u.active && u.role().is_staff())
+        .filter(|u| admin::works(u) && (u.active || keep.contains(&u.id)))
         .collect())
 }
 
@@ -86,7 +89,7 @@ async fn groups_page(
         groups,
         can_write,
         staff: if can_write {
-            staff(state).await?
+            staff(state, &[]).await?
         } else {
             Vec::new()
         },
@@ -97,21 +100,6 @@ async fn groups_page(
 
 pub async fn groups(State(state): State<AppState>, s: WebSession) -> WebResult<GroupsPage> {
     groups_page(&state, &s, GroupForm::default(), Errors::default()).await
-}
-
-/// What a failed write shows: the field errors, or a name already taken.
-fn form_errors(e: AppError) -> Result<(StatusCode, Errors), AppError> {
-    match e {
-        AppError::Validation(v) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Errors(v.0))),
-        AppError::Conflict(m) => Ok((
-            StatusCode::CONFLICT,
-            Errors(vec![steward_domain::FieldError {
-                field: "name".into(),
-                message: m,
-            }]),
-        )),
-        e => Err(e),
-    }
 }
 
 pub async fn create_group(
@@ -154,8 +142,10 @@ async fn group_page(
 ) -> WebResult<GroupPage> {
     let (group, members) = admin::group(&state.store, &s.actor, id).await?;
     let can_write = can_write(s);
+    let mut keep: Vec<i64> = members.iter().map(|m| m.id).collect();
+    keep.extend(group.manager_id);
     let staff = if can_write {
-        staff(state).await?
+        staff(state, &keep).await?
     } else {
         Vec::new()
     };

@@ -100,7 +100,7 @@ async fn org_page(
     flash: &'static str,
 ) -> WebResult<OrgPage> {
     // The page is the administrators' (it changes the organisation).
-    admin::org_admin(&state.store, &s.actor).await?;
+    crate::policy::require(&s.actor, Action::OrgWrite, None)?;
     let (org, received) = admin::org(&state.store, &s.actor, id).await?;
     let form = form.unwrap_or_else(|| OrgEditForm {
         name: org.name.clone(),

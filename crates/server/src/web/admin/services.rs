@@ -5,6 +5,8 @@ use super::*;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ServiceForm {
+    /// The version the edit form was opened at (the add form has none).
+    version: String,
     name: String,
     description: String,
     status: String,
@@ -84,12 +86,12 @@ pub async fn create_service(
         customers,
     };
     match crate::catalogue::create(&state.store, &s.actor, &input).await {
-        Ok(_) => Ok(Redirect::to("/services").into_response()),
-        Err(AppError::Validation(v)) => {
-            let page = services_page(&state, &s, form, Errors(v.0)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Ok(svc) => Ok(Redirect::to(&format!("/services/{}?m=saved", svc.number)).into_response()),
+        Err(e) => {
+            let (status, errors) = crate::web::form_errors(e)?;
+            let page = services_page(&state, &s, form, errors).await?;
+            Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -209,9 +211,18 @@ async fn service_page(
             limit: Some(SHOWN),
             ..Default::default()
         };
-        // Agents and managers read problems; a role that may not sees none.
-        if let Ok(page) = crate::problems::list(state, &s.actor, &params).await {
-            problems = page
+        // Staff who may read problems see the service's; a role that may not, none.
+        let read_problems = authorize(
+            &s.actor,
+            Action::Work(
+                steward_domain::kind::Kind::Problem,
+                steward_domain::kind::Verb::Read,
+            ),
+            None,
+        ) == Decision::Allow;
+        if read_problems {
+            problems = crate::problems::list(state, &s.actor, &params)
+                .await?
                 .items
                 .into_iter()
                 .map(|p| WorkLine {
@@ -240,6 +251,7 @@ async fn service_page(
     let (form, chosen) = edit.unwrap_or_else(|| {
         (
             ServiceForm {
+                version: service.version.to_string(),
                 name: service.name.clone(),
                 description: service.description.clone(),
                 status: service.status.clone(),
@@ -327,6 +339,7 @@ fn read_service_form(pairs: Vec<(String, String)>) -> (ServiceForm, Vec<String>)
     let mut customers = Vec::new();
     for (k, v) in pairs {
         match k.as_str() {
+            "version" => form.version = v,
             "name" => form.name = v,
             "description" => form.description = v,
             "status" => form.status = v,
