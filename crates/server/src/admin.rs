@@ -111,6 +111,17 @@ pub async fn update_org(
         .await?)
 }
 
+/// The customer organisations, by name (for the choices of a form; the
+/// caller has already been allowed the page).
+pub async fn customer_orgs(store: &Store) -> AppResult<Vec<Organisation>> {
+    Ok(store
+        .list_orgs()
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == "customer")
+        .collect())
+}
+
 /// Every organisation (staff who may read them).
 pub async fn orgs(store: &Store, actor: &Actor) -> AppResult<Vec<Organisation>> {
     require(actor, Action::OrgRead, None)?;

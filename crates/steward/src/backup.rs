@@ -113,11 +113,34 @@ fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
 /// Writes the backup of the configured database and data folder to `out`,
 /// safe while Steward serves: the archive appears under its name only once
 /// it is complete.
+/// A SQLite database kept inside the folder of uploaded files would travel
+/// twice: once as the consistent copy, once as a torn live file among the
+/// uploads, which a restore would then write over the good one.
+fn database_outside_files(db: &Path, data_dir: &str) -> anyhow::Result<()> {
+    let dir = Path::new(data_dir);
+    let (Ok(db), Ok(dir)) = (db.canonicalize(), dir.canonicalize()) else {
+        return Ok(());
+    };
+    if db.starts_with(&dir) {
+        bail!(
+            "the SQLite database {} lies inside data_dir {}, the folder of uploaded files: move \
+             the database out of it (or set data_dir to a folder of its own), then back up \
+             (nothing was written)",
+            db.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<Summary> {
     let scratch = Scratch::next_to(out, "backup")
         .with_context(|| format!("cannot write the backup to {}", out.display()))?;
     let (database, file) = if config.database_url.starts_with("sqlite:") {
         let store = Store::connect(&config.database_url, &StoreOptions::default()).await?;
+        if let Some(db) = store.sqlite_file() {
+            database_outside_files(&db, &config.data_dir)?;
+        }
         let copy = scratch.0.join(SQLITE_FILE);
         store
             .sqlite_backup_into(&copy)
@@ -245,6 +268,9 @@ pub async fn restore(config: Config, archive: &Path, force: bool) -> anyhow::Res
         .await
         .with_context(|| format!("cannot open the database {}", config.database_url))?;
     let sqlite_file = store.sqlite_file();
+    if let Some(db) = &sqlite_file {
+        database_outside_files(db, &config.data_dir)?;
+    }
     let near = sqlite_file
         .clone()
         .unwrap_or_else(|| Path::new(&config.data_dir).join("x"));

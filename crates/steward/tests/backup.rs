@@ -247,6 +247,24 @@ async fn a_backup_taken_while_writing_restores_every_acknowledged_record() {
                 "is a backup of a postgres database",
             );
         }
+        // A SQLite database inside the folder of uploaded files: refused
+        // both ways, with what to do.
+        if backend == Backend::Sqlite {
+            let inner = url3.trim_start_matches("sqlite://");
+            let folder = Path::new(inner).parent().unwrap();
+            let out_file = out.0.join("inside.tar.gz");
+            let says = "lies inside data_dir";
+            refused(
+                &steward(
+                    &url3,
+                    folder,
+                    &["backup", "--out", out_file.to_str().unwrap()],
+                ),
+                says,
+            );
+            assert!(!out_file.exists());
+            refused(&steward(&url3, folder, &["restore", &archive_s]), says);
+        }
         // Untouched: the third database still takes a restore as an empty one.
         ok(&url3, &dir3, &["restore", &archive_s]);
         eprintln!(

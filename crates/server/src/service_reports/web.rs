@@ -68,12 +68,9 @@ async fn page(
     let staff = s.actor.role.is_staff();
     let p = super::list(state, &s.actor, organisation, cursor, None).await?;
     let customers = if staff {
-        state
-            .store
-            .list_orgs()
+        crate::admin::customer_orgs(&state.store)
             .await?
             .into_iter()
-            .filter(|o| o.kind == "customer")
             .map(|o| (o.id, o.name, Some(o.id) == organisation))
             .collect()
     } else {

@@ -95,12 +95,9 @@ struct Choices {
 }
 
 async fn choices(state: &AppState) -> WebResult<Choices> {
-    let customers = state
-        .store
-        .list_orgs()
+    let customers = crate::admin::customer_orgs(&state.store)
         .await?
         .into_iter()
-        .filter(|o| o.kind == "customer")
         .map(|o| (o.id.to_string(), o.name))
         .collect();
     let services = state

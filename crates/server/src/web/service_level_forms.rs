@@ -450,7 +450,6 @@ async fn agreement_page(
     form: AgreementForm,
     errors: Errors,
 ) -> WebResult<AgreementFormPage> {
-    let orgs = state.store.list_orgs().await?;
     // Who may own it: admins, managers and agents, and the owner it has now
     // even once disabled, so that saving does not drop them unasked.
     let staff = state
@@ -467,9 +466,9 @@ async fn agreement_page(
         number,
         form,
         errors,
-        customers: orgs
+        customers: crate::admin::customer_orgs(&state.store)
+            .await?
             .into_iter()
-            .filter(|o| o.kind == "customer")
             .map(|o| o.name)
             .collect(),
         groups: state
@@ -533,21 +532,32 @@ pub async fn create_agreement(
     may_write(&s)?;
     let form = AgreementForm::read(&Pairs(f.form));
     let result = match form.input() {
-        Ok(input) => crate::agreements::create(&state, &s.actor, &input)
-            .await
-            .map_err(form_errors),
-        Err(errors) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))),
+        Ok(input) => crate::agreements::create(&state, &s.actor, &input).await,
+        Err(errors) => return answer(&state, &s, None, form, Err(errors)).await,
     };
-    match result {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/agreements?m=saved&number={}", a.number)).into_response())
+    answer(&state, &s, None, form, Ok(result)).await
+}
+
+/// After an agreement form is sent: to the list when saved, back to the form
+/// with its errors otherwise (`Err`: what the form could not even read).
+async fn answer(
+    state: &AppState,
+    s: &WebSession,
+    number: Option<String>,
+    form: AgreementForm,
+    result: Result<Result<steward_store::Agreement, AppError>, Errors>,
+) -> WebResult<Response> {
+    let (status, errors) = match result {
+        Ok(Ok(a)) => {
+            return Ok(
+                Redirect::to(&format!("/agreements?m=saved&number={}", a.number)).into_response(),
+            );
         }
-        Err(e) => {
-            let (status, errors) = e?;
-            let page = agreement_page(&state, &s, None, form, errors).await?;
-            Ok((status, page).into_response())
-        }
-    }
+        Ok(Err(e)) => form_errors(e)?,
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+    };
+    let page = agreement_page(state, s, number, form, errors).await?;
+    Ok((status, page).into_response())
 }
 
 pub async fn edit_agreement(
@@ -578,26 +588,13 @@ pub async fn update_agreement(
     let mut form = AgreementForm::read(&Pairs(f.form));
     // An agreement keeps its kind; the edit form does not offer to change it.
     form.kind = current.kind.clone();
+    let number = Some(current.number.clone());
     let result = match form.input() {
-        Ok(input) => crate::agreements::replace(
-            &state,
-            &s.actor,
-            &current.number,
-            &input,
-            super::form_version(&form.version),
-        )
-        .await
-        .map_err(form_errors),
-        Err(errors) => Err(Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))),
+        Ok(input) => {
+            let version = super::form_version(&form.version);
+            crate::agreements::replace(&state, &s.actor, &current.number, &input, version).await
+        }
+        Err(errors) => return answer(&state, &s, number, form, Err(errors)).await,
     };
-    match result {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/agreements?m=saved&number={}", a.number)).into_response())
-        }
-        Err(e) => {
-            let (status, errors) = e?;
-            let page = agreement_page(&state, &s, Some(current.number), form, errors).await?;
-            Ok((status, page).into_response())
-        }
-    }
+    answer(&state, &s, number, form, Ok(result)).await
 }

@@ -240,12 +240,9 @@ async fn list_page(
         agreements,
         calendars,
         check: AppliesCheck::default(),
-        customers: state
-            .store
-            .list_orgs()
+        customers: crate::admin::customer_orgs(&state.store)
             .await?
             .into_iter()
-            .filter(|o| o.kind == "customer")
             .map(|o| o.name)
             .collect(),
         services: crate::catalogue::list(&state.store, &s.actor)

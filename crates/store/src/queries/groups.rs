@@ -36,15 +36,7 @@ pub async fn create(p: &Pools, actor: &AuditActor, f: &GroupFields) -> Result<As
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| on_unique(e, "a group with this name already exists"))?;
-    for m in member_ids {
-        sqlx::query(
-            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(m)
-        .execute(&mut *tx)
-        .await?;
-    }
+    set_members(&mut tx, id, member_ids).await?;
     let mut c = Changes::default();
     c.set("name", &name);
     c.set("description", &description);
@@ -75,19 +67,7 @@ pub async fn update(
         .await?
         .ok_or(StoreError::NotFound)?;
     let members_before = member_ids(&mut tx, id).await?;
-    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    for m in &f.member_ids {
-        sqlx::query(
-            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(m)
-        .execute(&mut *tx)
-        .await?;
-    }
+    set_members(&mut tx, id, &f.member_ids).await?;
     let members_after = member_ids(&mut tx, id).await?;
     let mut c = Changes::default();
     c.diff("name", &before.name, &f.name);
@@ -114,6 +94,24 @@ pub async fn update(
         .await?;
     tx.commit().await?;
     Ok(g)
+}
+
+/// Replaces a group's members.
+async fn set_members(conn: &mut Conn, group_id: i64, user_ids: &[i64]) -> Result<()> {
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
+    for m in user_ids {
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(group_id)
+        .bind(m)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn member_ids(conn: &mut Conn, group_id: i64) -> Result<Vec<i64>> {

@@ -36,12 +36,9 @@ async fn services_page(
     let services = crate::catalogue::list(&state.store, &s.actor).await?;
     let can_write = authorize(&s.actor, Action::ServiceWrite, None) == Decision::Allow;
     let customer_orgs = if can_write {
-        state
-            .store
-            .list_orgs()
+        admin::customer_orgs(&state.store)
             .await?
             .into_iter()
-            .filter(|o| o.kind == "customer")
             .map(|o| o.name)
             .collect()
     } else {
@@ -237,12 +234,9 @@ async fn service_page(
         }
     }
     let customer_orgs = if can_write {
-        state
-            .store
-            .list_orgs()
+        admin::customer_orgs(&state.store)
             .await?
             .into_iter()
-            .filter(|o| o.kind == "customer")
             .map(|o| o.name)
             .collect()
     } else {
