@@ -151,6 +151,22 @@ async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> Appli
         }
         Err(e) => c.error = e.problem().detail.unwrap_or_default(),
     }
+    // Agreements do not say who receives what: a customer can only raise a
+    // case on a service it receives, so say when this one does not.
+    if c.error.is_empty()
+        && let Ok(org) = state.store.org_by_name(c.customer.trim()).await
+        && let Ok(received) = state
+            .store
+            .list_services(steward_domain::access::Visibility::Organisation(org.id))
+            .await
+        && !received.iter().any(|svc| svc.number == c.service.trim())
+    {
+        c.answer.push_str(&format!(
+            " Note: {} does not receive {}, so it cannot raise such a case.",
+            org.name,
+            c.service.trim()
+        ));
+    }
     c
 }
 

@@ -1,6 +1,7 @@
 //! Setting up a service desk in the browser: a group with its manager and
 //! members, a business calendar, an SLA with targets per priority and the
-//! "which applies" check, a service's page and an organisation's services.
+//! "which applies" check, a service added and changed on its page, and an
+//! organisation's services.
 
 use super::*;
 
@@ -9,7 +10,7 @@ async fn tick(c: &Client, css: &str) {
 }
 
 #[tokio::test]
-async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
+async fn an_admin_sets_up_a_group_a_calendar_an_sla_and_a_service_from_the_browser() {
     for backend in common::backends() {
         let s = TestServer::start(backend).await;
         let base = format!("http://localhost:{}", s.addr.port());
@@ -132,6 +133,17 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
         type_in(&c, "chk-priority", "1").await;
         click(&c, "#applies button").await;
         wait_for(&c, "#applies-answer", None, "SLA-0001").await;
+        // ERP is not Beta's: the answer says so.
+        click(&c, "#chk-customer option[value='Beta']").await;
+        click(&c, "#chk-service option[value='SVC-0002']").await;
+        click(&c, "#applies button").await;
+        wait_for(
+            &c,
+            "#applies-answer",
+            None,
+            "Beta does not receive SVC-0002",
+        )
+        .await;
 
         // The service's page lists the agreement; the organisation's page
         // changes what Beta receives.
@@ -152,6 +164,35 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
             .collect();
         assert_eq!(received, ["SVC-0001", "SVC-0002", "SVC-0003"], "{beta}");
 
+        // A service: added on the catalogue, then changed on its own page.
+        c.goto(&format!("{base}/services")).await.unwrap();
+        type_in(&c, "name", "VPN").await;
+        type_in(&c, "owner", "manager@provider.test").await;
+        click(&c, "#customers option[value='Alpha']").await;
+        click(&c, "form.card button[type=submit]").await;
+        wait_for(&c, "div.flash", None, "Saved").await;
+        wait_for(&c, "h1", None, "VPN").await;
+        let fields = text(&c, "dl.fields").await;
+        assert!(
+            fields.contains("Alpha") && !fields.contains("Beta"),
+            "{fields}"
+        );
+        type_in(&c, "owner", "nobody@provider.test").await;
+        tick(&c, "input[name=customers][value='Beta']").await;
+        click(&c, "form.card button[type=submit]").await;
+        wait_for(&c, "p.error", None, "nobody@provider.test").await;
+        type_in(&c, "owner", "agent@provider.test").await;
+        click(&c, "form.card button[type=submit]").await;
+        wait_for(&c, "div.flash", None, "Saved").await;
+        let fields = text(&c, "dl.fields").await;
+        assert!(
+            fields.contains("Alpha") && fields.contains("Beta"),
+            "{fields}"
+        );
+        let (_, vpn) = s.get("admin", "/api/v1/services/SVC-0004").await;
+        assert_eq!(vpn["name"], "VPN", "{vpn}");
+        assert_eq!(vpn["customers"].as_array().unwrap().len(), 2, "{vpn}");
+
         // Every change is in the audit trail.
         let (_, audit) = s.get("admin", "/api/v1/audit?limit=50").await;
         let types: Vec<&str> = audit
@@ -161,7 +202,7 @@ async fn an_admin_sets_up_a_group_a_calendar_and_an_sla_from_the_browser() {
             .iter()
             .map(|e| e["record_type"].as_str().unwrap_or(""))
             .collect();
-        for t in ["group", "calendar", "agreement", "organisation"] {
+        for t in ["group", "calendar", "agreement", "organisation", "service"] {
             assert!(types.contains(&t), "{t} not in {types:?}");
         }
         c.close().await.unwrap();
