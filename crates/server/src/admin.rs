@@ -122,6 +122,15 @@ pub async fn customer_orgs(store: &Store) -> AppResult<Vec<Organisation>> {
         .collect())
 }
 
+/// The customer organisations' names, for a form's choices.
+pub async fn customer_names(store: &Store) -> AppResult<Vec<String>> {
+    Ok(customer_orgs(store)
+        .await?
+        .into_iter()
+        .map(|o| o.name)
+        .collect())
+}
+
 /// Every organisation (staff who may read them).
 pub async fn orgs(store: &Store, actor: &Actor) -> AppResult<Vec<Organisation>> {
     require(actor, Action::OrgRead, None)?;

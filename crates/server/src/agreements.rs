@@ -273,6 +273,32 @@ pub async fn replace(
         .await?)
 }
 
+/// Agreements do not say who receives what, and a customer can only raise a
+/// case on a service it receives: when `customer` does not receive
+/// `service`, says so (nothing for names that are not there).
+pub async fn not_received(
+    state: &AppState,
+    actor: &Actor,
+    customer: &str,
+    service: &str,
+) -> AppResult<Option<String>> {
+    require(actor, Action::ServiceLevelRead, None)?;
+    let Ok(org) = state.store.org_by_name(customer.trim()).await else {
+        return Ok(None);
+    };
+    let received = state
+        .store
+        .list_services(steward_domain::access::Visibility::Organisation(org.id))
+        .await?;
+    let service = service.trim();
+    Ok((!received.iter().any(|s| s.number == service)).then(|| {
+        format!(
+            "Note: {} does not receive {service}, so it cannot raise such a case.",
+            org.name
+        )
+    }))
+}
+
 /// Which SLA applies to a customer's case on a service at a priority, on a day.
 pub async fn applicable(
     state: &AppState,

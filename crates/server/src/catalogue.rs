@@ -73,6 +73,15 @@ pub async fn list(store: &Store, actor: &Actor) -> AppResult<Vec<Service>> {
     Ok(store.list_services(Visibility::of(actor)).await?)
 }
 
+/// The services the actor may see as (number, name), for a form's choices.
+pub async fn choices(store: &Store, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+    Ok(list(store, actor)
+        .await?
+        .into_iter()
+        .map(|s| (s.number, s.name))
+        .collect())
+}
+
 /// One service the actor may see, with the organisations that receive it
 /// for staff (customers do not learn which others do).
 pub async fn get(

@@ -466,11 +466,7 @@ async fn agreement_page(
         number,
         form,
         errors,
-        customers: crate::admin::customer_orgs(&state.store)
-            .await?
-            .into_iter()
-            .map(|o| o.name)
-            .collect(),
+        customers: crate::admin::customer_names(&state.store).await?,
         groups: state
             .store
             .list_groups()
@@ -478,11 +474,7 @@ async fn agreement_page(
             .into_iter()
             .map(|g| g.name)
             .collect(),
-        services: crate::catalogue::list(&state.store, &s.actor)
-            .await?
-            .into_iter()
-            .map(|svc| (svc.number, svc.name))
-            .collect(),
+        services: crate::catalogue::choices(&state.store, &s.actor).await?,
         calendars: state
             .store
             .list_calendars()

@@ -101,7 +101,11 @@ pub struct AppliesCheck {
     error: String,
 }
 
-async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> AppliesCheck {
+async fn applies_check(
+    state: &AppState,
+    s: &WebSession,
+    q: &ListQuery,
+) -> Result<AppliesCheck, AppError> {
     let mut c = AppliesCheck {
         asked: q.customer.is_some(),
         customer: q.customer.clone().unwrap_or_default(),
@@ -115,7 +119,7 @@ async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> Appli
         ..Default::default()
     };
     if !c.asked {
-        return c;
+        return Ok(c);
     }
     let priority = c
         .priority
@@ -127,7 +131,7 @@ async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> Appli
         Ok(d) => d,
         Err(_) => {
             c.error = "on: must be a date written YYYY-MM-DD".into();
-            return c;
+            return Ok(c);
         }
     };
     match crate::agreements::applicable(state, &s.actor, &c.customer, &c.service, priority, on)
@@ -151,23 +155,14 @@ async fn applies_check(state: &AppState, s: &WebSession, q: &ListQuery) -> Appli
         }
         Err(e) => c.error = e.problem().detail.unwrap_or_default(),
     }
-    // Agreements do not say who receives what: a customer can only raise a
-    // case on a service it receives, so say when this one does not.
     if c.error.is_empty()
-        && let Ok(org) = state.store.org_by_name(c.customer.trim()).await
-        && let Ok(received) = state
-            .store
-            .list_services(steward_domain::access::Visibility::Organisation(org.id))
-            .await
-        && !received.iter().any(|svc| svc.number == c.service.trim())
+        && let Some(note) =
+            crate::agreements::not_received(state, &s.actor, &c.customer, &c.service).await?
     {
-        c.answer.push_str(&format!(
-            " Note: {} does not receive {}, so it cannot raise such a case.",
-            org.name,
-            c.service.trim()
-        ));
+        c.answer.push(' ');
+        c.answer.push_str(&note);
     }
-    c
+    Ok(c)
 }
 
 pub async fn list(
@@ -187,7 +182,7 @@ pub async fn list(
         _ => String::new(),
     };
     let mut page = list_page(&state, &s, flash, super::Errors::default()).await?;
-    page.check = applies_check(&state, &s, &q).await;
+    page.check = applies_check(&state, &s, &q).await?;
     Ok(page)
 }
 
@@ -256,16 +251,8 @@ async fn list_page(
         agreements,
         calendars,
         check: AppliesCheck::default(),
-        customers: crate::admin::customer_orgs(&state.store)
-            .await?
-            .into_iter()
-            .map(|o| o.name)
-            .collect(),
-        services: crate::catalogue::list(&state.store, &s.actor)
-            .await?
-            .into_iter()
-            .map(|svc| (svc.number, svc.name))
-            .collect(),
+        customers: crate::admin::customer_names(&state.store).await?,
+        services: crate::catalogue::choices(&state.store, &s.actor).await?,
     })
 }
 

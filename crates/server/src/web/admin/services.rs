@@ -36,11 +36,7 @@ async fn services_page(
     let services = crate::catalogue::list(&state.store, &s.actor).await?;
     let can_write = authorize(&s.actor, Action::ServiceWrite, None) == Decision::Allow;
     let customer_orgs = if can_write {
-        admin::customer_orgs(&state.store)
-            .await?
-            .into_iter()
-            .map(|o| o.name)
-            .collect()
+        admin::customer_names(&state.store).await?
     } else {
         Vec::new()
     };
@@ -234,11 +230,7 @@ async fn service_page(
         }
     }
     let customer_orgs = if can_write {
-        admin::customer_orgs(&state.store)
-            .await?
-            .into_iter()
-            .map(|o| o.name)
-            .collect()
+        admin::customer_names(&state.store).await?
     } else {
         Vec::new()
     };
