@@ -238,13 +238,20 @@ fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> 
     if notify && !f.stale {
         let mut n = NewJob::new(
             "notify",
-            &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str()}),
+            &serde_json::json!({"event": event.as_str(), "clock": f.clock.as_str(),
+                                "group": f.group}),
         );
         n.record_id = Some(f.record_id);
         n.max_attempts = max_attempts;
         jobs.push(n);
     }
-    if raise && f.crossed == Crossed::Breach && f.clock == ClockKind::Resolution {
+    // The customer's resolution target escalates; a group's OLA does not
+    // change the incident's priority (its manager hears of it).
+    if raise
+        && f.crossed == Crossed::Breach
+        && f.clock == ClockKind::Resolution
+        && f.group.is_none()
+    {
         let mut e = NewJob::new(
             "escalate",
             &serde_json::json!({"clock": f.clock.as_str(), "priority": f.priority,
@@ -355,6 +362,9 @@ struct NotifyPayload {
     comment_id: Option<i64>,
     #[serde(default)]
     clock: Option<String>,
+    /// The assignment group of an OLA clock.
+    #[serde(default)]
+    group: Option<i64>,
     /// The record's number and target date (`record_overdue`).
     #[serde(default)]
     number: Option<String>,
@@ -431,7 +441,7 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             .await
             .map_err(store_err)?
             .into_iter()
-            .find(|c| c.kind == k.as_str())
+            .find(|c| c.kind == k.as_str() && c.group_id == p.group.unwrap_or(0))
             .and_then(|c| c.due_at),
         None => None,
     };
@@ -450,6 +460,16 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             .and_then(|c| c.author_name.clone())
             .unwrap_or_default();
         let clock_name = clock.map(|k| k.label().to_lowercase()).unwrap_or_default();
+        // An OLA clock is the group's: named so, and never sent to a customer.
+        let ola = p.group.is_some();
+        if ola && r.role == "customer" {
+            continue;
+        }
+        let (clock_name, agreement) = if ola {
+            (format!("group's OLA {clock_name}"), "OLA")
+        } else {
+            (clock_name, "SLA")
+        };
         let (headline, subject, reason) = match event {
             Event::IncidentCreated => (
                 format!("Incident {} was raised.", inc.number),
@@ -490,12 +510,14 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             ),
             Event::SlaWarning => (
                 format!("The {clock_name} clock has reached its warning point."),
-                "SLA warning",
+                if ola { "OLA warning" } else { "SLA warning" },
                 "you work on it",
             ),
             Event::SlaBreach => (
-                format!("The {clock_name} clock has passed its target: the SLA is breached."),
-                "SLA breached",
+                format!(
+                    "The {clock_name} clock has passed its target: the {agreement} is breached."
+                ),
+                if ola { "OLA breached" } else { "SLA breached" },
                 if r.role == "manager" && !r.is_assignee {
                     "you manage the group it is assigned to (escalation)"
                 } else {

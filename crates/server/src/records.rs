@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor, Visibility};
+use steward_domain::audit::FieldChange;
 use steward_domain::error::Problems;
 use steward_domain::incident::CommentVisibility;
 use steward_domain::kind::{Kind, RecordDraft, StateCategory, Verb};
@@ -282,10 +283,25 @@ pub async fn history_of(
         // workaround as the comment it left, never the records behind it.
         entries.retain(|e| {
             !e.action.starts_with("work_note")
+                && !e.action.starts_with("ola_")
                 && !matches!(
                     e.action.as_str(),
                     "sla_breach_reason" | "link" | "unlink" | "apply_workaround"
                 )
+        });
+        // A group's OLA clocks are the provider's own business too: their
+        // fields leave the entries they share with what a customer may see.
+        entries.retain_mut(|e| {
+            let Ok(mut fields) = serde_json::from_str::<Vec<FieldChange>>(&e.changes) else {
+                return true;
+            };
+            let before = fields.len();
+            fields.retain(|f| !f.field.starts_with("ola_"));
+            if fields.len() == before {
+                return true;
+            }
+            e.changes = serde_json::to_string(&fields).unwrap_or_default();
+            !fields.is_empty()
         });
     }
     Ok(entries)

@@ -24,7 +24,11 @@ pub struct SlaView {
     pub agreement: Option<String>,
     /// Why it applies, or why none does.
     pub reason: String,
+    /// The SLA's clocks: response, then resolution.
     pub clocks: Vec<ClockView>,
+    /// The assignment groups' OLA clocks, a pair per group that held the
+    /// incident under an OLA, in the order the groups first got it. Staff only.
+    pub ola_clocks: Vec<ClockView>,
 }
 
 /// One clock.
@@ -32,6 +36,8 @@ pub struct SlaView {
 pub struct ClockView {
     /// response or resolution.
     pub kind: String,
+    /// The assignment group whose part an OLA clock measures; absent for the SLA's.
+    pub group: Option<String>,
     pub agreement: String,
     /// The priority whose target applies, e.g. P2.
     pub priority: String,
@@ -93,10 +99,39 @@ pub async fn of_incident(
         .await?
         .into_iter()
         .map(|r| (r.clock(), r.breach_reason))
+        // A group's OLA is the provider's own business.
+        .filter(|(c, _)| staff || c.group.is_none())
         .collect();
-    // Response first: the order in which they matter.
-    clocks.sort_by_key(|(c, _)| c.kind);
     let intervals = state.store.sla_intervals(inc.id).await?;
+    // The SLA's first, then each group's from when it first got the
+    // incident; response before resolution, the order in which they matter.
+    let first_start = |g: Option<i64>| {
+        let g0 = g.unwrap_or(0);
+        intervals
+            .iter()
+            .filter(|i| i.group_id == g0)
+            .map(|i| i.started_at)
+            .chain(
+                clocks
+                    .iter()
+                    .filter(|(c, _)| c.group == g)
+                    .filter_map(|(c, _)| c.running_since),
+            )
+            .min()
+            .unwrap_or(i64::MAX)
+    };
+    let starts: Vec<i64> = clocks.iter().map(|(c, _)| first_start(c.group)).collect();
+    let mut keyed: Vec<_> = clocks
+        .drain(..)
+        .zip(starts)
+        .map(|((c, r), at)| ((c.group.is_some(), at, c.group, c.kind), c, r))
+        .collect();
+    keyed.sort_by_key(|(k, ..)| *k);
+    let groups = if keyed.iter().any(|(_, c, _)| c.group.is_some()) {
+        state.store.list_groups().await?
+    } else {
+        Vec::new()
+    };
     let calendars = state.store.list_calendars().await?;
     let facts = inc.case_facts();
     let applies = agreement::applicable(
@@ -116,8 +151,8 @@ pub async fn of_incident(
         ),
     };
     let now = now_ms();
-    let mut views = Vec::new();
-    for (c, breach_reason) in &clocks {
+    let (mut views, mut ola_views) = (Vec::new(), Vec::new());
+    for (_, c, breach_reason) in &keyed {
         let cal = terms.calendar(c.calendar_id);
         let (calendar, time_zone) = calendars
             .iter()
@@ -126,9 +161,10 @@ pub async fn of_incident(
             .unwrap_or_else(|| ("every minute".into(), "UTC".into()));
         let counted = c.elapsed_at(&cal, now) / 60_000;
         let left = (c.target_ms() - c.elapsed_at(&cal, now)) / 60_000;
+        let group_id = c.group.unwrap_or(0);
         let mut iv: Vec<IntervalView> = intervals
             .iter()
-            .filter(|i| i.kind == c.kind.as_str())
+            .filter(|i| i.kind == c.kind.as_str() && i.group_id == group_id)
             .map(|i| IntervalView {
                 started_at: fmt(i.started_at),
                 ended_at: Some(fmt(i.ended_at)),
@@ -148,8 +184,15 @@ pub async fn of_incident(
                 ended_ms: None,
             });
         }
-        views.push(ClockView {
+        let group = c.group.map(|g| {
+            groups
+                .iter()
+                .find(|x| x.id == g)
+                .map_or_else(|| format!("group {g}"), |x| x.name.clone())
+        });
+        let view = ClockView {
             kind: c.kind.as_str().to_owned(),
+            group,
             agreement: c.agreement.clone(),
             priority: format!("P{}", c.priority),
             target_minutes: c.target_minutes,
@@ -167,12 +210,18 @@ pub async fn of_incident(
             time_zone,
             intervals: iv,
             breach_reason: breach_reason.clone().filter(|_| staff),
-        });
+        };
+        if c.group.is_some() {
+            ola_views.push(view);
+        } else {
+            views.push(view);
+        }
     }
     Ok(SlaView {
         agreement: applies.map(|a| a.number),
         reason,
         clocks: views,
+        ola_clocks: ola_views,
     })
 }
 
@@ -207,6 +256,10 @@ fn explain(
             "paused while the incident waits; {} left when it resumes",
             minutes_text(left)
         ),
+        // A group's clock that stopped when it handed over may come back.
+        ClockStatus::Stopped if c.group.is_some() && c.met() == Some(true) => {
+            "stopped within the target (handed over, taken or resolved): met".to_owned()
+        }
         ClockStatus::Stopped if c.met() == Some(true) => {
             "stopped within the target: met".to_owned()
         }

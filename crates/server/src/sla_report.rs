@@ -1,4 +1,4 @@
-//! The SLA report of an agreement: per month (UTC) and clock, how many
+//! The report of an agreement (an SLA, or a group's OLA): per month (UTC) and clock, how many
 //! clocks stopped, the share within target, the mean and 90th percentile of
 //! the business time they counted, and the breaches with their incidents.
 //! The figures are aggregated in SQL; the same report model feeds the API
@@ -100,12 +100,6 @@ pub async fn build_for(
     org: Option<(i64, &str)>,
     months: &[(String, i64, i64)],
 ) -> AppResult<SlaReport> {
-    if a.kind != "sla" {
-        return Err(AppError::field(
-            "number",
-            "reports are for SLAs; an OLA has no clocks yet",
-        ));
-    }
     let org_id = org.map(|o| o.0);
     let rows = state.store.sla_report(&a.number, org_id, months).await?;
     let (from, to) = match (months.first(), months.last()) {
@@ -155,6 +149,10 @@ pub async fn build_for(
         title: a.title,
         customer: match org {
             Some((_, name)) => name.to_owned(),
+            // An OLA is the provider's agreement with one of its groups.
+            None if a.kind == "ola" => {
+                format!("group {}", a.group_name.as_deref().unwrap_or("none named"))
+            }
             None => a.org_name.unwrap_or_else(|| "every customer".into()),
         },
         status: a.status,

@@ -14,8 +14,9 @@ use common::{TestServer, backends, settle};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// A 24x7 calendar and an agreed SLA for Alpha on every service.
-async fn agreement(s: &TestServer, warn_percent: i64, short: bool) {
+/// A 24x7 calendar and an agreed SLA for Alpha on every service; answers
+/// the calendar's id.
+async fn agreement(s: &TestServer, warn_percent: i64, short: bool) -> i64 {
     let t = |r: i64, s: i64| {
         if short {
             json!({"response_minutes": 1, "resolution_minutes": 1})
@@ -47,6 +48,172 @@ async fn agreement(s: &TestServer, warn_percent: i64, short: bool) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
+    cal
+}
+
+/// An agreed OLA with `group` on the 24x7 calendar, for every priority.
+async fn ola(s: &TestServer, cal: i64, group: &str, response: i64, resolution: i64) -> String {
+    let t = json!({"response_minutes": response, "resolution_minutes": resolution});
+    let (st, v) = s
+        .post(
+            "manager",
+            "/api/v1/agreements",
+            json!({"kind": "ola", "title": format!("{group} OLA"), "group": group,
+                   "calendar": cal, "valid_from": "2026-01-01", "status": "agreed",
+                   "warn_percent": 75,
+                   "targets": {"P1": t, "P2": t, "P3": t, "P4": t, "P5": t}}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v["number"].as_str().unwrap().to_owned()
+}
+
+fn ola_clock<'a>(sla: &'a Value, group: &str, kind: &str) -> &'a Value {
+    sla["ola_clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["group"] == group && c["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {group} {kind} clock in {sla}"))
+}
+
+#[tokio::test]
+async fn a_groups_part_is_measured_by_its_ola_shown_to_staff_and_reported() {
+    for backend in backends() {
+        let s = TestServer::start(backend).await;
+        let cal = agreement(&s, 75, false).await;
+        let (st, v) = s
+            .post(
+                "admin",
+                "/api/v1/groups",
+                json!({"name": "Network", "members": ["manager@provider.test"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let number_ola = ola(&s, cal, "Service Desk", 30, 120).await;
+        assert_eq!(number_ola, "OLA-0001");
+        let number = s.raise("customer", "VPN drops", "SVC-0001").await;
+        let path = format!("/api/v1/incidents/{number}");
+        let sla_path = format!("{path}/sla");
+        let (_, sla) = s.get("agent", &sla_path).await;
+        assert_eq!(sla["ola_clocks"], json!([]), "no group yet: {sla}");
+
+        // The Service Desk gets it: its two clocks start; the customer sees none.
+        let (st, v, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &path,
+                Some(json!({"group": "Service Desk"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (_, sla) = s.get("agent", &sla_path).await;
+        for kind in ["response", "resolution"] {
+            let c = ola_clock(&sla, "Service Desk", kind);
+            assert_eq!(
+                (c["agreement"].as_str(), c["standing"].as_str()),
+                (Some("OLA-0001"), Some("running")),
+                "{c}"
+            );
+        }
+        assert_eq!(
+            ola_clock(&sla, "Service Desk", "response")["target_minutes"],
+            30
+        );
+        // The SLA's own clocks are still the customer's two.
+        assert_eq!(sla["clocks"].as_array().unwrap().len(), 2, "{sla}");
+        let (_, theirs) = s.get("customer", &sla_path).await;
+        assert_eq!(theirs["ola_clocks"], json!([]), "{theirs}");
+        assert_eq!(theirs["clocks"].as_array().unwrap().len(), 2);
+
+        // An agent of the group takes it: the group's response is met.
+        let (st, v, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &path,
+                Some(json!({"assignee": "agent@provider.test"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (_, sla) = s.get("agent", &sla_path).await;
+        let r = ola_clock(&sla, "Service Desk", "response");
+        assert_eq!(r["standing"], "met", "{r}");
+        assert_eq!(r["intervals"][0]["ended_by"], "taken", "{r}");
+        assert_eq!(
+            ola_clock(&sla, "Service Desk", "resolution")["standing"],
+            "running"
+        );
+
+        // Handed over to Network (no OLA): the desk's part stops, met;
+        // Network gets no clock.
+        let (st, v, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &path,
+                Some(json!({"group": "Network", "assignee": null})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (_, sla) = s.get("agent", &sla_path).await;
+        let res = ola_clock(&sla, "Service Desk", "resolution");
+        assert_eq!(res["standing"], "met", "{res}");
+        let iv = res["intervals"].as_array().unwrap();
+        assert_eq!(iv.last().unwrap()["ended_by"], "handed over", "{res}");
+        assert_eq!(sla["ola_clocks"].as_array().unwrap().len(), 2, "{sla}");
+
+        // The history names the group's clocks to staff, not to the customer.
+        let (_, history) = s.get("agent", &format!("{path}/history")).await;
+        assert!(
+            history.to_string().contains("ola_response_target"),
+            "{history}"
+        );
+        let (_, history) = s.get("customer", &format!("{path}/history")).await;
+        assert!(!history.to_string().contains("OLA-"), "{history}");
+        assert!(!history.to_string().contains("ola_"), "{history}");
+
+        // The incident page shows the groups' part to staff only.
+        let page = s.page("agent", &format!("/incidents/{number}")).await;
+        assert!(page.contains("The groups' part (OLA)"), "{page}");
+        assert!(
+            page.contains(
+                r#"data-group="Service Desk" data-clock="resolution" data-standing="met""#
+            )
+        );
+        let page = s.page("customer", &format!("/incidents/{number}")).await;
+        assert!(!page.contains("OLA"), "{page}");
+
+        // The OLA's report counts the group's stopped clocks; the SLA's does not.
+        let (st, report) = s
+            .get("auditor", "/api/v1/agreements/OLA-0001/report?months=1")
+            .await;
+        assert_eq!(st, StatusCode::OK, "{report}");
+        assert_eq!(report["customer"], "group Service Desk");
+        for m in report["months"].as_array().unwrap() {
+            assert_eq!(
+                (m["stopped"].as_i64(), m["met"].as_i64()),
+                (Some(1), Some(1)),
+                "{m}"
+            );
+        }
+        let (_, report) = s
+            .get("auditor", "/api/v1/agreements/SLA-0001/report?months=1")
+            .await;
+        let resolution = report["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["clock"] == "resolution")
+            .unwrap();
+        assert_eq!(resolution["stopped"], 0, "{report}");
+        let page = s.page("manager", "/agreements").await;
+        assert!(page.contains(r#"<a href="/agreements/OLA-0001">OLA-0001</a>"#));
+        let page = s.page("manager", "/agreements/OLA-0001").await;
+        assert!(page.contains("OLA report"), "{page}");
+        s.stop().await;
+    }
 }
 
 fn clock<'a>(sla: &'a Value, kind: &str) -> &'a Value {
@@ -467,7 +634,7 @@ async fn breach_case(backend: common::Backend) {
             c.sla_breach_raises_priority = true;
         })
         .await;
-        agreement(&s, 1, true).await;
+        let cal = agreement(&s, 1, true).await;
         // The manager belongs to the group: the escalation goes to them.
         let (st, v) = s
             .post(
@@ -477,6 +644,9 @@ async fn breach_case(backend: common::Backend) {
             )
             .await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
+        // The group's own part: taken at once (response met), its
+        // resolution breaches too, without a second escalation.
+        ola(&s, cal, "Second line", 1, 1).await;
         let number = s
             .raise("customer", "Payroll export fails", "SVC-0002")
             .await;
@@ -490,6 +660,7 @@ async fn breach_case(backend: common::Backend) {
             .await;
         assert_eq!(st, StatusCode::OK, "{v}");
         let mut breach_to = Vec::new();
+        let mut ola_to = Vec::new();
         let mut warned = false;
         for _ in 0..900 {
             for m in sink.messages() {
@@ -498,11 +669,15 @@ async fn breach_case(backend: common::Backend) {
                 if subject.contains("SLA breached") {
                     breach_to.extend(m.to.clone());
                 }
+                if subject.contains("OLA breached") {
+                    ola_to.extend(m.to.clone());
+                }
             }
-            if breach_to.len() >= 4 {
+            if breach_to.len() >= 4 && ola_to.len() >= 2 {
                 break;
             }
             breach_to.clear();
+            ola_to.clear();
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(warned, "{:?}", sink.messages());
@@ -517,6 +692,8 @@ async fn breach_case(backend: common::Backend) {
                 "manager@provider.test"
             ]
         );
+        ola_to.sort();
+        assert_eq!(ola_to, ["agent@provider.test", "manager@provider.test"]);
         let mut priority = Value::Null;
         for _ in 0..100 {
             let (_, inc) = s.get("agent", &format!("/api/v1/incidents/{number}")).await;
@@ -539,6 +716,11 @@ async fn breach_case(backend: common::Backend) {
         assert_eq!(
             actions.iter().filter(|a| **a == "sla_breach").count(),
             2,
+            "{actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| **a == "ola_breach").count(),
+            1,
             "{actions:?}"
         );
         assert_eq!(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::UtcMillis;
-use crate::agreement::{self, Candidate};
+use crate::agreement::{self, Applies, Candidate};
 use crate::calendar::Calendar;
 use crate::incident::{HoldReason, IncidentState};
 
@@ -20,6 +20,10 @@ pub struct CaseFacts {
     pub opened_at: UtcMillis,
     pub first_response_at: Option<UtcMillis>,
     pub resolved_at: Option<UtcMillis>,
+    /// The assignment group holding the incident, whose OLA clocks run.
+    pub group_id: Option<i64>,
+    /// Who in the group has taken it (stops the group's OLA response clock).
+    pub assignee_id: Option<i64>,
 }
 
 impl CaseFacts {
@@ -38,8 +42,11 @@ impl CaseFacts {
 /// The agreements and calendars that clocks are measured with.
 #[derive(Debug, Clone, Default)]
 pub struct SlaTerms {
+    /// The SLAs.
     pub candidates: Vec<Candidate>,
-    /// Per agreement number: its calendar and warning percent.
+    /// The OLAs, per assignment group.
+    pub olas: HashMap<i64, Vec<Candidate>>,
+    /// Per agreement number (SLA or OLA): its calendar and warning percent.
     pub terms: HashMap<String, (i64, i64)>,
     pub calendars: HashMap<i64, Calendar>,
 }
@@ -72,17 +79,30 @@ enum Wanted {
     Cancel,
 }
 
-fn wanted(kind: ClockKind, f: &CaseFacts, now: UtcMillis) -> Wanted {
+fn wanted(kind: ClockKind, group: Option<i64>, f: &CaseFacts, now: UtcMillis) -> Wanted {
     use IncidentState::*;
     if f.state == Cancelled {
         return Wanted::Cancel;
     }
-    match kind {
-        ClockKind::Response => match f.first_response_at {
+    // A group's part ends when another group takes the incident over, and
+    // comes back (with the time it counted) if the incident returns.
+    if let Some(g) = group
+        && f.group_id != Some(g)
+    {
+        return Wanted::Stop("handed over", now);
+    }
+    match (kind, group) {
+        (ClockKind::Response, None) => match f.first_response_at {
             Some(at) => Wanted::Stop("first response", at),
             None => Wanted::Run,
         },
-        ClockKind::Resolution => match (f.state, f.hold_reason) {
+        // The group responds by naming who works on it.
+        (ClockKind::Response, Some(_)) => match (f.state, f.assignee_id) {
+            (Resolved | Closed, _) => Wanted::Stop("resolved", f.resolved_at.unwrap_or(now)),
+            (_, Some(_)) => Wanted::Stop("taken", now),
+            (_, None) => Wanted::Run,
+        },
+        (ClockKind::Resolution, _) => match (f.state, f.hold_reason) {
             (Resolved | Closed, _) => Wanted::Stop("resolved", f.resolved_at.unwrap_or(now)),
             (OnHold, Some(HoldReason::AwaitingCustomer)) => {
                 Wanted::Pause("on hold: awaiting customer")
@@ -97,6 +117,12 @@ fn wanted(kind: ClockKind, f: &CaseFacts, now: UtcMillis) -> Wanted {
 
 /// Brings the clocks of an incident to where its facts say they must be at
 /// `now`. `before` holds the clocks as stored (none for a new incident).
+///
+/// The SLA's response and resolution clocks measure the provider's service
+/// to the customer. Besides, each assignment group that holds the incident
+/// and has an OLA gets its own pair, measuring its part: the response clock
+/// runs until someone in the group takes the incident, the resolution clock
+/// until the group hands it over or resolves it (pausing as the SLA's does).
 pub fn advance(
     terms: &SlaTerms,
     facts: &CaseFacts,
@@ -104,28 +130,78 @@ pub fn advance(
     now: UtcMillis,
 ) -> Advance {
     let mut out = Advance::default();
-    let applies = agreement::applicable(
-        &terms.candidates,
-        facts.org_id,
-        facts.service_id,
-        facts.priority,
-        day_of(facts.opened_at),
-    );
+    let day = day_of(facts.opened_at);
+    let applicable = |candidates: &[Candidate]| {
+        agreement::applicable(
+            candidates,
+            facts.org_id,
+            facts.service_id,
+            facts.priority,
+            day,
+        )
+    };
+    let sla = applicable(&terms.candidates);
+    let at = At {
+        terms,
+        facts,
+        fresh: before.is_empty(),
+        now,
+    };
     for kind in ClockKind::ALL {
-        let old = before.iter().find(|c| c.kind == kind);
-        let field = format!("{}_target", kind.as_str());
-        let mut clock = match (old, &applies) {
-            (None, None) => continue,
+        let old = before.iter().find(|c| c.kind == kind && c.group.is_none());
+        at.step((kind, None), old, sla.as_ref(), &mut out);
+    }
+    let mut groups: Vec<i64> = before.iter().filter_map(|c| c.group).collect();
+    groups.extend(facts.group_id);
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        let ola = terms.olas.get(&g).and_then(|c| applicable(c));
+        for kind in ClockKind::ALL {
+            let old = before.iter().find(|c| c.kind == kind && c.group == Some(g));
+            // A group that no longer holds the incident gets no new clock.
+            if old.is_none() && facts.group_id != Some(g) {
+                continue;
+            }
+            at.step((kind, Some(g)), old, ola.as_ref(), &mut out);
+        }
+    }
+    out
+}
+
+/// The moment clocks are brought to: the terms, the incident's facts, whether
+/// it has no clocks yet, and now.
+struct At<'a> {
+    terms: &'a SlaTerms,
+    facts: &'a CaseFacts,
+    fresh: bool,
+    now: UtcMillis,
+}
+
+impl At<'_> {
+    /// Brings one clock (`kind`, and `group` for an OLA's) to where it must be.
+    fn step(
+        &self,
+        (kind, group): (ClockKind, Option<i64>),
+        old: Option<&SlaClock>,
+        applies: Option<&Applies>,
+        out: &mut Advance,
+    ) {
+        let At {
+            terms,
+            facts,
+            fresh,
+            now,
+        } = *self;
+        let prefix = if group.is_some() { "ola_" } else { "" };
+        let field = format!("{prefix}{}_target", kind.as_str());
+        let due_field = format!("{prefix}{}_due", kind.as_str());
+        let mut clock = match (old, applies) {
+            (None, None) => return,
             (Some(c), None) => {
                 let mut c = c.clone();
                 if matches!(c.status, ClockStatus::Running | ClockStatus::Paused) {
-                    close(
-                        &mut c,
-                        terms,
-                        now,
-                        "no agreement applies any more",
-                        &mut out,
-                    );
+                    close(&mut c, terms, now, "no agreement applies any more", out);
                     c.status = ClockStatus::Cancelled;
                     c.stopped_at = Some(now);
                     out.changes
@@ -133,13 +209,21 @@ pub fn advance(
                 }
                 c.schedule(&terms.calendar(c.calendar_id));
                 out.clocks.push(c);
-                continue;
+                return;
             }
             (None, Some(a)) => {
                 let (calendar_id, warn_percent) =
                     terms.terms.get(&a.number).copied().unwrap_or((0, 75));
+                // The SLA counts from opening, a group's part from when it
+                // got the incident.
+                let since = if group.is_some() {
+                    now
+                } else {
+                    facts.opened_at
+                };
                 let c = SlaClock {
                     kind,
+                    group,
                     agreement: a.number.clone(),
                     calendar_id,
                     priority: facts.priority,
@@ -147,14 +231,14 @@ pub fn advance(
                     warn_percent,
                     status: ClockStatus::Running,
                     elapsed_ms: 0,
-                    running_since: Some(facts.opened_at),
+                    running_since: Some(since),
                     due_at: None,
                     warn_at: None,
                     warned_at: None,
                     breached_at: None,
                     stopped_at: None,
                 };
-                if !before.is_empty() || facts.opened_at != now {
+                if !fresh || facts.opened_at != now {
                     out.changes
                         .push((field, "no agreement applied".into(), target_text(&c)));
                 }
@@ -190,7 +274,7 @@ pub fn advance(
                     let was_due = c.due_at;
                     // Time counted so far is measured on the old calendar.
                     if c.calendar_id != calendar_id && c.status == ClockStatus::Running {
-                        close(&mut c, terms, now, "the agreement changed", &mut out);
+                        close(&mut c, terms, now, "the agreement changed", out);
                         c.running_since = Some(now);
                     }
                     c.agreement = a.number.clone();
@@ -213,13 +297,13 @@ pub fn advance(
             }
         };
         let cal = terms.calendar(clock.calendar_id);
-        match (clock.status, wanted(kind, facts, now)) {
+        match (clock.status, wanted(kind, group, facts, now)) {
             (ClockStatus::Running, Wanted::Run)
             | (ClockStatus::Paused, Wanted::Pause(_))
             | (ClockStatus::Stopped, Wanted::Stop(..))
             | (ClockStatus::Cancelled, _) => {}
             (ClockStatus::Running, Wanted::Pause(why)) => {
-                close(&mut clock, terms, now, why, &mut out);
+                close(&mut clock, terms, now, why, out);
                 clock.status = ClockStatus::Paused;
             }
             (ClockStatus::Running, Wanted::Stop(why, at)) => {
@@ -228,7 +312,7 @@ pub fn advance(
                 if clock.breached_at.is_none() && clock.due_at.is_some_and(|d| at > d) {
                     clock.breached_at = clock.due_at;
                 }
-                close(&mut clock, terms, at, why, &mut out);
+                close(&mut clock, terms, at, why, out);
                 clock.status = ClockStatus::Stopped;
                 clock.stopped_at = Some(at);
             }
@@ -246,7 +330,7 @@ pub fn advance(
                 clock.stopped_at = None;
             }
             (ClockStatus::Running, Wanted::Cancel) => {
-                close(&mut clock, terms, now, "cancelled", &mut out);
+                close(&mut clock, terms, now, "cancelled", out);
                 clock.status = ClockStatus::Cancelled;
                 clock.stopped_at = Some(now);
             }
@@ -269,20 +353,16 @@ pub fn advance(
             && o.status == ClockStatus::Running
             && clock.status == ClockStatus::Running
             && o.due_at != clock.due_at
-            && !out
-                .changes
-                .iter()
-                .any(|(f, ..)| f == &format!("{}_due", kind.as_str()))
+            && !out.changes.iter().any(|(f, ..)| f == &due_field)
         {
             out.changes.push((
-                format!("{}_due", kind.as_str()),
+                due_field,
                 instant_text(o.due_at),
                 instant_text(clock.due_at),
             ));
         }
         out.clocks.push(clock);
     }
-    out
 }
 
 /// Takes back a warning or breach that a live clock's counted time no longer
@@ -310,6 +390,7 @@ fn close(c: &mut SlaClock, terms: &SlaTerms, at: UtcMillis, why: &str, out: &mut
     c.elapsed_ms += ms;
     out.intervals.push(ClockInterval {
         kind: c.kind,
+        group: c.group,
         started_at: since,
         ended_at: at,
         business_ms: ms,

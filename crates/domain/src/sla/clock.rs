@@ -78,10 +78,13 @@ impl ClockStatus {
     }
 }
 
-/// One clock of one incident.
+/// One clock of one incident: the SLA's, or an assignment group's OLA clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaClock {
     pub kind: ClockKind,
+    /// `None`: the SLA's clock; `Some(group)`: that assignment group's
+    /// clock, measured against its OLA.
+    pub group: Option<i64>,
     /// The agreement measured against, e.g. `SLA-0001`.
     pub agreement: String,
     pub calendar_id: i64,
@@ -214,6 +217,7 @@ impl Standing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClockInterval {
     pub kind: ClockKind,
+    pub group: Option<i64>,
     pub started_at: UtcMillis,
     pub ended_at: UtcMillis,
     pub business_ms: i64,

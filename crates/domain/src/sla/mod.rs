@@ -18,6 +18,11 @@
 //!   that applies: the clock keeps the time it counted and is measured
 //!   against the new target, and the change is named in the history.
 //! - A cancelled incident's clocks are cancelled and count for nothing.
+//! - OLA clocks: each assignment group that holds the incident and has an
+//!   agreed OLA gets a response clock (until someone in the group takes the
+//!   incident) and a resolution clock (until the group hands it over or
+//!   resolves it, pausing as above). A group's clocks stop when another group
+//!   takes over and resume, with their counted time, if it comes back.
 
 mod advance;
 mod clock;

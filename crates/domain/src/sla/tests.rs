@@ -48,6 +48,7 @@ fn terms(cal: Calendar) -> SlaTerms {
             valid_to: None,
             targets,
         }],
+        olas: HashMap::new(),
         terms: HashMap::from([("SLA-0001".to_owned(), (1, 75))]),
         calendars: HashMap::from([(1, cal)]),
     }
@@ -83,11 +84,167 @@ fn facts(opened: UtcMillis) -> CaseFacts {
         opened_at: opened,
         first_response_at: None,
         resolved_at: None,
+        group_id: None,
+        assignee_id: None,
     }
 }
 
 fn clock(a: &Advance, kind: ClockKind) -> &SlaClock {
-    a.clocks.iter().find(|c| c.kind == kind).unwrap()
+    a.clocks
+        .iter()
+        .find(|c| c.kind == kind && c.group.is_none())
+        .unwrap()
+}
+
+fn ola_clock(a: &Advance, kind: ClockKind, group: i64) -> &SlaClock {
+    a.clocks
+        .iter()
+        .find(|c| c.kind == kind && c.group == Some(group))
+        .unwrap()
+}
+
+/// The SLA, and OLA-0001 for group 10 (P2: respond in 20 min, resolve in
+/// 2 h) and OLA-0002 for group 20 (P2: 40 min, 4 h), on every minute.
+fn with_olas() -> SlaTerms {
+    let mut t = always();
+    for (number, group, mult) in [("OLA-0001", 10, 1), ("OLA-0002", 20, 2)] {
+        let targets = BTreeMap::from([(
+            2u8,
+            Target {
+                response_minutes: 20 * mult,
+                resolution_minutes: 120 * mult,
+            },
+        )]);
+        t.olas.insert(
+            group,
+            vec![Candidate {
+                number: number.into(),
+                org_id: None,
+                service_ids: vec![],
+                agreed: true,
+                valid_from: "2020-01-01".parse().unwrap(),
+                valid_to: None,
+                targets,
+            }],
+        );
+        t.terms.insert(number.to_owned(), (1, 75));
+    }
+    t
+}
+
+#[test]
+fn a_group_gets_its_ola_clocks_from_when_it_holds_the_incident() {
+    let t = with_olas();
+    let t0 = at("2026-06-01T08:00:00Z");
+    let mut f = facts(t0);
+    // Opened without a group: the SLA's clocks only.
+    let a = advance(&t, &f, &[], t0);
+    assert_eq!(a.clocks.len(), 2);
+    // Group 10 gets it at +30 min: its clocks start then, not at opening.
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &a.clocks, t0 + 30 * MIN);
+    let r = ola_clock(&a, ClockKind::Response, 10);
+    assert_eq!(r.agreement, "OLA-0001");
+    assert_eq!(r.running_since, Some(t0 + 30 * MIN));
+    assert_eq!(r.due_at, Some(t0 + 50 * MIN));
+    assert_eq!(
+        ola_clock(&a, ClockKind::Resolution, 10).due_at,
+        Some(t0 + 150 * MIN)
+    );
+    assert!(
+        a.changes
+            .iter()
+            .any(|(f, was, now)| f == "ola_response_target"
+                && was == "no agreement applied"
+                && now == "OLA-0001 P2: 20 min")
+    );
+    // Someone in the group takes it at +40 min: the group's response is met.
+    f.assignee_id = Some(5);
+    f.state = IncidentState::InProgress;
+    let a = advance(&t, &f, &a.clocks, t0 + 40 * MIN);
+    let r = ola_clock(&a, ClockKind::Response, 10);
+    assert_eq!((r.status, r.met()), (ClockStatus::Stopped, Some(true)));
+    assert_eq!(r.elapsed_ms, 10 * MIN);
+    assert_eq!(a.intervals[0].group, Some(10));
+    assert_eq!(a.intervals[0].ended_by, "taken");
+    // The SLA's own response clock is not the group's: it still runs.
+    assert_eq!(clock(&a, ClockKind::Response).status, ClockStatus::Running);
+    // Handed over to group 20 at +3 h: group 10 stops past its 2 h target
+    // (missed); group 20's clocks start.
+    f.group_id = Some(20);
+    f.assignee_id = None;
+    let a = advance(&t, &f, &a.clocks, t0 + 3 * HOUR);
+    let s = ola_clock(&a, ClockKind::Resolution, 10);
+    assert_eq!(s.status, ClockStatus::Stopped);
+    assert_eq!(s.elapsed_ms, 150 * MIN);
+    assert_eq!(s.met(), Some(false));
+    assert_eq!(
+        a.intervals.last().map(|i| i.ended_by.as_str()),
+        Some("handed over")
+    );
+    let s2 = ola_clock(&a, ClockKind::Resolution, 20);
+    assert_eq!(
+        (s2.agreement.as_str(), s2.status),
+        ("OLA-0002", ClockStatus::Running)
+    );
+    assert_eq!(s2.due_at, Some(t0 + 7 * HOUR));
+    // Group 20 waits on the customer for an hour: its part pauses.
+    f.state = IncidentState::OnHold;
+    f.hold_reason = Some(HoldReason::AwaitingCustomer);
+    let a = advance(&t, &f, &a.clocks, t0 + 4 * HOUR);
+    assert_eq!(
+        ola_clock(&a, ClockKind::Resolution, 20).status,
+        ClockStatus::Paused
+    );
+    // Back to group 10 at +5 h: its resolution clock resumes with the time
+    // it had counted; group 20 stops within its target.
+    f.state = IncidentState::InProgress;
+    f.hold_reason = None;
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &a.clocks, t0 + 5 * HOUR);
+    let s = ola_clock(&a, ClockKind::Resolution, 10);
+    assert_eq!(s.status, ClockStatus::Running);
+    assert_eq!(s.elapsed_ms, 150 * MIN);
+    assert_eq!(s.running_since, Some(t0 + 5 * HOUR));
+    let s2 = ola_clock(&a, ClockKind::Resolution, 20);
+    assert_eq!((s2.status, s2.met()), (ClockStatus::Stopped, Some(true)));
+    assert_eq!(s2.elapsed_ms, HOUR);
+    // Nobody in group 10 has taken it this time: its response runs again.
+    assert_eq!(
+        ola_clock(&a, ClockKind::Response, 10).status,
+        ClockStatus::Running
+    );
+    // Resolved at +6 h: every running clock stops.
+    f.state = IncidentState::Resolved;
+    f.resolved_at = Some(t0 + 6 * HOUR);
+    f.first_response_at = Some(t0 + 6 * HOUR);
+    let a = advance(&t, &f, &a.clocks, t0 + 6 * HOUR);
+    assert!(
+        a.clocks
+            .iter()
+            .all(|c| matches!(c.status, ClockStatus::Stopped))
+    );
+    assert_eq!(
+        ola_clock(&a, ClockKind::Resolution, 10).elapsed_ms,
+        210 * MIN
+    );
+}
+
+#[test]
+fn a_group_without_an_ola_has_no_clock_and_a_cancelled_incident_cancels_the_groups() {
+    let t = with_olas();
+    let t0 = at("2026-06-01T08:00:00Z");
+    let mut f = facts(t0);
+    f.group_id = Some(30);
+    assert_eq!(advance(&t, &f, &[], t0).clocks.len(), 2);
+    // Assigned on opening: the group's clocks start at opening, silently.
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &[], t0);
+    assert_eq!(a.clocks.len(), 4);
+    assert!(a.changes.is_empty());
+    f.state = IncidentState::Cancelled;
+    let a = advance(&t, &f, &a.clocks, t0 + HOUR);
+    assert!(a.clocks.iter().all(|c| c.status == ClockStatus::Cancelled));
 }
 
 #[test]

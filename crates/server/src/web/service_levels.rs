@@ -20,7 +20,6 @@ use crate::sla_report::{self, SlaReport};
 
 pub struct AgreementRow {
     number: String,
-    kind: String,
     title: String,
     party: String,
     services: String,
@@ -207,7 +206,6 @@ async fn list_page(
             review: a.review_on.clone().unwrap_or_else(|| "not set".into()),
             calendar: a.calendar_name.clone(),
             number: a.number,
-            kind: a.kind,
             title: a.title,
             status: a.status,
         })

@@ -194,6 +194,34 @@ impl TestServer {
         (s, v)
     }
 
+    /// A web page as `who` sees it, signed in through the sign-in form
+    /// (pages take a session, not a token); panics unless it answers 200.
+    #[allow(dead_code)]
+    pub async fn page(&self, who: &str, path: &str) -> String {
+        let email = USERS.iter().find(|u| u.0 == who).expect("a test user").1;
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = self.url("");
+        let (_, csrf) = login_form(&client, &base).await;
+        let res = client
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_redirection(),
+            "sign in {email}: {}",
+            res.status()
+        );
+        let res = client.get(self.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path} as {who}");
+        res.text().await.unwrap()
+    }
+
     /// Raises an incident as `who` and returns its number.
     pub async fn raise(&self, who: &str, title: &str, service: &str) -> String {
         let (s, v) = self

@@ -83,6 +83,8 @@ impl Incident {
             opened_at: self.opened_at,
             first_response_at: self.first_response_at,
             resolved_at: self.resolved_at,
+            group_id: self.group_id,
+            assignee_id: self.assignee_id,
         }
     }
 

@@ -102,6 +102,8 @@ pub struct Fired {
     pub record_id: i64,
     pub number: String,
     pub clock: ClockKind,
+    /// The assignment group of an OLA clock; `None` for the SLA's.
+    pub group: Option<i64>,
     pub crossed: steward_domain::sla::Crossed,
     /// The incident's priority, impact and urgency when the clock crossed.
     pub priority: u8,

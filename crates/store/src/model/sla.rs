@@ -88,6 +88,8 @@ pub struct AgreementFields {
 pub struct ClockRow {
     pub record_id: i64,
     pub kind: crate::Code<ClockKind>,
+    /// The assignment group of an OLA clock; 0 for the SLA's.
+    pub group_id: i64,
     pub agreement: String,
     pub calendar_id: i64,
     pub priority: i64,
@@ -112,6 +114,7 @@ impl ClockRow {
     pub fn into_clock(self) -> SlaClock {
         SlaClock {
             kind: self.kind.get(),
+            group: (self.group_id != 0).then_some(self.group_id),
             agreement: self.agreement,
             calendar_id: self.calendar_id,
             priority: u8::try_from(self.priority).unwrap_or(5),
@@ -133,6 +136,8 @@ impl ClockRow {
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct ClockIntervalRow {
     pub kind: String,
+    /// The assignment group whose OLA clock counted (0: the SLA's).
+    pub group_id: i64,
     pub started_at: UtcMillis,
     pub ended_at: UtcMillis,
     pub business_ms: i64,
@@ -171,12 +176,24 @@ impl Agreement {
     }
 }
 
-/// The SLAs and calendars that clocks are measured with, as the domain needs them.
+/// The SLAs, OLAs and calendars that clocks are measured with, as the domain
+/// needs them.
 pub fn sla_terms(agreements: &[Agreement], calendars: &[StoredCalendar]) -> SlaTerms {
-    let slas = agreements.iter().filter(|a| a.kind == "sla");
+    let mut olas: std::collections::HashMap<i64, Vec<Candidate>> = Default::default();
+    for a in agreements.iter().filter(|a| a.kind == "ola") {
+        if let (Some(g), Some(c)) = (a.group_id, a.candidate()) {
+            olas.entry(g).or_default().push(c);
+        }
+    }
     SlaTerms {
-        candidates: slas.clone().filter_map(Agreement::candidate).collect(),
-        terms: slas
+        candidates: agreements
+            .iter()
+            .filter(|a| a.kind == "sla")
+            .filter_map(Agreement::candidate)
+            .collect(),
+        olas,
+        terms: agreements
+            .iter()
             .map(|a| (a.number.clone(), (a.calendar_id, a.warn_percent)))
             .collect(),
         calendars: calendars

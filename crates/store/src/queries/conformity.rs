@@ -301,7 +301,7 @@ fn sql_of(id: FigureId) -> FigureSql {
         },
         SlaTargetsMet => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
-                   WHERE c.status = 'stopped' AND c.stopped_at >= :since",
+                   WHERE c.status = 'stopped' AND c.stopped_at >= :since AND c.group_id = 0",
             good: "c.breached_at IS NULL",
             gap: "'incident' AS kind, i.number AS record_key, \
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
@@ -465,7 +465,7 @@ fn sql_of(id: FigureId) -> FigureSql {
         },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
-                   WHERE c.breached_at >= :since AND c.status <> 'cancelled'",
+                   WHERE c.breached_at >= :since AND c.status <> 'cancelled' AND c.group_id = 0",
             good: "c.breach_reason IS NOT NULL AND c.breach_reason <> ''",
             gap: "'incident' AS kind, i.number AS record_key, \
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",

@@ -59,6 +59,20 @@ fn scoped(alias: &str, scope: Scope<'_>) -> String {
     s
 }
 
+/// [`scoped`] for clocks: without an agreement, every SLA's clocks (a
+/// group's OLA clocks measure the provider's own teams, not its service to
+/// customers; an agreement's number says its kind).
+fn clock_scoped(alias: &str, scope: Scope<'_>) -> String {
+    let mut s = scoped(alias, scope);
+    if scope.agreement.is_none() {
+        s.push_str(&format!(
+            " AND {alias}.agreement NOT LIKE '{}-%'",
+            steward_domain::number::NumberKind::Ola.prefix()
+        ));
+    }
+    s
+}
+
 /// What a record counter counts: its column in `record_counts`, the time
 /// column of the record it counts by, and the condition on the record.
 #[derive(Debug, Clone, Copy)]
@@ -135,7 +149,7 @@ pub fn clocks(counter: ClockCounter, scope: Scope<'_>, b: Bounds<'_>) -> String 
             "COUNT(*)",
         ),
     };
-    let (ks, cs) = (scoped("k", scope), scoped("c", scope));
+    let (ks, cs) = (clock_scoped("k", scope), clock_scoped("c", scope));
     let raw = |from: &str, to: &str| {
         format!(
             "(SELECT {agg} FROM sla_clocks c WHERE {cond}{cs} \

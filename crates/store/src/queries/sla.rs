@@ -13,6 +13,7 @@ use crate::{AuditActor, ClockIntervalRow, ClockRow, Fired, NewJob, Result};
 
 pub(crate) const CLOCK_COLUMNS: &[&str] = &[
     "kind",
+    "group_id",
     "org_id",
     "agreement",
     "calendar_id",
@@ -30,7 +31,7 @@ pub(crate) const CLOCK_COLUMNS: &[&str] = &[
     "next_at",
 ];
 
-const SELECT: &str = "SELECT record_id, kind, agreement, calendar_id, priority, target_minutes, \
+const SELECT: &str = "SELECT record_id, kind, group_id, agreement, calendar_id, priority, target_minutes, \
      warn_percent, status, elapsed_ms, running_since, due_at, warn_at, warned_at, breached_at, \
      stopped_at, breach_reason FROM sla_clocks";
 
@@ -39,6 +40,7 @@ pub(crate) fn clock_args(org_id: i64, c: &SlaClock) -> Vec<super::Arg> {
     use super::Arg::*;
     vec![
         Text(c.kind.as_str().to_owned()),
+        I64(c.group.unwrap_or(0)),
         I64(org_id),
         Text(c.agreement.clone()),
         I64(c.calendar_id),
@@ -57,11 +59,12 @@ pub(crate) fn clock_args(org_id: i64, c: &SlaClock) -> Vec<super::Arg> {
     ]
 }
 
-/// The nearest due time of a running clock, or [`NEVER`].
+/// The nearest due time of a running SLA clock, or [`NEVER`] (the queue is
+/// sorted by the customer's time left, not a group's).
 pub(crate) fn due_of(clocks: &[SlaClock]) -> UtcMillis {
     clocks
         .iter()
-        .filter(|c| c.status == sla::ClockStatus::Running)
+        .filter(|c| c.status == sla::ClockStatus::Running && c.group.is_none())
         .filter_map(|c| c.due_at)
         .min()
         .unwrap_or(NEVER)
@@ -82,7 +85,7 @@ async fn rows_of<'c, E>(executor: E, record_id: i64) -> Result<Vec<ClockRow>>
 where
     E: sqlx::Executor<'c, Database = super::super::Db>,
 {
-    let sql = format!("{SELECT} WHERE record_id = $1 ORDER BY kind");
+    let sql = format!("{SELECT} WHERE record_id = $1 ORDER BY group_id, kind");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(record_id)
         .fetch_all(executor)
@@ -108,7 +111,7 @@ pub async fn set_breach_reason(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT i.number, i.org_id, c.breached_at, c.breach_reason FROM sla_clocks c \
              JOIN work_records i ON i.id = c.record_id \
-             WHERE c.record_id = $1 AND c.kind = $2{}",
+             WHERE c.record_id = $1 AND c.kind = $2 AND c.group_id = 0{}",
             dialect::FOR_UPDATE
         )))
         .bind(record_id)
@@ -130,12 +133,15 @@ pub async fn set_breach_reason(
     if before.as_deref() == Some(reason) {
         return Ok(());
     }
-    sqlx::query("UPDATE sla_clocks SET breach_reason = $1 WHERE record_id = $2 AND kind = $3")
-        .bind(reason)
-        .bind(record_id)
-        .bind(kind.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE sla_clocks SET breach_reason = $1 WHERE record_id = $2 AND kind = $3 \
+         AND group_id = 0",
+    )
+    .bind(reason)
+    .bind(record_id)
+    .bind(kind.as_str())
+    .execute(&mut *tx)
+    .await?;
     let mut c = Changes::default();
     c.diff(
         &format!("{}_breach_reason", kind.as_str()),
@@ -160,7 +166,7 @@ pub async fn set_breach_reason(
 /// An incident's closed intervals, oldest first.
 pub async fn intervals(p: &Pools, record_id: i64) -> Result<Vec<ClockIntervalRow>> {
     Ok(sqlx::query_as(
-        "SELECT kind, started_at, ended_at, business_ms, ended_by FROM sla_intervals \
+        "SELECT kind, group_id, started_at, ended_at, business_ms, ended_by FROM sla_intervals \
          WHERE record_id = $1 ORDER BY id",
     )
     .bind(record_id)
@@ -192,8 +198,8 @@ pub(crate) async fn save(
         for v in clock_args(org_id, c) {
             q.push(", ").arg(v);
         }
-        q.push(") ON CONFLICT (record_id, kind) DO UPDATE SET ");
-        let sets: Vec<String> = CLOCK_COLUMNS[1..]
+        q.push(") ON CONFLICT (record_id, kind, group_id) DO UPDATE SET ");
+        let sets: Vec<String> = CLOCK_COLUMNS[2..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
@@ -202,11 +208,12 @@ pub(crate) async fn save(
     }
     for i in &a.intervals {
         sqlx::query(
-            "INSERT INTO sla_intervals (record_id, kind, started_at, ended_at, business_ms, \
-             ended_by) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sla_intervals (record_id, kind, group_id, started_at, ended_at, \
+             business_ms, ended_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(record_id)
         .bind(i.kind.as_str())
+        .bind(i.group.unwrap_or(0))
         .bind(i.started_at)
         .bind(i.ended_at)
         .bind(i.business_ms)
@@ -251,7 +258,7 @@ pub async fn sweep(
 ) -> Result<Vec<Fired>> {
     let mut tx = p.begin().await?;
     let sql = format!(
-        "SELECT i.number, i.org_id, i.impact, i.urgency, c.record_id, c.kind, c.agreement, c.calendar_id, c.priority, \
+        "SELECT i.number, i.org_id, i.impact, i.urgency, c.record_id, c.kind, c.group_id, c.agreement, c.calendar_id, c.priority, \
          c.target_minutes, c.warn_percent, c.status, c.elapsed_ms, c.running_since, c.due_at, \
          c.warn_at, c.warned_at, c.breached_at, c.stopped_at, c.breach_reason \
          FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
@@ -278,15 +285,18 @@ pub async fn sweep(
         let crossed = sla::fire(&mut clock, now);
         sqlx::query(
             "UPDATE sla_clocks SET warned_at = $1, breached_at = $2, next_at = $3 \
-             WHERE record_id = $4 AND kind = $5",
+             WHERE record_id = $4 AND kind = $5 AND group_id = $6",
         )
         .bind(clock.warned_at)
         .bind(clock.breached_at)
         .bind(clock.next_at())
         .bind(record_id)
         .bind(clock.kind.as_str())
+        .bind(clock.group.unwrap_or(0))
         .execute(&mut *tx)
         .await?;
+        // An OLA clock's crossings are named as the group's.
+        let prefix = if clock.group.is_some() { "ola_" } else { "" };
         for x in crossed {
             let moment = match x {
                 Crossed::Warning => clock.warn_at,
@@ -296,6 +306,7 @@ pub async fn sweep(
                 record_id,
                 number: row.number.clone(),
                 clock: clock.kind,
+                group: clock.group,
                 crossed: x,
                 priority: clock.priority,
                 impact: row.impact,
@@ -308,7 +319,7 @@ pub async fn sweep(
                 Crossed::Breach => clock.breached_at,
             };
             c.diff(
-                &format!("{}_{}", clock.kind.as_str(), x.as_str()),
+                &format!("{prefix}{}_{}", clock.kind.as_str(), x.as_str()),
                 &String::new(),
                 &sla::instant_text(at),
             );
@@ -325,7 +336,11 @@ pub async fn sweep(
                 Some(row.org_id),
                 "incident",
                 &row.number,
-                &format!("sla_{}", x.as_str()),
+                &format!(
+                    "{}_{}",
+                    if clock.group.is_some() { "ola" } else { "sla" },
+                    x.as_str()
+                ),
                 &c,
                 now,
             )
