@@ -212,6 +212,27 @@ async fn a_groups_part_is_measured_by_its_ola_shown_to_staff_and_reported() {
         assert!(page.contains(r#"<a href="/agreements/OLA-0001">OLA-0001</a>"#));
         let page = s.page("manager", "/agreements/OLA-0001").await;
         assert!(page.contains("OLA report"), "{page}");
+
+        // Raised straight to the desk and taken at once: met, with its interval.
+        let (st, v) = s
+            .post(
+                "agent",
+                "/api/v1/incidents",
+                json!({"title": "Mailbox full", "service": "SVC-0001",
+                       "caller": "cora@alpha.test", "group": "Service Desk",
+                       "assignee": "agent@provider.test"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (_, sla2) = s
+            .get(
+                "agent",
+                &format!("/api/v1/incidents/{}/sla", v["number"].as_str().unwrap()),
+            )
+            .await;
+        let r = ola_clock(&sla2, "Service Desk", "response");
+        assert_eq!(r["standing"], "met", "{r}");
+        assert_eq!(r["intervals"].as_array().unwrap().len(), 1, "{r}");
         s.stop().await;
     }
 }

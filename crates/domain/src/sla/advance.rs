@@ -79,7 +79,15 @@ enum Wanted {
     Cancel,
 }
 
-fn wanted(kind: ClockKind, group: Option<i64>, f: &CaseFacts, now: UtcMillis) -> Wanted {
+/// `taken`: a group's response clock already stopped while the group kept
+/// the incident (someone took it; unassigning does not start it again).
+fn wanted(
+    kind: ClockKind,
+    group: Option<i64>,
+    taken: bool,
+    f: &CaseFacts,
+    now: UtcMillis,
+) -> Wanted {
     use IncidentState::*;
     if f.state == Cancelled {
         return Wanted::Cancel;
@@ -100,6 +108,7 @@ fn wanted(kind: ClockKind, group: Option<i64>, f: &CaseFacts, now: UtcMillis) ->
         (ClockKind::Response, Some(_)) => match (f.state, f.assignee_id) {
             (Resolved | Closed, _) => Wanted::Stop("resolved", f.resolved_at.unwrap_or(now)),
             (_, Some(_)) => Wanted::Stop("taken", now),
+            (_, None) if taken => Wanted::Stop("taken", now),
             (_, None) => Wanted::Run,
         },
         (ClockKind::Resolution, _) => match (f.state, f.hold_reason) {
@@ -149,7 +158,7 @@ pub fn advance(
     };
     for kind in ClockKind::ALL {
         let old = before.iter().find(|c| c.kind == kind && c.group.is_none());
-        at.step((kind, None), old, sla.as_ref(), &mut out);
+        at.step((kind, None), old, sla.as_ref(), false, &mut out);
     }
     let mut groups: Vec<i64> = before.iter().filter_map(|c| c.group).collect();
     groups.extend(facts.group_id);
@@ -157,13 +166,19 @@ pub fn advance(
     groups.dedup();
     for g in groups {
         let ola = terms.olas.get(&g).and_then(|c| applicable(c));
+        // The group kept the incident since the last change: its part runs.
+        let held = before.iter().any(|c| {
+            c.group == Some(g)
+                && c.kind == ClockKind::Resolution
+                && matches!(c.status, ClockStatus::Running | ClockStatus::Paused)
+        });
         for kind in ClockKind::ALL {
             let old = before.iter().find(|c| c.kind == kind && c.group == Some(g));
             // A group that no longer holds the incident gets no new clock.
             if old.is_none() && facts.group_id != Some(g) {
                 continue;
             }
-            at.step((kind, Some(g)), old, ola.as_ref(), &mut out);
+            at.step((kind, Some(g)), old, ola.as_ref(), held, &mut out);
         }
     }
     out
@@ -185,6 +200,7 @@ impl At<'_> {
         (kind, group): (ClockKind, Option<i64>),
         old: Option<&SlaClock>,
         applies: Option<&Applies>,
+        held: bool,
         out: &mut Advance,
     ) {
         let At {
@@ -196,6 +212,8 @@ impl At<'_> {
         let prefix = if group.is_some() { "ola_" } else { "" };
         let field = format!("{prefix}{}_target", kind.as_str());
         let due_field = format!("{prefix}{}_due", kind.as_str());
+        let taken = held && old.is_some_and(|c| c.status == ClockStatus::Stopped);
+        let want = wanted(kind, group, taken, facts, now);
         let mut clock = match (old, applies) {
             (None, None) => return,
             (Some(c), None) => {
@@ -263,7 +281,12 @@ impl At<'_> {
                     .copied()
                     .unwrap_or((c.calendar_id, c.warn_percent));
                 let target = kind.target(a.target);
-                let live = matches!(c.status, ClockStatus::Running | ClockStatus::Paused);
+                // A stopped clock about to run again (a reopen, a group
+                // getting the incident back) is measured against today's
+                // target too.
+                let live = matches!(c.status, ClockStatus::Running | ClockStatus::Paused)
+                    || (c.status == ClockStatus::Stopped
+                        && matches!(want, Wanted::Run | Wanted::Pause(_)));
                 if live
                     && (c.agreement != a.number
                         || c.target_minutes != target
@@ -287,7 +310,7 @@ impl At<'_> {
                     out.changes.push((field, was, target_text(&c)));
                     if was_due != c.due_at {
                         out.changes.push((
-                            format!("{}_due", kind.as_str()),
+                            due_field.clone(),
                             instant_text(was_due),
                             instant_text(c.due_at),
                         ));
@@ -297,7 +320,7 @@ impl At<'_> {
             }
         };
         let cal = terms.calendar(clock.calendar_id);
-        match (clock.status, wanted(kind, group, facts, now)) {
+        match (clock.status, want) {
             (ClockStatus::Running, Wanted::Run)
             | (ClockStatus::Paused, Wanted::Pause(_))
             | (ClockStatus::Stopped, Wanted::Stop(..))

@@ -104,17 +104,27 @@ fn ola_clock(a: &Advance, kind: ClockKind, group: i64) -> &SlaClock {
 }
 
 /// The SLA, and OLA-0001 for group 10 (P2: respond in 20 min, resolve in
-/// 2 h) and OLA-0002 for group 20 (P2: 40 min, 4 h), on every minute.
+/// 2 h; P1: half that) and OLA-0002 for group 20 (P2: 40 min, 4 h; P1:
+/// half), on every minute.
 fn with_olas() -> SlaTerms {
     let mut t = always();
     for (number, group, mult) in [("OLA-0001", 10, 1), ("OLA-0002", 20, 2)] {
-        let targets = BTreeMap::from([(
-            2u8,
-            Target {
-                response_minutes: 20 * mult,
-                resolution_minutes: 120 * mult,
-            },
-        )]);
+        let targets = BTreeMap::from([
+            (
+                2u8,
+                Target {
+                    response_minutes: 20 * mult,
+                    resolution_minutes: 120 * mult,
+                },
+            ),
+            (
+                1u8,
+                Target {
+                    response_minutes: 10 * mult,
+                    resolution_minutes: 60 * mult,
+                },
+            ),
+        ]);
         t.olas.insert(
             group,
             vec![Candidate {
@@ -574,4 +584,71 @@ proptest::proptest! {
         ) * 1000;
         proptest::prop_assert_eq!(s.elapsed_ms + left, s.target_ms());
     }
+}
+
+#[test]
+fn a_groups_clocks_follow_the_priority_under_their_own_names_even_while_stopped() {
+    let t = with_olas();
+    let t0 = at("2026-06-01T08:00:00Z");
+    let mut f = facts(t0);
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &[], t0);
+    // P1 at +5 min: the group's due times move, named as the group's.
+    f.priority = 1;
+    let a = advance(&t, &f, &a.clocks, t0 + 5 * MIN);
+    assert_eq!(
+        ola_clock(&a, ClockKind::Resolution, 10).due_at,
+        Some(t0 + HOUR)
+    );
+    let fields: Vec<&str> = a.changes.iter().map(|(f, ..)| f.as_str()).collect();
+    assert!(fields.contains(&"ola_resolution_due"), "{fields:?}");
+    assert_eq!(
+        fields.iter().filter(|f| **f == "resolution_due").count(),
+        1,
+        "the SLA's own, once: {fields:?}"
+    );
+    // Handed to group 20 at +10 min; back to P2 while group 20 holds it;
+    // back to group 10 at +20 min: it resumes against the P2 target.
+    f.group_id = Some(20);
+    let a = advance(&t, &f, &a.clocks, t0 + 10 * MIN);
+    f.priority = 2;
+    let a = advance(&t, &f, &a.clocks, t0 + 15 * MIN);
+    assert_eq!(ola_clock(&a, ClockKind::Resolution, 10).priority, 1);
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &a.clocks, t0 + 20 * MIN);
+    let s = ola_clock(&a, ClockKind::Resolution, 10);
+    assert_eq!((s.priority, s.target_minutes), (2, 120));
+    assert_eq!(s.due_at, Some(t0 + 20 * MIN + 110 * MIN));
+    assert!(
+        a.changes
+            .iter()
+            .any(|(f, was, now)| f == "ola_resolution_target"
+                && was == "OLA-0001 P1: 1 h"
+                && now == "OLA-0001 P2: 2 h"),
+        "{:?}",
+        a.changes
+    );
+}
+
+#[test]
+fn unassigning_within_the_group_does_not_start_its_response_again() {
+    let t = with_olas();
+    let t0 = at("2026-06-01T08:00:00Z");
+    let mut f = facts(t0);
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &[], t0);
+    f.assignee_id = Some(5);
+    let a = advance(&t, &f, &a.clocks, t0 + 5 * MIN);
+    f.assignee_id = None;
+    let a = advance(&t, &f, &a.clocks, t0 + 10 * MIN);
+    let r = ola_clock(&a, ClockKind::Response, 10);
+    assert_eq!((r.status, r.elapsed_ms), (ClockStatus::Stopped, 5 * MIN));
+    // Away and back unassigned: a new wait to be taken, on the same clock.
+    f.group_id = Some(20);
+    let a = advance(&t, &f, &a.clocks, t0 + 20 * MIN);
+    f.group_id = Some(10);
+    let a = advance(&t, &f, &a.clocks, t0 + 30 * MIN);
+    let r = ola_clock(&a, ClockKind::Response, 10);
+    assert_eq!(r.status, ClockStatus::Running);
+    assert_eq!(r.running_since, Some(t0 + 30 * MIN));
 }

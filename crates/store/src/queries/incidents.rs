@@ -267,6 +267,14 @@ where
             args: super::sla::clock_args(new.org_id, c),
         })
         .collect();
+    // A clock stopped at once (a group's response, taken on creation) keeps
+    // its interval, as any other.
+    children.extend(clocks.intervals.iter().map(|i| Child {
+        table: "sla_intervals",
+        parent_column: "record_id",
+        columns: super::sla::INTERVAL_COLUMNS,
+        args: super::sla::interval_args(i),
+    }));
     if notify {
         for e in notify::events(None, created.snapshot()) {
             let job = NewJob::notify(e, 0, actor.user_id, None);

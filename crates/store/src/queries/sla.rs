@@ -59,6 +59,28 @@ pub(crate) fn clock_args(org_id: i64, c: &SlaClock) -> Vec<super::Arg> {
     ]
 }
 
+pub(crate) const INTERVAL_COLUMNS: &[&str] = &[
+    "kind",
+    "group_id",
+    "started_at",
+    "ended_at",
+    "business_ms",
+    "ended_by",
+];
+
+/// The values of [`INTERVAL_COLUMNS`] for one closed interval.
+pub(crate) fn interval_args(i: &sla::ClockInterval) -> Vec<super::Arg> {
+    use super::Arg::*;
+    vec![
+        Text(i.kind.as_str().to_owned()),
+        I64(i.group.unwrap_or(0)),
+        I64(i.started_at),
+        I64(i.ended_at),
+        I64(i.business_ms),
+        Text(i.ended_by.clone()),
+    ]
+}
+
 /// The nearest due time of a running SLA clock, or [`NEVER`] (the queue is
 /// sorted by the customer's time left, not a group's).
 pub(crate) fn due_of(clocks: &[SlaClock]) -> UtcMillis {
@@ -207,19 +229,15 @@ pub(crate) async fn save(
         q.execute(&mut *conn).await?;
     }
     for i in &a.intervals {
-        sqlx::query(
-            "INSERT INTO sla_intervals (record_id, kind, group_id, started_at, ended_at, \
-             business_ms, ended_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(record_id)
-        .bind(i.kind.as_str())
-        .bind(i.group.unwrap_or(0))
-        .bind(i.started_at)
-        .bind(i.ended_at)
-        .bind(i.business_ms)
-        .bind(&i.ended_by)
-        .execute(&mut *conn)
-        .await?;
+        let mut q = super::Sql::new("INSERT INTO sla_intervals (record_id, ");
+        q.push(&INTERVAL_COLUMNS.join(", "))
+            .push(") VALUES (")
+            .arg(super::Arg::I64(record_id));
+        for v in interval_args(i) {
+            q.push(", ").arg(v);
+        }
+        q.push(")");
+        q.execute(&mut *conn).await?;
     }
     let (old_due, new_due) = (due_of(before), due_of(&a.clocks));
     if old_due != new_due {
