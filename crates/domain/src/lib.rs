@@ -28,6 +28,7 @@ pub mod problem;
 pub mod register;
 pub mod review;
 pub mod satisfaction;
+pub mod search;
 pub mod service;
 pub mod sla;
 pub mod survey;

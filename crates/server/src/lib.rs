@@ -36,6 +36,7 @@ pub mod registers;
 pub mod report;
 pub mod reviews;
 pub mod satisfaction;
+pub mod search;
 pub mod service_reports;
 pub mod sla;
 pub mod sla_report;

@@ -46,6 +46,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
     match route {
         "GET /api/v1/incidents"
         | "GET /api/v1/services"
+        | "GET /api/v1/search"
         | "GET /api/v1/me"
         | "GET /api/v1/tokens"
         | "POST /api/v1/tokens" => Allow,
@@ -772,6 +773,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                         format!("{path}?start=2026-03-26T15:00:00Z&minutes=60")
                     } else if template.ends_with("/applicable") {
                         format!("{path}?customer=Alpha&service=SVC-0001&priority=1")
+                    } else if template.ends_with("/search") {
+                        format!("{path}?q=matrix")
                     } else if template.ends_with("/between") {
                         format!("{path}?from=2026-03-26T15:00:00Z&to=2026-03-27T15:00:00Z")
                     } else {

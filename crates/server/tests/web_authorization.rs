@@ -62,6 +62,7 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /incidents"
         | "GET /services"
         | "GET /settings"
+        | "GET /search"
         | "POST /settings/time-zone"
         | "POST /settings/notifications"
         | "POST /settings/tokens" => Allow,

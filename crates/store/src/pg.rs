@@ -113,9 +113,67 @@ impl Pools {
 pub mod dialect {
     use steward_domain::number::NumberKind;
 
-    use super::q::PreparedInsert;
+    use super::q::{Arg, PreparedInsert, Sql};
     use super::{Conn, Pools};
     use crate::Result;
+
+    /// A search in PostgreSQL's full text: each word as a prefix
+    /// (`to_tsquery('simple', 'print:*')`), each phrase with
+    /// `phraseto_tsquery`, exclusions with `!!`; ranked by `ts_rank_cd`
+    /// (number and title weigh more), best first, with a headline worked out
+    /// for the rows kept only. `allowed` adds the condition on `d`
+    /// (search_docs) that narrows it to what the actor may find.
+    pub fn search(
+        q: &steward_domain::search::Query,
+        allowed: impl FnOnce(&mut Sql),
+        limit: i64,
+    ) -> Sql {
+        use steward_domain::search::Term;
+        let query = |sql: &mut Sql| {
+            sql.push("(");
+            let terms = q
+                .include
+                .iter()
+                .map(|t| (false, t))
+                .chain(q.exclude.iter().map(|t| (true, t)));
+            for (i, (not, t)) in terms.enumerate() {
+                if i > 0 {
+                    sql.push(" && ");
+                }
+                if not {
+                    sql.push("!!");
+                }
+                match t {
+                    Term::Word(w) => sql
+                        .push("to_tsquery('simple', ")
+                        .arg(Arg::Text(format!("{w}:*"))),
+                    Term::Phrase(ws) => sql
+                        .push("phraseto_tsquery('simple', ")
+                        .arg(Arg::Text(ws.join(" "))),
+                };
+                sql.push(")");
+            }
+            sql.push(")");
+        };
+        let mut sql = Sql::new(
+            "SELECT k.kind, k.number, k.title, ts_headline('simple', k.title || ' · ' || k.body, ",
+        );
+        query(&mut sql);
+        sql.push(
+            ", 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || \
+             ', MaxWords=24, MinWords=10, ShortWord=1') AS snippet, k.rank FROM \
+             (SELECT d.kind, d.number, d.title, d.body, d.id, \
+             CAST(ts_rank_cd(d.tsv, ",
+        );
+        query(&mut sql);
+        sql.push(") AS DOUBLE PRECISION) AS rank FROM search_docs d WHERE d.tsv @@ ");
+        query(&mut sql);
+        allowed(&mut sql);
+        sql.push(" ORDER BY rank DESC, d.id DESC LIMIT ")
+            .arg(Arg::I64(limit))
+            .push(") k ORDER BY k.rank DESC, k.id DESC");
+        sql
+    }
 
     /// Row lock for read-modify-write inside a transaction.
     pub const FOR_UPDATE: &str = " FOR UPDATE";

@@ -140,6 +140,42 @@ pub mod dialect {
     use super::{Conn, Pools};
     use crate::Result;
 
+    /// A search in FTS5: each word as a prefix (`"print"*`), each phrase
+    /// quoted, exclusions after `NOT`; ranked by BM25 with the number and
+    /// title weighing more than the body, best first. `allowed` adds the
+    /// condition on `d` (search_docs) that narrows it to what the actor may find.
+    pub fn search(
+        q: &steward_domain::search::Query,
+        allowed: impl FnOnce(&mut Sql),
+        limit: i64,
+    ) -> Sql {
+        use steward_domain::search::Term;
+        let fts = |t: &Term| match t {
+            Term::Word(w) => format!("\"{}\"*", w.replace('"', "\"\"")),
+            Term::Phrase(ws) => format!("\"{}\"", ws.join(" ").replace('"', "\"\"")),
+        };
+        let mut text = format!(
+            "({})",
+            q.include.iter().map(fts).collect::<Vec<_>>().join(" ")
+        );
+        for t in &q.exclude {
+            text.push_str(" NOT ");
+            text.push_str(&fts(t));
+        }
+        let mut sql = Sql::new(
+            "SELECT d.kind, d.number, d.title, \
+             snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet, \
+             -bm25(search_fts, 10.0, 5.0, 1.0) AS rank \
+             FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid \
+             WHERE search_fts MATCH ",
+        );
+        sql.arg(Arg::Text(text));
+        allowed(&mut sql);
+        sql.push(" ORDER BY bm25(search_fts, 10.0, 5.0, 1.0), d.id DESC LIMIT ")
+            .arg(Arg::I64(limit));
+        sql
+    }
+
     /// SQLite has one writer, so write transactions are already exclusive.
     pub const FOR_UPDATE: &str = "";
 

@@ -11,6 +11,7 @@ mod jobs;
 mod me;
 mod records;
 mod registers;
+mod search;
 mod services;
 
 use axum::extract::FromRequest;
@@ -131,6 +132,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(attachments::router())
         .merge(records::router(max_upload))
         .merge(services::router())
+        .merge(search::router())
         .merge(admin::router())
         .merge(me::router())
         .merge(audit::router())

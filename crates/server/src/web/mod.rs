@@ -7,6 +7,7 @@ mod conformity;
 pub(crate) mod jobs;
 mod multipart;
 pub(crate) mod record;
+mod search;
 mod service_level_forms;
 mod service_levels;
 mod session;
@@ -198,6 +199,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
             "GET",
             get(service_levels::csv),
         )
+        .route("/search", "GET", get(search::page))
         .route("/admin/jobs", "GET", get(jobs::list))
         .route("/admin/jobs/{id}/retry", "POST", post(jobs::retry))
         .route("/conformity", "GET", get(conformity::dashboard))

@@ -66,6 +66,7 @@ mod records;
 mod registers;
 mod reviews;
 mod satisfaction;
+mod search;
 mod service_reports;
 mod services;
 mod sessions;

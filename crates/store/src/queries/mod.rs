@@ -28,6 +28,7 @@ pub mod registers;
 pub mod reviews;
 pub mod rollups;
 pub mod satisfaction;
+pub mod search;
 pub mod service_reports;
 pub mod services;
 pub mod sla;

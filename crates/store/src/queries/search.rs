@@ -1,0 +1,48 @@
+//! Search over the documents the triggers of migration 0025 keep: the
+//! query as the domain read it, in this database's full-text syntax
+//! (`dialect::search`), narrowed to what the actor may find.
+
+use steward_domain::search::Query;
+
+use super::super::{Pools, dialect};
+use super::{Arg, Sql};
+use crate::{Result, SearchHit, SearchRule};
+
+/// The best `limit` matches of `q` among what `rules` let the actor find
+/// (nothing without a rule).
+pub async fn search(
+    p: &Pools,
+    q: &Query,
+    rules: &[SearchRule],
+    limit: i64,
+) -> Result<Vec<SearchHit>> {
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let allowed = |sql: &mut Sql| {
+        sql.push(" AND (");
+        for (i, r) in rules.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(d.kind = ").arg(Arg::Text(r.kind.clone()));
+            match (r.kind == "service", r.org) {
+                (_, None) => {}
+                (true, Some(o)) => {
+                    sql.push(
+                        " AND d.ref_id IN (SELECT service_id FROM service_customers \
+                         WHERE org_id = ",
+                    )
+                    .arg(Arg::I64(o))
+                    .push(")");
+                }
+                (false, Some(o)) => {
+                    sql.push(" AND d.org_id = ").arg(Arg::I64(o));
+                }
+            }
+            sql.push(")");
+        }
+        sql.push(")");
+    };
+    dialect::search(q, allowed, limit).fetch_all(p.read()).await
+}
