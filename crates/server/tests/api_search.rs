@@ -67,15 +67,15 @@ async fn search_finds_what_each_role_may_read_and_follows_every_write() {
         let mut want = vec![alpha.clone(), beta.clone(), problem.clone()];
         want.sort();
         assert_eq!(all, want);
-        assert_eq!(find(&s, "customer", "printer").await, [alpha.clone()]);
-        assert_eq!(find(&s, "other", "printer").await, [beta.clone()]);
+        assert_eq!(find(&s, "customer", "printer").await, [alpha.as_str()]);
+        assert_eq!(find(&s, "other", "printer").await, [beta.as_str()]);
         assert_eq!(find(&s, "auditor", "printer").await.len(), 3);
 
         // A prefix, a phrase, an exclusion, a record number.
-        assert_eq!(find(&s, "customer", "print").await, [alpha.clone()]);
+        assert_eq!(find(&s, "customer", "print").await, [alpha.as_str()]);
         assert_eq!(
             find(&s, "agent", r#""out of paper""#).await,
-            [alpha.clone()]
+            [alpha.as_str()]
         );
         assert!(find(&s, "agent", r#""paper out""#).await.is_empty());
         let mut rest = find(&s, "agent", "printer -paper").await;
@@ -83,8 +83,8 @@ async fn search_finds_what_each_role_may_read_and_follows_every_write() {
         let mut want = vec![beta.clone(), problem.clone()];
         want.sort();
         assert_eq!(rest, want);
-        assert_eq!(find(&s, "agent", &alpha).await, [alpha.clone()]);
-        assert_eq!(find(&s, "agent", "floor 3").await, [alpha.clone()]);
+        assert_eq!(find(&s, "agent", &alpha).await, [alpha.as_str()]);
+        assert_eq!(find(&s, "agent", "floor 3").await, [alpha.as_str()]);
 
         // The matched words come marked; the title weighs more than the text.
         let (_, v) = s.get("customer", "/api/v1/search?q=tray").await;
@@ -113,10 +113,10 @@ async fn search_finds_what_each_role_may_read_and_follows_every_write() {
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{v}");
-        assert_eq!(find(&s, "customer", "scanner").await, [alpha.clone()]);
+        assert_eq!(find(&s, "customer", "scanner").await, [alpha.as_str()]);
         assert_eq!(
             find(&s, "customer", "printer").await,
-            [alpha.clone()],
+            [alpha.as_str()],
             "still in the text"
         );
         assert!(find(&s, "customer", "jammed").await.is_empty());
