@@ -105,29 +105,26 @@ pub async fn of_incident(
     let intervals = state.store.sla_intervals(inc.id).await?;
     // The SLA's first, then each group's from when it first got the
     // incident; response before resolution, the order in which they matter.
-    let first_start = |g: Option<i64>| {
-        let g0 = g.unwrap_or(0);
-        intervals
+    let mut first: std::collections::HashMap<i64, i64> = Default::default();
+    let starts = intervals.iter().map(|i| (i.group_id, i.started_at)).chain(
+        clocks
             .iter()
-            .filter(|i| i.group_id == g0)
-            .map(|i| i.started_at)
-            .chain(
-                clocks
-                    .iter()
-                    .filter(|(c, _)| c.group == g)
-                    .filter_map(|(c, _)| c.running_since),
-            )
-            .min()
-            .unwrap_or(i64::MAX)
-    };
-    let starts: Vec<i64> = clocks.iter().map(|(c, _)| first_start(c.group)).collect();
-    let mut keyed: Vec<_> = clocks
-        .drain(..)
-        .zip(starts)
-        .map(|((c, r), at)| ((c.group.is_some(), at, c.group, c.kind), c, r))
-        .collect();
-    keyed.sort_by_key(|(k, ..)| *k);
-    let groups = if keyed.iter().any(|(_, c, _)| c.group.is_some()) {
+            .filter_map(|(c, _)| Some((c.group.unwrap_or(0), c.running_since?))),
+    );
+    for (g, at) in starts {
+        let e = first.entry(g).or_insert(at);
+        *e = (*e).min(at);
+    }
+    clocks.sort_by_key(|(c, _)| {
+        let g = c.group.unwrap_or(0);
+        (
+            g != 0,
+            first.get(&g).copied().unwrap_or(i64::MAX),
+            g,
+            c.kind,
+        )
+    });
+    let groups = if clocks.iter().any(|(c, _)| c.group.is_some()) {
         state.store.list_groups().await?
     } else {
         Vec::new()
@@ -152,7 +149,7 @@ pub async fn of_incident(
     };
     let now = now_ms();
     let (mut views, mut ola_views) = (Vec::new(), Vec::new());
-    for (_, c, breach_reason) in &keyed {
+    for (c, breach_reason) in &clocks {
         let cal = terms.calendar(c.calendar_id);
         let (calendar, time_zone) = calendars
             .iter()

@@ -308,23 +308,7 @@ struct Browser {
 }
 
 async fn sign_in(base: &str, email: &str) -> Browser {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap();
-    let (_, token) = common::login_form(&client, base).await;
-    let res = client
-        .post(format!("{base}/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("csrf", &token)])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.status().is_redirection(),
-        "sign in {email}: {}",
-        res.status()
-    );
+    let client = common::signed_in(base, email).await;
     let page = client
         .get(format!("{base}/settings"))
         .send()

@@ -199,24 +199,7 @@ impl TestServer {
     #[allow(dead_code)]
     pub async fn page(&self, who: &str, path: &str) -> String {
         let email = USERS.iter().find(|u| u.0 == who).expect("a test user").1;
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let base = self.url("");
-        let (_, csrf) = login_form(&client, &base).await;
-        let res = client
-            .post(self.url("/login"))
-            .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            res.status().is_redirection(),
-            "sign in {email}: {}",
-            res.status()
-        );
+        let client = signed_in(&self.url(""), email).await;
         let res = client.get(self.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path} as {who}");
         res.text().await.unwrap()
@@ -314,4 +297,28 @@ pub async fn login_form(client: &reqwest::Client, base: &str) -> (String, String
         .expect("a csrf token on the sign-in form")
         .to_owned();
     (cookie, csrf)
+}
+
+/// A client with a cookie jar, signed in as `email` through the sign-in
+/// form at `base`; it follows no redirects.
+#[allow(dead_code)]
+pub async fn signed_in(base: &str, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (_, csrf) = login_form(&client, base).await;
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", PASSWORD), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_redirection(),
+        "sign in {email}: {}",
+        res.status()
+    );
+    client
 }
