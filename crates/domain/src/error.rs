@@ -39,6 +39,14 @@ impl Problems {
     }
 
     /// How many problems were recorded so far.
+    /// Reports the problems of `from` under the name `to` (a kind that calls
+    /// a shared field by its own name: an article's owner is its assignee).
+    pub fn rename(&mut self, from: &str, to: &str) {
+        for e in self.0.iter_mut().filter(|e| e.field == from) {
+            e.field = to.to_owned();
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.0.len()
     }

@@ -27,6 +27,8 @@ pub const AUDIT: &str = "audit";
 pub const FINDING: &str = "finding";
 /// The `kind` of a management review's work record.
 pub const REVIEW: &str = "review";
+/// The `kind` of a knowledge article's work record.
+pub const ARTICLE: &str = "article";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -42,6 +44,7 @@ pub enum Kind {
     Audit,
     Finding,
     Review,
+    Article,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -283,6 +286,27 @@ static REVIEW_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Knowledge articles: staff write, review and publish them; who reads a
+/// published one is its audience (the kernel's read rule asks the store for
+/// customers). Anyone who reads one may say whether it helped.
+static ARTICLE_SPEC: KindSpec = KindSpec {
+    kind: Kind::Article,
+    code: ARTICLE,
+    number: NumberKind::Article,
+    label: "Article",
+    plural: "Knowledge",
+    path: "articles",
+    grants: &[
+        (Verb::Read, EVERYONE),
+        (Verb::Create, WORKERS),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
     /// Whether an open record of this kind past its target date is escalated
     /// (once per target date) to its owner, its group and their managers:
@@ -291,7 +315,7 @@ impl Kind {
         matches!(self, Kind::Complaint)
     }
 
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
@@ -301,6 +325,7 @@ impl Kind {
         Kind::Audit,
         Kind::Finding,
         Kind::Review,
+        Kind::Article,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -314,6 +339,7 @@ impl Kind {
             Kind::Audit => &AUDIT_SPEC,
             Kind::Finding => &FINDING_SPEC,
             Kind::Review => &REVIEW_SPEC,
+            Kind::Article => &ARTICLE_SPEC,
         }
     }
 

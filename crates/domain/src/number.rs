@@ -21,6 +21,8 @@ pub enum NumberKind {
     Finding,
     /// A management review (9.3): `REV-0001`.
     Review,
+    /// A knowledge article (7.6): `KB-0001`.
+    Article,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -42,6 +44,7 @@ impl NumberKind {
             NumberKind::Audit => "AUD",
             NumberKind::Finding => "FND",
             NumberKind::Review => "REV",
+            NumberKind::Article => "KB",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -59,6 +62,7 @@ impl NumberKind {
             | NumberKind::Audit
             | NumberKind::Finding
             | NumberKind::Review
+            | NumberKind::Article
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

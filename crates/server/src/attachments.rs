@@ -32,7 +32,7 @@ pub fn check_may_attach(actor: &Actor, r: &RecordRef) -> AppResult<()> {
     require(
         actor,
         Action::Work(r.kind()?, steward_domain::kind::Verb::Comment),
-        Some(r.org_id),
+        records::scope_org(r),
     )
 }
 
@@ -115,7 +115,7 @@ async fn upload_visibility(
     require(
         actor,
         Action::Work(r.kind()?, records::verb_for(visibility)),
-        Some(r.org_id),
+        records::scope_org(r),
     )?;
     records::check_open(r)?;
     Ok(visibility)

@@ -521,6 +521,13 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     let complaint =
         crate::complaints::demo::load(state, "manager@northwind.example", "kim@acme.example")
             .await?;
+    crate::articles::demo::load(
+        state,
+        DEMO_AGENT,
+        "manager@northwind.example",
+        "kim@acme.example",
+    )
+    .await?;
     let finding = crate::audits::demo::load(state, "manager@northwind.example").await?;
     let nonconformity = crate::nonconformities::demo::load(
         state,

@@ -26,8 +26,15 @@ pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Rec
     if r.kind()? != kind {
         return Err(AppError::NotFound);
     }
-    require(actor, Action::Work(kind, Verb::Read), Some(r.org_id))?;
+    require(actor, Action::Work(kind, Verb::Read), scope_org(&r))?;
     Ok(r)
+}
+
+/// The organisation whose customers a record belongs to, as the policy
+/// asks it: none for an article, the provider's own, which a customer who
+/// found it found published to them (the store's rule of what they read).
+pub fn scope_org(r: &RecordRef) -> Option<i64> {
+    (r.kind != steward_domain::kind::ARTICLE).then_some(r.org_id)
 }
 
 /// A record of `kind` the actor may see, by its number; 404 for a number
@@ -111,7 +118,7 @@ pub async fn link(
     require(
         actor,
         Action::Work(from.kind()?, Verb::Link),
-        Some(from.org_id),
+        scope_org(&from),
     )?;
     let to = get(state, actor, &input.record).await?;
     link_refs(state, actor, &from, &to, link_type).await
@@ -124,9 +131,9 @@ fn may_link(actor: &Actor, from: &RecordRef, to: &RecordRef) -> AppResult<()> {
     require(
         actor,
         Action::Work(from.kind()?, Verb::Link),
-        Some(from.org_id),
+        scope_org(from),
     )?;
-    require(actor, Action::Work(to.kind()?, Verb::Read), Some(to.org_id))
+    require(actor, Action::Work(to.kind()?, Verb::Read), scope_org(to))
 }
 
 pub async fn link_refs(
@@ -149,7 +156,7 @@ pub async fn unlink(state: &AppState, actor: &Actor, number: &str, other: &str) 
     require(
         actor,
         Action::Work(from.kind()?, Verb::Link),
-        Some(from.org_id),
+        scope_org(&from),
     )?;
     let to = get(state, actor, other).await?;
     may_link(actor, &from, &to)?;
@@ -173,7 +180,7 @@ pub async fn links(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<
                 steward_domain::access::authorize(
                     actor,
                     Action::Work(k, Verb::Read),
-                    Some(l.other.org_id),
+                    scope_org(&l.other),
                 ) == steward_domain::access::Decision::Allow
             })
         })
@@ -226,7 +233,7 @@ pub async fn comment(
     require(
         actor,
         Action::Work(kind, verb_for(visibility)),
-        Some(r.org_id),
+        scope_org(r),
     )?;
     check_open(r)?;
     let mut p = Problems::default();
@@ -243,7 +250,8 @@ pub async fn comment(
         | Kind::Improvement
         | Kind::Audit
         | Kind::Finding
-        | Kind::Review => Ok(state
+        | Kind::Review
+        | Kind::Article => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),
@@ -274,6 +282,11 @@ pub async fn history_of(
     kind: &str,
     number: &str,
 ) -> AppResult<Vec<AuditEntry>> {
+    // An article's history holds its drafts and who answered what: its
+    // readers get the published text, not how it came about.
+    if !actor.role.is_staff() && kind == steward_domain::kind::ARTICLE {
+        return Ok(Vec::new());
+    }
     let mut entries = state.store.record_history(kind, number).await?;
     if !actor.role.is_staff() {
         // Work notes and staff-only files (work_note, work_note_attachment).

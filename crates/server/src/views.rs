@@ -578,3 +578,10 @@ pub struct RecordPage {
     pub items: Vec<RecordView>,
     pub next: Option<String>,
 }
+
+/// The day `days` from today (UTC, negative for the past), as `YYYY-MM-DD`.
+pub fn in_days(days: i64) -> String {
+    let at = jiff::Timestamp::from_millisecond(steward_store::now_ms() + days * 86_400_000)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    at.strftime("%Y-%m-%d").to_string()
+}

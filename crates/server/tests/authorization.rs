@@ -296,6 +296,35 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Forbidden)
             }
         }
+        // Articles: staff write them; customers read those published to them
+        // (KB-0001 to Alpha, KB-0002 to Beta) and say whether they helped.
+        "GET /api/v1/articles" => Allow,
+        "POST /api/v1/articles" => only(&["admin", "agent", "manager"]),
+        "GET /api/v1/articles/{number}"
+        | "GET /api/v1/articles/{number}/comments"
+        | "GET /api/v1/articles/{number}/history"
+        | "GET /api/v1/articles/{number}/attachments"
+        | "GET /api/v1/articles/{number}/links"
+        | "POST /api/v1/articles/{number}/feedback" => scoped(Allow),
+        "GET /api/v1/articles/{number}/versions" => {
+            if staff {
+                Allow
+            } else {
+                Hidden
+            }
+        }
+        "PATCH /api/v1/articles/{number}"
+        | "POST /api/v1/articles/{number}/transitions"
+        | "POST /api/v1/articles/{number}/comments"
+        | "POST /api/v1/articles/{number}/attachments"
+        | "POST /api/v1/articles/{number}/links"
+        | "DELETE /api/v1/articles/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         // Customers rate their own organisation's incidents; staff read the rating.
         "POST /api/v1/incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
@@ -359,7 +388,8 @@ fn body(route: &str) -> Option<Value> {
         | "POST /api/v1/actions/{number}/comments"
         | "POST /api/v1/improvements/{number}/comments"
         | "POST /api/v1/audits/{number}/comments"
-        | "POST /api/v1/findings/{number}/comments" => json!({"body": "matrix"}),
+        | "POST /api/v1/findings/{number}/comments"
+        | "POST /api/v1/articles/{number}/comments" => json!({"body": "matrix"}),
         "POST /api/v1/audits" | "POST /api/v1/findings" | "POST /api/v1/reviews" => {
             json!({"title": "matrix"})
         }
@@ -398,6 +428,12 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/nonconformities/{number}/links" | "POST /api/v1/actions/{number}/links" => {
             json!({"record": "PRB-000001"})
         }
+        "POST /api/v1/articles" => json!({"title": "matrix", "body": "matrix"}),
+        "PATCH /api/v1/articles/{number}" => json!({"category": "general"}),
+        // Refused from published (409) once the policy let the role try.
+        "POST /api/v1/articles/{number}/transitions" => json!({"action": "rework"}),
+        "POST /api/v1/articles/{number}/links" => json!({"record": "PRB-000001"}),
+        "POST /api/v1/articles/{number}/feedback" => json!({"helpful": true}),
         "POST /api/v1/complaints" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/complaints/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/complaints/{number}/transitions" => json!({"action": "acknowledge"}),
@@ -579,6 +615,27 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
 
+        // An article published to each organisation: KB-0001 Alpha's, KB-0002 Beta's.
+        for org in ["Alpha", "Beta"] {
+            let (st, v) = s
+                .post(
+                    "agent",
+                    "/api/v1/articles",
+                    json!({"title": "Mail help", "body": "Restart Outlook.",
+                           "audience": "customers", "organisations": [org]}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+            let path = format!(
+                "/api/v1/articles/{}/transitions",
+                v["number"].as_str().unwrap()
+            );
+            for action in ["review", "publish"] {
+                let (st, v) = s.post("manager", &path, json!({"action": action})).await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+            }
+        }
+
         // A nonconformity with its corrective action, and an improvement.
         for (path, title) in [
             ("/api/v1/nonconformities", "Missed review"),
@@ -699,6 +756,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "FND-0001"
                             } else if template.contains("reviews") {
                                 "REV-0001"
+                            } else if template.contains("articles") {
+                                if own { "KB-0001" } else { "KB-0002" }
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
@@ -794,6 +853,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                     if method == Method::DELETE && template.contains("/links/") {
                         let (kind, number) = if template.contains("complaints") {
                             ("complaints", if own { "CMP-0001" } else { "CMP-0002" })
+                        } else if template.contains("articles") {
+                            ("articles", if own { "KB-0001" } else { "KB-0002" })
                         } else if template.contains("nonconformities") {
                             ("nonconformities", "NCR-0001")
                         } else if template.contains("improvements") {

@@ -256,6 +256,15 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         "POST /complaints/{number}/edit"
         | "POST /complaints/{number}/transitions"
         | "POST /complaints/{number}/links" => workers_scoped(Forbidden),
+        // Articles: staff write them; customers read those published to them.
+        "GET /articles" => Allow,
+        "GET /articles/new" | "POST /articles/new" => only(WORKERS),
+        "GET /articles/{number}" | "POST /articles/{number}/feedback" => scoped(Allow),
+        "POST /articles/{number}/comments"
+        | "POST /articles/{number}/attachments"
+        | "POST /articles/{number}/edit"
+        | "POST /articles/{number}/transitions"
+        | "POST /articles/{number}/links" => workers_scoped(Forbidden),
         other => panic!("web route {other} has no entry in the authorisation matrix; add one"),
     }
 }
@@ -281,6 +290,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("problem", "PRB-000001"),
     ("parent", "NCR-0001"),
     ("score", "4"),
+    ("helpful", "yes"),
     ("name", "Matrix"),
     ("email", "matrix@provider.test"),
     ("role", "agent"),
@@ -393,6 +403,26 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 )
                 .await;
             assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+        // An article published to each organisation: KB-0001 Alpha's, KB-0002 Beta's.
+        for org in ["Alpha", "Beta"] {
+            let (st, v) = s
+                .post(
+                    "agent",
+                    "/api/v1/articles",
+                    json!({"title": "Mail help", "body": "Restart Outlook.",
+                           "audience": "customers", "organisations": [org]}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+            let path = format!(
+                "/api/v1/articles/{}/transitions",
+                v["number"].as_str().unwrap()
+            );
+            for action in ["review", "publish"] {
+                let (st, v) = s.post("manager", &path, json!({"action": action})).await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+            }
         }
         // A nonconformity with its corrective action.
         for (path, body) in [
@@ -537,6 +567,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "RSK-0001"
                     } else if template.starts_with("/problems") {
                         "PRB-000001"
+                    } else if template.starts_with("/articles") {
+                        if own { "KB-0001" } else { "KB-0002" }
                     } else if template.starts_with("/complaints") {
                         if own { "CMP-0001" } else { "CMP-0002" }
                     } else if template.starts_with("/nonconformities") {

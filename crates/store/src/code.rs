@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::error::BoxDynError;
 use steward_domain::access::Role;
 use steward_domain::action::{ActionState, Effectiveness};
+use steward_domain::article::{ArticleState, Audience};
 use steward_domain::complaint::ComplaintState;
 use steward_domain::improvement::{ImprovementSource, ImprovementState};
 use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
@@ -58,6 +59,8 @@ code_value!(
     FindingState => "finding state",
     Grade => "finding grade",
     ReviewState => "review state",
+    ArticleState => "article state",
+    Audience => "article audience",
 );
 
 /// A value of `T` read from a text column.

@@ -111,6 +111,16 @@ impl Pools {
 
 /// What PostgreSQL spells differently.
 pub mod dialect {
+    /// The organisations of an article's audience (`r`), as one text of
+    /// comma-separated ids.
+    macro_rules! article_orgs {
+        () => {
+            "(SELECT string_agg(ao.org_id::text, ',' ORDER BY ao.org_id) FROM article_orgs ao \
+             WHERE ao.record_id = r.id)"
+        };
+    }
+    pub(crate) use article_orgs;
+
     use steward_domain::number::NumberKind;
 
     use super::q::{Arg, PreparedInsert, Sql};

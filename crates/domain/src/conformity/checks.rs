@@ -122,10 +122,15 @@ pub enum FigureId {
     /// The sections of the SMS plan (`register::PLAN_SECTIONS`): with an
     /// item of the plan not cancelled.
     PlanSectionsCovered,
+    /// Knowledge articles not retired: with a review date not passed.
+    ArticlesReviewed,
+    /// Articles published 90 days ago or more (not retired): used to resolve
+    /// an incident, or said to help by a reader.
+    ArticlesUsed,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 53] = {
+    pub const ALL: [FigureId; 55] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -181,6 +186,8 @@ impl FigureId {
             ServiceReportsIssued,
             ObjectiveDimensionsCovered,
             PlanSectionsCovered,
+            ArticlesReviewed,
+            ArticlesUsed,
         ]
     };
 
@@ -751,6 +758,28 @@ pub static REGISTRY: &[Check] = &[
         rule: Rule::ShareAtLeast {
             met: 100.0,
             partly: 80.0,
+        },
+    },
+    Check {
+        id: "articles-reviewed",
+        title: "Knowledge articles are reviewed by their review date",
+        explanation: "Knowledge articles that are not retired: with a review date that has not passed.",
+        requirements: &["7.6"],
+        figure: FigureId::ArticlesReviewed,
+        rule: Rule::ShareAtLeast {
+            met: 95.0,
+            partly: 80.0,
+        },
+    },
+    Check {
+        id: "articles-used",
+        title: "Published knowledge is used",
+        explanation: "Articles published 90 days ago or more and not retired: used to resolve an incident (linked \"resolved by\"), or said to help by a reader.",
+        requirements: &["7.6"],
+        figure: FigureId::ArticlesUsed,
+        rule: Rule::ShareAtLeast {
+            met: 50.0,
+            partly: 25.0,
         },
     },
 ];

@@ -7,6 +7,7 @@ use steward_store::IncidentFilter;
 use super::{ComplaintInput, ComplaintPatch, ComplaintStepInput};
 use crate::AppState;
 use crate::error::AppResult;
+pub(crate) use crate::views::in_days;
 
 pub(crate) async fn actor(state: &AppState, email: &str) -> AppResult<Actor> {
     let u = state.store.user_by_email(email).await?;
@@ -120,10 +121,4 @@ pub async fn load(
     .await?;
     step(state, &manager, &closed.number, "close", "").await?;
     Ok(Some(answered.number.clone()))
-}
-
-pub(crate) fn in_days(days: i64) -> String {
-    let at = jiff::Timestamp::from_millisecond(steward_store::now_ms() + days * 86_400_000)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    at.strftime("%Y-%m-%d").to_string()
 }

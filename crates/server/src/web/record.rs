@@ -241,6 +241,7 @@ pub(crate) async fn refused(
         Kind::Audit => crate::audits::web::refused(state, s, number, e, draft).await,
         Kind::Finding => crate::findings::web::refused(state, s, number, e, draft).await,
         Kind::Review => crate::reviews::web::refused(state, s, number, e, draft).await,
+        Kind::Article => crate::articles::web::refused(state, s, number, e, draft).await,
     }
 }
 

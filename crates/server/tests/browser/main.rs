@@ -8,6 +8,7 @@ mod admin;
 mod audits;
 mod complaints;
 mod incidents;
+mod knowledge;
 mod reports;
 mod sms;
 mod surveys;

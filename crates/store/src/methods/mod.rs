@@ -49,6 +49,7 @@ macro_rules! kind_methods {
 
 mod actions;
 mod agreements;
+mod articles;
 mod attachments;
 mod audit;
 mod bench;

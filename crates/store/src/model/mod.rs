@@ -11,6 +11,7 @@ use steward_domain::incident::{HoldReason, IncidentState, Lifecycle, ResolutionC
 use steward_domain::sla::{CaseFacts, ClockKind, ClockStatus, SlaClock, SlaTerms};
 
 mod activity;
+mod articles;
 mod audit;
 mod incidents;
 mod internal_audits;
@@ -25,6 +26,7 @@ mod sla;
 mod surveys;
 
 pub use activity::*;
+pub use articles::*;
 pub use audit::*;
 pub use incidents::*;
 pub use internal_audits::*;

@@ -352,6 +352,23 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: COMPLAINT_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
+        ArticlesReviewed => FigureSql {
+            from: "FROM work_records c WHERE c.kind = 'article' AND c.state <> 'retired'",
+            good: "c.target_at IS NOT NULL AND c.target_at >= :now",
+            gap: WORK_GAP,
+            order: "c.target_at, c.id",
+        },
+        ArticlesUsed => FigureSql {
+            from: "FROM work_records c JOIN article_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'article' AND d.live_version IS NOT NULL \
+                   AND d.published_at <= :now - 7776000000",
+            good: "EXISTS (SELECT 1 FROM article_feedback f WHERE f.record_id = c.id AND f.helpful) \
+                   OR EXISTS (SELECT 1 FROM record_links l JOIN work_records i ON i.kind = 'incident' \
+                   AND ((l.a_id = i.id AND l.b_id = c.id AND l.link_type = 'resolved_by') \
+                   OR (l.b_id = i.id AND l.a_id = c.id AND l.link_type = 'resolves')))",
+            gap: WORK_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
         OpenComplaintsOwned => FigureSql {
             from: "FROM work_records c WHERE c.kind = 'complaint' \
                    AND c.state_category IN ('new', 'active', 'waiting')",

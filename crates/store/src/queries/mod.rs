@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod agreements;
+pub mod articles;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

@@ -45,7 +45,7 @@ const SELECT_REF: &str = "SELECT r.id, r.kind, r.number, r.org_id, r.title, r.st
 /// [`crate::RecordRow`] reads them, then the kind's own `$columns` from
 /// `$from` (its extension joined as `d`), the kind's `$kind` and a `$tail`.
 macro_rules! record_select {
-    ($columns:literal, $from:literal, $kind:literal, $tail:literal) => {
+    ($columns:expr, $from:literal, $kind:literal, $tail:literal) => {
         concat!(
             "SELECT r.id, r.number, r.org_id, r.service_id, s.number AS service_number, \
              s.name AS service_name, r.title, r.description, COALESCE(r.category, '') AS category, \
@@ -297,9 +297,21 @@ pub(super) trait Fields<F> {
     fn fields(&self) -> F;
 }
 
-/// Any record by its number, within `org` when given (customers).
+/// Whether the customers of `org` (an SQL expression) see the record `r`:
+/// their organisation's, or an article published to them.
+pub(super) fn seen_by_org(r: &str, org: &str) -> String {
+    format!(
+        "({r}.org_id = {org} OR ({r}.kind = 'article' AND {}))",
+        super::articles::readable_by(&format!("{r}.id"), org)
+    )
+}
+
+/// Any record by its number, as the customers of `org` see it when given.
 pub async fn by_number(p: &Pools, number: &str, org: Option<i64>) -> Result<RecordRef> {
-    let sql = format!("{SELECT_REF} WHERE r.number = $1 AND ($2 IS NULL OR r.org_id = $2)");
+    let sql = format!(
+        "{SELECT_REF} WHERE r.number = $1 AND ($2 IS NULL OR {})",
+        seen_by_org("r", "$2")
+    );
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(number)
         .bind(org)
@@ -650,15 +662,16 @@ pub async fn unlink(p: &Pools, actor: &AuditActor, from: &RecordRef, to: &Record
 /// The links of a record, read from its side, oldest first; with `org`, only
 /// those to records of that organisation (what a customer may see).
 pub async fn links(p: &Pools, record_id: i64, org: Option<i64>) -> Result<Vec<RecordLink>> {
-    let rows: Vec<LinkRow> = sqlx::query_as(
+    let rows: Vec<LinkRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT l.id AS link_id, l.a_id, l.link_type, l.created_at, r.id, r.kind, r.number, \
          r.org_id, r.title, r.state, r.state_category, r.service_id, r.category FROM ( \
            SELECT id, a_id, b_id AS other, link_type, created_at FROM record_links WHERE a_id = $1 \
            UNION ALL \
            SELECT id, a_id, a_id AS other, link_type, created_at FROM record_links WHERE b_id = $1 \
          ) l JOIN work_records r ON r.id = l.other \
-         WHERE ($2 IS NULL OR r.org_id = $2) ORDER BY l.id",
-    )
+         WHERE ($2 IS NULL OR {}) ORDER BY l.id",
+        seen_by_org("r", "$2")
+    )))
     .bind(record_id)
     .bind(org)
     .fetch_all(p.read())

@@ -26,9 +26,14 @@ pub async fn search(
                 sql.push(" OR ");
             }
             sql.push("(d.kind = ").arg(Arg::Text(r.kind.clone()));
-            match (r.kind == "service", r.org) {
+            match (r.kind.as_str(), r.org) {
                 (_, None) => {}
-                (true, Some(o)) => {
+                // A customer finds the articles published to them, as they read them.
+                ("article", Some(o)) => {
+                    sql.push(" AND ")
+                        .push(&super::articles::readable_by("d.ref_id", &o.to_string()));
+                }
+                ("service", Some(o)) => {
                     sql.push(
                         " AND d.ref_id IN (SELECT service_id FROM service_customers \
                          WHERE org_id = ",
@@ -36,7 +41,7 @@ pub async fn search(
                     .arg(Arg::I64(o))
                     .push(")");
                 }
-                (false, Some(o)) => {
+                (_, Some(o)) => {
                     sql.push(" AND d.org_id = ").arg(Arg::I64(o));
                 }
             }
