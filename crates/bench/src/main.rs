@@ -155,6 +155,26 @@ async fn main() -> anyhow::Result<()> {
                 big.1[0] / small.1[0].max(0.001)
             );
         }
+        for (size, found) in &r.searches {
+            let list_p99 = r
+                .lists
+                .iter()
+                .find(|(s, _)| s == size)
+                .map_or(0.0, |(_, l)| l[1]);
+            let parts: Vec<String> = run::SEARCHES
+                .iter()
+                .zip(found)
+                .map(|(q, f)| format!("{q:?} {:.2} / {:.2}", f[0], f[1]))
+                .collect();
+            let worst = found.iter().map(|f| f[1]).fold(0.0, f64::max);
+            println!(
+                "{:<9} at {size} incidents and {} articles: search p50/p99 ms {}; worst p99 {:.1}x the first page's",
+                "",
+                run::ARTICLES,
+                parts.join(", "),
+                worst / list_p99.max(0.001)
+            );
+        }
         for (size, n, p) in &r.problems {
             println!(
                 "{:<9} at {size} incidents, {n} problems: problem list p50/p99 {:.2} / {:.2} ms, a problem's linked incidents {:.2} / {:.2} ms",

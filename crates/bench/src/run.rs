@@ -31,6 +31,9 @@ pub(crate) struct Row {
     /// Per size: the problem list's first page p50/p99 and a problem's
     /// linked incidents p50/p99 (ms), with how many problems there were.
     pub(crate) problems: Vec<(i64, i64, [f64; 4])>,
+    /// Per size: each of [`SEARCHES`] p50/p99 (ms), over the incidents and
+    /// the benchmark's articles.
+    pub(crate) searches: Vec<(i64, Vec<[f64; 2]>)>,
     /// Per size: a year's management review pack p50/p99 (ms).
     pub(crate) packs: Vec<(i64, [f64; 2])>,
     /// Per size: a customer's service report for a year p50/p99 (ms).
@@ -45,6 +48,13 @@ pub(crate) struct Row {
     pub(crate) clocks: Option<(i64, f64, f64, u64)>,
     pub(crate) burst: Option<Burst>,
 }
+
+/// The searches measured: a common word (one incident in 16, one article
+/// in 4), two words, and a phrase with a word left out.
+pub(crate) const SEARCHES: [&str; 3] = ["printer", "vpn offline", "\"mail locked\" -laptop"];
+
+/// The benchmark's knowledge articles, beside the incidents.
+pub(crate) const ARTICLES: i64 = 10_000;
 
 pub(crate) async fn run_backend(
     args: &Args,
@@ -287,6 +297,9 @@ pub(crate) async fn run_backend(
     let mut have = 0;
     let mut filled = 0;
     let mut lists = Vec::new();
+    let mut searches = Vec::new();
+    eprintln!("[{name}] filling {ARTICLES} articles");
+    store.bench_fill_articles(ARTICLES, org.id).await?;
     let mut problems = Vec::new();
     let mut packs = Vec::new();
     let mut reports = Vec::new();
@@ -357,6 +370,17 @@ pub(crate) async fn run_backend(
         let linked = format!("{base}/api/v1/problems/PRB-100001/incidents?limit=50");
         let (l50, l99) = latency(&client, &linked, &token, args.requests).await?;
         problems.push((size, n, [b50, b99, l50, l99]));
+        eprintln!("[{name}] search over {size} incidents and {ARTICLES} articles");
+        let mut found = Vec::new();
+        for q in SEARCHES {
+            let url = format!(
+                "{base}/api/v1/search?limit=20&q={}",
+                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            );
+            let (s50, s99) = latency(&client, &url, &token, args.requests).await?;
+            found.push([s50, s99]);
+        }
+        searches.push((size, found));
     }
     let peak_kb = peak_kb.max(peak_rss_kb(server.0.id()));
     stop_sampling.store(true, Ordering::Relaxed);
@@ -417,6 +441,7 @@ pub(crate) async fn run_backend(
         cpu_us,
         lists,
         problems,
+        searches,
         packs,
         reports,
         peak_kb,

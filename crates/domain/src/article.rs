@@ -191,11 +191,14 @@ pub fn edit(
 }
 
 /// Applies the step `action` by `actor` at `now`, or says why not.
+/// `wrote` tells whether the actor wrote any version since the one readers
+/// see (or any at all before the first publication): they do not review.
 pub fn apply(
     state: ArticleState,
     life: &ArticleLife,
     action: &'static str,
     actor: i64,
+    wrote: bool,
     now: UtcMillis,
 ) -> Result<(ArticleState, ArticleLife), RuleError> {
     use ArticleState::*;
@@ -203,10 +206,10 @@ pub fn apply(
     let mut next = life.clone();
     let to = match action {
         "review" => {
-            if life.author_id == Some(actor) {
+            if wrote || life.author_id == Some(actor) {
                 return Err(ValidationError::single(
                     "action",
-                    "the author of a version does not review it: another member of staff does",
+                    "you wrote part of what readers have not seen yet: another member of staff reviews it",
                 )
                 .into());
             }
@@ -268,16 +271,19 @@ mod tests {
     #[test]
     fn an_article_is_reviewed_by_another_then_published() {
         let life = new_life();
-        let e = apply(Draft, &life, "review", 1, 5).unwrap_err();
-        assert!(e.to_string().contains("author"), "{e}");
-        let (s, life) = apply(Draft, &life, "review", 2, 5).unwrap();
+        let e = apply(Draft, &life, "review", 1, false, 5).unwrap_err();
+        assert!(e.to_string().contains("you wrote"), "{e}");
+        // Nor does anyone who wrote a version since the published one.
+        let e = apply(Draft, &life, "review", 2, true, 5).unwrap_err();
+        assert!(e.to_string().contains("another member of staff"), "{e}");
+        let (s, life) = apply(Draft, &life, "review", 2, false, 5).unwrap();
         assert_eq!((s, life.reviewed_by), (Reviewed, Some(2)));
-        let e = apply(Draft, &life, "publish", 2, 5).unwrap_err();
+        let e = apply(Draft, &life, "publish", 2, false, 5).unwrap_err();
         assert!(
             e.to_string().contains("allowed from here: review, retire"),
             "{e}"
         );
-        let (s, life) = apply(s, &life, "publish", 1, 7).unwrap();
+        let (s, life) = apply(s, &life, "publish", 1, false, 7).unwrap();
         assert_eq!(
             (s, life.live_version, life.published_at),
             (Published, Some(1), Some(7))
@@ -290,8 +296,8 @@ mod tests {
 
     #[test]
     fn an_edit_of_a_published_article_is_a_new_draft_while_readers_keep_the_live_one() {
-        let (_, life) = apply(Draft, &new_life(), "review", 2, 5).unwrap();
-        let (s, live) = apply(Reviewed, &life, "publish", 2, 6).unwrap();
+        let (_, life) = apply(Draft, &new_life(), "review", 2, false, 5).unwrap();
+        let (s, live) = apply(Reviewed, &life, "publish", 2, false, 6).unwrap();
         let (s, life) = edit(
             s,
             &live,
@@ -318,8 +324,8 @@ mod tests {
         .unwrap();
         assert_eq!((s2, same), (Published, live));
         // Reviewed and published again, readers see version 2.
-        let (s, life) = apply(s, &life, "review", 2, 7).unwrap();
-        let (_, life) = apply(s, &life, "publish", 2, 8).unwrap();
+        let (s, life) = apply(s, &life, "review", 2, false, 7).unwrap();
+        let (_, life) = apply(s, &life, "publish", 2, false, 8).unwrap();
         assert_eq!(life.live_version, Some(2));
         assert_eq!(shown_text(&life, "x", "y").1, "Use the portal.");
     }
@@ -334,6 +340,7 @@ mod tests {
             },
             "retire",
             2,
+            false,
             9,
         )
         .unwrap();
@@ -344,7 +351,7 @@ mod tests {
                 .contains("cannot edit an article that is retired"),
             "{e}"
         );
-        let (s, _) = apply(s, &life, "restore", 2, 10).unwrap();
+        let (s, _) = apply(s, &life, "restore", 2, false, 10).unwrap();
         assert_eq!(s, Draft);
     }
 

@@ -38,7 +38,6 @@ impl Problems {
         });
     }
 
-    /// How many problems were recorded so far.
     /// Reports the problems of `from` under the name `to` (a kind that calls
     /// a shared field by its own name: an article's owner is its assignee).
     pub fn rename(&mut self, from: &str, to: &str) {
@@ -47,6 +46,7 @@ impl Problems {
         }
     }
 
+    /// How many problems were recorded so far.
     pub fn count(&self) -> usize {
         self.0.len()
     }

@@ -66,10 +66,12 @@ pub enum Verb {
     Link,
     /// Rate its resolution, once (customer satisfaction).
     Rate,
+    /// Say whether it helped (a knowledge article's reader).
+    Feedback,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 8] = [
+    pub const ALL: [Verb; 9] = [
         Verb::Read,
         Verb::Create,
         Verb::Update,
@@ -78,6 +80,7 @@ impl Verb {
         Verb::WorkNote,
         Verb::Link,
         Verb::Rate,
+        Verb::Feedback,
     ];
 }
 
@@ -288,7 +291,7 @@ static REVIEW_SPEC: KindSpec = KindSpec {
 
 /// Knowledge articles: staff write, review and publish them; who reads a
 /// published one is its audience (the kernel's read rule asks the store for
-/// customers). Anyone who reads one may say whether it helped.
+/// customers). Its readers, auditors aside, say whether it helped.
 static ARTICLE_SPEC: KindSpec = KindSpec {
     kind: Kind::Article,
     code: ARTICLE,
@@ -304,6 +307,8 @@ static ARTICLE_SPEC: KindSpec = KindSpec {
         (Verb::Comment, WORKERS),
         (Verb::WorkNote, WORKERS),
         (Verb::Link, WORKERS),
+        // Its readers, but not auditors, who change nothing.
+        (Verb::Feedback, WORKERS_AND_CUSTOMERS),
     ],
 };
 

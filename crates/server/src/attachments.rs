@@ -275,6 +275,9 @@ pub async fn read_stored(state: &AppState, storage_key: &str) -> AppResult<Vec<u
 
 /// The attachments of a record found for the actor that they may see.
 pub async fn list(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<Attachment>> {
+    if !records::sees_activity(actor, &r.kind) {
+        return Ok(Vec::new());
+    }
     Ok(state.store.attachments(r.id, actor.role.is_staff()).await?)
 }
 
@@ -286,8 +289,10 @@ pub async fn download(
 ) -> AppResult<(Attachment, Vec<u8>)> {
     let a = state.store.attachment(id).await?;
     // The record's own visibility rule decides first (another organisation's: 404).
-    records::get(state, actor, &a.record_number).await?;
-    if a.visibility == "internal" && !actor.role.is_staff() {
+    let r = records::get(state, actor, &a.record_number).await?;
+    if (a.visibility == "internal" && !actor.role.is_staff())
+        || !records::sees_activity(actor, &r.kind)
+    {
         return Err(AppError::NotFound);
     }
     let bytes = tokio::fs::read(path_of(state, &a.storage_key))

@@ -1,5 +1,5 @@
 //! Markdown as people write it in articles, turned into HTML that cannot run:
-//! CommonMark (with tables, strikethrough and task lists) by `pulldown-cmark`,
+//! CommonMark (with tables and strikethrough) by `pulldown-cmark`,
 //! then every tag, attribute and URL scheme not on `ammonia`'s allow-list
 //! removed (no scripts, event handlers, styles, SVG, frames or forms;
 //! `javascript:` and `data:` links dropped; links get `rel="noopener

@@ -266,7 +266,18 @@ pub async fn comment(
 
 /// Comments the actor may read: customers never see work notes.
 pub async fn comments(state: &AppState, actor: &Actor, r: &RecordRef) -> AppResult<Vec<Comment>> {
+    if !sees_activity(actor, &r.kind) {
+        return Ok(Vec::new());
+    }
     Ok(state.store.comments(r.id, actor.role.is_staff()).await?)
+}
+
+/// Whether the actor sees a record's comments, files and history (work
+/// notes aside): staff always, customers on every kind but articles, whose
+/// readers get the published text only (comments, files and the history
+/// carry no version, and tell of drafts).
+pub fn sees_activity(actor: &Actor, kind: &str) -> bool {
+    actor.role.is_staff() || kind != steward_domain::kind::ARTICLE
 }
 
 /// The record's audit history, oldest first; customers never see work notes.
@@ -282,9 +293,7 @@ pub async fn history_of(
     kind: &str,
     number: &str,
 ) -> AppResult<Vec<AuditEntry>> {
-    // An article's history holds its drafts and who answered what: its
-    // readers get the published text, not how it came about.
-    if !actor.role.is_staff() && kind == steward_domain::kind::ARTICLE {
+    if !sees_activity(actor, kind) {
         return Ok(Vec::new());
     }
     let mut entries = state.store.record_history(kind, number).await?;

@@ -304,8 +304,14 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "GET /api/v1/articles/{number}/comments"
         | "GET /api/v1/articles/{number}/history"
         | "GET /api/v1/articles/{number}/attachments"
-        | "GET /api/v1/articles/{number}/links"
-        | "POST /api/v1/articles/{number}/feedback" => scoped(Allow),
+        | "GET /api/v1/articles/{number}/links" => scoped(Allow),
+        "POST /api/v1/articles/{number}/feedback" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Allow)
+            }
+        }
         "GET /api/v1/articles/{number}/versions" => {
             if staff {
                 Allow

@@ -259,7 +259,8 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         // Articles: staff write them; customers read those published to them.
         "GET /articles" => Allow,
         "GET /articles/new" | "POST /articles/new" => only(WORKERS),
-        "GET /articles/{number}" | "POST /articles/{number}/feedback" => scoped(Allow),
+        "GET /articles/{number}" => scoped(Allow),
+        "POST /articles/{number}/feedback" => workers_scoped(Allow),
         "POST /articles/{number}/comments"
         | "POST /articles/{number}/attachments"
         | "POST /articles/{number}/edit"

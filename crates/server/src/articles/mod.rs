@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use steward_domain::access::{Action, Actor};
-use steward_domain::article::{self, ArticleState, STEPS};
+use steward_domain::article::{self, ArticleState, Audience, STEPS};
 use steward_domain::error::Problems;
 use steward_domain::kind::{Kind, RecordDraft, StateMachine, Verb, parse_step};
 use steward_store::{
@@ -128,6 +128,7 @@ pub struct ArticleView {
     pub state: String,
     /// staff, customers or everyone.
     pub audience: String,
+    /// Staff: the organisations whose customers read it.
     pub organisations: Vec<String>,
     pub category: String,
     pub service: Option<ServiceRef>,
@@ -140,20 +141,18 @@ pub struct ArticleView {
     pub review_due: bool,
     /// Staff: the newest version when readers do not see it yet.
     pub draft: Option<DraftView>,
-    pub helpful: i64,
-    pub not_helpful: i64,
-    /// Incidents resolved with it (linked "resolved by").
-    pub uses: i64,
+    /// Staff: readers who said it helped, and who said it did not.
+    pub helpful: Option<i64>,
+    pub not_helpful: Option<i64>,
+    /// Staff: incidents resolved with it (linked "resolved by").
+    pub uses: Option<i64>,
     pub updated_at: String,
     pub version: i64,
 }
 
 impl ArticleView {
     pub fn of(a: &Article, staff: bool, org_names: &HashMap<i64, String>, now: i64) -> ArticleView {
-        let draft = (staff
-            && a.live_version != Some(a.article_version)
-            && a.live_version.is_some())
-        .then(|| DraftView {
+        let draft = (staff && pending(a)).then(|| DraftView {
             version: a.article_version,
             title: a.draft_title.clone(),
             body: a.draft_body.clone(),
@@ -166,11 +165,14 @@ impl ArticleView {
             body: a.description.clone(),
             state: a.state().code().to_owned(),
             audience: a.audience.as_str().to_owned(),
-            organisations: a
-                .orgs()
-                .iter()
-                .filter_map(|o| org_names.get(o).cloned())
-                .collect(),
+            organisations: if staff {
+                a.orgs()
+                    .iter()
+                    .filter_map(|o| org_names.get(o).cloned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             category: a.category.clone(),
             service: service_ref(a),
             owner: a.assignee_name.clone(),
@@ -179,13 +181,18 @@ impl ArticleView {
             review_date: opt_time(a.target_at),
             review_due: review_due(a, now),
             draft,
-            helpful: a.helpful,
-            not_helpful: a.not_helpful,
-            uses: a.uses,
+            helpful: staff.then_some(a.helpful),
+            not_helpful: staff.then_some(a.not_helpful),
+            uses: staff.then_some(a.uses),
             updated_at: time(a.updated_at),
             version: a.version,
         }
     }
+}
+
+/// Whether the newest version is not what readers see (staff are shown both).
+pub fn pending(a: &Article) -> bool {
+    (&a.draft_title, &a.draft_body) != (&a.title, &a.description)
 }
 
 /// Past its review date and not retired.
@@ -368,7 +375,11 @@ pub async fn update(
                         .audience
                         .as_deref()
                         .unwrap_or(f.life.audience.as_str());
-                    let orgs = orgs.unwrap_or_else(|| f.life.orgs.clone());
+                    // Another audience than customers names no organisations.
+                    let orgs = orgs.unwrap_or_else(|| match patch.audience.as_deref() {
+                        Some(a) if a.trim() != Audience::Customers.as_str() => Vec::new(),
+                        _ => f.life.orgs.clone(),
+                    });
                     if let Some((a, o)) = p.take(article::parse_audience(typed, orgs)) {
                         (f.life.audience, f.life.orgs) = (a, o);
                     }
@@ -405,6 +416,13 @@ pub async fn step(
     let current = get(state, actor, number).await?;
     require(actor, action(Verb::Transition), None)?;
     let (spec, _) = parse_step(STEPS, &input.action, None)?;
+    // Who wrote what readers have not seen yet, as of the version read here.
+    let wrote = spec.action == "review"
+        && state
+            .store
+            .article_wrote_since_live(current.id, actor.user_id)
+            .await?;
+    let seen = current.article_version;
     let now = steward_store::now_ms();
     let by = actor.user_id;
     let updated = state
@@ -415,8 +433,16 @@ pub async fn step(
             if_match,
             spec.action,
             |a| {
+                if a.article_version != seen {
+                    return Err(steward_domain::ValidationError::single(
+                        "action",
+                        "a new version was saved meanwhile: reload the article",
+                    )
+                    .into());
+                }
                 let mut f = a.fields();
-                (f.state, f.life) = article::apply(a.state(), &f.life, spec.action, by, now)?;
+                (f.state, f.life) =
+                    article::apply(a.state(), &f.life, spec.action, by, wrote, now)?;
                 show(&mut f);
                 Ok(f)
             },
@@ -494,6 +520,7 @@ pub async fn feedback(
     input: &FeedbackInput,
 ) -> AppResult<Article> {
     let r = records::get_of(state, actor, Kind::Article, number).await?;
+    require(actor, action(Verb::Feedback), None)?;
     let a = state.store.article(&r.number).await?;
     if a.live_version.is_none() {
         return Err(AppError::Conflict(format!(

@@ -93,7 +93,7 @@ pub struct ArticleForm {
     title: String,
     body: String,
     audience: String,
-    /// Organisation names, one per line or comma-separated.
+    /// Organisation names, one per line (a name may hold a comma).
     organisations: String,
     service: String,
     category: String,
@@ -104,7 +104,7 @@ pub struct ArticleForm {
 impl ArticleForm {
     fn orgs(&self) -> Vec<String> {
         self.organisations
-            .split([',', '\n'])
+            .lines()
             .map(|o| o.trim().to_owned())
             .filter(|o| !o.is_empty())
             .collect()
@@ -250,12 +250,12 @@ async fn article_page(
     } else {
         Vec::new()
     };
-    let pending = staff && p.live_version.is_some() && p.live_version != Some(p.article_version);
+    let pending = staff && super::pending(&p);
     let form = ArticleForm {
         title: p.draft_title.clone(),
         body: p.draft_body.clone(),
         audience: p.audience.as_str().to_owned(),
-        organisations: organisations.join(", "),
+        organisations: organisations.join("\n"),
         service: p.service_number.clone().unwrap_or_default(),
         category: p.category.clone(),
         owner: match p.assignee_id {
@@ -285,7 +285,8 @@ async fn article_page(
         base: format!("/articles/{}", p.number),
         staff,
         draft: String::new(),
-        notes_first: false,
+        // Comments on an article are the provider's own.
+        notes_first: true,
         steps,
         can_edit,
         can_link: open && allowed(s, Verb::Link),
@@ -364,7 +365,12 @@ pub async fn edit(
         title: Some(form.title.clone()),
         body: Some(form.body.clone()),
         audience: Some(form.audience.clone()),
-        organisations: Some(form.orgs()),
+        // Only the audience customers names organisations.
+        organisations: Some(if form.audience == Audience::Customers.as_str() {
+            form.orgs()
+        } else {
+            Vec::new()
+        }),
         service: Some(form.service.clone()).filter(|s| !s.trim().is_empty()),
         category: Some(form.category.clone()),
         owner: Some(form.owner.clone()),

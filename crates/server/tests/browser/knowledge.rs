@@ -30,7 +30,7 @@ async fn an_article_is_written_reviewed_published_and_read_by_its_customers() {
         wait_for(&c, "[data-state]", Some("data-state"), "draft").await;
         // Its author may not review it: the page says why.
         click(&c, "form:has(input[name=action][value=review]) button").await;
-        wait_for(&c, ".flash.bad", None, "author").await;
+        wait_for(&c, ".flash.bad", None, "you wrote").await;
 
         // The manager reviews and publishes it.
         sign_out(&c).await;

@@ -54,6 +54,11 @@ impl Store {
         dispatch!(self, articles::feedback(actor, record, user_id, helpful))
     }
 
+    /// Whether `user_id` wrote a version readers have not seen yet.
+    pub async fn article_wrote_since_live(&self, record_id: i64, user_id: i64) -> Result<bool> {
+        dispatch!(self, articles::wrote_since_live(record_id, user_id))
+    }
+
     /// What `user_id` answered on an article, if anything.
     pub async fn article_feedback_of(&self, record_id: i64, user_id: i64) -> Result<Option<bool>> {
         dispatch!(self, articles::feedback_of(record_id, user_id))

@@ -35,6 +35,11 @@ impl Store {
         dispatch!(self, bench::fill_problems(n, org_id, service_id, now_ms()))
     }
 
+    /// Bulk-adds `n` published articles for everyone (benchmark data).
+    pub async fn bench_fill_articles(&self, n: i64, org_id: i64) -> Result<()> {
+        dispatch!(self, bench::fill_articles(n, org_id, now_ms()))
+    }
+
     pub async fn bench_open_all(&self) -> Result<()> {
         dispatch!(self, bench::open_all())
     }

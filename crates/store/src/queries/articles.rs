@@ -6,7 +6,7 @@
 use steward_domain::RuleError;
 use steward_domain::article::ArticleState;
 use steward_domain::audit::Changes;
-use steward_domain::kind::Kind;
+use steward_domain::kind::{Kind, StateMachine};
 
 use super::super::{Conn, Pools, dialect};
 use super::records::{self, KindFields, record_select};
@@ -43,12 +43,14 @@ macro_rules! select {
 }
 
 /// How many incidents the article `r` resolved: linked to it "resolved by"
-/// from the incident's side (stored from whichever end has the lower id).
+/// from the incident's side (stored from whichever end has the lower id),
+/// each end an index lookup of its own.
 macro_rules! uses {
     () => {
-        "(SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.kind = 'incident' \
-         AND ((l.a_id = i.id AND l.b_id = r.id AND l.link_type = 'resolved_by') \
-         OR (l.b_id = i.id AND l.a_id = r.id AND l.link_type = 'resolves')))"
+        "((SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.a_id \
+         AND i.kind = 'incident' WHERE l.b_id = r.id AND l.link_type = 'resolved_by') \
+         + (SELECT COUNT(*) FROM record_links l JOIN work_records i ON i.id = l.b_id \
+         AND i.kind = 'incident' WHERE l.a_id = r.id AND l.link_type = 'resolves'))"
     };
 }
 
@@ -109,6 +111,18 @@ impl KindFields for ArticleFields {
             Arg::OptI64(l.live_version),
             Arg::OptI64(l.published_at),
         ]
+    }
+
+    /// The kernel's share without the text readers see: the body is kept
+    /// once per version (`article_versions`) and the history names the
+    /// version; the title stays, short.
+    fn diff(&self, to: &Self) -> Changes {
+        let mut c = Changes::default();
+        self.core().diff(to.core(), &mut c);
+        c.0.retain(|f| f.field != "description");
+        c.diff("state", &self.state().code(), &to.state().code());
+        self.diff_own(to, &mut c);
+        c
     }
 
     /// The body itself is kept once per version (`article_versions`); the
@@ -301,6 +315,20 @@ pub async fn feedback(
     append_entry(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether `user_id` wrote a version of the article `record_id` that
+/// readers have not seen yet (any, before the first publication).
+pub async fn wrote_since_live(p: &Pools, record_id: i64, user_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM article_versions v JOIN article_details d \
+         ON d.record_id = v.record_id WHERE v.record_id = $1 AND v.author_id = $2 \
+         AND v.version > COALESCE(d.live_version, 0))",
+    )
+    .bind(record_id)
+    .bind(user_id)
+    .fetch_one(p.read())
+    .await?)
 }
 
 /// The answer `user_id` gave on the article `record_id`, if any.

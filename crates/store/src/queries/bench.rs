@@ -74,7 +74,20 @@ pub async fn fill_incidents(
              description, category, impact, urgency, priority, state, state_category, reopen_count, \
              opened_at, first_response_at, resolved_at, closed_at, resolution_code, resolution_notes, \
              updated_at, major) \
-             SELECT 'incident', 'BENCH-' || g, $3, $4, $5, 'Bench incident ' || g, 'generated', \
+             SELECT 'incident', 'BENCH-' || g, $3, $4, $5, \
+             'Bench incident ' || g || ' ' || CASE g % 16 WHEN 0 THEN 'printer' WHEN 1 THEN 'laptop' \
+             WHEN 2 THEN 'vpn' WHEN 3 THEN 'mail' WHEN 4 THEN 'password' WHEN 5 THEN 'network' \
+             WHEN 6 THEN 'screen' WHEN 7 THEN 'database' WHEN 8 THEN 'login' WHEN 9 THEN 'backup' \
+             WHEN 10 THEN 'wifi' WHEN 11 THEN 'phone' WHEN 12 THEN 'invoice' WHEN 13 THEN 'report' \
+             WHEN 14 THEN 'server' ELSE 'keyboard' END || ' ' || CASE (g / 16) % 13 \
+             WHEN 0 THEN 'slow' WHEN 1 THEN 'broken' WHEN 2 THEN 'locked' WHEN 3 THEN 'missing' \
+             WHEN 4 THEN 'error' WHEN 5 THEN 'timeout' WHEN 6 THEN 'crash' WHEN 7 THEN 'denied' \
+             WHEN 8 THEN 'offline' WHEN 9 THEN 'stuck' WHEN 10 THEN 'noisy' WHEN 11 THEN 'frozen' \
+             ELSE 'failed' END, \
+             'generated at the ' || CASE (g / 7) % 11 WHEN 0 THEN 'office' WHEN 1 THEN 'branch' \
+             WHEN 2 THEN 'warehouse' WHEN 3 THEN 'lab' WHEN 4 THEN 'floor' WHEN 5 THEN 'kiosk' \
+             WHEN 6 THEN 'store' WHEN 7 THEN 'depot' WHEN 8 THEN 'tower' WHEN 9 THEN 'annex' \
+             ELSE 'campus' END, \
              'general', 1 + g % 3, 1 + (g / 3) % 3, 1 + g % 5, state, \
              CASE state WHEN 'in_progress' THEN 'active' ELSE state END, \
              CASE WHEN g % 40 = 0 THEN 1 ELSE 0 END, opened, \
@@ -123,6 +136,10 @@ pub async fn clear_incidents(p: &Pools) -> Result<()> {
     for table in [
         "ratings",
         "record_links",
+        "article_feedback",
+        "article_versions",
+        "article_orgs",
+        "article_details",
         "problem_details",
         "problem_services",
         "complaint_details",
@@ -218,6 +235,38 @@ pub async fn fill_problems(
     )
     .bind(n)
     .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("ANALYZE").execute(&mut *tx).await?;
+    tx.commit().await?;
+    p.after_bulk_load().await
+}
+
+/// Adds `n` published knowledge articles for everyone (`KB-100001`...),
+/// written from the same words as the benchmark's incidents, for search.
+pub async fn fill_articles(p: &Pools, n: i64, org_id: i64, now: i64) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query(
+        "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < $1) \
+         INSERT INTO work_records (kind, number, org_id, title, description, category, impact, \
+         urgency, priority, state, state_category, opened_at, resolved_at, updated_at) \
+         SELECT 'article', 'KB-' || (100000 + g), $2, \
+         'Fix a ' || CASE g % 4 WHEN 0 THEN 'printer' WHEN 1 THEN 'vpn' WHEN 2 THEN 'mail' \
+         ELSE 'laptop' END || ' that is ' || CASE g % 3 WHEN 0 THEN 'slow' WHEN 1 THEN 'offline' \
+         ELSE 'locked' END || ' (' || g || ')', \
+         'When it happens, restart it from the portal, then check the cable and the settings.', \
+         'general', 3, 3, 5, 'published', 'resolved', $3 - g * 60000, $3 - g * 60000, $3 FROM s",
+    )
+    .bind(n)
+    .bind(org_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO article_details (record_id, audience, draft_title, draft_body, version, \
+         live_version, published_at) SELECT id, 'everyone', title, description, 1, 1, opened_at \
+         FROM work_records WHERE kind = 'article'",
+    )
     .execute(&mut *tx)
     .await?;
     sqlx::query("ANALYZE").execute(&mut *tx).await?;

@@ -363,9 +363,10 @@ fn sql_of(id: FigureId) -> FigureSql {
                    WHERE c.kind = 'article' AND d.live_version IS NOT NULL \
                    AND d.published_at <= :now - 7776000000",
             good: "EXISTS (SELECT 1 FROM article_feedback f WHERE f.record_id = c.id AND f.helpful) \
-                   OR EXISTS (SELECT 1 FROM record_links l JOIN work_records i ON i.kind = 'incident' \
-                   AND ((l.a_id = i.id AND l.b_id = c.id AND l.link_type = 'resolved_by') \
-                   OR (l.b_id = i.id AND l.a_id = c.id AND l.link_type = 'resolves')))",
+                   OR EXISTS (SELECT 1 FROM record_links l JOIN work_records i ON i.id = l.a_id \
+                   AND i.kind = 'incident' WHERE l.b_id = c.id AND l.link_type = 'resolved_by') \
+                   OR EXISTS (SELECT 1 FROM record_links l JOIN work_records i ON i.id = l.b_id \
+                   AND i.kind = 'incident' WHERE l.a_id = c.id AND l.link_type = 'resolves')",
             gap: WORK_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
