@@ -15,6 +15,7 @@ pub mod complaint;
 pub mod conformity;
 pub mod document;
 pub mod error;
+pub mod form;
 pub mod holidays;
 pub mod improvement;
 pub mod incident;

@@ -419,9 +419,11 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
     let id = job.record_id.ok_or("the notification names no incident")?;
     let store_err = |e: steward_store::StoreError| e.to_string();
     let inc = state.store.incident_by_id(id).await.map_err(store_err)?;
+    // An OLA clock's warning or breach goes to the group whose clock it is,
+    // even if the incident was handed over before the mail was sent.
     let people = state
         .store
-        .notification_circle(id)
+        .notification_circle(id, p.group)
         .await
         .map_err(store_err)?;
     let circle = circle_of(&people);
@@ -604,7 +606,7 @@ async fn overdue_mail(
     let kind = r.kind().map_err(store_err)?;
     let people = state
         .store
-        .notification_circle(id)
+        .notification_circle(id, None)
         .await
         .map_err(store_err)?;
     // Not the customer who raised it: the escalation is the provider's.

@@ -807,6 +807,51 @@ async fn breach_case(backend: common::Backend) {
         assert!(breaches.iter().any(|b| b["clock"] == "resolution"
             && b["reason"] == "Payroll supplier outage"
             && b["incident"] == number.as_str()));
+        // An OLA mail goes to the group whose clock it is, even once the
+        // incident was handed over to another group before it was sent.
+        let (st, v) = s
+            .post(
+                "admin",
+                "/api/v1/groups",
+                json!({"name": "Night desk", "members": ["admin@provider.test"]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let (st, v, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &format!("/api/v1/incidents/{number}"),
+                Some(json!({"group": "Night desk", "assignee": null})),
+            )
+            .await;
+        assert!(
+            st == StatusCode::OK || st == StatusCode::CONFLICT,
+            "{st} {v}"
+        );
+        let store = &s.state.store;
+        let id = store
+            .record(&number, steward_domain::access::Visibility::All)
+            .await
+            .unwrap()
+            .id;
+        let second = store.group_by_name("Second line").await.unwrap().id;
+        let in_group = |people: &[steward_store::Recipient]| {
+            let mut v: Vec<String> = people
+                .iter()
+                .filter(|r| r.in_group)
+                .map(|r| r.email.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        let ola = store.notification_circle(id, Some(second)).await.unwrap();
+        assert_eq!(
+            in_group(&ola),
+            ["agent@provider.test", "manager@provider.test"]
+        );
+        let now = store.notification_circle(id, None).await.unwrap();
+        assert_eq!(in_group(&now), ["admin@provider.test"]);
         s.stop().await;
     }
 }

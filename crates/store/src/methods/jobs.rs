@@ -9,9 +9,14 @@ impl Store {
         dispatch!(self, incidents::get_by_id(id))
     }
 
-    /// The caller, assignee and group members of an incident.
-    pub async fn notification_circle(&self, record_id: i64) -> Result<Vec<Recipient>> {
-        dispatch!(self, notifications::circle(record_id))
+    /// The caller, assignee and group members of a record; `group` names
+    /// the group to hear instead of the record's own (an OLA clock's).
+    pub async fn notification_circle(
+        &self,
+        record_id: i64,
+        group: Option<i64>,
+    ) -> Result<Vec<Recipient>> {
+        dispatch!(self, notifications::circle(record_id, group))
     }
 
     /// Whether a job of `kind` with exactly `payload` is queued or running.

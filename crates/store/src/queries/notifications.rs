@@ -10,7 +10,9 @@ use crate::{AuditActor, Recipient, Result, now_ms};
 /// The caller, the assignee, the assignment group's members and its manager
 /// of a record, in one read: the provider's staff, and customers of the
 /// record's own organisation only (one who moved elsewhere hears nothing more).
-pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
+/// `group` names the group instead of the record's own (the group whose OLA
+/// clock fired, which may have handed the record over since).
+pub async fn circle(p: &Pools, record_id: i64, group: Option<i64>) -> Result<Vec<Recipient>> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.role, u.active, u.notify_muted, \
          COALESCE(u.time_zone, o.time_zone) AS time_zone, \
@@ -19,14 +21,15 @@ pub async fn circle(p: &Pools, record_id: i64) -> Result<Vec<Recipient>> {
          (gm.user_id IS NOT NULL) AS in_group, \
          COALESCE(u.id = g.manager_id, FALSE) AS is_group_manager \
          FROM work_records i \
-         LEFT JOIN assignment_groups g ON g.id = i.group_id \
+         LEFT JOIN assignment_groups g ON g.id = COALESCE($2, i.group_id) \
          JOIN users u ON u.id = i.requester_id OR u.id = i.assignee_id OR u.id = g.manager_id \
-           OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = i.group_id) \
+           OR u.id IN (SELECT m.user_id FROM group_members m WHERE m.group_id = g.id) \
          JOIN organisations o ON o.id = u.org_id \
-         LEFT JOIN group_members gm ON gm.group_id = i.group_id AND gm.user_id = u.id \
+         LEFT JOIN group_members gm ON gm.group_id = g.id AND gm.user_id = u.id \
          WHERE i.id = $1 AND (o.kind = 'provider' OR u.org_id = i.org_id) ORDER BY u.id",
     )
     .bind(record_id)
+    .bind(group)
     .fetch_all(p.read())
     .await?)
 }
