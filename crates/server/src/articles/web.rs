@@ -21,7 +21,7 @@ use super::{
 };
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
-use crate::core_fields::form_version;
+use crate::core_fields::{EditValues, form_version};
 use crate::error::AppError;
 use crate::records::LinkView;
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
@@ -251,6 +251,8 @@ async fn article_page(
         Vec::new()
     };
     let pending = staff && super::pending(&p);
+    // The owner's e-mail and the review date as the kernel's edit forms show them.
+    let edit = EditValues::of(state, &p, can_edit).await?;
     let form = ArticleForm {
         title: p.draft_title.clone(),
         body: p.draft_body.clone(),
@@ -258,15 +260,8 @@ async fn article_page(
         organisations: organisations.join("\n"),
         service: p.service_number.clone().unwrap_or_default(),
         category: p.category.clone(),
-        owner: match p.assignee_id {
-            Some(id) if can_edit => state.store.user_by_id(id).await?.email,
-            _ => String::new(),
-        },
-        review_date: p
-            .target_at
-            .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-            .map(|t| t.strftime("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
+        owner: edit.assignee,
+        review_date: edit.target_date,
     };
     Ok(ArticlePageView {
         nav: Nav::of(s),
