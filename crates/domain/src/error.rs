@@ -97,4 +97,10 @@ pub enum RuleError {
     Validation(#[from] ValidationError),
     #[error(transparent)]
     Transition(#[from] crate::kind::TransitionError),
+    /// The actor may not do this, whatever the input (403): approving their own request.
+    #[error("{0}")]
+    Refused(String),
+    /// The record's state makes this impossible now (409): deciding twice.
+    #[error("{0}")]
+    Conflict(String),
 }

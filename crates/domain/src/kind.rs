@@ -29,6 +29,10 @@ pub const FINDING: &str = "finding";
 pub const REVIEW: &str = "review";
 /// The `kind` of a knowledge article's work record.
 pub const ARTICLE: &str = "article";
+/// The `kind` of a service request's work record.
+pub const REQUEST: &str = "request";
+/// The `kind` of a request's fulfilment task.
+pub const TASK: &str = "task";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -45,6 +49,8 @@ pub enum Kind {
     Finding,
     Review,
     Article,
+    Request,
+    Task,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -68,10 +74,12 @@ pub enum Verb {
     Rate,
     /// Say whether it helped (a knowledge article's reader).
     Feedback,
+    /// Approve or reject it, as one of its approvers (a request).
+    Approve,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 9] = [
+    pub const ALL: [Verb; 10] = [
         Verb::Read,
         Verb::Create,
         Verb::Update,
@@ -81,6 +89,7 @@ impl Verb {
         Verb::Link,
         Verb::Rate,
         Verb::Feedback,
+        Verb::Approve,
     ];
 }
 
@@ -312,6 +321,49 @@ static ARTICLE_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Service requests: customers order them for their organisation and
+/// follow them; staff fulfil them. Whoever the offering names approves
+/// (the policy lets any signed-in worker or customer ask; the request's
+/// approvals say whether they are one of its approvers).
+static REQUEST_SPEC: KindSpec = KindSpec {
+    kind: Kind::Request,
+    code: REQUEST,
+    number: NumberKind::Request,
+    label: "Request",
+    plural: "Requests",
+    path: "requests",
+    grants: &[
+        (Verb::Read, EVERYONE),
+        (Verb::Create, WORKERS_AND_CUSTOMERS),
+        (Verb::Update, WORKERS),
+        // A customer cancels their own; which steps is the request's rule.
+        (Verb::Transition, WORKERS_AND_CUSTOMERS),
+        (Verb::Comment, WORKERS_AND_CUSTOMERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+        (Verb::Approve, WORKERS_AND_CUSTOMERS),
+    ],
+};
+
+/// A request's fulfilment tasks are the provider's own work: made by the
+/// offering's plan (nobody raises one by hand), read by staff, done by workers.
+static TASK_SPEC: KindSpec = KindSpec {
+    kind: Kind::Task,
+    code: TASK,
+    number: NumberKind::Task,
+    label: "Task",
+    plural: "Tasks",
+    path: "tasks",
+    grants: &[
+        (Verb::Read, STAFF),
+        (Verb::Update, WORKERS),
+        (Verb::Transition, WORKERS),
+        (Verb::Comment, WORKERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
     /// Whether an open record of this kind past its target date is escalated
     /// (once per target date) to its owner, its group and their managers:
@@ -320,7 +372,7 @@ impl Kind {
         matches!(self, Kind::Complaint)
     }
 
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
@@ -331,6 +383,8 @@ impl Kind {
         Kind::Finding,
         Kind::Review,
         Kind::Article,
+        Kind::Request,
+        Kind::Task,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -345,6 +399,8 @@ impl Kind {
             Kind::Finding => &FINDING_SPEC,
             Kind::Review => &REVIEW_SPEC,
             Kind::Article => &ARTICLE_SPEC,
+            Kind::Request => &REQUEST_SPEC,
+            Kind::Task => &TASK_SPEC,
         }
     }
 

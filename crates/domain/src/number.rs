@@ -23,6 +23,12 @@ pub enum NumberKind {
     Review,
     /// A knowledge article (7.6): `KB-0001`.
     Article,
+    /// A service request (8.6.2): `REQ-000001`.
+    Request,
+    /// A fulfilment task of a request: `TSK-000001`.
+    Task,
+    /// A catalogue offering that customers order: `OFR-0001`.
+    Offering,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -45,6 +51,9 @@ impl NumberKind {
             NumberKind::Finding => "FND",
             NumberKind::Review => "REV",
             NumberKind::Article => "KB",
+            NumberKind::Request => "REQ",
+            NumberKind::Task => "TSK",
+            NumberKind::Offering => "OFR",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -54,7 +63,9 @@ impl NumberKind {
 
     pub const fn width(self) -> usize {
         match self {
-            NumberKind::Incident | NumberKind::Problem => 6,
+            NumberKind::Incident | NumberKind::Problem | NumberKind::Request | NumberKind::Task => {
+                6
+            }
             NumberKind::Complaint
             | NumberKind::Nonconformity
             | NumberKind::Action
@@ -63,6 +74,7 @@ impl NumberKind {
             | NumberKind::Finding
             | NumberKind::Review
             | NumberKind::Article
+            | NumberKind::Offering
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

@@ -264,6 +264,9 @@ pub struct UserPatch {
     pub password: Option<String>,
     /// The organisation's name: staff belong to the provider, customers to a customer.
     pub organisation: Option<String>,
+    /// The e-mail of their manager, who approves what an offering asks
+    /// "the requester's manager" to approve; empty text: nobody.
+    pub manager: Option<String>,
 }
 
 /// Changes a user: an administrator's work, except a user's own time zone,
@@ -280,7 +283,8 @@ pub async fn update_user<'a>(
         && patch.name.is_none()
         && patch.role.is_none()
         && patch.active.is_none()
-        && patch.password.is_none();
+        && patch.password.is_none()
+        && patch.manager.is_none();
     by.require(
         if own_settings {
             Action::OwnSettings
@@ -364,6 +368,21 @@ pub async fn update_user<'a>(
     if let Some(pw) = &patch.password {
         user::check_password(&mut p, "password", pw);
     }
+    let manager = match patch.manager.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(email) => match store.user_by_email(email).await {
+            Ok(m) if m.active && m.id != id => Some(Some(m.id)),
+            Ok(m) if m.id == id => {
+                p.add("manager", "nobody is their own manager");
+                None
+            }
+            _ => {
+                p.add("manager", format!("no active user with e-mail {email:?}"));
+                None
+            }
+        },
+    };
     p.finish(())?;
     let password_hash = match &patch.password {
         Some(pw) => Some(auth::hash_password(pw.clone()).await?),
@@ -377,6 +396,9 @@ pub async fn update_user<'a>(
         password_hash,
         org_id: org.map(|o| o.id),
     };
+    if let Some(m) = manager {
+        store.set_user_manager(&by.audit(), id, m).await?;
+    }
     Ok(store.update_user(&by.audit(), id, &change).await?)
 }
 

@@ -185,6 +185,8 @@ impl From<RuleError> for AppError {
         match e {
             RuleError::Validation(v) => AppError::Validation(v),
             RuleError::Transition(t) => AppError::InvalidTransition(t.to_string()),
+            RuleError::Refused(m) => AppError::Forbidden(m),
+            RuleError::Conflict(m) => AppError::Conflict(m),
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod problems;
 pub mod records;
 pub mod registers;
 pub mod report;
+pub mod requests;
 pub mod reviews;
 pub mod satisfaction;
 pub mod search;

@@ -251,7 +251,9 @@ pub async fn comment(
         | Kind::Audit
         | Kind::Finding
         | Kind::Review
-        | Kind::Article => Ok(state
+        | Kind::Article
+        | Kind::Request
+        | Kind::Task => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),

@@ -331,6 +331,63 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Forbidden)
             }
         }
+        // The catalogue: everyone reads what they may order (OFR-0001 is
+        // offered to every customer of Mail); admins and managers build it.
+        "GET /api/v1/offerings" | "GET /api/v1/offerings/{number}" => Allow,
+        "POST /api/v1/offerings" | "PUT /api/v1/offerings/{number}" => only(&["admin", "manager"]),
+        // Requests: customers order and follow their own organisation's
+        // (REQ-000001 Alpha's, raised by the customer; REQ-000002 Beta's).
+        "GET /api/v1/requests" => Allow,
+        "POST /api/v1/requests" | "GET /api/v1/requests/awaiting-me" => {
+            only(&["admin", "agent", "manager", "customer"])
+        }
+        "GET /api/v1/requests/{number}"
+        | "GET /api/v1/requests/{number}/comments"
+        | "GET /api/v1/requests/{number}/history"
+        | "GET /api/v1/requests/{number}/attachments"
+        | "GET /api/v1/requests/{number}/links" => scoped(Allow),
+        // The requester cancels their own; staff fulfil and cancel.
+        "POST /api/v1/requests/{number}/transitions"
+        | "POST /api/v1/requests/{number}/comments"
+        | "POST /api/v1/requests/{number}/attachments" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Allow)
+            }
+        }
+        // Only its approvers decide (the Service Desk's agent), never the requester.
+        "POST /api/v1/requests/{number}/decision" => match role {
+            "agent" => Allow,
+            "customer" => scoped(Forbidden),
+            _ => Forbidden,
+        },
+        "POST /api/v1/requests/{number}/links"
+        | "DELETE /api/v1/requests/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
+        // Fulfilment tasks are the provider's own work.
+        "GET /api/v1/tasks" => only(&["admin", "agent", "manager", "auditor"]),
+        "GET /api/v1/tasks/{number}"
+        | "GET /api/v1/tasks/{number}/comments"
+        | "GET /api/v1/tasks/{number}/history"
+        | "GET /api/v1/tasks/{number}/attachments"
+        | "GET /api/v1/tasks/{number}/links" => scoped(Forbidden),
+        "POST /api/v1/tasks/{number}/transitions"
+        | "POST /api/v1/tasks/{number}/comments"
+        | "POST /api/v1/tasks/{number}/attachments"
+        | "POST /api/v1/tasks/{number}/links"
+        | "DELETE /api/v1/tasks/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         // Customers rate their own organisation's incidents; staff read the rating.
         "POST /api/v1/incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
@@ -440,6 +497,27 @@ fn body(route: &str) -> Option<Value> {
         "POST /api/v1/articles/{number}/transitions" => json!({"action": "rework"}),
         "POST /api/v1/articles/{number}/links" => json!({"record": "PRB-000001"}),
         "POST /api/v1/articles/{number}/feedback" => json!({"helpful": true}),
+        "POST /api/v1/offerings" | "PUT /api/v1/offerings/{number}" => json!({
+            "service": "SVC-0001", "name": "Matrix offering", "target_minutes": 60, "calendar": 1,
+            "roles": ["customer"], "approvers": [{"kind": "group", "group": "Service Desk"}],
+            "tasks": [{"title": "Do it", "group": "Service Desk"}]
+        }),
+        // Staff order for the customer; customers for themselves (a customer
+        // naming someone else is refused, 422, once the policy let them try).
+        "POST /api/v1/requests" => {
+            json!({"offering": "OFR-0001", "requested_for": "cora@alpha.test"})
+        }
+        "POST /api/v1/requests/{number}/decision" => json!({"decision": "approve"}),
+        "POST /api/v1/requests/{number}/transitions" => {
+            json!({"action": "cancel", "note": "matrix"})
+        }
+        "POST /api/v1/requests/{number}/comments" | "POST /api/v1/tasks/{number}/comments" => {
+            json!({"body": "matrix"})
+        }
+        "POST /api/v1/requests/{number}/links" | "POST /api/v1/tasks/{number}/links" => {
+            json!({"record": "PRB-000001"})
+        }
+        "POST /api/v1/tasks/{number}/transitions" => json!({"action": "start"}),
         "POST /api/v1/complaints" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/complaints/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/complaints/{number}/transitions" => json!({"action": "acknowledge"}),
@@ -734,6 +812,24 @@ async fn every_route_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::OK, "{v}");
         }
 
+        // An offering of Mail approved by the Service Desk and fulfilled by one
+        // of its tasks; a request of each organisation: REQ-000001 (with
+        // TSK-000001) the customer's own, REQ-000002 (TSK-000002) another's.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/offerings",
+                body("POST /api/v1/offerings").unwrap(),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        for who in ["customer", "other"] {
+            let (st, v) = s
+                .post(who, "/api/v1/requests", json!({"offering": "OFR-0001"}))
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
@@ -764,6 +860,12 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "REV-0001"
                             } else if template.contains("articles") {
                                 if own { "KB-0001" } else { "KB-0002" }
+                            } else if template.contains("offerings") {
+                                "OFR-0001"
+                            } else if template.contains("requests") {
+                                if own { "REQ-000001" } else { "REQ-000002" }
+                            } else if template.contains("tasks") {
+                                if own { "TSK-000001" } else { "TSK-000002" }
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
@@ -861,6 +963,10 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("complaints", if own { "CMP-0001" } else { "CMP-0002" })
                         } else if template.contains("articles") {
                             ("articles", if own { "KB-0001" } else { "KB-0002" })
+                        } else if template.contains("requests") {
+                            ("requests", if own { "REQ-000001" } else { "REQ-000002" })
+                        } else if template.contains("tasks") {
+                            ("tasks", if own { "TSK-000001" } else { "TSK-000002" })
                         } else if template.contains("nonconformities") {
                             ("nonconformities", "NCR-0001")
                         } else if template.contains("improvements") {

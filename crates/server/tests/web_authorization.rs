@@ -266,6 +266,31 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /articles/{number}/edit"
         | "POST /articles/{number}/transitions"
         | "POST /articles/{number}/links" => workers_scoped(Forbidden),
+        // The catalogue and requests: customers order and follow their own
+        // organisation's (REQ-000001 the customer's, REQ-000002 Beta's).
+        "GET /catalogue" | "GET /requests" => Allow,
+        "GET /requests/new" | "POST /requests/new" => {
+            only(&["admin", "agent", "manager", "customer"])
+        }
+        "GET /requests/{number}" => scoped(Allow),
+        // The matrix's step (start) is not a request's: refused as input.
+        "POST /requests/{number}/comments"
+        | "POST /requests/{number}/attachments"
+        | "POST /requests/{number}/transitions" => workers_scoped(Allow),
+        // Only its approvers decide (the Service Desk's agent), never the requester.
+        "POST /requests/{number}/decision" => match role {
+            "agent" => Allow,
+            "customer" => scoped(Forbidden),
+            _ => Forbidden,
+        },
+        "POST /requests/{number}/links" => workers_scoped(Forbidden),
+        // Fulfilment tasks are the provider's own work.
+        "GET /tasks" => only(STAFF),
+        "GET /tasks/{number}" => scoped(Forbidden),
+        "POST /tasks/{number}/comments"
+        | "POST /tasks/{number}/attachments"
+        | "POST /tasks/{number}/transitions"
+        | "POST /tasks/{number}/links" => workers_scoped(Forbidden),
         other => panic!("web route {other} has no entry in the authorisation matrix; add one"),
     }
 }
@@ -311,6 +336,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("incidents", ""),
     // The service form keeps ERP delivered to the customer's organisation.
     ("customers", "Alpha"),
+    ("offering", "OFR-0001"),
+    ("requested_for", "cora@alpha.test"),
+    ("decision", "approve"),
 ];
 
 struct Browser {
@@ -393,6 +421,24 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
         ] {
             let (st, v) = s.post("manager", path, body).await;
             assert_eq!(st, StatusCode::CREATED, "{path} {v}");
+        }
+        // An offering of Mail approved by the Service Desk, and a request of
+        // each organisation: REQ-000001 (TSK-000001) the customer's, REQ-000002 Beta's.
+        let (st, v) = s
+            .post(
+                "manager",
+                "/api/v1/offerings",
+                json!({"service": "SVC-0001", "name": "Matrix offering", "target_minutes": 60,
+                       "calendar": 1, "approvers": [{"kind": "group", "group": "Service Desk"}],
+                       "tasks": [{"title": "Do it", "group": "Service Desk"}]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        for who in ["customer", "other"] {
+            let (st, v) = s
+                .post(who, "/api/v1/requests", json!({"offering": "OFR-0001"}))
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
         }
         // A complaint of each organisation: CMP-0001 the customer's own, CMP-0002 another's.
         for who in ["customer", "other"] {
@@ -570,6 +616,10 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "PRB-000001"
                     } else if template.starts_with("/articles") {
                         if own { "KB-0001" } else { "KB-0002" }
+                    } else if template.starts_with("/requests") {
+                        if own { "REQ-000001" } else { "REQ-000002" }
+                    } else if template.starts_with("/tasks") {
+                        if own { "TSK-000001" } else { "TSK-000002" }
                     } else if template.starts_with("/complaints") {
                         if own { "CMP-0001" } else { "CMP-0002" }
                     } else if template.starts_with("/nonconformities") {

@@ -13,6 +13,7 @@ use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
 use steward_domain::internal_audit::{AuditState, FindingState, Grade};
 use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
+use steward_domain::request::{ApprovalMode, ApproverKind, Decision, RequestState, TaskState};
 use steward_domain::review::ReviewState;
 use steward_domain::sla::{ClockKind, ClockStatus};
 
@@ -61,6 +62,11 @@ code_value!(
     ReviewState => "review state",
     ArticleState => "article state",
     Audience => "article audience",
+    RequestState => "request state",
+    TaskState => "task state",
+    ApprovalMode => "approval mode",
+    ApproverKind => "approver",
+    Decision => "approval decision",
 );
 
 /// A value of `T` read from a text column.

@@ -121,6 +121,15 @@ pub mod dialect {
     }
     pub(crate) use article_orgs;
 
+    /// The organisations an offering names, comma-separated.
+    macro_rules! offering_orgs {
+        () => {
+            "(SELECT string_agg(x.org_id::text, ',' ORDER BY x.org_id) FROM offering_orgs x \
+             WHERE x.offering_id = o.id)"
+        };
+    }
+    pub(crate) use offering_orgs;
+
     use steward_domain::number::NumberKind;
 
     use super::q::{Arg, PreparedInsert, Sql};

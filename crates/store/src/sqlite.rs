@@ -143,6 +143,14 @@ pub mod dialect {
     }
     pub(crate) use article_orgs;
 
+    /// The organisations an offering names, comma-separated.
+    macro_rules! offering_orgs {
+        () => {
+            "(SELECT group_concat(x.org_id) FROM offering_orgs x WHERE x.offering_id = o.id)"
+        };
+    }
+    pub(crate) use offering_orgs;
+
     use steward_domain::number::NumberKind;
 
     use super::q::{Arg, PreparedInsert, Sql};

@@ -319,72 +319,88 @@ impl At<'_> {
                 c
             }
         };
-        let cal = terms.calendar(clock.calendar_id);
-        match (clock.status, want) {
-            (ClockStatus::Running, Wanted::Run)
-            | (ClockStatus::Paused, Wanted::Pause(_))
-            | (ClockStatus::Stopped, Wanted::Stop(..))
-            | (ClockStatus::Cancelled, _) => {}
-            (ClockStatus::Running, Wanted::Pause(why)) => {
-                close(&mut clock, terms, now, why, out);
-                clock.status = ClockStatus::Paused;
-            }
-            (ClockStatus::Running, Wanted::Stop(why, at)) => {
-                // Stopped after its due time: breached, whether or not the
-                // sweep got there first.
-                if clock.breached_at.is_none() && clock.due_at.is_some_and(|d| at > d) {
-                    clock.breached_at = clock.due_at;
-                }
-                close(&mut clock, terms, at, why, out);
-                clock.status = ClockStatus::Stopped;
-                clock.stopped_at = Some(at);
-            }
-            (ClockStatus::Paused, Wanted::Stop(_, at)) => {
-                clock.status = ClockStatus::Stopped;
-                clock.stopped_at = Some(at);
-            }
-            (ClockStatus::Paused | ClockStatus::Stopped, Wanted::Run) => {
-                clock.status = ClockStatus::Running;
-                clock.running_since = Some(now);
-                clock.stopped_at = None;
-            }
-            (ClockStatus::Stopped, Wanted::Pause(_)) => {
-                clock.status = ClockStatus::Paused;
-                clock.stopped_at = None;
-            }
-            (ClockStatus::Running, Wanted::Cancel) => {
-                close(&mut clock, terms, now, "cancelled", out);
-                clock.status = ClockStatus::Cancelled;
-                clock.stopped_at = Some(now);
-            }
-            (ClockStatus::Paused | ClockStatus::Stopped, Wanted::Cancel) => {
-                clock.status = ClockStatus::Cancelled;
-                clock.stopped_at = Some(now);
-            }
-        }
-        if clock.status == ClockStatus::Stopped
-            && clock.breached_at.is_none()
-            && clock.elapsed_ms > clock.target_ms()
-        {
-            clock.breached_at = clock.stopped_at;
-        }
-        take_back(&mut clock, &cal, now);
-        clock.schedule(&cal);
-        // The calendar itself changed (a holiday added, hours moved): say
-        // where the due time went, unless the target change said it already.
-        if let Some(o) = old
-            && o.status == ClockStatus::Running
-            && clock.status == ClockStatus::Running
-            && o.due_at != clock.due_at
-            && !out.changes.iter().any(|(f, ..)| f == &due_field)
-        {
-            out.changes.push((
-                due_field,
-                instant_text(o.due_at),
-                instant_text(clock.due_at),
-            ));
-        }
+        bring(&mut clock, want, old, &due_field, terms, now, out);
         out.clocks.push(clock);
+    }
+}
+
+/// Brings `clock` (as it was: `old`) to `want` at `now`: closes the running
+/// interval when it pauses, stops or is cancelled, marks a late stop
+/// breached, and schedules its due and warning times; names a due time the
+/// calendar moved (`due_field`) unless a change named it already.
+fn bring(
+    clock: &mut SlaClock,
+    want: Wanted,
+    old: Option<&SlaClock>,
+    due_field: &str,
+    terms: &SlaTerms,
+    now: UtcMillis,
+    out: &mut Advance,
+) {
+    let cal = terms.calendar(clock.calendar_id);
+    match (clock.status, want) {
+        (ClockStatus::Running, Wanted::Run)
+        | (ClockStatus::Paused, Wanted::Pause(_))
+        | (ClockStatus::Stopped, Wanted::Stop(..))
+        | (ClockStatus::Cancelled, _) => {}
+        (ClockStatus::Running, Wanted::Pause(why)) => {
+            close(clock, terms, now, why, out);
+            clock.status = ClockStatus::Paused;
+        }
+        (ClockStatus::Running, Wanted::Stop(why, at)) => {
+            // Stopped after its due time: breached, whether or not the
+            // sweep got there first.
+            if clock.breached_at.is_none() && clock.due_at.is_some_and(|d| at > d) {
+                clock.breached_at = clock.due_at;
+            }
+            close(clock, terms, at, why, out);
+            clock.status = ClockStatus::Stopped;
+            clock.stopped_at = Some(at);
+        }
+        (ClockStatus::Paused, Wanted::Stop(_, at)) => {
+            clock.status = ClockStatus::Stopped;
+            clock.stopped_at = Some(at);
+        }
+        (ClockStatus::Paused | ClockStatus::Stopped, Wanted::Run) => {
+            clock.status = ClockStatus::Running;
+            clock.running_since = Some(now);
+            clock.stopped_at = None;
+        }
+        (ClockStatus::Stopped, Wanted::Pause(_)) => {
+            clock.status = ClockStatus::Paused;
+            clock.stopped_at = None;
+        }
+        (ClockStatus::Running, Wanted::Cancel) => {
+            close(clock, terms, now, "cancelled", out);
+            clock.status = ClockStatus::Cancelled;
+            clock.stopped_at = Some(now);
+        }
+        (ClockStatus::Paused | ClockStatus::Stopped, Wanted::Cancel) => {
+            clock.status = ClockStatus::Cancelled;
+            clock.stopped_at = Some(now);
+        }
+    }
+    if clock.status == ClockStatus::Stopped
+        && clock.breached_at.is_none()
+        && clock.elapsed_ms > clock.target_ms()
+    {
+        clock.breached_at = clock.stopped_at;
+    }
+    take_back(clock, &cal, now);
+    clock.schedule(&cal);
+    // The calendar itself changed (a holiday added, hours moved): say
+    // where the due time went, unless the target change said it already.
+    if let Some(o) = old
+        && o.status == ClockStatus::Running
+        && clock.status == ClockStatus::Running
+        && o.due_at != clock.due_at
+        && !out.changes.iter().any(|(f, ..)| f == due_field)
+    {
+        out.changes.push((
+            due_field.to_owned(),
+            instant_text(o.due_at),
+            instant_text(clock.due_at),
+        ));
     }
 }
 
@@ -419,4 +435,112 @@ fn close(c: &mut SlaClock, terms: &SlaTerms, at: UtcMillis, why: &str, out: &mut
         business_ms: ms,
         ended_by: why.to_owned(),
     });
+}
+
+/// What a request's fulfilment clock is measured against: its offering's
+/// target in business minutes on the offering's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulfilmentTarget {
+    /// The offering's number, which the clock names as its agreement.
+    pub offering: String,
+    pub calendar_id: i64,
+    pub target_minutes: i64,
+    pub warn_percent: i64,
+    pub priority: u8,
+}
+
+/// Brings a request's fulfilment clock (`before`, if it has one) to where
+/// its state says at `now`. The clock starts when the request enters
+/// fulfilment (approval time is the approvers', not the provider's), stops
+/// when it is fulfilled and is cancelled with the request. It is the
+/// kernel's resolution clock, so sweeps, warnings, breaches and reports
+/// treat it as every other clock.
+pub fn fulfilment(
+    terms: &SlaTerms,
+    target: &FulfilmentTarget,
+    before: Option<&SlaClock>,
+    state: crate::request::RequestState,
+    now: UtcMillis,
+) -> Advance {
+    use crate::request::RequestState::*;
+    let mut out = Advance::default();
+    let want = match state {
+        AwaitingApproval => return out,
+        InFulfilment => Wanted::Run,
+        Fulfilled => Wanted::Stop("fulfilled", now),
+        Rejected | Cancelled => Wanted::Cancel,
+    };
+    let mut clock = match before {
+        Some(c) => c.clone(),
+        None if want == Wanted::Run => {
+            let c = SlaClock {
+                kind: ClockKind::Resolution,
+                group: None,
+                agreement: target.offering.clone(),
+                calendar_id: target.calendar_id,
+                priority: target.priority,
+                target_minutes: target.target_minutes,
+                warn_percent: target.warn_percent,
+                status: ClockStatus::Paused,
+                elapsed_ms: 0,
+                running_since: None,
+                due_at: None,
+                warn_at: None,
+                warned_at: None,
+                breached_at: None,
+                stopped_at: None,
+            };
+            out.changes
+                .push(("fulfilment_target".into(), String::new(), target_text(&c)));
+            c
+        }
+        None => return out,
+    };
+    let old = before.cloned();
+    bring(
+        &mut clock,
+        want,
+        old.as_ref(),
+        "fulfilment_due",
+        terms,
+        now,
+        &mut out,
+    );
+    if before != Some(&clock) {
+        out.clocks.push(clock);
+    }
+    out
+}
+
+#[cfg(test)]
+mod fulfilment_tests {
+    use super::*;
+    use crate::request::RequestState;
+
+    #[test]
+    fn a_fulfilment_clock_runs_from_approval_to_fulfilment() {
+        let terms = SlaTerms::default();
+        let t = FulfilmentTarget {
+            offering: "OFR-0001".into(),
+            calendar_id: 0,
+            target_minutes: 60,
+            warn_percent: 75,
+            priority: 3,
+        };
+        let none = fulfilment(&terms, &t, None, RequestState::AwaitingApproval, 0);
+        assert!(none.clocks.is_empty());
+        let started = fulfilment(&terms, &t, None, RequestState::InFulfilment, 1_000);
+        let c = &started.clocks[0];
+        assert_eq!(c.status, ClockStatus::Running);
+        assert_eq!(c.due_at, Some(1_000 + 3_600_000));
+        let same = fulfilment(&terms, &t, Some(c), RequestState::InFulfilment, 2_000);
+        assert!(same.clocks.is_empty());
+        let late = fulfilment(&terms, &t, Some(c), RequestState::Fulfilled, 4_000_000);
+        let d = &late.clocks[0];
+        assert_eq!(d.status, ClockStatus::Stopped);
+        assert_eq!(d.breached_at, Some(1_000 + 3_600_000));
+        assert_eq!(late.intervals[0].ended_by, "fulfilled");
+        let gone = fulfilment(&terms, &t, Some(c), RequestState::Cancelled, 5_000);
+        assert_eq!(gone.clocks[0].status, ClockStatus::Cancelled);
+    }
 }

@@ -242,6 +242,8 @@ pub(crate) async fn refused(
         Kind::Finding => crate::findings::web::refused(state, s, number, e, draft).await,
         Kind::Review => crate::reviews::web::refused(state, s, number, e, draft).await,
         Kind::Article => crate::articles::web::refused(state, s, number, e, draft).await,
+        Kind::Request => crate::requests::web::refused(state, s, number, e, draft).await,
+        Kind::Task => crate::requests::web::task_refused(state, s, number, e, draft).await,
     }
 }
 

@@ -137,6 +137,8 @@ pub struct UserEditForm {
     organisation: String,
     time_zone: String,
     password: String,
+    /// The manager's e-mail; empty: nobody.
+    manager: String,
 }
 
 /// One user (admins): change the name, role, time zone or password, and
@@ -166,12 +168,17 @@ async fn user_page(
     let user = admin::user(&state.store, &s.actor, id).await?;
     let tokens = admin::user_tokens(&state.store, &s.actor, id).await?;
     let tz = s.user.effective_time_zone().to_owned();
+    let manager = match state.store.user_manager(id).await? {
+        Some(m) => state.store.user_by_id(m).await?.email,
+        None => String::new(),
+    };
     let form = form.unwrap_or_else(|| UserEditForm {
         name: user.name.clone(),
         role: user.role.to_string(),
         organisation: user.org_name.clone(),
         time_zone: user.time_zone.clone().unwrap_or_default(),
         password: String::new(),
+        manager,
     });
     Ok(UserPage {
         nav: Nav::of(s),
@@ -221,6 +228,7 @@ pub async fn update_user(
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
         organisation: Some(form.organisation.clone()).filter(|o| !o.trim().is_empty()),
         active: None,
+        manager: Some(form.manager.clone()),
     };
     match admin::update_user(&state.store, &s.actor, id, &patch).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?m=saved")).into_response()),

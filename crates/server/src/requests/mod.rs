@@ -1,0 +1,944 @@
+//! Service requests (ISO/IEC 20000-1 8.6.2, ADR 0021): the catalogue's
+//! offerings, requests ordered from them with their approvals, and the
+//! fulfilment tasks their plans make; kinds of the work-record kernel
+//! (comments, files, links and history are `crate::records`'). The
+//! operations the API and the web UI share.
+
+pub mod api;
+pub mod web;
+
+use serde::{Deserialize, Serialize};
+use steward_domain::access::{Action, Actor, Role, Visibility};
+use steward_domain::error::Problems;
+use steward_domain::form::FormSpec;
+use steward_domain::kind::{Kind, Verb, parse_step};
+use steward_domain::number::NumberKind;
+use steward_domain::request::{
+    self, ApprovalMode, ApprovalRule, ApproverKind, ApproverRef, Orderable, RequestState, TaskPlan,
+    TaskState, TaskTemplate,
+};
+use steward_store::{
+    Approval, AuditActor, NewRequest, Offering, OfferingFilter, OfferingWrite, Page, RecordCore,
+    RecordFilter, Request, RequestChange, Task,
+};
+
+use crate::AppState;
+use crate::core_fields::RecordView;
+use crate::error::{AppError, AppResult};
+use crate::paging::ListBasics;
+use crate::policy::require;
+use crate::views::opt_time;
+
+fn work(kind: Kind, verb: Verb) -> Action {
+    Action::Work(kind, verb)
+}
+
+// ---- offerings ----
+
+/// An approver of an offering: the requester's manager, or a group's members.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproverInput {
+    /// manager or group.
+    pub kind: String,
+    /// For a group: its name.
+    pub group: Option<String>,
+}
+
+/// A task of an offering's fulfilment plan.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskInput {
+    pub title: String,
+    /// The assignment group that does it.
+    pub group: String,
+}
+
+/// A catalogue offering as an admin or manager writes it (the whole of it).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingInput {
+    /// The service it belongs to, e.g. `SVC-0001` (live to be ordered).
+    pub service: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// What ordering it asks.
+    #[serde(default)]
+    pub form: FormSpec,
+    /// Who approves; none: nobody has to.
+    #[serde(default)]
+    pub approvers: Vec<ApproverInput>,
+    /// any (the first decision counts, default) or all.
+    pub approval_mode: Option<String>,
+    /// Approval only when the request costs more than this.
+    pub approval_above: Option<i64>,
+    /// What fulfils it, each task for a group.
+    #[serde(default)]
+    pub tasks: Vec<TaskInput>,
+    /// The tasks one after another (default) rather than all at once.
+    pub sequential: Option<bool>,
+    /// Who may order it: customer, agent, manager, admin (default customer).
+    pub roles: Option<Vec<String>>,
+    /// The organisations it is offered to, by name; none: every customer of the service.
+    #[serde(default)]
+    pub organisations: Vec<String>,
+    /// The price of one (a `quantity` field in the form multiplies it).
+    #[serde(default)]
+    pub price: i64,
+    /// The fulfilment target in business minutes.
+    pub target_minutes: i64,
+    /// The business calendar (id) the target counts on.
+    pub calendar: i64,
+    /// Whether customers may order it now (default true).
+    pub active: Option<bool>,
+}
+
+/// An offering as people read it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OfferingView {
+    pub number: String,
+    pub service: String,
+    pub service_name: String,
+    pub name: String,
+    pub description: String,
+    pub form: FormSpec,
+    /// Staff only: who approves, the plan, who may order it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup: Option<OfferingSetup>,
+    pub price: i64,
+    pub target_minutes: i64,
+    pub active: bool,
+    pub version: i64,
+}
+
+/// How an offering is approved and fulfilled, and who may order it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OfferingSetup {
+    pub approvers: Vec<ApproverInput>,
+    pub approval_mode: String,
+    pub approval_above: Option<i64>,
+    pub tasks: Vec<TaskInput>,
+    pub sequential: bool,
+    pub roles: Vec<String>,
+    pub organisations: Vec<String>,
+    pub calendar: i64,
+    pub calendar_name: String,
+}
+
+impl OfferingView {
+    pub async fn of(state: &AppState, actor: &Actor, o: &Offering) -> AppResult<OfferingView> {
+        let setup = if actor.role.is_staff() {
+            let groups = state.store.list_groups().await?;
+            let group_name = |id: i64| {
+                groups
+                    .iter()
+                    .find(|g| g.id == id)
+                    .map_or_else(|| format!("#{id}"), |g| g.name.clone())
+            };
+            let rule = o.approval();
+            let plan = o.plan();
+            let mut orgs = Vec::new();
+            for id in o.orgs() {
+                orgs.push(state.store.org_by_id(id).await?.name);
+            }
+            Some(OfferingSetup {
+                approvers: rule
+                    .approvers
+                    .iter()
+                    .map(|a| ApproverInput {
+                        kind: a.kind.as_str().to_owned(),
+                        group: a.group_id.map(group_name),
+                    })
+                    .collect(),
+                approval_mode: rule.mode.as_str().to_owned(),
+                approval_above: rule.above_cost,
+                tasks: plan
+                    .tasks
+                    .iter()
+                    .map(|t| TaskInput {
+                        title: t.title.clone(),
+                        group: group_name(t.group_id),
+                    })
+                    .collect(),
+                sequential: plan.sequential,
+                roles: o.roles().iter().map(|r| r.as_str().to_owned()).collect(),
+                organisations: orgs,
+                calendar: o.calendar_id,
+                calendar_name: o.calendar_name.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(OfferingView {
+            number: o.number.clone(),
+            service: o.service_number.clone(),
+            service_name: o.service_name.clone(),
+            name: o.name.clone(),
+            description: o.description.clone(),
+            form: o.form(),
+            setup,
+            price: o.price,
+            target_minutes: o.target_minutes,
+            active: o.active,
+            version: o.version,
+        })
+    }
+}
+
+/// Checks an offering as written and resolves its references.
+async fn offering_write(state: &AppState, input: &OfferingInput) -> AppResult<OfferingWrite> {
+    let mut p = Problems::default();
+    let service = match state
+        .store
+        .service(input.service.trim(), Visibility::All)
+        .await
+    {
+        Ok(s) => Some(s.id),
+        Err(_) => {
+            p.add(
+                "service",
+                format!("there is no service {:?}", input.service),
+            );
+            None
+        }
+    };
+    let mut roles = Vec::new();
+    for r in input
+        .roles
+        .clone()
+        .unwrap_or_else(|| vec!["customer".into()])
+    {
+        match Role::parse(r.trim()) {
+            Some(role) => roles.push(role),
+            None => p.add("roles", format!("{r:?} is not a role")),
+        }
+    }
+    request::check_offering(
+        &input.name,
+        &input.description,
+        input.price,
+        input.target_minutes,
+        &roles,
+        &mut p,
+    );
+    p.take(input.form.check());
+    let mode = match input.approval_mode.as_deref() {
+        None => ApprovalMode::Any,
+        Some(m) => ApprovalMode::parse(m).unwrap_or_else(|| {
+            p.add(
+                "approval_mode",
+                format!("use one of {}", ApprovalMode::codes()),
+            );
+            ApprovalMode::Any
+        }),
+    };
+    let mut approvers = Vec::new();
+    for (i, a) in input.approvers.iter().enumerate() {
+        let at = format!("approvers.{i}");
+        match (ApproverKind::parse(&a.kind), a.group.as_deref()) {
+            (Some(ApproverKind::Manager), None) => approvers.push(ApproverRef {
+                kind: ApproverKind::Manager,
+                group_id: None,
+            }),
+            (Some(ApproverKind::Group), Some(name)) => {
+                match state.store.group_by_name(name.trim()).await {
+                    Ok(g) => approvers.push(ApproverRef {
+                        kind: ApproverKind::Group,
+                        group_id: Some(g.id),
+                    }),
+                    Err(_) => p.add(&at, format!("there is no group {name:?}")),
+                }
+            }
+            (Some(ApproverKind::Group), None) => p.add(&at, "name the group that approves"),
+            (Some(ApproverKind::Manager), Some(_)) => {
+                p.add(&at, "the requester's manager names no group")
+            }
+            (None, _) => p.add(&at, format!("use one of {}", ApproverKind::codes())),
+        }
+    }
+    let approval = ApprovalRule {
+        approvers,
+        mode,
+        above_cost: input.approval_above,
+    };
+    approval.check(&mut p);
+    let mut tasks = Vec::new();
+    for (i, t) in input.tasks.iter().enumerate() {
+        match state.store.group_by_name(t.group.trim()).await {
+            Ok(g) => tasks.push(TaskTemplate {
+                title: t.title.trim().to_owned(),
+                group_id: g.id,
+            }),
+            Err(_) => p.add(
+                &format!("tasks.{i}.group"),
+                format!("there is no group {:?}", t.group),
+            ),
+        }
+    }
+    let plan = TaskPlan {
+        tasks,
+        sequential: input.sequential.unwrap_or(true),
+    };
+    plan.check(&mut p);
+    if state.store.calendar(input.calendar).await.is_err() {
+        p.add(
+            "calendar",
+            format!("there is no calendar {}", input.calendar),
+        );
+    }
+    let mut orgs = Vec::new();
+    for name in &input.organisations {
+        match state.store.org_by_name(name.trim()).await {
+            Ok(o) if o.kind == "customer" => orgs.push(o.id),
+            _ => p.add(
+                "organisations",
+                format!("there is no customer organisation {name:?}"),
+            ),
+        }
+    }
+    orgs.sort_unstable();
+    orgs.dedup();
+    p.finish(OfferingWrite {
+        service_id: service.unwrap_or_default(),
+        name: input.name.trim().to_owned(),
+        description: input.description.trim().to_owned(),
+        form: input.form.clone(),
+        approval,
+        plan,
+        roles,
+        price: input.price,
+        target_minutes: input.target_minutes,
+        calendar_id: input.calendar,
+        active: input.active.unwrap_or(true),
+        orgs,
+    })
+    .map_err(AppError::from)
+}
+
+pub async fn create_offering(
+    state: &AppState,
+    actor: &Actor,
+    input: &OfferingInput,
+) -> AppResult<Offering> {
+    require(actor, Action::ServiceWrite, None)?;
+    let w = offering_write(state, input).await?;
+    Ok(state
+        .store
+        .create_offering(&AuditActor::from(actor), &w)
+        .await?)
+}
+
+pub async fn update_offering(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &OfferingInput,
+    if_match: Option<i64>,
+) -> AppResult<Offering> {
+    require(actor, Action::ServiceWrite, None)?;
+    let number = NumberKind::Offering
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let w = offering_write(state, input).await?;
+    Ok(state
+        .store
+        .update_offering(&AuditActor::from(actor), &number, if_match, &w)
+        .await?)
+}
+
+/// Who may order `o`: its organisations, or its service's customers.
+async fn orderable(state: &AppState, o: &Offering) -> AppResult<Orderable> {
+    let orgs = match o.orgs() {
+        v if v.is_empty() => state.store.service_orgs(o.service_id).await?,
+        v => v,
+    };
+    Ok(Orderable {
+        orgs,
+        roles: o.roles(),
+    })
+}
+
+/// An offering the actor may see: staff every one, others those they may order.
+pub async fn offering(state: &AppState, actor: &Actor, number: &str) -> AppResult<Offering> {
+    require(actor, Action::ServiceRead, None)?;
+    let number = NumberKind::Offering
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let o = state.store.offering(&number).await?;
+    if !actor.role.is_staff()
+        && (!o.active
+            || orderable(state, &o)
+                .await?
+                .refusal(actor.role, actor.org_id)
+                .is_some())
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(o)
+}
+
+/// Filters of the offering list.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OfferingParams {
+    /// Only this service's, e.g. `SVC-0001`.
+    pub service: Option<String>,
+}
+
+/// The catalogue: staff see every offering; others what they may order.
+pub async fn offerings(
+    state: &AppState,
+    actor: &Actor,
+    params: &OfferingParams,
+) -> AppResult<Vec<Offering>> {
+    require(actor, Action::ServiceRead, None)?;
+    let service_id = match params.service.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) => Some(
+            state
+                .store
+                .service(n, Visibility::of(actor))
+                .await
+                .map_err(|_| AppError::field("service", format!("there is no service {n:?}")))?
+                .id,
+        ),
+    };
+    let filter = OfferingFilter {
+        service_id,
+        orderable_by: (!actor.role.is_staff()).then_some((actor.org_id, actor.role)),
+        active_only: false,
+    };
+    Ok(state.store.offerings(&filter).await?)
+}
+
+// ---- requests ----
+
+/// An order: the offering and the answers to its form. Staff may order for
+/// a customer (`requested_for`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    /// The offering ordered, e.g. `OFR-0001`.
+    pub offering: String,
+    /// The form's answers by field key.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Anything else the fulfillers should know.
+    #[serde(default)]
+    pub description: String,
+    /// Staff: the e-mail of whom it is for (default: themselves).
+    pub requested_for: Option<String>,
+}
+
+/// One approval of a request.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApprovalView {
+    /// manager or group.
+    pub approver: String,
+    /// The manager asked, or the group whose members may decide.
+    pub who: String,
+    /// pending, approved, rejected or skipped.
+    pub decision: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+impl ApprovalView {
+    pub fn of(a: &Approval) -> ApprovalView {
+        ApprovalView {
+            approver: a.approver.get().as_str().to_owned(),
+            who: a
+                .user_name
+                .clone()
+                .or_else(|| a.group_name.clone())
+                .unwrap_or_default(),
+            decision: a.decision.get().as_str().to_owned(),
+            decided_by: a.decided_by_name.clone(),
+            decided_at: opt_time(a.decided_at),
+        }
+    }
+}
+
+/// A fulfilment task, as its request shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskLine {
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub group: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// A request: its record (state awaiting_approval, in_fulfilment, fulfilled,
+/// rejected or cancelled), what was ordered and answered, its approvals and tasks.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RequestView {
+    #[serde(flatten)]
+    pub record: RecordView,
+    pub offering: String,
+    pub offering_name: String,
+    pub requested_for: Option<String>,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    pub cost: i64,
+    /// any or all.
+    pub approval_mode: String,
+    pub approvals: Vec<ApprovalView>,
+    pub tasks: Vec<TaskLine>,
+    /// What was delivered, or why it was cancelled.
+    pub note: Option<String>,
+}
+
+impl RequestView {
+    /// The request with its approvals, and for staff its tasks (the
+    /// provider's own work: customers follow the request's state).
+    pub async fn of(state: &AppState, actor: &Actor, r: &Request) -> AppResult<RequestView> {
+        let approvals = state.store.request_approvals(r.id).await?;
+        let tasks = if actor.role.is_staff() {
+            state.store.request_tasks(r.id).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Self::with(r, &approvals, &tasks))
+    }
+
+    pub fn with(r: &Request, approvals: &[Approval], tasks: &[Task]) -> RequestView {
+        RequestView {
+            record: RecordView::of(r, steward_store::now_ms()),
+            offering: r.offering_number.clone(),
+            offering_name: r.offering_name.clone(),
+            requested_for: r.requester_name.clone(),
+            answers: r.answers(),
+            cost: r.cost,
+            approval_mode: r.approval_mode.get().as_str().to_owned(),
+            approvals: approvals.iter().map(ApprovalView::of).collect(),
+            tasks: tasks
+                .iter()
+                .map(|t| TaskLine {
+                    number: t.number.clone(),
+                    title: t.title.clone(),
+                    state: t.state().as_str().to_owned(),
+                    group: t.group_name.clone(),
+                    assignee: t.assignee_name.clone(),
+                })
+                .collect(),
+            note: r.note.clone(),
+        }
+    }
+}
+
+/// The requester: the actor, or for staff whom it is for.
+async fn requester(state: &AppState, actor: &Actor, input: &RequestInput) -> AppResult<Actor> {
+    match input.requested_for.as_deref().map(str::trim) {
+        None | Some("") => Ok(actor.clone()),
+        Some(_) if !actor.role.is_staff() => Err(AppError::field(
+            "requested_for",
+            "is set by the service provider",
+        )),
+        Some(email) => match state.store.user_by_email(email).await {
+            Ok(u) if u.active => Ok(u.actor()),
+            _ => Err(AppError::field(
+                "requested_for",
+                format!("no active user with e-mail {email:?}"),
+            )),
+        },
+    }
+}
+
+/// Orders an offering: the answers checked against its form, the requester
+/// one it is offered to, its approvers found (a refusal when nobody could
+/// approve); the request starts awaiting approval or in fulfilment.
+pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> AppResult<Request> {
+    require(actor, work(Kind::Request, Verb::Create), None)?;
+    let who = requester(state, actor, input).await?;
+    let number = NumberKind::Offering
+        .canonical(&input.offering)
+        .ok_or_else(|| AppError::field("offering", "name an offering such as OFR-0001"))?;
+    let o = match state.store.offering(&number).await {
+        Ok(o) if o.active => o,
+        _ => {
+            return Err(AppError::field(
+                "offering",
+                format!("there is no offering {number} to order"),
+            ));
+        }
+    };
+    if let Some(why) = orderable(state, &o).await?.refusal(who.role, who.org_id) {
+        return Err(AppError::Forbidden(format!("{} {why}", o.number)));
+    }
+    let mut p = Problems::default();
+    let answers = p.take(o.form().answers(&input.answers));
+    let description = steward_domain::text::optional_body(
+        &mut p,
+        "description",
+        &input.description,
+        steward_domain::text::BODY_MAX,
+    );
+    let answers = p.finish(answers)?.unwrap_or_default();
+    // A user answer names someone who exists.
+    for (key, a) in &answers {
+        if let steward_domain::form::Answer::User(email) = a
+            && state.store.user_by_email(email).await.is_err()
+        {
+            return Err(AppError::field(
+                &format!("answers.{key}"),
+                format!("no user with e-mail {email:?}"),
+            ));
+        }
+    }
+    let cost = request::cost(o.price, &answers);
+    let rule = o.approval();
+    let mut approvals = Vec::new();
+    if rule.required(cost) {
+        for a in &rule.approvers {
+            match a.kind {
+                ApproverKind::Manager => match state.store.user_manager(who.user_id).await? {
+                    Some(m) if m != who.user_id => approvals.push((*a, Some(m))),
+                    _ => {
+                        return Err(AppError::Conflict(format!(
+                            "{} needs the approval of {}'s manager, and none is known: \
+                             ask the service desk",
+                            o.number, who.name
+                        )));
+                    }
+                },
+                ApproverKind::Group => {
+                    let g = a.group_id.unwrap_or_default();
+                    let members = state.store.group_members(g).await?;
+                    if !members.iter().any(|m| m.active && m.id != who.user_id) {
+                        return Err(AppError::Conflict(format!(
+                            "{} needs a group's approval and the group has nobody else to give it",
+                            o.number
+                        )));
+                    }
+                    approvals.push((*a, None));
+                }
+            }
+        }
+    }
+    let plan = o.plan();
+    let answers_json: serde_json::Map<String, serde_json::Value> = answers
+        .iter()
+        .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or_default()))
+        .collect();
+    let new = NewRequest {
+        org_id: who.org_id,
+        requester_id: who.user_id,
+        core: RecordCore {
+            title: o.name.clone(),
+            description,
+            category: "access".into(),
+            impact: 3,
+            urgency: 3,
+            priority: state
+                .matrix
+                .priority(
+                    steward_domain::priority::Level::LOW,
+                    steward_domain::priority::Level::LOW,
+                )
+                .get() as i64,
+            service_id: Some(o.service_id),
+            group_id: plan.tasks.first().map(|t| t.group_id),
+            assignee_id: None,
+            target_at: None,
+        },
+        offering_id: o.id,
+        answers: answers_json,
+        cost,
+        mode: rule.mode,
+        approvals,
+        tasks: plan.tasks.clone(),
+        sequential: plan.sequential,
+    };
+    Ok(state
+        .store
+        .create_request(&AuditActor::from(actor), &new)
+        .await?)
+}
+
+/// A request the actor may see, or 404 (another organisation's included).
+pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Request> {
+    let number = NumberKind::Request
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let r = state.store.request(&number).await?;
+    require(actor, work(Kind::Request, Verb::Read), Some(r.org_id))?;
+    Ok(r)
+}
+
+/// Filters and paging of the request list.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RequestListParams {
+    /// Comma-separated states, or `open`.
+    pub state: Option<String>,
+    /// Text in the title, or a request number.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    params: &RequestListParams,
+) -> AppResult<Page<Request>> {
+    require(actor, work(Kind::Request, Verb::Read), None)?;
+    let mut p = Problems::default();
+    let basics = ListBasics::parse::<RequestState>(
+        &mut p,
+        params.state.as_deref(),
+        params.q.as_deref(),
+        params.cursor.as_deref(),
+        params.limit,
+        200,
+    );
+    p.finish(())?;
+    let org_id = match Visibility::of(actor) {
+        Visibility::All => None,
+        Visibility::Organisation(o) => Some(o),
+    };
+    let filter = RecordFilter {
+        states: basics.states,
+        assignee_id: None,
+        text: basics.text,
+        org_id,
+    };
+    Ok(state
+        .store
+        .list_requests(&filter, basics.cursor, basics.limit)
+        .await?)
+}
+
+/// An approver's decision.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// approve or reject.
+    pub decision: String,
+}
+
+/// `actor` approves or rejects the request `number`, as one of its approvers.
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &DecisionInput,
+    if_match: Option<i64>,
+) -> AppResult<Request> {
+    let current = get(state, actor, number).await?;
+    require(
+        actor,
+        work(Kind::Request, Verb::Approve),
+        Some(current.org_id),
+    )?;
+    let approve = match input.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::field("decision", "use approve or reject")),
+    };
+    decide_as(state, actor, &current.number, approve, if_match).await
+}
+
+/// The decision itself, once the actor is known to see the request (the
+/// page, or a signed link from the mail).
+pub async fn decide_as(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    approve: bool,
+    if_match: Option<i64>,
+) -> AppResult<Request> {
+    let groups = state.store.groups_of_user(actor.user_id).await?;
+    let who = actor.user_id;
+    let now = steward_store::now_ms();
+    let action = if approve { "approve" } else { "reject" };
+    Ok(state
+        .store
+        .change_request(&AuditActor::from(actor), number, if_match, action, |r| {
+            let lines = request::decide(
+                r.request.state(),
+                r.request.approval_mode.get(),
+                &r.approvals,
+                |l| match l.approver.kind {
+                    ApproverKind::Manager => l.user_id == Some(who),
+                    ApproverKind::Group => l.approver.group_id.is_some_and(|g| groups.contains(&g)),
+                },
+                r.request.requester_id,
+                request::Deciding { who, approve, now },
+            )?;
+            Ok(RequestChange {
+                approvals: lines,
+                state: None,
+                note: None,
+            })
+        })
+        .await?)
+}
+
+/// A step on the request itself.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStepInput {
+    /// fulfil (staff, once no task is open) or cancel (staff, or the requester).
+    pub action: String,
+    /// What was delivered, or why it is cancelled.
+    pub note: Option<String>,
+}
+
+pub async fn step(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &RequestStepInput,
+    if_match: Option<i64>,
+) -> AppResult<Request> {
+    let current = get(state, actor, number).await?;
+    require(
+        actor,
+        work(Kind::Request, Verb::Transition),
+        Some(current.org_id),
+    )?;
+    let (spec, note) = parse_step(request::STEPS, &input.action, input.note.as_deref())?;
+    // Customers cancel what they asked for; the provider fulfils.
+    if !actor.role.is_staff()
+        && (spec.action != "cancel" || current.requester_id != Some(actor.user_id))
+    {
+        return Err(AppError::Forbidden(
+            "only the requester may cancel; the service provider fulfils".into(),
+        ));
+    }
+    Ok(state
+        .store
+        .change_request(
+            &AuditActor::from(actor),
+            &current.number,
+            if_match,
+            spec.action,
+            |r| {
+                let to = request::request_step(r.request.state(), spec.action, &r.tasks)?;
+                Ok(RequestChange {
+                    approvals: r.approvals.clone(),
+                    state: Some(to),
+                    note,
+                })
+            },
+        )
+        .await?)
+}
+
+/// Requests awaiting the actor's decision.
+pub async fn awaiting(state: &AppState, actor: &Actor) -> AppResult<Vec<Request>> {
+    require(actor, work(Kind::Request, Verb::Approve), None)?;
+    Ok(state.store.requests_awaiting(actor.user_id, 100).await?)
+}
+
+// ---- tasks ----
+
+/// A fulfilment task.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskView {
+    #[serde(flatten)]
+    pub record: RecordView,
+    /// The request it fulfils.
+    pub request: String,
+    pub seq: i64,
+    pub note: Option<String>,
+}
+
+impl TaskView {
+    pub fn of(t: &Task) -> TaskView {
+        TaskView {
+            record: RecordView::of(t, steward_store::now_ms()),
+            request: t.request_number.clone(),
+            seq: t.seq,
+            note: t.note.clone(),
+        }
+    }
+}
+
+pub async fn task(state: &AppState, actor: &Actor, number: &str) -> AppResult<Task> {
+    let number = NumberKind::Task
+        .canonical(number)
+        .ok_or(AppError::NotFound)?;
+    let t = state.store.task(&number).await?;
+    require(actor, work(Kind::Task, Verb::Read), Some(t.org_id))?;
+    Ok(t)
+}
+
+/// Filters and paging of the task list.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListParams {
+    /// Comma-separated states, or `open`.
+    pub state: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+pub async fn tasks(
+    state: &AppState,
+    actor: &Actor,
+    params: &TaskListParams,
+) -> AppResult<Page<Task>> {
+    require(actor, work(Kind::Task, Verb::Read), None)?;
+    let mut p = Problems::default();
+    let basics = ListBasics::parse::<TaskState>(
+        &mut p,
+        params.state.as_deref(),
+        params.q.as_deref(),
+        params.cursor.as_deref(),
+        params.limit,
+        200,
+    );
+    p.finish(())?;
+    let filter = RecordFilter {
+        states: basics.states,
+        assignee_id: None,
+        text: basics.text,
+        org_id: None,
+    };
+    Ok(state
+        .store
+        .list_tasks(&filter, basics.cursor, basics.limit)
+        .await?)
+}
+
+/// A step of a task.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskStepInput {
+    /// start, complete or cancel.
+    pub action: String,
+    /// For complete: what was done; for cancel: why it is not needed.
+    pub note: Option<String>,
+}
+
+pub async fn task_step(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+    input: &TaskStepInput,
+    if_match: Option<i64>,
+) -> AppResult<Task> {
+    let t = task(state, actor, number).await?;
+    require(actor, work(Kind::Task, Verb::Transition), Some(t.org_id))?;
+    let (spec, note) = parse_step(request::TASK_STEPS, &input.action, input.note.as_deref())?;
+    Ok(state
+        .store
+        .task_step(
+            &AuditActor::from(actor),
+            &t.number,
+            if_match,
+            spec.action,
+            note,
+        )
+        .await?)
+}

@@ -1,0 +1,906 @@
+//! Service requests (8.6.2, ADR 0021): catalogue offerings, requests (kind
+//! `request`, own row `request_details`) with their approvals, and their
+//! fulfilment tasks (kind `task`, own row `task_details`), migration 0027.
+//!
+//! A request's state follows from its approvals and tasks: every change to
+//! either goes through [`settle`], in the changing transaction, which
+//! derives the request's state, opens the next task, cancels what a final
+//! request leaves open and moves its fulfilment clock.
+
+use steward_domain::RuleError;
+use steward_domain::audit::Changes;
+use steward_domain::kind::{Kind, StateCategory};
+use steward_domain::number::NumberKind;
+use steward_domain::request::{self, ApprovalLine, RequestState, TaskState};
+use steward_domain::sla::{self, FulfilmentTarget, SlaTerms};
+
+use super::super::{Conn, Pools, dialect};
+use super::audit::append;
+use super::records::{self, record_select};
+use super::write::{Entry, Set};
+use super::{Arg, Child, NumberedInsert, Sql, insert_numbered};
+use crate::{
+    Approval, AuditActor, Cursor, NewRequest, Offering, OfferingFilter, OfferingWrite, Page,
+    RecordCore, RecordFilter, Request, RequestChange, RequestNow, Result, StoreError, Task, now_ms,
+};
+
+macro_rules! select_offering {
+    ($tail:literal) => {
+        concat!(
+            "SELECT o.id, o.number, o.service_id, s.number AS service_number, \
+             s.name AS service_name, o.name, o.description, o.form, o.approval, o.plan, o.roles, \
+             o.price, o.target_minutes, o.calendar_id, c.name AS calendar_name, o.active, ",
+            dialect::offering_orgs!(),
+            " AS org_ids, o.created_at, o.updated_at, o.version FROM offerings o \
+             JOIN services s ON s.id = o.service_id JOIN calendars c ON c.id = o.calendar_id",
+            $tail
+        )
+    };
+}
+
+macro_rules! select {
+    ($tail:literal) => {
+        record_select!(
+            "d.offering_id, o.number AS offering_number, o.name AS offering_name, d.answers, \
+             d.cost, d.approval_mode, d.approval_required, d.sequential, d.note",
+            "JOIN request_details d ON d.record_id = r.id JOIN offerings o ON o.id = d.offering_id",
+            "request",
+            $tail
+        )
+    };
+}
+
+macro_rules! select_task {
+    ($tail:literal) => {
+        record_select!(
+            "t.request_id, rq.number AS request_number, t.seq, t.note",
+            "JOIN task_details t ON t.record_id = r.id JOIN work_records rq ON rq.id = t.request_id",
+            "task",
+            $tail
+        )
+    };
+}
+
+const APPROVALS: &str = "SELECT a.id, a.seq, a.approver, a.user_id, u.name AS user_name, \
+     a.group_id, g.name AS group_name, a.decision, a.decided_by, d.name AS decided_by_name, \
+     a.decided_at FROM request_approvals a LEFT JOIN users u ON u.id = a.user_id \
+     LEFT JOIN assignment_groups g ON g.id = a.group_id LEFT JOIN users d ON d.id = a.decided_by \
+     WHERE a.record_id = $1 ORDER BY a.seq";
+
+// ---- offerings ----
+
+fn offering_changes(before: Option<&OfferingWrite>, w: &OfferingWrite) -> Changes {
+    let mut c = Changes::default();
+    macro_rules! field {
+        ($name:literal, $get:expr) => {{
+            let get = $get;
+            match before {
+                Some(b) => c.diff($name, &get(b), &get(w)),
+                None => c.set($name, &get(w)),
+            }
+        }};
+    }
+    field!("service_id", |x: &OfferingWrite| x.service_id);
+    field!("name", |x: &OfferingWrite| x.name.clone());
+    field!("description", |x: &OfferingWrite| x.description.clone());
+    field!("form", |x: &OfferingWrite| x.form.json());
+    field!("approval", |x: &OfferingWrite| x.approval.json());
+    field!("plan", |x: &OfferingWrite| x.plan.json());
+    field!("roles", |x: &OfferingWrite| roles_text(x));
+    field!("price", |x: &OfferingWrite| x.price);
+    field!("target_minutes", |x: &OfferingWrite| x.target_minutes);
+    field!("calendar_id", |x: &OfferingWrite| x.calendar_id);
+    field!("active", |x: &OfferingWrite| x.active);
+    field!("organisations", |x: &OfferingWrite| x.orgs.clone());
+    c
+}
+
+/// A value kept as JSON text.
+trait Json {
+    fn json(&self) -> String;
+}
+
+impl<T: serde::Serialize> Json for T {
+    fn json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+fn roles_text(w: &OfferingWrite) -> String {
+    w.roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn offering_sets(w: &OfferingWrite) -> Vec<Set> {
+    vec![
+        Set::to("service_id", Arg::I64(w.service_id)),
+        Set::to("name", Arg::Text(w.name.clone())),
+        Set::to("description", Arg::Text(w.description.clone())),
+        Set::to("form", Arg::Text(w.form.json())),
+        Set::to("approval", Arg::Text(w.approval.json())),
+        Set::to("plan", Arg::Text(w.plan.json())),
+        Set::to("roles", Arg::Text(roles_text(w))),
+        Set::to("price", Arg::I64(w.price)),
+        Set::to("target_minutes", Arg::I64(w.target_minutes)),
+        Set::to("calendar_id", Arg::I64(w.calendar_id)),
+        Set::to("active", Arg::Bool(w.active)),
+    ]
+}
+
+async fn write_offering_orgs(conn: &mut Conn, id: i64, orgs: &[i64]) -> Result<()> {
+    sqlx::query("DELETE FROM offering_orgs WHERE offering_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for o in orgs {
+        sqlx::query("INSERT INTO offering_orgs (offering_id, org_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(o)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn offering_by_id(conn: &mut Conn, id: i64) -> Result<Offering> {
+    Ok(sqlx::query_as(select_offering!(" WHERE o.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn create_offering(p: &Pools, actor: &AuditActor, w: &OfferingWrite) -> Result<Offering> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let kind = NumberKind::Offering;
+    let number = kind.format(dialect::next_number(&mut tx, kind).await?);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO offerings (number, service_id, name, description, form, approval, plan, \
+         roles, price, target_minutes, calendar_id, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(&number)
+    .bind(w.service_id)
+    .bind(&w.name)
+    .bind(&w.description)
+    .bind(w.form.json())
+    .bind(w.approval.json())
+    .bind(w.plan.json())
+    .bind(roles_text(w))
+    .bind(w.price)
+    .bind(w.target_minutes)
+    .bind(w.calendar_id)
+    .bind(w.active)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    write_offering_orgs(&mut tx, id, &w.orgs).await?;
+    let c = offering_changes(None, w);
+    append(&mut tx, actor, None, "offering", &number, "create", &c, now).await?;
+    let o = offering_by_id(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(o)
+}
+
+/// The offering as it was written (for the history of a change).
+fn as_written(o: &Offering) -> OfferingWrite {
+    OfferingWrite {
+        service_id: o.service_id,
+        name: o.name.clone(),
+        description: o.description.clone(),
+        form: o.form(),
+        approval: o.approval(),
+        plan: o.plan(),
+        roles: o.roles(),
+        price: o.price,
+        target_minutes: o.target_minutes,
+        calendar_id: o.calendar_id,
+        active: o.active,
+        orgs: o.orgs(),
+    }
+}
+
+pub async fn update_offering(
+    p: &Pools,
+    actor: &AuditActor,
+    number: &str,
+    expected_version: Option<i64>,
+    w: &OfferingWrite,
+) -> Result<Offering> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let sql = format!(
+        "SELECT id FROM offerings WHERE number = $1{}",
+        dialect::FOR_UPDATE
+    );
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let before = offering_by_id(&mut tx, id).await?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(StoreError::Stale);
+    }
+    let was = as_written(&before);
+    if &was == w {
+        return Ok(before);
+    }
+    write_offering_orgs(&mut tx, id, &w.orgs).await?;
+    let c = offering_changes(Some(&was), w);
+    super::write::apply(
+        &mut tx,
+        super::write::Row::id("offerings", id),
+        Some(before.version),
+        offering_sets(w),
+        now,
+        Entry {
+            actor,
+            org_id: None,
+            record_type: "offering",
+            record_number: number,
+            action: "update",
+            changes: &c,
+        },
+    )
+    .await?;
+    let o = offering_by_id(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(o)
+}
+
+pub async fn offering(p: &Pools, number: &str) -> Result<Offering> {
+    sqlx::query_as(select_offering!(" WHERE o.number = $1"))
+        .bind(number)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Offerings by service and name (a catalogue holds tens to hundreds).
+pub async fn offerings(p: &Pools, f: &OfferingFilter) -> Result<Vec<Offering>> {
+    let mut q = Sql::new(select_offering!(" WHERE 1 = 1"));
+    if let Some(s) = f.service_id {
+        q.push(" AND o.service_id = ").arg(Arg::I64(s));
+    }
+    if f.active_only || f.orderable_by.is_some() {
+        q.push(" AND o.active AND s.status = 'live'");
+    }
+    if let Some((org, role)) = f.orderable_by {
+        q.push(" AND ' ' || o.roles || ' ' LIKE ")
+            .arg(Arg::Text(format!("% {} %", role.as_str())))
+            .push(
+                " AND (EXISTS (SELECT 1 FROM offering_orgs x WHERE x.offering_id = o.id \
+                 AND x.org_id = ",
+            )
+            .arg(Arg::I64(org))
+            .push(
+                ") OR (NOT EXISTS (SELECT 1 FROM offering_orgs x WHERE x.offering_id = o.id) \
+                 AND EXISTS (SELECT 1 FROM service_customers sc WHERE sc.service_id = o.service_id \
+                 AND sc.org_id = ",
+            )
+            .arg(Arg::I64(org))
+            .push(")))");
+    }
+    q.push(" ORDER BY s.name, o.name, o.id LIMIT 1000");
+    q.fetch_all(p.read()).await
+}
+
+/// The organisations that receive `service_id` (whom an offering naming
+/// none is offered to).
+pub async fn service_orgs(p: &Pools, service_id: i64) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT org_id FROM service_customers WHERE service_id = $1")
+            .bind(service_id)
+            .fetch_all(p.read())
+            .await?,
+    )
+}
+
+// ---- requests ----
+
+pub async fn get(p: &Pools, number: &str) -> Result<Request> {
+    sqlx::query_as(select!(" AND r.number = $1"))
+        .bind(number)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list(
+    p: &Pools,
+    f: &RecordFilter,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Page<Request>> {
+    let mut q = Sql::new(select!(""));
+    records::filter_sql(&mut q, f);
+    records::newest_page(p, q, after, limit).await
+}
+
+pub async fn approvals(p: &Pools, record_id: i64) -> Result<Vec<Approval>> {
+    Ok(sqlx::query_as(APPROVALS)
+        .bind(record_id)
+        .fetch_all(p.read())
+        .await?)
+}
+
+pub async fn tasks_of(p: &Pools, request_id: i64) -> Result<Vec<Task>> {
+    Ok(
+        sqlx::query_as(select_task!(" AND t.request_id = $1 ORDER BY t.seq"))
+            .bind(request_id)
+            .fetch_all(p.read())
+            .await?,
+    )
+}
+
+pub async fn task(p: &Pools, number: &str) -> Result<Task> {
+    sqlx::query_as(select_task!(" AND r.number = $1"))
+        .bind(number)
+        .fetch_optional(p.read())
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list_tasks(
+    p: &Pools,
+    f: &RecordFilter,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Page<Task>> {
+    let mut q = Sql::new(select_task!(""));
+    records::filter_sql(&mut q, f);
+    records::newest_page(p, q, after, limit).await
+}
+
+/// A new request with its approvals and its tasks (all pending), then
+/// settled: straight into fulfilment (its first tasks open, its clock
+/// running) when nobody has to approve it.
+pub async fn create(
+    p: &Pools,
+    actor: &AuditActor,
+    new: &NewRequest,
+    terms: &SlaTerms,
+) -> Result<Request> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let spec = Kind::Request.spec();
+    let state = RequestState::AwaitingApproval;
+    let (columns, args) = records::new_record(
+        spec.code,
+        new.org_id,
+        Some(new.requester_id),
+        actor,
+        now,
+        state,
+        &new.core,
+    );
+    let mut changes = Changes::default();
+    RecordCore::default().diff(&new.core, &mut changes);
+    changes.set("state", &state.as_str());
+    changes.set("offering_id", &new.offering_id);
+    changes.set("answers", &new.answers);
+    changes.set("cost", &new.cost);
+    let details = Child {
+        table: "request_details",
+        parent_column: "record_id",
+        columns: &[
+            "offering_id",
+            "answers",
+            "cost",
+            "approval_mode",
+            "approval_required",
+            "sequential",
+        ],
+        args: vec![
+            Arg::I64(new.offering_id),
+            Arg::Text(serde_json::Value::Object(new.answers.clone()).to_string()),
+            Arg::I64(new.cost),
+            Arg::Text(new.mode.as_str().to_owned()),
+            Arg::Bool(!new.approvals.is_empty()),
+            Arg::Bool(new.sequential),
+        ],
+    };
+    let (id, number) = insert_numbered(
+        &mut tx,
+        NumberedInsert {
+            kind: spec.number,
+            table: "work_records",
+            columns: &columns.iter().map(String::as_str).collect::<Vec<_>>(),
+            args,
+            actor,
+            org_id: Some(new.org_id),
+            record_type: spec.code,
+            action: "create",
+            changes: &changes,
+            at: now,
+            children: vec![details],
+        },
+    )
+    .await?;
+    for (seq, (approver, user)) in new.approvals.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO request_approvals (record_id, seq, approver, user_id, group_id, decision) \
+             VALUES ($1, $2, $3, $4, $5, 'pending')",
+        )
+        .bind(id)
+        .bind(seq as i64 + 1)
+        .bind(approver.kind.as_str())
+        .bind(*user)
+        .bind(approver.group_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (seq, t) in new.tasks.iter().enumerate() {
+        let core = RecordCore {
+            title: t.title.clone(),
+            description: format!("For {number}: {}", new.core.title),
+            category: new.core.category.clone(),
+            impact: new.core.impact,
+            urgency: new.core.urgency,
+            priority: new.core.priority,
+            service_id: new.core.service_id,
+            group_id: Some(t.group_id),
+            assignee_id: None,
+            target_at: None,
+        };
+        create_task(&mut tx, actor, new, id, seq as i64 + 1, &core, now).await?;
+    }
+    settle(&mut tx, actor, id, "create", None, terms, now).await?;
+    let r = by_id(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+async fn create_task(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    new: &NewRequest,
+    request_id: i64,
+    seq: i64,
+    core: &RecordCore,
+    now: i64,
+) -> Result<()> {
+    let spec = Kind::Task.spec();
+    let (columns, args) = records::new_record(
+        spec.code,
+        new.org_id,
+        Some(new.requester_id),
+        actor,
+        now,
+        TaskState::Pending,
+        core,
+    );
+    let mut changes = Changes::default();
+    RecordCore::default().diff(core, &mut changes);
+    changes.set("state", &TaskState::Pending.as_str());
+    changes.set("request_id", &request_id);
+    insert_numbered(
+        conn,
+        NumberedInsert {
+            kind: spec.number,
+            table: "work_records",
+            columns: &columns.iter().map(String::as_str).collect::<Vec<_>>(),
+            args,
+            actor,
+            org_id: Some(new.org_id),
+            record_type: spec.code,
+            action: "create",
+            changes: &changes,
+            at: now,
+            children: vec![Child {
+                table: "task_details",
+                parent_column: "record_id",
+                columns: &["request_id", "seq"],
+                args: vec![Arg::I64(request_id), Arg::I64(seq)],
+            }],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn by_id(conn: &mut Conn, id: i64) -> Result<Request> {
+    Ok(sqlx::query_as(select!(" AND r.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}
+
+async fn lines(conn: &mut Conn, id: i64) -> Result<Vec<ApprovalLine>> {
+    let rows: Vec<Approval> = sqlx::query_as(APPROVALS).bind(id).fetch_all(conn).await?;
+    Ok(rows.iter().map(Approval::line).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    id: i64,
+    number: String,
+    state: crate::Code<TaskState>,
+    version: i64,
+}
+
+async fn task_states(conn: &mut Conn, request_id: i64) -> Result<Vec<TaskRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.number, r.state, r.version FROM task_details t \
+         JOIN work_records r ON r.id = t.record_id WHERE t.request_id = $1 ORDER BY t.seq",
+    )
+    .bind(request_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The request `number` as a change sees it, locked.
+async fn now_of(conn: &mut Conn, number: &str) -> Result<RequestNow> {
+    let id = records::lock(conn, "request", number, None).await?;
+    let request = by_id(conn, id).await?;
+    let approvals = lines(conn, id).await?;
+    let tasks = task_states(conn, id)
+        .await?
+        .iter()
+        .map(|t| t.state.get())
+        .collect();
+    Ok(RequestNow {
+        request,
+        approvals,
+        tasks,
+    })
+}
+
+/// A change to the request `number` (an approval decided, a step taken on
+/// it): `change` decides from the request as it is, under its lock; then
+/// it is settled.
+pub async fn change(
+    p: &Pools,
+    actor: &AuditActor,
+    number: &str,
+    expected_version: Option<i64>,
+    action: &str,
+    terms: &SlaTerms,
+    change: impl FnOnce(&RequestNow) -> std::result::Result<RequestChange, RuleError>,
+) -> Result<Request> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let current = now_of(&mut tx, number).await?;
+    // A refusal (not an approver, one's own request) answers whatever the
+    // version; a change computed from an older one is stale.
+    let decided = change(&current)?;
+    if expected_version.is_some_and(|v| v != current.request.version) {
+        return Err(StoreError::Stale);
+    }
+    let id = current.request.id;
+    let mut c = Changes::default();
+    for (seq, (old, new)) in current.approvals.iter().zip(&decided.approvals).enumerate() {
+        if old != new {
+            sqlx::query(
+                "UPDATE request_approvals SET decision = $1, decided_by = $2, decided_at = $3 \
+                 WHERE record_id = $4 AND seq = $5",
+            )
+            .bind(new.decision.as_str())
+            .bind(new.decided_by)
+            .bind(new.decided_at)
+            .bind(id)
+            .bind(seq as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+            c.diff(
+                &format!("approval_{}", new.approver.kind.as_str()),
+                &old.decision.as_str(),
+                &new.decision.as_str(),
+            );
+        }
+    }
+    if let Some(note) = &decided.note {
+        sqlx::query("UPDATE request_details SET note = $1 WHERE record_id = $2")
+            .bind(note)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        c.diff("note", &current.request.note, &decided.note);
+    }
+    settle(
+        &mut tx,
+        actor,
+        id,
+        action,
+        Some((decided.state, c)),
+        terms,
+        now,
+    )
+    .await?;
+    let r = by_id(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// Brings the request `id` to where its approvals and tasks say, inside the
+/// changing transaction: its state (or `explicit`'s, a step taken on it),
+/// its tasks (the next opened once approved; the rest cancelled once it is
+/// over), its fulfilment clock; one audit entry on the request naming what
+/// changed (with `explicit`'s changes) when anything did.
+async fn settle(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    id: i64,
+    action: &str,
+    explicit: Option<(Option<RequestState>, Changes)>,
+    terms: &SlaTerms,
+    now: i64,
+) -> Result<()> {
+    let r = by_id(conn, id).await?;
+    let approvals = lines(conn, id).await?;
+    let mut tasks = task_states(conn, id).await?;
+    let (step, mut c) = explicit.unwrap_or_default();
+    let was = r.state();
+    let mut states: Vec<TaskState> = tasks.iter().map(|t| t.state.get()).collect();
+    let outcome = request::outcome(r.approval_mode.get(), &approvals);
+    let mut state = step.unwrap_or_else(|| request::derive(was, outcome, &states));
+    if state == RequestState::InFulfilment {
+        request::open_next(r.sequential, &mut states);
+        // Opening a task may not finish anything, but a plan whose every
+        // task was cancelled before it began stays for a person to decide.
+        state = request::derive(state, outcome, &states);
+    }
+    if state.is_final() {
+        for s in states.iter_mut().filter(|s| !s.is_final()) {
+            *s = TaskState::Cancelled;
+        }
+    }
+    let by = format!("{} {}", r.number, state.as_str());
+    for (t, s) in tasks.iter_mut().zip(&states) {
+        if t.state.get() != *s {
+            set_task_state(conn, actor, r.org_id, t, *s, &by, now).await?;
+        }
+    }
+    // The clock, measured against the offering's target.
+    let target: (String, i64, i64) = sqlx::query_as(
+        "SELECT o.number, o.calendar_id, o.target_minutes FROM request_details d \
+         JOIN offerings o ON o.id = d.offering_id WHERE d.record_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let before = super::sla::clocks_of(&mut *conn, id).await?;
+    let advanced = sla::fulfilment(
+        terms,
+        &FulfilmentTarget {
+            offering: target.0,
+            calendar_id: target.1,
+            target_minutes: target.2,
+            warn_percent: 75,
+            priority: r.priority as u8,
+        },
+        before.first(),
+        state,
+        now,
+    );
+    super::sla::save(conn, id, r.org_id, &before, &advanced, &mut c).await?;
+    if state == was && c.0.is_empty() {
+        return Ok(());
+    }
+    c.diff("state", &was.as_str(), &state.as_str());
+    let mut set = vec![
+        Set::to("state", Arg::Text(state.as_str().to_owned())),
+        Set::to(
+            "state_category",
+            Arg::Text(state.category().as_str().to_owned()),
+        ),
+    ];
+    let (resolved, closed) = match state.category() {
+        StateCategory::Closed => (Some(now), Some(now)),
+        StateCategory::Cancelled => (None, Some(now)),
+        _ => (None, None),
+    };
+    if state != was {
+        set.push(Set::to("resolved_at", Arg::OptI64(resolved)));
+        set.push(Set::to("closed_at", Arg::OptI64(closed)));
+    }
+    let written = records::change(conn, id, None, set, now).await?;
+    written
+        .audit(
+            conn,
+            Entry {
+                actor,
+                org_id: Some(r.org_id),
+                record_type: "request",
+                record_number: &r.number,
+                action,
+                changes: &c,
+            },
+        )
+        .await
+}
+
+async fn set_task_state(
+    conn: &mut Conn,
+    actor: &AuditActor,
+    org_id: i64,
+    t: &mut TaskRow,
+    to: TaskState,
+    because: &str,
+    now: i64,
+) -> Result<()> {
+    let mut c = Changes::default();
+    c.diff("state", &t.state.get().as_str(), &to.as_str());
+    c.set("because", &because);
+    let closed = to.is_final().then_some(now);
+    let resolved = (to == TaskState::Done).then_some(now);
+    let written = records::change(
+        conn,
+        t.id,
+        Some(t.version),
+        vec![
+            Set::to("state", Arg::Text(to.as_str().to_owned())),
+            Set::to(
+                "state_category",
+                Arg::Text(to.category().as_str().to_owned()),
+            ),
+            Set::to("resolved_at", Arg::OptI64(resolved)),
+            Set::to("closed_at", Arg::OptI64(closed)),
+        ],
+        now,
+    )
+    .await?;
+    written
+        .audit(
+            conn,
+            Entry {
+                actor,
+                org_id: Some(org_id),
+                record_type: "task",
+                record_number: &t.number,
+                action: to.as_str(),
+                changes: &c,
+            },
+        )
+        .await?;
+    t.state = crate::Code(to);
+    t.version += 1;
+    Ok(())
+}
+
+/// A step on the task `number` (start, complete, cancel) with its note,
+/// then its request settled, in one transaction.
+pub async fn task_step(
+    p: &Pools,
+    actor: &AuditActor,
+    number: &str,
+    expected_version: Option<i64>,
+    action: &'static str,
+    note: Option<String>,
+    terms: &SlaTerms,
+) -> Result<Task> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let id = records::lock(&mut tx, "task", number, None).await?;
+    let t: Task = sqlx::query_as(select_task!(" AND r.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if expected_version.is_some_and(|v| v != t.version) {
+        return Err(StoreError::Stale);
+    }
+    // The request first, as every change to a request locks it: two tasks
+    // finishing at once settle one after the other.
+    records::lock(&mut tx, "request", &t.request_number, None).await?;
+    let to = request::task_step(t.state(), action)?;
+    let mut c = Changes::default();
+    c.diff("state", &t.state().as_str(), &to.as_str());
+    c.diff("note", &t.note, &note);
+    let closed = to.is_final().then_some(now);
+    let resolved = (to == TaskState::Done).then_some(now);
+    let written = records::change(
+        &mut tx,
+        id,
+        Some(t.version),
+        vec![
+            Set::to("state", Arg::Text(to.as_str().to_owned())),
+            Set::to(
+                "state_category",
+                Arg::Text(to.category().as_str().to_owned()),
+            ),
+            Set::to("resolved_at", Arg::OptI64(resolved)),
+            Set::to("closed_at", Arg::OptI64(closed)),
+        ],
+        now,
+    )
+    .await?;
+    super::write::own_row(
+        &mut tx,
+        &written,
+        "task_details",
+        id,
+        &["note"],
+        vec![Arg::OptText(note.clone().or(t.note.clone()))],
+    )
+    .await?;
+    written
+        .audit(
+            &mut tx,
+            Entry {
+                actor,
+                org_id: Some(t.org_id),
+                record_type: "task",
+                record_number: number,
+                action,
+                changes: &c,
+            },
+        )
+        .await?;
+    settle(
+        &mut tx,
+        actor,
+        t.request_id,
+        &format!("task_{action}"),
+        None,
+        terms,
+        now,
+    )
+    .await?;
+    let after: Task = sqlx::query_as(select_task!(" AND r.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Requests an approver may decide now: pending approvals asking them, or a
+/// group they belong to, on requests they did not raise (newest first).
+pub async fn awaiting(p: &Pools, user_id: i64, limit: i64) -> Result<Vec<Request>> {
+    Ok(sqlx::query_as(select!(
+        " AND r.state = 'awaiting_approval' AND (r.requester_id IS NULL OR r.requester_id <> $1) \
+         AND EXISTS (SELECT 1 FROM request_approvals a WHERE a.record_id = r.id \
+         AND a.decision = 'pending' AND (a.user_id = $1 OR a.group_id IN \
+         (SELECT m.group_id FROM group_members m WHERE m.user_id = $1))) \
+         ORDER BY r.opened_at DESC, r.id DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// The manager of `user_id`, whom "the requester's manager" asks.
+pub async fn user_manager(p: &Pools, user_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT manager_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(p.read())
+            .await?
+            .flatten(),
+    )
+}
+
+/// Names `manager_id` (or nobody) as the manager of `user_id`, audited.
+pub async fn set_user_manager(
+    p: &Pools,
+    actor: &AuditActor,
+    user_id: i64,
+    manager_id: Option<i64>,
+) -> Result<()> {
+    let now = now_ms();
+    let mut tx = p.begin().await?;
+    let (email, was): (String, Option<i64>) =
+        sqlx::query_as("SELECT email, manager_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    if was == manager_id {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET manager_id = $1 WHERE id = $2")
+        .bind(manager_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut c = Changes::default();
+    c.diff("manager_id", &was, &manager_id);
+    append(&mut tx, actor, None, "user", &email, "update", &c, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
