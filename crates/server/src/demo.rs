@@ -528,6 +528,14 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
         "kim@acme.example",
     )
     .await?;
+    crate::requests::demo::load(
+        state,
+        "manager@northwind.example",
+        DEMO_AGENT,
+        "kim@acme.example",
+        "nora@acme.example",
+    )
+    .await?;
     let finding = crate::audits::demo::load(state, "manager@northwind.example").await?;
     let nonconformity = crate::nonconformities::demo::load(
         state,

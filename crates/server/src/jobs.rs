@@ -234,6 +234,21 @@ fn jobs_of_crossing(f: &Fired, notify: bool, raise: bool, max_attempts: i64) -> 
         Crossed::Breach => Event::SlaBreach,
     };
     let mut jobs = Vec::new();
+    // A request's fulfilment clock: its breach is escalated as an overdue
+    // record is (its owner, group and their managers); warnings stay on the page.
+    if f.kind != steward_domain::kind::INCIDENT {
+        if notify && !f.stale && f.crossed == Crossed::Breach {
+            let mut n = NewJob::new(
+                "notify",
+                &serde_json::json!({"event": Event::RecordOverdue.as_str(),
+                                    "number": f.number, "target_at": f.due_at}),
+            );
+            n.record_id = Some(f.record_id);
+            n.max_attempts = max_attempts;
+            jobs.push(n);
+        }
+        return jobs;
+    }
     // A crossing older than the sweep's last catch-up is marked in silence.
     if notify && !f.stale {
         let mut n = NewJob::new(

@@ -267,6 +267,23 @@ async fn a_request_is_approved_by_the_manager_then_fulfilled_by_its_tasks_in_ord
             .await;
         assert_eq!(st, StatusCode::CREATED, "{r}");
         let third = r["number"].as_str().unwrap().to_owned();
+        // Past its 480 business minutes (a day later on a 24x7 calendar), the
+        // sweep marks the request's clock breached, in its own history.
+        let later = steward_store::now_ms() + 24 * 3_600_000;
+        let fired = s
+            .state
+            .store
+            .sla_sweep(later, 500, |_| Vec::new())
+            .await
+            .unwrap();
+        assert!(
+            fired.iter().any(|f| f.number == third && f.kind == "request"),
+            "{fired:?}"
+        );
+        let (_, h) = s
+            .get("agent", &format!("/api/v1/requests/{third}/history"))
+            .await;
+        assert!(h.to_string().contains("sla_breach"), "{h}");
         for (who, action) in [("customer2", "cancel"), ("customer", "fulfil")] {
             let (st, e) = s
                 .post(

@@ -127,10 +127,15 @@ pub enum FigureId {
     /// Articles published 90 days ago or more (not retired): used to resolve
     /// an incident, or said to help by a reader.
     ArticlesUsed,
+    /// Requests whose fulfilment clock stopped in the window: within target.
+    RequestsFulfilledInTarget,
+    /// Requests ordered in the window that needed approval and went on to
+    /// fulfilment: approved by an approver.
+    RequestsApprovedAsRequired,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 55] = {
+    pub const ALL: [FigureId; 57] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -188,6 +193,8 @@ impl FigureId {
             PlanSectionsCovered,
             ArticlesReviewed,
             ArticlesUsed,
+            RequestsFulfilledInTarget,
+            RequestsApprovedAsRequired,
         ]
     };
 
@@ -781,6 +788,25 @@ pub static REGISTRY: &[Check] = &[
             met: 50.0,
             partly: 25.0,
         },
+    },
+    Check {
+        id: "requests-in-target",
+        title: "Service requests are fulfilled within their target",
+        explanation: "Requests whose fulfilment clock stopped in the period (it runs from approval to fulfilment, in the offering's business time): within the offering's target.",
+        requirements: &["8.6.2"],
+        figure: FigureId::RequestsFulfilledInTarget,
+        rule: Rule::ShareAtLeast {
+            met: 90.0,
+            partly: 75.0,
+        },
+    },
+    Check {
+        id: "requests-approved",
+        title: "Requests that need approval are approved before fulfilment",
+        explanation: "Requests ordered in the period whose offering asked for approval and that went into fulfilment: approved by one of their approvers, none by the requester.",
+        requirements: &["8.6.2"],
+        figure: FigureId::RequestsApprovedAsRequired,
+        rule: Rule::NoneBad { partly: 0 },
     },
 ];
 

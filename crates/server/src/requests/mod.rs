@@ -5,6 +5,7 @@
 //! operations the API and the web UI share.
 
 pub mod api;
+pub mod demo;
 pub mod web;
 
 use serde::{Deserialize, Serialize};

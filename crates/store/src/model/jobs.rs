@@ -100,6 +100,8 @@ pub struct JobCounts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fired {
     pub record_id: i64,
+    /// The record's kind: an incident's SLA or OLA clock, a request's fulfilment clock.
+    pub kind: String,
     pub number: String,
     pub clock: ClockKind,
     /// The assignment group of an OLA clock; `None` for the SLA's.
@@ -112,6 +114,8 @@ pub struct Fired {
     /// The moment crossed came before the sweep last caught up (or before
     /// any sweep ran): marked, but too old to be worth a notification.
     pub stale: bool,
+    /// The clock's due time.
+    pub due_at: Option<i64>,
 }
 
 /// An open record past its target date, escalated in a sweep.

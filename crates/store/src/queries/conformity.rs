@@ -301,7 +301,8 @@ fn sql_of(id: FigureId) -> FigureSql {
         },
         SlaTargetsMet => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
-                   WHERE c.status = 'stopped' AND c.stopped_at >= :since AND c.group_id = 0",
+                   WHERE c.status = 'stopped' AND c.stopped_at >= :since AND c.group_id = 0 \
+                   AND i.kind = 'incident'",
             good: "c.breached_at IS NULL",
             gap: "'incident' AS kind, i.number AS record_key, \
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",
@@ -350,6 +351,24 @@ fn sql_of(id: FigureId) -> FigureSql {
                    OR (c.resolved_at IS NULL AND c.state_category IN ('new', 'active', 'waiting') \
                    AND c.target_at >= :now)",
             gap: COMPLAINT_GAP,
+            order: "c.opened_at DESC, c.id DESC",
+        },
+        RequestsFulfilledInTarget => FigureSql {
+            from: "FROM sla_clocks k JOIN work_records c ON c.id = k.record_id \
+                   WHERE k.status = 'stopped' AND k.stopped_at >= :since AND k.group_id = 0 \
+                   AND c.kind = 'request'",
+            good: "k.breached_at IS NULL",
+            gap: WORK_GAP,
+            order: "k.stopped_at DESC, c.id DESC",
+        },
+        RequestsApprovedAsRequired => FigureSql {
+            from: "FROM work_records c JOIN request_details d ON d.record_id = c.id \
+                   WHERE c.kind = 'request' AND c.opened_at >= :since AND d.approval_required \
+                   AND c.state IN ('in_fulfilment', 'fulfilled')",
+            good: "EXISTS (SELECT 1 FROM request_approvals a WHERE a.record_id = c.id \
+                   AND a.decision = 'approved' AND (c.requester_id IS NULL \
+                   OR a.decided_by <> c.requester_id))",
+            gap: WORK_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
         ArticlesReviewed => FigureSql {
@@ -483,7 +502,8 @@ fn sql_of(id: FigureId) -> FigureSql {
         },
         SlaBreachesExplained => FigureSql {
             from: "FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
-                   WHERE c.breached_at >= :since AND c.status <> 'cancelled' AND c.group_id = 0",
+                   WHERE c.breached_at >= :since AND c.status <> 'cancelled' AND c.group_id = 0 \
+                   AND i.kind = 'incident'",
             good: "c.breach_reason IS NOT NULL AND c.breach_reason <> ''",
             gap: "'incident' AS kind, i.number AS record_key, \
                   i.title || ' (' || c.kind || ', ' || c.agreement || ')' AS title",

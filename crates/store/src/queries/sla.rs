@@ -256,6 +256,7 @@ pub(crate) async fn save(
 #[derive(sqlx::FromRow)]
 struct SweepRow {
     number: String,
+    record_kind: String,
     impact: i64,
     urgency: i64,
     #[sqlx(flatten)]
@@ -276,7 +277,7 @@ pub async fn sweep(
 ) -> Result<Vec<Fired>> {
     let mut tx = p.begin().await?;
     let sql = format!(
-        "SELECT i.number, i.org_id, i.impact, i.urgency, c.record_id, c.kind, c.group_id, c.agreement, c.calendar_id, c.priority, \
+        "SELECT i.number, i.kind AS record_kind, i.org_id, i.impact, i.urgency, c.record_id, c.kind, c.group_id, c.agreement, c.calendar_id, c.priority, \
          c.target_minutes, c.warn_percent, c.status, c.elapsed_ms, c.running_since, c.due_at, \
          c.warn_at, c.warned_at, c.breached_at, c.stopped_at, c.breach_reason \
          FROM sla_clocks c JOIN work_records i ON i.id = c.record_id \
@@ -322,7 +323,9 @@ pub async fn sweep(
             };
             let f = Fired {
                 record_id,
+                kind: row.record_kind.clone(),
                 number: row.number.clone(),
+                due_at: clock.due_at,
                 clock: clock.kind,
                 group: clock.group,
                 crossed: x,
@@ -352,7 +355,7 @@ pub async fn sweep(
                 &mut tx,
                 &actor,
                 Some(row.org_id),
-                "incident",
+                &row.record_kind,
                 &row.number,
                 &format!(
                     "{}_{}",
