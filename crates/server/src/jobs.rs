@@ -334,6 +334,7 @@ async fn handle(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> {
             Ok(Vec::new())
         }
         "escalate" => escalate_job(state, job).await,
+        "approval_mail" => crate::requests::link::mail_job(state, job).await,
         "service_reports" => crate::service_reports::run_job(state, &job.payload).await,
         "survey_rounds" => crate::surveys::run_job(state, &job.payload).await,
         "sla_recompute" => {

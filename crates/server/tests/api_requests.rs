@@ -277,7 +277,9 @@ async fn a_request_is_approved_by_the_manager_then_fulfilled_by_its_tasks_in_ord
             .await
             .unwrap();
         assert!(
-            fired.iter().any(|f| f.number == third && f.kind == "request"),
+            fired
+                .iter()
+                .any(|f| f.number == third && f.kind == "request"),
             "{fired:?}"
         );
         let (_, h) = s
@@ -499,6 +501,107 @@ async fn bad_orders_and_bad_offerings_are_refused_with_nothing_written() {
         assert_eq!(page["items"], json!([]));
         let (st, _) = s.get("other", "/api/v1/requests/REQ-000001").await;
         assert_eq!(st, StatusCode::NOT_FOUND);
+        s.stop().await;
+    }
+}
+
+/// The link in an approver's e-mail: its page decides nothing, its button
+/// approves, once; nobody else's and no expired or made-up link works.
+#[tokio::test]
+async fn an_approver_approves_from_the_link_in_the_email() {
+    for backend in backends() {
+        let sink = common::smtp::SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+        })
+        .await;
+        let cal = calendar(&s).await;
+        let (st, _) = s.post("manager", "/api/v1/offerings", laptop(cal)).await;
+        assert_eq!(st, StatusCode::CREATED);
+        let cora = user_id(&s, "cora@alpha.test").await;
+        s.call(
+            "admin",
+            Method::PATCH,
+            &format!("/api/v1/users/{cora}"),
+            Some(json!({"manager": "carl@alpha.test"})),
+        )
+        .await;
+        let (st, r) = s
+            .post(
+                "customer",
+                "/api/v1/requests",
+                json!({"offering": "OFR-0001", "answers": {"model": "14 inch", "quantity": 2}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+        let req = r["number"].as_str().unwrap().to_owned();
+
+        // Carl, and only Carl, is mailed a link of his own.
+        let mails = sink.wait_for(1).await;
+        assert_eq!(mails.len(), 1);
+        let m = &mails[0];
+        assert_eq!(m.to, vec!["carl@alpha.test".to_owned()]);
+        assert!(m.header("Subject").contains(&req), "{}", m.data);
+        let body = m.body();
+        assert!(body.contains("How many: 2"), "{body}");
+        let link = body
+            .lines()
+            .find(|l| l.contains("/approvals/"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let path = &link[link.find("/approvals/").unwrap()..];
+
+        // Opening it (as a mail scanner would) decides nothing.
+        let anonymous = reqwest::Client::new();
+        let page = anonymous.get(s.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("id=\"approve\""), "{html}");
+        let (_, r) = s.get("agent", &format!("/api/v1/requests/{req}")).await;
+        assert_eq!(r["state"], "awaiting_approval");
+
+        // A made-up link, and a form from another site, are refused.
+        let bad = anonymous
+            .get(s.url("/approvals/not-a-token"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::NOT_FOUND);
+        let forged = anonymous
+            .post(s.url(path))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("decision", "approve")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        // The button approves, as Carl, once.
+        let done = anonymous
+            .post(s.url(path))
+            .form(&[("decision", "approve")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::OK);
+        assert!(done.text().await.unwrap().contains("you approved"));
+        let (_, r) = s.get("agent", &format!("/api/v1/requests/{req}")).await;
+        assert_eq!(r["state"], "in_fulfilment", "{r}");
+        assert_eq!(r["approvals"][0]["decided_by"], "customer2 user");
+        let again = anonymous
+            .post(s.url(path))
+            .form(&[("decision", "reject")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        let page = anonymous.get(s.url(path)).send().await.unwrap();
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("id=\"approve\""), "{html}");
+        assert!(html.contains("nothing to decide"), "{html}");
         s.stop().await;
     }
 }

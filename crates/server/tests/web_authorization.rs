@@ -284,6 +284,8 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             _ => Forbidden,
         },
         "POST /requests/{number}/links" => workers_scoped(Forbidden),
+        // A mailed approval link is its own key: a made-up one is nobody's.
+        "GET /approvals/{token}" | "POST /approvals/{token}" => Hidden,
         // Fulfilment tasks are the provider's own work.
         "GET /tasks" => only(STAFF),
         "GET /tasks/{number}" => scoped(Forbidden),
@@ -768,7 +770,16 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 }
             }
             // Signed out, every page sends the browser to sign in and every form is refused.
-            if template != "/login" && template != "/static/style.css" {
+            // A mailed approval link opens without signing in; a made-up one is not there.
+            if template.starts_with("/approvals/") {
+                let res = reqwest::Client::new()
+                    .request(method.clone(), format!("{base}/approvals/made-up"))
+                    .form(&[("decision", "approve")])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::NOT_FOUND, "{route} signed out");
+            } else if template != "/login" && template != "/static/style.css" {
                 let anonymous = reqwest::Client::builder()
                     .redirect(redirect::Policy::none())
                     .build()

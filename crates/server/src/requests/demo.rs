@@ -209,7 +209,7 @@ pub async fn load(
     ];
     let mut made = Vec::new();
     for r in &requests {
-        made.push(super::create(state, &kim, r).await?.number);
+        made.push(super::create(state, &kim, r).await?.number.clone());
     }
     super::decide(state, &agent, &made[1], &decide(true), None).await?;
     let step = |action: &str, note: &str| RequestStepInput {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod link;
 pub mod web;
 
 use serde::{Deserialize, Serialize};
@@ -623,7 +624,16 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> Ap
     let plan = o.plan();
     let answers_json: serde_json::Map<String, serde_json::Value> = answers
         .iter()
-        .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or_default()))
+        .map(|(k, a)| {
+            let v = match a {
+                // A whole number reads as one: 3, not 3.0.
+                steward_domain::form::Answer::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                    serde_json::Value::from(*n as i64)
+                }
+                a => serde_json::to_value(a).unwrap_or_default(),
+            };
+            (k.clone(), v)
+        })
         .collect();
     let new = NewRequest {
         org_id: who.org_id,
@@ -653,6 +663,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> Ap
         approvals,
         tasks: plan.tasks.clone(),
         sequential: plan.sequential,
+        mail_attempts: state
+            .mailer
+            .enabled()
+            .then_some(state.config.job_max_attempts),
     };
     Ok(state
         .store
@@ -942,4 +956,31 @@ pub async fn task_step(
             note,
         )
         .await?)
+}
+
+/// A request's answers as people read them: in its offering's form order,
+/// under the form's labels (a field the form no longer has by its key).
+pub async fn answer_lines(state: &AppState, r: &Request) -> Vec<(String, String)> {
+    let form = state
+        .store
+        .offering(&r.offering_number)
+        .await
+        .map(|o| o.form())
+        .unwrap_or_default();
+    let mut lines: Vec<(usize, String, String)> = r
+        .answers()
+        .iter()
+        .map(|(k, v)| {
+            let at = form.fields.iter().position(|f| &f.key == k);
+            let label = at.map_or_else(|| k.replace('_', " "), |i| form.fields[i].label.clone());
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+                other => other.to_string(),
+            };
+            (at.unwrap_or(usize::MAX), label, text)
+        })
+        .collect();
+    lines.sort_by_key(|l| l.0);
+    lines.into_iter().map(|(_, l, t)| (l, t)).collect()
 }

@@ -37,6 +37,11 @@ pub fn router() -> crate::web::WebRoutes {
         .route("/tasks", "GET", get(task_list))
         .route("/tasks/{number}", "GET", get(task_show))
         .route("/tasks/{number}/transitions", "POST", post(task_step))
+        .route(
+            "/approvals/{token}",
+            "GET POST",
+            get(super::link::page).post(super::link::decide),
+        )
 }
 
 fn allowed(s: &WebSession, kind: Kind, verb: Verb, org: Option<i64>) -> bool {
@@ -143,13 +148,12 @@ fn field_rows(
                 _ => String::new(),
             },
             when: f.shown_when.as_ref().map_or_else(String::new, |w| {
-                let label = form
-                    .fields
-                    .iter()
-                    .find(|x| x.key == w.field)
-                    .map_or(w.field.as_str(), |x| x.label.as_str());
+                let on = form.fields.iter().find(|x| x.key == w.field);
+                let label = on.map_or(w.field.as_str(), |x| x.label.as_str());
+                let ticked = on.is_some_and(|x| x.kind == FieldType::Checkbox);
                 match &w.equals {
                     Some(v) => format!("only when {label} is {v}"),
+                    None if ticked => format!("only when {label} is ticked"),
                     None => format!("only when {label} is answered"),
                 }
             }),
@@ -373,35 +377,7 @@ async fn request_page(
             ),
         }
     });
-    // The answers in the form's order, under its labels.
-    let form = state
-        .store
-        .offering(&p.offering_number)
-        .await
-        .map(|o| o.form())
-        .unwrap_or_default();
-    let given = p.answers();
-    let mut answers: Vec<(usize, String, String)> = Vec::new();
-    for (k, v) in &given {
-        let label = form
-            .fields
-            .iter()
-            .find(|f| &f.key == k)
-            .map_or_else(|| k.replace('_', " "), |f| f.label.clone());
-        let text = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
-            other => other.to_string(),
-        };
-        let at = form
-            .fields
-            .iter()
-            .position(|f| &f.key == k)
-            .unwrap_or(usize::MAX);
-        answers.push((at, label, text));
-    }
-    answers.sort_by_key(|a| a.0);
-    let answers = answers.into_iter().map(|(_, l, t)| (l, t)).collect();
+    let answers = super::answer_lines(state, &p).await;
     Ok(RequestPage {
         nav: Nav::of(s),
         csrf: s.csrf.clone(),

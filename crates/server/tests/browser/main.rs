@@ -10,6 +10,7 @@ mod complaints;
 mod incidents;
 mod knowledge;
 mod reports;
+mod requests;
 mod sms;
 mod surveys;
 

@@ -127,4 +127,19 @@ impl Store {
     ) -> Result<()> {
         dispatch!(self, requests::set_user_manager(actor, user_id, manager_id))
     }
+
+    /// Whom a request's pending approvals ask.
+    pub async fn approvers_to_ask(&self, record_id: i64) -> Result<Vec<ApprovalAsk>> {
+        dispatch!(self, requests::approvers_to_ask(record_id))
+    }
+
+    /// Keeps mailed approval links: (token hash, approval, user, expiry).
+    pub async fn add_approval_links(&self, links: &[(String, i64, i64, i64)]) -> Result<()> {
+        dispatch!(self, requests::add_approval_links(links))
+    }
+
+    /// The mailed approval link whose token hashes to `hash`.
+    pub async fn approval_link(&self, hash: &str) -> Result<Option<ApprovalLink>> {
+        dispatch!(self, requests::approval_link(hash))
+    }
 }

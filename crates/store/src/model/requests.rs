@@ -184,6 +184,28 @@ pub struct NewRequest {
     pub approvals: Vec<(ApproverRef, Option<i64>)>,
     pub tasks: Vec<TaskTemplate>,
     pub sequential: bool,
+    /// The approval e-mail job to queue with it (when mail goes out and
+    /// someone has to approve), its attempts.
+    pub mail_attempts: Option<i64>,
+}
+
+/// Someone a pending approval asks, to be mailed a link.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApprovalAsk {
+    pub approval_id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+/// A mailed approval link, found by its token's hash.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApprovalLink {
+    pub approval_id: i64,
+    pub user_id: i64,
+    pub expires_at: UtcMillis,
+    /// The request's number.
+    pub number: String,
 }
 
 /// A request as a change sees it, read under its lock: the record, its

@@ -20,8 +20,9 @@ use super::records::{self, record_select};
 use super::write::{Entry, Set};
 use super::{Arg, Child, NumberedInsert, Sql, insert_numbered};
 use crate::{
-    Approval, AuditActor, Cursor, NewRequest, Offering, OfferingFilter, OfferingWrite, Page,
-    RecordCore, RecordFilter, Request, RequestChange, RequestNow, Result, StoreError, Task, now_ms,
+    Approval, ApprovalAsk, ApprovalLink, AuditActor, Cursor, NewRequest, Offering, OfferingFilter,
+    OfferingWrite, Page, RecordCore, RecordFilter, Request, RequestChange, RequestNow, Result,
+    StoreError, Task, now_ms,
 };
 
 macro_rules! select_offering {
@@ -450,6 +451,15 @@ pub async fn create(
         create_task(&mut tx, actor, new, id, seq as i64 + 1, &core, now).await?;
     }
     settle(&mut tx, actor, id, "create", None, terms, now).await?;
+    // The approvers hear of it by e-mail, with a link to decide.
+    if let Some(attempts) = new.mail_attempts
+        && !new.approvals.is_empty()
+    {
+        let mut job = crate::NewJob::new("approval_mail", &serde_json::json!({ "number": number }));
+        job.record_id = Some(id);
+        job.max_attempts = attempts;
+        super::jobs::enqueue(&mut tx, &job, now).await?;
+    }
     let r = by_id(&mut tx, id).await?;
     tx.commit().await?;
     Ok(r)
@@ -903,4 +913,57 @@ pub async fn set_user_manager(
     append(&mut tx, actor, None, "user", &email, "update", &c, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whom the pending approvals of the request `record_id` ask: the manager
+/// named, or each active member of the group, never the requester.
+pub async fn approvers_to_ask(p: &Pools, record_id: i64) -> Result<Vec<ApprovalAsk>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id AS approval_id, u.id AS user_id, u.email, u.name \
+         FROM request_approvals a JOIN work_records r ON r.id = a.record_id \
+         JOIN users u ON u.id = a.user_id \
+         WHERE a.record_id = $1 AND a.decision = 'pending' AND u.active \
+         AND (r.requester_id IS NULL OR u.id <> r.requester_id) \
+         UNION ALL \
+         SELECT a.id, u.id, u.email, u.name \
+         FROM request_approvals a JOIN work_records r ON r.id = a.record_id \
+         JOIN group_members m ON m.group_id = a.group_id JOIN users u ON u.id = m.user_id \
+         WHERE a.record_id = $1 AND a.decision = 'pending' AND a.user_id IS NULL AND u.active \
+         AND (r.requester_id IS NULL OR u.id <> r.requester_id) \
+         ORDER BY 1, 2",
+    )
+    .bind(record_id)
+    .fetch_all(p.read())
+    .await?)
+}
+
+/// Keeps mailed links: (token hash, approval, user, expiry).
+pub async fn add_approval_links(p: &Pools, links: &[(String, i64, i64, i64)]) -> Result<()> {
+    let mut tx = p.begin().await?;
+    for (hash, approval, user, expires) in links {
+        sqlx::query(
+            "INSERT INTO approval_links (token_hash, approval_id, user_id, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash)
+        .bind(approval)
+        .bind(user)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The mailed link whose token hashes to `hash`, if there is one.
+pub async fn approval_link(p: &Pools, hash: &str) -> Result<Option<ApprovalLink>> {
+    Ok(sqlx::query_as(
+        "SELECT l.approval_id, l.user_id, l.expires_at, r.number FROM approval_links l \
+         JOIN request_approvals a ON a.id = l.approval_id \
+         JOIN work_records r ON r.id = a.record_id WHERE l.token_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(p.read())
+    .await?)
 }

@@ -1,0 +1,144 @@
+//! Requests in the browser: a customer orders a laptop from the catalogue
+//! on a phone-width page, her manager approves from the link in his e-mail
+//! without signing in, an agent completes the two tasks in order, and the
+//! request is fulfilled within its clock.
+
+use super::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_customer_orders_her_manager_approves_from_the_email_and_the_tasks_fulfil_it() {
+    for backend in common::backends() {
+        let sink = common::smtp::SmtpSink::start().await;
+        let url = sink.url();
+        let s = TestServer::start_with(backend, |c| {
+            c.smtp_url = url;
+            c.job_poll_millis = 20;
+        })
+        .await;
+        let base = format!("http://localhost:{}", s.addr.port());
+
+        // The catalogue: a laptop, approved by the requester's manager above
+        // 500, prepared then delivered by the Service Desk within 8 hours.
+        let (st, cal) = s
+            .post(
+                "manager",
+                "/api/v1/calendars",
+                json!({"name": "24x7", "time_zone": "UTC",
+                       "week": {"monday": ["00:00-24:00"], "tuesday": ["00:00-24:00"],
+                                "wednesday": ["00:00-24:00"], "thursday": ["00:00-24:00"],
+                                "friday": ["00:00-24:00"], "saturday": ["00:00-24:00"],
+                                "sunday": ["00:00-24:00"]}}),
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::CREATED, "{cal}");
+        let (st, o) = s
+            .post(
+                "manager",
+                "/api/v1/offerings",
+                json!({"service": "SVC-0001", "name": "New laptop", "calendar": cal["id"],
+                       "target_minutes": 480, "price": 300, "approval_above": 500,
+                       "approvers": [{"kind": "manager"}],
+                       "tasks": [{"title": "Prepare the laptop", "group": "Service Desk"},
+                                 {"title": "Deliver it", "group": "Service Desk"}],
+                       "form": {"fields": [
+                           {"key": "model", "label": "Model", "type": "choice", "required": true,
+                            "options": ["14 inch", "16 inch"]},
+                           {"key": "quantity", "label": "How many", "type": "number", "required": true},
+                           {"key": "bag", "label": "With a bag", "type": "checkbox"},
+                           {"key": "bag_colour", "label": "Bag colour", "type": "text",
+                            "required": true, "shown_when": {"field": "bag"}}]}}),
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::CREATED, "{o}");
+        let (_, cora) = s.get("customer", "/api/v1/me").await;
+        let (st, v, _) = s
+            .call(
+                "admin",
+                reqwest::Method::PATCH,
+                &format!("/api/v1/users/{}", cora["id"]),
+                Some(json!({"manager": "carl@alpha.test"})),
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{v}");
+
+        // Cora orders on her phone; a ticked bag without a colour is refused.
+        let (_driver, c) = start_browser().await;
+        c.set_window_size(420, 900).await.unwrap();
+        sign_in(&c, &base, "cora@alpha.test").await;
+        c.goto(&format!("{base}/catalogue")).await.unwrap();
+        click(&c, "a[data-offering='OFR-0001']").await;
+        wait_for(&c, "h1", None, "New laptop").await;
+        click(&c, "select#a_model option:nth-child(2)").await;
+        type_in(&c, "a_quantity", "2").await;
+        click(&c, "#a_bag").await;
+        click(&c, "#order button[type=submit]").await;
+        wait_for(&c, ".flash.bad", None, "answers.bag_colour").await;
+        type_in(&c, "a_bag_colour", "black").await;
+        click(&c, "#order button[type=submit]").await;
+        wait_for(&c, ".flash", None, "Request sent").await;
+        wait_for(&c, "[data-state]", Some("data-state"), "awaiting_approval").await;
+        let answers = text(&c, "#answers").await;
+        assert!(
+            answers.contains("black") && answers.contains('2'),
+            "{answers}"
+        );
+        // She does not approve it herself.
+        assert!(c.find(Locator::Id("approve")).await.is_err());
+        sign_out(&c).await;
+
+        // Carl opens the link in his e-mail, signed out, and approves.
+        let mails = sink.wait_for(1).await;
+        let body = mails[0].body();
+        let link = body
+            .lines()
+            .find(|l| l.contains("/approvals/"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let path = &link[link.find("/approvals/").unwrap()..];
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        wait_for(&c, "#answers", None, "black").await;
+        click(&c, "#approve").await;
+        wait_for(&c, "#message", None, "you approved REQ-000001").await;
+        wait_for(&c, "[data-state]", Some("data-state"), "in_fulfilment").await;
+
+        // The agent completes the tasks, the second opening when the first is done.
+        c.set_window_size(1280, 1000).await.unwrap();
+        sign_in(&c, &base, "agent@provider.test").await;
+        c.goto(&format!("{base}/requests/REQ-000001"))
+            .await
+            .unwrap();
+        wait_for(&c, "#clock", None, "Running").await;
+        wait_for(&c, "#tasks", None, "Pending").await;
+        for task in ["TSK-000001", "TSK-000002"] {
+            c.goto(&format!("{base}/tasks/{task}")).await.unwrap();
+            wait_for(&c, "[data-state]", Some("data-state"), "open").await;
+            type_in(&c, "step-complete", "Done and signed for").await;
+            click(&c, "form:has(input[name=action][value=complete]) button").await;
+            wait_for(&c, "[data-state]", Some("data-state"), "done").await;
+        }
+        c.goto(&format!("{base}/requests/REQ-000001"))
+            .await
+            .unwrap();
+        wait_for(&c, "[data-state]", Some("data-state"), "fulfilled").await;
+        wait_for(&c, "#clock", None, "Met").await;
+
+        // Cora sees it fulfilled; another organisation does not see it at all.
+        sign_out(&c).await;
+        sign_in(&c, &base, "cora@alpha.test").await;
+        c.goto(&format!("{base}/requests/REQ-000001"))
+            .await
+            .unwrap();
+        wait_for(&c, "[data-state]", Some("data-state"), "fulfilled").await;
+        sign_out(&c).await;
+        sign_in(&c, &base, "olga@beta.test").await;
+        c.goto(&format!("{base}/requests/REQ-000001"))
+            .await
+            .unwrap();
+        let page = text(&c, "body").await;
+        assert!(!page.contains("New laptop"), "{page}");
+        c.close().await.unwrap();
+        s.stop().await;
+    }
+}
