@@ -268,7 +268,11 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /articles/{number}/links" => workers_scoped(Forbidden),
         // The catalogue and requests: customers order and follow their own
         // organisation's (REQ-000001 the customer's, REQ-000002 Beta's).
-        "GET /catalogue" | "GET /requests" => Allow,
+        "GET /catalogue" | "GET /requests" | "GET /offerings" => Allow,
+        "GET /offerings/new"
+        | "POST /offerings/new"
+        | "GET /offerings/{number}"
+        | "POST /offerings/{number}" => only(OWNERS),
         "GET /requests/new" | "POST /requests/new" => {
             only(&["admin", "agent", "manager", "customer"])
         }
@@ -618,6 +622,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "PRB-000001"
                     } else if template.starts_with("/articles") {
                         if own { "KB-0001" } else { "KB-0002" }
+                    } else if template.starts_with("/offerings") {
+                        "OFR-0001"
                     } else if template.starts_with("/requests") {
                         if own { "REQ-000001" } else { "REQ-000002" }
                     } else if template.starts_with("/tasks") {

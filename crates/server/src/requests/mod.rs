@@ -4,6 +4,7 @@
 //! (comments, files, links and history are `crate::records`'). The
 //! operations the API and the web UI share.
 
+pub mod admin_web;
 pub mod api;
 pub mod demo;
 pub mod link;

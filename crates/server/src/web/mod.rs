@@ -252,6 +252,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::complaints::web::router())
         .merge(crate::articles::web::router())
         .merge(crate::requests::web::router())
+        .merge(crate::requests::admin_web::router())
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())

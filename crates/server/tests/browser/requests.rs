@@ -32,25 +32,52 @@ async fn a_customer_orders_her_manager_approves_from_the_email_and_the_tasks_ful
             )
             .await;
         assert_eq!(st, reqwest::StatusCode::CREATED, "{cal}");
-        let (st, o) = s
-            .post(
-                "manager",
-                "/api/v1/offerings",
-                json!({"service": "SVC-0001", "name": "New laptop", "calendar": cal["id"],
-                       "target_minutes": 480, "price": 300, "approval_above": 500,
-                       "approvers": [{"kind": "manager"}],
-                       "tasks": [{"title": "Prepare the laptop", "group": "Service Desk"},
-                                 {"title": "Deliver it", "group": "Service Desk"}],
-                       "form": {"fields": [
-                           {"key": "model", "label": "Model", "type": "choice", "required": true,
-                            "options": ["14 inch", "16 inch"]},
-                           {"key": "quantity", "label": "How many", "type": "number", "required": true},
-                           {"key": "bag", "label": "With a bag", "type": "checkbox"},
-                           {"key": "bag_colour", "label": "Bag colour", "type": "text",
-                            "required": true, "shown_when": {"field": "bag"}}]}}),
-            )
-            .await;
-        assert_eq!(st, reqwest::StatusCode::CREATED, "{o}");
+        let (_driver, c) = start_browser().await;
+        // The manager builds the offering in the browser; a choice without
+        // options is refused with the row that needs them.
+        sign_in(&c, &base, "manager@provider.test").await;
+        c.goto(&format!("{base}/offerings/new")).await.unwrap();
+        click(&c, "select#service option[value='SVC-0001']").await;
+        type_in(&c, "name", "New laptop").await;
+        type_in(&c, "target_minutes", "480").await;
+        click(
+            &c,
+            &format!("select#calendar option[value='{}']", cal["id"]),
+        )
+        .await;
+        type_in(&c, "price", "300").await;
+        for (i, key, label, kind) in [
+            (0, "model", "Model", "choice"),
+            (1, "quantity", "How many", "number"),
+            (2, "bag", "With a bag", "checkbox"),
+        ] {
+            type_in(&c, &format!("field_{i}_key"), key).await;
+            type_in(&c, &format!("field_{i}_label"), label).await;
+            click(&c, &format!("select#field_{i}_type option[value={kind}]")).await;
+        }
+        click(&c, "#field_0_required").await;
+        click(&c, "#field_1_required").await;
+        click(&c, "input[name=manager_approves]").await;
+        type_in(&c, "approval_above", "500").await;
+        type_in(&c, "task_0_title", "Prepare the laptop").await;
+        type_in(&c, "task_1_title", "Deliver it").await;
+        click(&c, "#offering button[type=submit]").await;
+        wait_for(&c, ".flash.bad", None, "a choice needs options").await;
+        type_in(&c, "field_0_options", "14 inch, 16 inch").await;
+        // The saved form offers blank rows again: the bag's colour, shown
+        // only when the bag is ticked.
+        type_in(&c, "field_3_key", "bag_colour").await;
+        type_in(&c, "field_3_label", "Bag colour").await;
+        click(&c, "#field_3_required").await;
+        type_in(&c, "field_3_shown_field", "bag").await;
+        click(&c, "#offering button[type=submit]").await;
+        wait_for(&c, ".flash", None, "Saved").await;
+        let (st, o) = s.get("manager", "/api/v1/offerings/OFR-0001").await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{o}");
+        assert_eq!(o["form"]["fields"][3]["shown_when"]["field"], "bag", "{o}");
+        assert_eq!(o["setup"]["tasks"][1]["group"], "Service Desk", "{o}");
+        assert_eq!(o["setup"]["approval_above"], 500, "{o}");
+        sign_out(&c).await;
         let (_, cora) = s.get("customer", "/api/v1/me").await;
         let (st, v, _) = s
             .call(
@@ -63,7 +90,6 @@ async fn a_customer_orders_her_manager_approves_from_the_email_and_the_tasks_ful
         assert_eq!(st, reqwest::StatusCode::OK, "{v}");
 
         // Cora orders on her phone; a ticked bag without a colour is refused.
-        let (_driver, c) = start_browser().await;
         c.set_window_size(420, 900).await.unwrap();
         sign_in(&c, &base, "cora@alpha.test").await;
         c.goto(&format!("{base}/catalogue")).await.unwrap();
