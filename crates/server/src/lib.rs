@@ -32,6 +32,7 @@ mod ops;
 pub mod paging;
 pub mod period;
 pub mod policy;
+pub mod portal;
 pub mod problems;
 pub mod records;
 pub mod registers;

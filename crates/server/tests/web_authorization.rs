@@ -268,7 +268,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
         | "POST /articles/{number}/links" => workers_scoped(Forbidden),
         // The catalogue and requests: customers order and follow their own
         // organisation's (REQ-000001 the customer's, REQ-000002 Beta's).
-        "GET /catalogue" | "GET /requests" | "GET /offerings" => Allow,
+        "GET /catalogue" | "GET /requests" | "GET /offerings" | "GET /portal" => Allow,
+        // A known error the customer's organisation is not told of (PRB-000001 is unpublished).
+        "GET /portal/known-errors/{number}" => scoped(Hidden),
         "GET /offerings/new"
         | "POST /offerings/new"
         | "GET /offerings/{number}"
@@ -622,6 +624,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         "PRB-000001"
                     } else if template.starts_with("/articles") {
                         if own { "KB-0001" } else { "KB-0002" }
+                    } else if template.starts_with("/portal") {
+                        "PRB-000001"
                     } else if template.starts_with("/offerings") {
                         "OFR-0001"
                     } else if template.starts_with("/requests") {
@@ -942,6 +946,17 @@ async fn crawl(
             || status.is_server_error()
         {
             wrong.push(format!("{role}: the link {path} answers {status}"));
+            continue;
+        }
+        // A page that sends the role elsewhere (customers' home to the
+        // portal) is walked on from there.
+        if status.is_redirection()
+            && let Some(to) = res.headers().get("location").and_then(|l| l.to_str().ok())
+            && to.starts_with('/')
+            && !to.starts_with("/login")
+            && seen.insert(to.to_owned())
+        {
+            queue.push_back(to.to_owned());
             continue;
         }
         let html_page = res

@@ -253,6 +253,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::articles::web::router())
         .merge(crate::requests::web::router())
         .merge(crate::requests::admin_web::router())
+        .merge(crate::portal::router())
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())
@@ -302,6 +303,8 @@ pub struct Nav {
     pub kinds: Vec<(&'static str, &'static str)>,
     pub can_raise_incident: bool,
     pub can_groups: bool,
+    /// A customer: the portal's simpler navigation.
+    pub customer: bool,
 }
 
 impl Nav {
@@ -337,6 +340,7 @@ impl Nav {
                 Action::Work(Kind::Incident, Verb::Create),
                 None,
             ) == Decision::Allow,
+            customer: !s.actor.role.is_staff(),
         })
     }
 }

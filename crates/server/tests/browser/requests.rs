@@ -1,5 +1,5 @@
-//! Requests in the browser: a customer orders a laptop from the catalogue
-//! on a phone-width page, her manager approves from the link in his e-mail
+//! Requests in the browser: a manager builds the offering, a customer
+//! orders it from the portal on a phone-width page, her manager approves from the link in his e-mail
 //! without signing in, an agent completes the two tasks in order, and the
 //! request is fulfilled within its clock.
 
@@ -92,8 +92,10 @@ async fn a_customer_orders_her_manager_approves_from_the_email_and_the_tasks_ful
         // Cora orders on her phone; a ticked bag without a colour is refused.
         c.set_window_size(420, 900).await.unwrap();
         sign_in(&c, &base, "cora@alpha.test").await;
-        c.goto(&format!("{base}/catalogue")).await.unwrap();
-        click(&c, "a[data-offering='OFR-0001']").await;
+        // Her home is the portal, which offers what she may order.
+        c.goto(&format!("{base}/")).await.unwrap();
+        wait_for(&c, "h1", None, "How can we help").await;
+        click(&c, "#order a[href='/requests/new?offering=OFR-0001']").await;
         wait_for(&c, "h1", None, "New laptop").await;
         click(&c, "select#a_model option:nth-child(2)").await;
         type_in(&c, "a_quantity", "2").await;

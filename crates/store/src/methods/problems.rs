@@ -84,4 +84,14 @@ impl Store {
             problems::apply_workaround(actor, &terms, incident, problem, workaround)
         )
     }
+
+    /// A known error as the customers of `org` read it: (number, title,
+    /// workaround), when it is published to them.
+    pub async fn published_known_error(
+        &self,
+        number: &str,
+        org: i64,
+    ) -> Result<Option<(String, String, String)>> {
+        dispatch!(self, problems::published_known_error(number, org))
+    }
 }

@@ -357,3 +357,38 @@ pub async fn apply_workaround(
         ..comment
     })
 }
+
+/// Whether the problem whose record id is `id` is a known error published
+/// to the customers of organisation `org` (SQL expressions): open, with a
+/// workaround, published, on a service the organisation receives. The one
+/// rule of what known errors a customer reads (the portal's suggestions and
+/// their page).
+pub(crate) fn known_error_for_org(id: &str, org: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM problem_details x JOIN work_records y ON y.id = x.record_id \
+         WHERE x.record_id = {id} AND x.published AND x.workaround IS NOT NULL \
+         AND y.state_category IN ('new', 'active', 'waiting') \
+         AND EXISTS (SELECT 1 FROM problem_services ps JOIN service_customers sc \
+         ON sc.service_id = ps.service_id WHERE ps.record_id = x.record_id AND sc.org_id = {org}))"
+    )
+}
+
+/// The known error `number` as the customers of `org` read it (its title
+/// and workaround), if it is published to them.
+pub async fn published_known_error(
+    p: &Pools,
+    number: &str,
+    org: i64,
+) -> Result<Option<(String, String, String)>> {
+    let sql = format!(
+        "SELECT r.number, r.title, d.workaround FROM work_records r \
+         JOIN problem_details d ON d.record_id = r.id \
+         WHERE r.kind = 'problem' AND r.number = $1 AND {}",
+        known_error_for_org("r.id", "$2")
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(number)
+        .bind(org)
+        .fetch_optional(p.read())
+        .await?)
+}

@@ -33,6 +33,15 @@ pub async fn search(
                     sql.push(" AND ")
                         .push(&super::articles::readable_by("d.ref_id", &o.to_string()));
                 }
+                // A customer finds the known errors published to them: open,
+                // with a workaround, on a service their organisation receives.
+                ("problem", Some(o)) => {
+                    sql.push(" AND ")
+                        .push(&super::problems::known_error_for_org(
+                            "d.ref_id",
+                            &o.to_string(),
+                        ));
+                }
                 ("service", Some(o)) => {
                     sql.push(
                         " AND d.ref_id IN (SELECT service_id FROM service_customers \

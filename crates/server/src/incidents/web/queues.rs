@@ -23,7 +23,15 @@ pub struct HomePage {
     rows: Vec<Row>,
 }
 
-pub async fn home(State(state): State<AppState>, s: WebSession) -> WebResult<HomePage> {
+/// Staff's work queues; customers have the portal.
+pub async fn home(
+    State(state): State<AppState>,
+    s: WebSession,
+) -> WebResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if !s.actor.role.is_staff() {
+        return Ok(axum::response::Redirect::to("/portal").into_response());
+    }
     let staff = s.actor.role.is_staff();
     let open = |extra: ListParams| ListParams {
         state: Some("open".into()),
@@ -110,5 +118,6 @@ pub async fn home(State(state): State<AppState>, s: WebSession) -> WebResult<Hom
         list_title,
         list_link: format!("/incidents?{}", query_string(&list_params)),
         rows: rows(&page.items, &tz),
-    })
+    }
+    .into_response())
 }
