@@ -23,6 +23,9 @@ pub(crate) struct Row {
     pub(crate) backend: &'static str,
     pub(crate) raw: f64,
     pub(crate) api: f64,
+    /// Requests ordered through the API per second: an offering with a
+    /// five-field form and one fulfilment task, at the same clients.
+    pub(crate) requests: f64,
     /// Machine CPU time (both database and server, all cores) per raw insert
     /// and per API creation, in microseconds, when /proc/stat is readable.
     pub(crate) cpu_us: Option<(f64, f64)>,
@@ -223,6 +226,9 @@ pub(crate) async fn run_backend(
 
     // The notifications of the creation run drain first: the server works
     // through them while the phases below measure or clear the tables.
+    drain_jobs(&store).await?;
+
+    let requests = request_rate(args, name, &client, &base, &token, bin, &url, calendar.id).await?;
     drain_jobs(&store).await?;
 
     let burst = if args.logins > 0 {
@@ -438,6 +444,7 @@ pub(crate) async fn run_backend(
         backend: name,
         raw,
         api,
+        requests,
         cpu_us,
         lists,
         problems,
@@ -450,4 +457,111 @@ pub(crate) async fn run_backend(
         clocks,
         burst,
     })
+}
+
+/// Requests ordered per second at `args.clients` clients for `args.seconds`:
+/// an offering of the bench's service with a five-field form, no approval
+/// and one fulfilment task, ordered by staff for a customer (each order
+/// checks the answers, writes the request, its task and its clock).
+#[allow(clippy::too_many_arguments)]
+async fn request_rate(
+    args: &Args,
+    name: &str,
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    bin: &str,
+    url: &str,
+    calendar: i64,
+) -> anyhow::Result<f64> {
+    steward(
+        bin,
+        url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "cust@alpha.test",
+            "--name",
+            "Customer",
+            "--role",
+            "customer",
+            "--org",
+            "Alpha",
+        ],
+    )?;
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        "/api/v1/groups",
+        json!({"name": "Bench desk", "members": ["bench@p.test"]}),
+    )
+    .await?;
+    if r.status() != 201 {
+        bail!("creating the group: {}", r.status());
+    }
+    let r = post(
+        "/api/v1/offerings",
+        json!({"service": "SVC-0001", "name": "Laptop", "target_minutes": 960,
+               "calendar": calendar, "tasks": [{"title": "Prepare", "group": "Bench desk"}],
+               "form": {"fields": [
+                   {"key": "model", "label": "Model", "type": "choice", "required": true,
+                    "options": ["14 inch", "16 inch"]},
+                   {"key": "quantity", "label": "How many", "type": "number", "required": true},
+                   {"key": "needed_by", "label": "Needed by", "type": "date"},
+                   {"key": "bag", "label": "With a bag", "type": "checkbox"},
+                   {"key": "note", "label": "Note", "type": "text"}]}}),
+    )
+    .await?;
+    if r.status() != 201 {
+        bail!("creating the offering: {} {}", r.status(), r.text().await?);
+    }
+    eprintln!(
+        "[{name}] request creation, {} clients, {} s",
+        args.clients, args.seconds
+    );
+    let created = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, base, token, created) = (
+            client.clone(),
+            base.to_owned(),
+            token.to_owned(),
+            created.clone(),
+        );
+        let secs = args.seconds;
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0;
+            while start.elapsed() < Duration::from_secs(secs) {
+                n += 1;
+                let body = json!({"offering": "OFR-0001", "requested_for": "cust@alpha.test",
+                    "answers": {"model": "14 inch", "quantity": 1 + n % 3, "needed_by": "2027-01-15",
+                                "bag": n % 2 == 0, "note": format!("order {c}/{n}")}});
+                match client
+                    .post(format!("{base}/api/v1/requests"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == 201 => {
+                        created.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(r) => return Err(anyhow::anyhow!("order answered {}", r.status())),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(created.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }

@@ -118,11 +118,13 @@ pub enum Action {
     SurveyWrite,
     /// Answer a survey one was asked to answer.
     SurveyAnswer,
+    /// A customer's profile and contacts (business relationship, 8.3.2).
+    CustomerWrite,
 }
 
 impl Action {
     /// Every action that is not about a work record, for exhaustive tests.
-    pub const GENERAL: [Action; 26] = [
+    pub const GENERAL: [Action; 27] = [
         Action::ServiceRead,
         Action::ServiceWrite,
         Action::GroupRead,
@@ -149,6 +151,7 @@ impl Action {
         Action::SurveyRead,
         Action::SurveyWrite,
         Action::SurveyAnswer,
+        Action::CustomerWrite,
     ];
 
     /// The roles this action is granted to. Nothing is allowed by default:
@@ -167,7 +170,7 @@ impl Action {
             GroupRead | UserRead | OrgRead | ConformityRead | SmsRead | ServiceLevelRead
             | SurveyRead => STAFF,
             ServiceWrite | GroupWrite | RequirementWrite | SmsWrite | ServiceLevelWrite
-            | ServiceReportIssue | SurveyWrite => OWNERS,
+            | ServiceReportIssue | SurveyWrite | CustomerWrite => OWNERS,
             SurveyAnswer => &[Customer],
             EvidenceWrite => &[Admin, Manager, Auditor],
             DocumentAcknowledge => &[Admin, Agent, Manager],

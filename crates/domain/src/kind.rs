@@ -33,6 +33,8 @@ pub const ARTICLE: &str = "article";
 pub const REQUEST: &str = "request";
 /// The `kind` of a request's fulfilment task.
 pub const TASK: &str = "task";
+/// The `kind` of a service review meeting with a customer.
+pub const SERVICE_REVIEW: &str = "service_review";
 
 /// A kind of work record. Its descriptor ([`Kind::spec`]) is the one place
 /// that says what the kind is called, how it is numbered, and who may do what
@@ -51,6 +53,7 @@ pub enum Kind {
     Article,
     Request,
     Task,
+    ServiceReview,
 }
 
 /// What someone does with a work record, whatever its kind.
@@ -364,6 +367,26 @@ static TASK_SPEC: KindSpec = KindSpec {
     ],
 };
 
+/// Service reviews are held with a customer: its people read their own
+/// organisation's and comment; the provider's managers plan and record them.
+static SERVICE_REVIEW_SPEC: KindSpec = KindSpec {
+    kind: Kind::ServiceReview,
+    code: SERVICE_REVIEW,
+    number: NumberKind::ServiceReview,
+    label: "Service review",
+    plural: "Service reviews",
+    path: "service-reviews",
+    grants: &[
+        (Verb::Read, EVERYONE),
+        (Verb::Create, &[Admin, Manager]),
+        (Verb::Update, &[Admin, Manager]),
+        (Verb::Transition, &[Admin, Manager]),
+        (Verb::Comment, WORKERS_AND_CUSTOMERS),
+        (Verb::WorkNote, WORKERS),
+        (Verb::Link, WORKERS),
+    ],
+};
+
 impl Kind {
     /// Whether an open record of this kind past its target date is escalated
     /// (once per target date) to its owner, its group and their managers:
@@ -372,7 +395,7 @@ impl Kind {
         matches!(self, Kind::Complaint)
     }
 
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Incident,
         Kind::Problem,
         Kind::Complaint,
@@ -385,6 +408,7 @@ impl Kind {
         Kind::Article,
         Kind::Request,
         Kind::Task,
+        Kind::ServiceReview,
     ];
 
     pub fn spec(self) -> &'static KindSpec {
@@ -401,6 +425,7 @@ impl Kind {
             Kind::Article => &ARTICLE_SPEC,
             Kind::Request => &REQUEST_SPEC,
             Kind::Task => &TASK_SPEC,
+            Kind::ServiceReview => &SERVICE_REVIEW_SPEC,
         }
     }
 

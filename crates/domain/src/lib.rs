@@ -28,6 +28,7 @@ pub mod number;
 pub mod priority;
 pub mod problem;
 pub mod register;
+pub mod relationship;
 pub mod request;
 pub mod review;
 pub mod satisfaction;

@@ -29,6 +29,8 @@ pub enum NumberKind {
     Task,
     /// A catalogue offering that customers order: `OFR-0001`.
     Offering,
+    /// A service review meeting with a customer (8.3.2): `SRM-0001`.
+    ServiceReview,
     Service,
     /// A record of one of the SMS registers: `RSK-0004`, `DOC-0012`.
     Record(crate::register::Register),
@@ -54,6 +56,7 @@ impl NumberKind {
             NumberKind::Request => "REQ",
             NumberKind::Task => "TSK",
             NumberKind::Offering => "OFR",
+            NumberKind::ServiceReview => "SRM",
             NumberKind::Service => "SVC",
             NumberKind::Record(r) => r.prefix(),
             NumberKind::Sla => "SLA",
@@ -75,6 +78,7 @@ impl NumberKind {
             | NumberKind::Review
             | NumberKind::Article
             | NumberKind::Offering
+            | NumberKind::ServiceReview
             | NumberKind::Service
             | NumberKind::Record(_)
             | NumberKind::Sla

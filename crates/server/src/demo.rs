@@ -536,6 +536,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
         "nora@acme.example",
     )
     .await?;
+    crate::relationship::demo::load(state, "manager@northwind.example").await?;
     let finding = crate::audits::demo::load(state, "manager@northwind.example").await?;
     let nonconformity = crate::nonconformities::demo::load(
         state,

@@ -36,6 +36,7 @@ pub mod portal;
 pub mod problems;
 pub mod records;
 pub mod registers;
+pub mod relationship;
 pub mod report;
 pub mod requests;
 pub mod reviews;

@@ -253,7 +253,8 @@ pub async fn comment(
         | Kind::Review
         | Kind::Article
         | Kind::Request
-        | Kind::Task => Ok(state
+        | Kind::Task
+        | Kind::ServiceReview => Ok(state
             .store
             .add_record_comment(
                 &AuditActor::from(actor),

@@ -388,6 +388,44 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Forbidden)
             }
         }
+        // Business relationship: staff read customers' profiles; managers keep them.
+        "GET /api/v1/customers" | "GET /api/v1/customers/{id}" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
+        "PUT /api/v1/customers/{id}/profile"
+        | "POST /api/v1/customers/{id}/contacts"
+        | "DELETE /api/v1/customers/{id}/contacts/{contact}" => only(&["admin", "manager"]),
+        // Service reviews: the customer's people read and comment on their own
+        // organisation's (SRM-0001 Alpha's, SRM-0002 Beta's); managers hold them.
+        "GET /api/v1/service-reviews" => Allow,
+        "POST /api/v1/service-reviews" => only(&["admin", "manager"]),
+        "GET /api/v1/service-reviews/{number}"
+        | "GET /api/v1/service-reviews/{number}/comments"
+        | "GET /api/v1/service-reviews/{number}/history"
+        | "GET /api/v1/service-reviews/{number}/attachments"
+        | "GET /api/v1/service-reviews/{number}/links" => scoped(Allow),
+        "PATCH /api/v1/service-reviews/{number}"
+        | "POST /api/v1/service-reviews/{number}/transitions" => match role {
+            "agent" | "auditor" => Forbidden,
+            "customer" => scoped(Forbidden),
+            _ => Allow,
+        },
+        "POST /api/v1/service-reviews/{number}/comments"
+        | "POST /api/v1/service-reviews/{number}/attachments" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Allow)
+            }
+        }
+        "POST /api/v1/service-reviews/{number}/links"
+        | "DELETE /api/v1/service-reviews/{number}/links/{other}" => {
+            if role == "auditor" {
+                Forbidden
+            } else {
+                scoped(Forbidden)
+            }
+        }
         // Customers rate their own organisation's incidents; staff read the rating.
         "POST /api/v1/incidents/{number}/rating" => match role {
             "customer" => scoped(Allow),
@@ -518,6 +556,19 @@ fn body(route: &str) -> Option<Value> {
             json!({"record": "PRB-000001"})
         }
         "POST /api/v1/tasks/{number}/transitions" => json!({"action": "start"}),
+        "PUT /api/v1/customers/{id}/profile" => json!({"profile": "matrix"}),
+        "POST /api/v1/customers/{id}/contacts" => {
+            json!({"name": "Matrix", "role": "technical", "phone": "1"})
+        }
+        "POST /api/v1/service-reviews" => {
+            json!({"title": "matrix", "customer": "Alpha", "target_date": "2026-12-10"})
+        }
+        "PATCH /api/v1/service-reviews/{number}" => json!({"description": "matrix"}),
+        "POST /api/v1/service-reviews/{number}/transitions" => {
+            json!({"action": "hold", "minutes": "matrix"})
+        }
+        "POST /api/v1/service-reviews/{number}/comments" => json!({"body": "matrix"}),
+        "POST /api/v1/service-reviews/{number}/links" => json!({"record": "PRB-000001"}),
         "POST /api/v1/complaints" => json!({"title": "matrix", "service": "SVC-0001"}),
         "PATCH /api/v1/complaints/{number}" => json!({"description": "matrix"}),
         "POST /api/v1/complaints/{number}/transitions" => json!({"action": "acknowledge"}),
@@ -829,6 +880,17 @@ async fn every_route_every_role_own_and_other_organisation() {
                 .await;
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
+        // A service review with each organisation: SRM-0001 Alpha's, SRM-0002 Beta's.
+        for customer in ["Alpha", "Beta"] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/service-reviews",
+                    json!({"title": "Review", "customer": customer, "target_date": "2026-12-10"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
 
         let (_, doc) = s.get("", "/api/v1/openapi.json").await;
         let mut routes = BTreeSet::new();
@@ -856,7 +918,9 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "AUD-0001"
                             } else if template.contains("findings") {
                                 "FND-0001"
-                            } else if template.contains("reviews") {
+                            } else if (template.contains("/reviews/")
+                                || template.ends_with("/reviews"))
+                            {
                                 "REV-0001"
                             } else if template.contains("articles") {
                                 if own { "KB-0001" } else { "KB-0002" }
@@ -866,6 +930,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 if own { "REQ-000001" } else { "REQ-000002" }
                             } else if template.contains("tasks") {
                                 if own { "TSK-000001" } else { "TSK-000002" }
+                            } else if template.contains("service-reviews") {
+                                if own { "SRM-0001" } else { "SRM-0002" }
                             } else if template.contains("complaints") {
                                 if own { "CMP-0001" } else { "CMP-0002" }
                             } else if template.contains("nonconformities") {
@@ -893,7 +959,9 @@ async fn every_route_every_role_own_and_other_organisation() {
                             "{id}",
                             if template.contains("tokens") {
                                 &foreign_token
-                            } else if template.contains("/organisations/") {
+                            } else if template.contains("/organisations/")
+                                || template.contains("/customers/")
+                            {
                                 if own { "2" } else { "3" }
                             } else if template.contains("/groups/") {
                                 "1"
@@ -967,6 +1035,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("requests", if own { "REQ-000001" } else { "REQ-000002" })
                         } else if template.contains("tasks") {
                             ("tasks", if own { "TSK-000001" } else { "TSK-000002" })
+                        } else if template.contains("service-reviews") {
+                            ("service-reviews", if own { "SRM-0001" } else { "SRM-0002" })
                         } else if template.contains("nonconformities") {
                             ("nonconformities", "NCR-0001")
                         } else if template.contains("improvements") {
@@ -975,7 +1045,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("audits", "AUD-0001")
                         } else if template.contains("findings") {
                             ("findings", "FND-0001")
-                        } else if template.contains("reviews") {
+                        } else if (template.contains("/reviews/") || template.ends_with("/reviews"))
+                        {
                             ("reviews", "REV-0001")
                         } else if template.contains("actions") {
                             ("actions", "ACT-0001")
@@ -991,6 +1062,20 @@ async fn every_route_every_role_own_and_other_organisation() {
                         )
                         .await;
                     }
+                    // A contact to remove, whoever removed one before.
+                    let path = if template.contains("{contact}") {
+                        let org = if own { "2" } else { "3" };
+                        let (_, c) = s
+                            .post(
+                                "manager",
+                                &format!("/api/v1/customers/{org}/contacts"),
+                                json!({"name": "Matrix", "role": "technical", "phone": "1"}),
+                            )
+                            .await;
+                        path.replace("{contact}", &c["id"].to_string())
+                    } else {
+                        path
+                    };
                     let want = expect(route, role, own);
                     let (status, v, headers) =
                         s.call(role, method.clone(), &path, body(route)).await;

@@ -290,6 +290,23 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             _ => Forbidden,
         },
         "POST /requests/{number}/links" => workers_scoped(Forbidden),
+        // Business relationship: staff read customers; managers keep them.
+        "GET /customers" | "GET /customers/{id}" => only(STAFF),
+        "POST /customers/{id}/profile"
+        | "POST /customers/{id}/contacts"
+        | "POST /customers/{id}/contacts/{contact}/remove"
+        | "POST /service-reviews/new" => only(OWNERS),
+        // Service reviews: SRM-0001 Alpha's, SRM-0002 Beta's.
+        "GET /service-reviews" => Allow,
+        "GET /service-reviews/{number}" => scoped(Allow),
+        "POST /service-reviews/{number}/transitions" => match role {
+            "agent" | "auditor" => Forbidden,
+            "customer" => scoped(Forbidden),
+            _ => Allow,
+        },
+        "POST /service-reviews/{number}/comments"
+        | "POST /service-reviews/{number}/attachments" => workers_scoped(Allow),
+        "POST /service-reviews/{number}/links" => workers_scoped(Forbidden),
         // A mailed approval link is its own key: a made-up one is nobody's.
         "GET /approvals/{token}" | "POST /approvals/{token}" => Hidden,
         // Fulfilment tasks are the provider's own work.
@@ -445,6 +462,17 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
         for who in ["customer", "other"] {
             let (st, v) = s
                 .post(who, "/api/v1/requests", json!({"offering": "OFR-0001"}))
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+        // A service review with each organisation: SRM-0001 Alpha's, SRM-0002 Beta's.
+        for customer in ["Alpha", "Beta"] {
+            let (st, v) = s
+                .post(
+                    "manager",
+                    "/api/v1/service-reviews",
+                    json!({"title": "Review", "customer": customer, "target_date": "2026-12-10"}),
+                )
                 .await;
             assert_eq!(st, StatusCode::CREATED, "{v}");
         }
@@ -632,6 +660,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         if own { "REQ-000001" } else { "REQ-000002" }
                     } else if template.starts_with("/tasks") {
                         if own { "TSK-000001" } else { "TSK-000002" }
+                    } else if template.starts_with("/service-reviews") {
+                        if own { "SRM-0001" } else { "SRM-0002" }
                     } else if template.starts_with("/complaints") {
                         if own { "CMP-0001" } else { "CMP-0002" }
                     } else if template.starts_with("/nonconformities") {
@@ -671,7 +701,9 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     } else {
                         String::new()
                     };
-                    let id = if template.starts_with("/admin/users/") {
+                    let id = if template.starts_with("/customers/") {
+                        if own { "2" } else { "3" }
+                    } else if template.starts_with("/admin/users/") {
                         &user_id
                     } else if template.starts_with("/admin/organisations/") {
                         // The provider: the matrix's form renames it, which harms no other check.
@@ -701,9 +733,23 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                     } else {
                         &user_id
                     };
+                    // A contact to remove, whoever removed one before.
+                    let contact = if template.contains("{contact}") {
+                        let (_, c) = s
+                            .post(
+                                "manager",
+                                &format!("/api/v1/customers/{id}/contacts"),
+                                json!({"name": "Matrix", "role": "technical", "phone": "1"}),
+                            )
+                            .await;
+                        c["id"].to_string()
+                    } else {
+                        String::new()
+                    };
                     let path = template
                         .replace("{number}", number)
                         .replace("{id}", id)
+                        .replace("{contact}", &contact)
                         .replace("{token}", &token)
                         .replace("{clause}", "8.6.1")
                         .replace("{register}", "risks")
@@ -797,6 +843,7 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 let path = template
                     .replace("{number}", &own_incident)
                     .replace("{id}", &user_id)
+                    .replace("{contact}", "1")
                     .replace("{token}", "1")
                     .replace("{clause}", "8.6.1")
                     .replace("{register}", "risks")

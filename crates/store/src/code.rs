@@ -13,6 +13,7 @@ use steward_domain::incident::{HoldReason, IncidentState, ResolutionCode};
 use steward_domain::internal_audit::{AuditState, FindingState, Grade};
 use steward_domain::nonconformity::{CauseCategory, NonconformityState, Severity, Source};
 use steward_domain::problem::ProblemState;
+use steward_domain::relationship::{ContactRole, ServiceReviewState};
 use steward_domain::request::{ApprovalMode, ApproverKind, Decision, RequestState, TaskState};
 use steward_domain::review::ReviewState;
 use steward_domain::sla::{ClockKind, ClockStatus};
@@ -67,6 +68,8 @@ code_value!(
     ApprovalMode => "approval mode",
     ApproverKind => "approver",
     Decision => "approval decision",
+    ContactRole => "contact role",
+    ServiceReviewState => "service review state",
 );
 
 /// A value of `T` read from a text column.

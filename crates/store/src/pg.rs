@@ -142,9 +142,13 @@ pub mod dialect {
     /// (number and title weigh more), best first, with a headline worked out
     /// for the rows kept only. `allowed` adds the condition on `d`
     /// (search_docs) that narrows it to what the actor may find.
+    /// How many of the newest documents a search first looks for its
+    /// candidates in, before it asks the full-text index for older ones.
+    pub const RECENT: i64 = 30_000;
+
     pub fn search(
         q: &steward_domain::search::Query,
-        allowed: impl FnOnce(&mut Sql),
+        allowed: impl Fn(&mut Sql),
         limit: i64,
     ) -> Sql {
         use steward_domain::search::Term;
@@ -174,9 +178,37 @@ pub mod dialect {
             }
             sql.push(")");
         };
+        // Candidates: the newest `CANDIDATES` matches the actor may find
+        // among the newest `RECENT` documents (read backwards on the key,
+        // materialised so that the planner cannot turn it into a scan of
+        // the whole table), or, when fewer are there, the newest matches
+        // the GIN index finds. Only they are ranked, and only the best
+        // `limit` get a headline: a common word costs the same however long
+        // the history.
+        let cand = super::q::search::CANDIDATES;
         let mut sql = Sql::new(
-            "SELECT k.kind, k.number, k.title, ts_headline('simple', k.title || ' · ' || k.body, ",
+            "WITH recent AS MATERIALIZED (SELECT id, kind, ref_id, org_id, tsv FROM search_docs \
+             ORDER BY id DESC LIMIT ",
         );
+        sql.arg(Arg::I64(RECENT))
+            .push("), near AS MATERIALIZED (SELECT d.id FROM recent d WHERE d.tsv @@ ");
+        query(&mut sql);
+        allowed(&mut sql);
+        sql.push(" ORDER BY d.id DESC LIMIT ")
+            .arg(Arg::I64(cand))
+            .push(
+                "), c AS (SELECT id FROM near UNION ALL (SELECT d.id FROM search_docs d \
+                   WHERE (SELECT COUNT(*) FROM near) < ",
+            )
+            .arg(Arg::I64(cand))
+            .push(" AND d.tsv @@ ");
+        query(&mut sql);
+        allowed(&mut sql);
+        sql.push(" ORDER BY d.id + 0 DESC LIMIT ")
+            .arg(Arg::I64(cand))
+            .push(
+                ")) SELECT k.kind, k.number, k.title, ts_headline('simple', k.title || ' · ' || k.body, ",
+            );
         query(&mut sql);
         sql.push(
             ", 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || \
@@ -185,12 +217,12 @@ pub mod dialect {
              CAST(ts_rank_cd(d.tsv, ",
         );
         query(&mut sql);
-        sql.push(") AS DOUBLE PRECISION) AS rank FROM search_docs d WHERE d.tsv @@ ");
-        query(&mut sql);
-        allowed(&mut sql);
-        sql.push(" ORDER BY rank DESC, d.id DESC LIMIT ")
-            .arg(Arg::I64(limit))
-            .push(") k ORDER BY k.rank DESC, k.id DESC");
+        sql.push(
+            ") AS DOUBLE PRECISION) AS rank FROM search_docs d WHERE d.id IN (SELECT id FROM c) \
+             ORDER BY rank DESC, d.id DESC LIMIT ",
+        )
+        .arg(Arg::I64(limit))
+        .push(") k ORDER BY k.rank DESC, k.id DESC");
         sql
     }
 

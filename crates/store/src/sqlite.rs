@@ -163,7 +163,7 @@ pub mod dialect {
     /// condition on `d` (search_docs) that narrows it to what the actor may find.
     pub fn search(
         q: &steward_domain::search::Query,
-        allowed: impl FnOnce(&mut Sql),
+        allowed: impl Fn(&mut Sql),
         limit: i64,
     ) -> Sql {
         use steward_domain::search::Term;
@@ -179,14 +179,28 @@ pub mod dialect {
             text.push_str(" NOT ");
             text.push_str(&fts(t));
         }
+        // The newest `CANDIDATES` matches the actor may find (FTS5 reads
+        // them in rowid order, no sort), then BM25 and the snippet only for
+        // the matches from the oldest of them on: a common word costs the
+        // same however long the history. Not `rowid IN (...)`: FTS5 would
+        // run the whole match once per candidate.
         let mut sql = Sql::new(
-            "SELECT d.kind, d.number, d.title, \
-             snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet, \
-             -bm25(search_fts, 10.0, 5.0, 1.0) AS rank \
-             FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid \
-             WHERE search_fts MATCH ",
+            "WITH c AS (SELECT search_fts.rowid AS id FROM search_fts \
+             JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ",
         );
+        sql.arg(Arg::Text(text.clone()));
+        allowed(&mut sql);
+        sql.push(" ORDER BY search_fts.rowid DESC LIMIT ")
+            .arg(Arg::I64(super::q::search::CANDIDATES))
+            .push(
+                ") SELECT d.kind, d.number, d.title, \
+                 snippet(search_fts, -1, char(2), char(3), '…', 16) AS snippet, \
+                 -bm25(search_fts, 10.0, 5.0, 1.0) AS rank \
+                 FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid \
+                 WHERE search_fts MATCH ",
+            );
         sql.arg(Arg::Text(text));
+        sql.push(" AND search_fts.rowid >= (SELECT MIN(id) FROM c)");
         allowed(&mut sql);
         sql.push(" ORDER BY bm25(search_fts, 10.0, 5.0, 1.0), d.id DESC LIMIT ")
             .arg(Arg::I64(limit));

@@ -132,10 +132,13 @@ pub enum FigureId {
     /// Requests ordered in the window that needed approval and went on to
     /// fulfilment: approved by an approver.
     RequestsApprovedAsRequired,
+    /// Customers that receive a service: a service review held with them in
+    /// the last twelve months.
+    CustomersReviewed,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 57] = {
+    pub const ALL: [FigureId; 58] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -195,6 +198,7 @@ impl FigureId {
             ArticlesUsed,
             RequestsFulfilledInTarget,
             RequestsApprovedAsRequired,
+            CustomersReviewed,
         ]
     };
 
@@ -807,6 +811,17 @@ pub static REGISTRY: &[Check] = &[
         requirements: &["8.6.2"],
         figure: FigureId::RequestsApprovedAsRequired,
         rule: Rule::NoneBad { partly: 0 },
+    },
+    Check {
+        id: "customers-reviewed",
+        title: "Service performance is reviewed with every customer at least once a year",
+        explanation: "Customers that receive a service: a service review held with them (with its minutes) in the last twelve months.",
+        requirements: &["8.3.2"],
+        figure: FigureId::CustomersReviewed,
+        rule: Rule::ShareAtLeast {
+            met: 100.0,
+            partly: 75.0,
+        },
     },
 ];
 

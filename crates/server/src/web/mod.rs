@@ -254,6 +254,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::requests::web::router())
         .merge(crate::requests::admin_web::router())
         .merge(crate::portal::router())
+        .merge(crate::relationship::web::router())
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())
@@ -305,6 +306,8 @@ pub struct Nav {
     pub can_groups: bool,
     /// A customer: the portal's simpler navigation.
     pub customer: bool,
+    /// Staff who look after customers' relationships.
+    pub can_customers: bool,
 }
 
 impl Nav {
@@ -341,6 +344,7 @@ impl Nav {
                 None,
             ) == Decision::Allow,
             customer: !s.actor.role.is_staff(),
+            can_customers: authorize(&s.actor, Action::OrgRead, None) == Decision::Allow,
         })
     }
 }

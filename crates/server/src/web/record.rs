@@ -244,6 +244,9 @@ pub(crate) async fn refused(
         Kind::Article => crate::articles::web::refused(state, s, number, e, draft).await,
         Kind::Request => crate::requests::web::refused(state, s, number, e, draft).await,
         Kind::Task => crate::requests::web::task_refused(state, s, number, e, draft).await,
+        Kind::ServiceReview => {
+            crate::relationship::web::review_refused(state, s, number, e, draft).await
+        }
     }
 }
 

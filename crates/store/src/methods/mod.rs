@@ -65,6 +65,7 @@ mod organisations;
 mod problems;
 mod records;
 mod registers;
+mod relationship;
 mod requests;
 mod reviews;
 mod satisfaction;

@@ -353,6 +353,15 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: COMPLAINT_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
+        CustomersReviewed => FigureSql {
+            from: "FROM organisations o WHERE o.kind = 'customer' \
+                   AND EXISTS (SELECT 1 FROM service_customers sc WHERE sc.org_id = o.id)",
+            good: "EXISTS (SELECT 1 FROM work_records r WHERE r.org_id = o.id \
+                   AND r.kind = 'service_review' AND r.state = 'held' \
+                   AND r.closed_at >= :now - 31536000000)",
+            gap: "'organisation' AS kind, o.name AS record_key, o.name AS title",
+            order: "o.name, o.id",
+        },
         RequestsFulfilledInTarget => FigureSql {
             from: "FROM sla_clocks k JOIN work_records c ON c.id = k.record_id \
                    WHERE k.status = 'stopped' AND k.stopped_at >= :since AND k.group_id = 0 \

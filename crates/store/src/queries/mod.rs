@@ -26,6 +26,7 @@ pub mod orgs;
 pub mod problems;
 pub mod records;
 pub mod registers;
+pub mod relationship;
 pub mod requests;
 pub mod reviews;
 pub mod rollups;

@@ -8,6 +8,11 @@ use super::super::{Pools, dialect};
 use super::{Arg, Sql};
 use crate::{Result, SearchHit, SearchRule};
 
+/// How many of the newest matches a search ranks: the best results are the
+/// best among them (an older, better match is not found; narrower words
+/// find it).
+pub const CANDIDATES: i64 = 500;
+
 /// The best `limit` matches of `q` among what `rules` let the actor find
 /// (nothing without a rule).
 pub async fn search(
