@@ -108,7 +108,7 @@ pub async fn home(
                             snippet: if known_error {
                                 Vec::new()
                             } else {
-                                crate::search::parts(&h.snippet)
+                                crate::search::snippet_of(&h.kind, &h.snippet)
                             },
                             kind: h.kind,
                             number: h.number,

@@ -97,6 +97,19 @@ pub fn parts(snippet: &str) -> Vec<SnippetPart> {
     out
 }
 
+/// A snippet's parts as a reader reads them: an article's Markdown marks
+/// (headings, emphasis, code) left out.
+pub fn snippet_of(kind: &str, snippet: &str) -> Vec<SnippetPart> {
+    let mut out = parts(snippet);
+    if kind == steward_domain::kind::ARTICLE {
+        for p in &mut out {
+            p.text = p.text.replace(['#', '*', '`'], "").replace("  ", " ");
+        }
+        out.retain(|p| !p.text.is_empty());
+    }
+    out
+}
+
 fn result(h: SearchHit) -> SearchResult {
     let (label, path) = match Kind::parse(&h.kind) {
         Some(k) => (k.spec().label, k.spec().path),
@@ -105,7 +118,7 @@ fn result(h: SearchHit) -> SearchResult {
     SearchResult {
         link: format!("/{path}/{}", h.number),
         kind_label: label.to_owned(),
-        snippet: parts(&h.snippet),
+        snippet: snippet_of(&h.kind, &h.snippet),
         kind: h.kind,
         number: h.number,
         title: h.title,

@@ -8,13 +8,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    ContactInput, ContactView, CustomerView, ProfileInput, ServiceReviewInput,
-    ServiceReviewListParams, ServiceReviewPatch, ServiceReviewStepInput, ServiceReviewView,
+    ContactInput, ContactView, CustomerView, ProfileInput, ServiceReviewInput, ServiceReviewPatch,
+    ServiceReviewStepInput, ServiceReviewView,
 };
 use crate::AppState;
 use crate::api::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
+use crate::paging::KindListParams;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -113,12 +114,12 @@ pub struct ServiceReviewPage {
 }
 
 /// List service reviews, newest first (customers: their organisation's).
-#[utoipa::path(get, path = "/api/v1/service-reviews", tag = "relationship", params(ServiceReviewListParams),
+#[utoipa::path(get, path = "/api/v1/service-reviews", tag = "relationship", params(KindListParams),
     responses((status = 200, body = ServiceReviewPage), (status = 422, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
     a: ApiActor,
-    ApiQuery(params): ApiQuery<ServiceReviewListParams>,
+    ApiQuery(params): ApiQuery<KindListParams>,
 ) -> AppResult<ApiJson<ServiceReviewPage>> {
     let page = super::list(&state, &a.actor, &params).await?;
     let now = steward_store::now_ms();

@@ -16,8 +16,8 @@ use steward_domain::kind::{Kind, StateMachine, Verb, parse_step};
 use steward_domain::number::NumberKind;
 use steward_domain::relationship::{self, ContactDraft, ServiceReviewState};
 use steward_store::{
-    AuditActor, Contact, CustomerProfile, NewContact, NewServiceReview, Page, RecordFilter,
-    ServiceReview, ServiceReviewFields,
+    AuditActor, Contact, CustomerProfile, NewContact, NewServiceReview, Page, ServiceReview,
+    ServiceReviewFields,
 };
 
 use crate::AppState;
@@ -25,7 +25,7 @@ use crate::core_fields::{
     RecordView, new_core, new_record_input, patch_refs, patched_core, record_patch,
 };
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
+use crate::paging::KindListParams;
 use crate::policy::require;
 use crate::views::opt_time;
 
@@ -408,50 +408,20 @@ pub async fn step(
         .await?)
 }
 
-/// Filters and paging of the review list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ServiceReviewListParams {
-    /// Comma-separated states (planned, held, cancelled), or `open`.
-    pub state: Option<String>,
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
 /// Reviews newest first: a customer's own organisation's, all for staff.
 pub async fn list(
     state: &AppState,
     actor: &Actor,
-    params: &ServiceReviewListParams,
+    params: &KindListParams,
 ) -> AppResult<Page<ServiceReview>> {
     require(actor, work(Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<ServiceReviewState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let org_id = match Visibility::of(actor) {
+    let (mut filter, cursor, limit) = params.filter::<ServiceReviewState>()?;
+    filter.org_id = match Visibility::of(actor) {
         Visibility::All => None,
         Visibility::Organisation(o) => Some(o),
     };
     Ok(state
         .store
-        .list_service_reviews(
-            &RecordFilter {
-                states: basics.states,
-                assignee_id: None,
-                text: basics.text,
-                org_id,
-            },
-            basics.cursor,
-            basics.limit,
-        )
+        .list_service_reviews(&filter, cursor, limit)
         .await?)
 }

@@ -13,12 +13,11 @@ use steward_domain::kind::{Kind, StepSpec, Verb, steps_from};
 use steward_domain::relationship::{ContactRole, STEPS};
 use steward_store::{Contact, CustomerProfile, RecordFilter, ServiceReview};
 
-use super::{
-    ContactInput, ProfileInput, ServiceReviewInput, ServiceReviewListParams, ServiceReviewStepInput,
-};
+use super::{ContactInput, ProfileInput, ServiceReviewInput, ServiceReviewStepInput};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
+use crate::paging::KindListParams;
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
 use crate::web::{Errors, Nav, WebResult, local_opt};
 
@@ -278,7 +277,7 @@ pub async fn create(State(state): State<AppState>, f: WebForm<PlanForm>) -> WebR
 #[template(path = "service_reviews.html")]
 pub struct ListPage {
     nav: Option<Nav>,
-    f: ServiceReviewListParams,
+    f: KindListParams,
     rows: Vec<ServiceReview>,
     tz: String,
     staff: bool,
@@ -295,7 +294,7 @@ impl ListPage {
 pub async fn list(
     State(state): State<AppState>,
     s: WebSession,
-    Query(f): Query<ServiceReviewListParams>,
+    Query(f): Query<KindListParams>,
 ) -> WebResult<ListPage> {
     let (page, error) = listed(super::list(&state, &s.actor, &f).await)?;
     Ok(ListPage {

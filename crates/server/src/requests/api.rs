@@ -8,13 +8,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    DecisionInput, OfferingInput, OfferingParams, OfferingView, RequestInput, RequestListParams,
-    RequestStepInput, RequestView, TaskListParams, TaskStepInput, TaskView,
+    DecisionInput, OfferingInput, OfferingParams, OfferingView, RequestInput, RequestStepInput,
+    RequestView, TaskStepInput, TaskView,
 };
 use crate::AppState;
 use crate::api::{ApiJson, ApiPath, ApiQuery, if_match, with_etag};
 use crate::auth::ApiActor;
 use crate::error::{AppResult, Problem};
+use crate::paging::KindListParams;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -114,12 +115,12 @@ pub struct RequestPage {
 }
 
 /// List requests, newest first (customers: their organisation's).
-#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(RequestListParams),
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(KindListParams),
     responses((status = 200, body = RequestPage), (status = 422, body = Problem)))]
 async fn list(
     State(state): State<AppState>,
     a: ApiActor,
-    ApiQuery(params): ApiQuery<RequestListParams>,
+    ApiQuery(params): ApiQuery<KindListParams>,
 ) -> AppResult<ApiJson<RequestPage>> {
     let page = super::list(&state, &a.actor, &params).await?;
     let mut items = Vec::with_capacity(page.items.len());
@@ -224,12 +225,12 @@ pub struct TaskPage {
 }
 
 /// List fulfilment tasks, newest first (staff).
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "requests", params(TaskListParams),
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "requests", params(KindListParams),
     responses((status = 200, body = TaskPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_tasks(
     State(state): State<AppState>,
     a: ApiActor,
-    ApiQuery(params): ApiQuery<TaskListParams>,
+    ApiQuery(params): ApiQuery<KindListParams>,
 ) -> AppResult<ApiJson<TaskPage>> {
     let page = super::tasks(&state, &a.actor, &params).await?;
     Ok(ApiJson(TaskPage {

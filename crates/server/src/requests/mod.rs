@@ -22,13 +22,13 @@ use steward_domain::request::{
 };
 use steward_store::{
     Approval, AuditActor, NewRequest, Offering, OfferingFilter, OfferingWrite, Page, RecordCore,
-    RecordFilter, Request, RequestChange, Task,
+    Request, RequestChange, Task,
 };
 
 use crate::AppState;
 use crate::core_fields::RecordView;
 use crate::error::{AppError, AppResult};
-use crate::paging::ListBasics;
+use crate::paging::KindListParams;
 use crate::policy::require;
 use crate::views::opt_time;
 
@@ -685,50 +685,18 @@ pub async fn get(state: &AppState, actor: &Actor, number: &str) -> AppResult<Req
     Ok(r)
 }
 
-/// Filters and paging of the request list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RequestListParams {
-    /// Comma-separated states, or `open`.
-    pub state: Option<String>,
-    /// Text in the title, or a request number.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    /// 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
-
 pub async fn list(
     state: &AppState,
     actor: &Actor,
-    params: &RequestListParams,
+    params: &KindListParams,
 ) -> AppResult<Page<Request>> {
     require(actor, work(Kind::Request, Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<RequestState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let org_id = match Visibility::of(actor) {
+    let (mut filter, cursor, limit) = params.filter::<RequestState>()?;
+    filter.org_id = match Visibility::of(actor) {
         Visibility::All => None,
         Visibility::Organisation(o) => Some(o),
     };
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id,
-    };
-    Ok(state
-        .store
-        .list_requests(&filter, basics.cursor, basics.limit)
-        .await?)
+    Ok(state.store.list_requests(&filter, cursor, limit).await?)
 }
 
 /// An approver's decision.
@@ -887,44 +855,14 @@ pub async fn task(state: &AppState, actor: &Actor, number: &str) -> AppResult<Ta
     Ok(t)
 }
 
-/// Filters and paging of the task list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TaskListParams {
-    /// Comma-separated states, or `open`.
-    pub state: Option<String>,
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
 pub async fn tasks(
     state: &AppState,
     actor: &Actor,
-    params: &TaskListParams,
+    params: &KindListParams,
 ) -> AppResult<Page<Task>> {
     require(actor, work(Kind::Task, Verb::Read), None)?;
-    let mut p = Problems::default();
-    let basics = ListBasics::parse::<TaskState>(
-        &mut p,
-        params.state.as_deref(),
-        params.q.as_deref(),
-        params.cursor.as_deref(),
-        params.limit,
-        200,
-    );
-    p.finish(())?;
-    let filter = RecordFilter {
-        states: basics.states,
-        assignee_id: None,
-        text: basics.text,
-        org_id: None,
-    };
-    Ok(state
-        .store
-        .list_tasks(&filter, basics.cursor, basics.limit)
-        .await?)
+    let (filter, cursor, limit) = params.filter::<TaskState>()?;
+    Ok(state.store.list_tasks(&filter, cursor, limit).await?)
 }
 
 /// A step of a task.

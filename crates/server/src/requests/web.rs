@@ -15,13 +15,11 @@ use steward_domain::kind::{Kind, StepSpec, Verb, steps_from};
 use steward_domain::request::{self, ApproverKind, Decision};
 use steward_store::{Approval, Offering, Request, Task};
 
-use super::{
-    DecisionInput, OfferingParams, RequestInput, RequestListParams, RequestStepInput,
-    TaskListParams, TaskStepInput,
-};
+use super::{DecisionInput, OfferingParams, RequestInput, RequestStepInput, TaskStepInput};
 use crate::AppState;
 use crate::auth::{WebForm, WebSession};
 use crate::error::AppError;
+use crate::paging::KindListParams;
 use crate::web::record::{AttachmentRow, StepForm, TimelineItem, listed, next_link};
 use crate::web::{Errors, Nav, WebResult, local_opt, local_time};
 
@@ -71,7 +69,7 @@ pub async fn catalogue(State(state): State<AppState>, s: WebSession) -> WebResul
 #[template(path = "requests.html")]
 pub struct ListPage {
     nav: Option<Nav>,
-    f: RequestListParams,
+    f: KindListParams,
     rows: Vec<Request>,
     awaiting: Vec<Request>,
     tz: String,
@@ -83,7 +81,7 @@ pub struct ListPage {
 pub async fn list(
     State(state): State<AppState>,
     s: WebSession,
-    Query(f): Query<RequestListParams>,
+    Query(f): Query<KindListParams>,
 ) -> WebResult<ListPage> {
     let (page, error) = listed(super::list(&state, &s.actor, &f).await)?;
     let awaiting = if allowed(&s, Kind::Request, Verb::Approve, None) {
@@ -475,7 +473,7 @@ pub async fn step(
 #[template(path = "tasks.html")]
 pub struct TaskListPage {
     nav: Option<Nav>,
-    f: TaskListParams,
+    f: KindListParams,
     rows: Vec<Task>,
     next_link: String,
     error: String,
@@ -484,7 +482,7 @@ pub struct TaskListPage {
 pub async fn task_list(
     State(state): State<AppState>,
     s: WebSession,
-    Query(f): Query<TaskListParams>,
+    Query(f): Query<KindListParams>,
 ) -> WebResult<TaskListPage> {
     let (page, error) = listed(super::tasks(&state, &s.actor, &f).await)?;
     Ok(TaskListPage {
