@@ -365,6 +365,10 @@ pub fn outcome(mode: ApprovalMode, lines: &[ApprovalLine]) -> Outcome {
     }
 }
 
+fn may_any(lines: &[ApprovalLine], may: &impl Fn(&ApprovalLine) -> bool) -> bool {
+    lines.iter().any(may)
+}
+
 /// A decision as someone takes it: who, approving or rejecting, when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deciding {
@@ -373,22 +377,29 @@ pub struct Deciding {
     pub now: UtcMillis,
 }
 
-/// `d.who` decides (approves or rejects) a request in `state` whose
-/// requester is `requester`: the first pending line `may` says is theirs.
-/// The lines after the decision; the ones no longer needed are skipped.
+/// `d.who` decides (approves or rejects) a request in `state` that the
+/// people `not_by` (its requester, whoever ordered it for them) may not
+/// approve: the first pending line `may` says is theirs. The lines after
+/// the decision; the ones no longer needed are skipped.
 pub fn decide(
     state: RequestState,
     mode: ApprovalMode,
     lines: &[ApprovalLine],
     may: impl Fn(&ApprovalLine) -> bool,
-    requester: Option<i64>,
+    not_by: &[i64],
     d: Deciding,
 ) -> Result<Vec<ApprovalLine>, RuleError> {
     let Deciding { who, approve, now } = d;
     let action = if approve { "approve" } else { "reject" };
-    if requester == Some(who) {
+    if not_by.contains(&who) {
         return Err(RuleError::Refused(
-            "nobody approves their own request; another approver decides".into(),
+            "nobody approves a request they asked for or ordered; another approver decides".into(),
+        ));
+    }
+    // One person is one approver, whatever lines they could answer.
+    if lines.iter().any(|l| l.decided_by == Some(who)) && may_any(lines, &may) {
+        return Err(RuleError::Conflict(
+            "you have already decided on this request".into(),
         ));
     }
     if !lines.iter().any(&may) {
@@ -499,7 +510,7 @@ mod tests {
             ApprovalMode::Any,
             &lines,
             may(9),
-            Some(1),
+            &[1],
             Deciding {
                 who: 9,
                 approve: true,
@@ -528,7 +539,7 @@ mod tests {
             ApprovalMode::All,
             &lines,
             may(5),
-            Some(1),
+            &[1],
             Deciding {
                 who: 5,
                 approve: true,
@@ -544,7 +555,7 @@ mod tests {
             ApprovalMode::All,
             &one,
             |l| l.user_id == Some(5),
-            Some(1),
+            &[1],
             Deciding {
                 who: 5,
                 approve: true,
@@ -553,12 +564,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(twice.to_string().contains("already decided"), "{twice}");
+        // Nor, being in the approving group too, the group's line: one
+        // person is one approver.
+        let again = decide(
+            AwaitingApproval,
+            ApprovalMode::All,
+            &one,
+            may(5),
+            &[1],
+            Deciding {
+                who: 5,
+                approve: true,
+                now: 11,
+            },
+        )
+        .unwrap_err();
+        assert!(again.to_string().contains("already decided"), "{again}");
         let no = decide(
             AwaitingApproval,
             ApprovalMode::All,
             &one,
             may(8),
-            Some(1),
+            &[1],
             Deciding {
                 who: 8,
                 approve: false,
@@ -578,7 +605,7 @@ mod tests {
             ApprovalMode::Any,
             &lines,
             may(1),
-            Some(1),
+            &[1],
             Deciding {
                 who: 1,
                 approve: true,
@@ -592,7 +619,7 @@ mod tests {
             ApprovalMode::Any,
             &lines,
             may(2),
-            Some(1),
+            &[1],
             Deciding {
                 who: 2,
                 approve: true,
@@ -606,7 +633,7 @@ mod tests {
             ApprovalMode::Any,
             &[line(ApproverKind::Manager, Some(5))],
             may(2),
-            Some(1),
+            &[1],
             Deciding {
                 who: 2,
                 approve: true,

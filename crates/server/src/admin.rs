@@ -372,7 +372,21 @@ pub async fn update_user<'a>(
         None => None,
         Some("") => Some(None),
         Some(email) => match store.user_by_email(email).await {
-            Ok(m) if m.active && m.id != id => Some(Some(m.id)),
+            // Someone of their own organisation, or of the provider's staff.
+            Ok(m)
+                if m.active
+                    && m.id != id
+                    && (m.org_id == current.org_id || m.role().is_staff()) =>
+            {
+                Some(Some(m.id))
+            }
+            Ok(m) if m.active && m.id != id => {
+                p.add(
+                    "manager",
+                    "a manager is of the same organisation, or the provider's staff",
+                );
+                None
+            }
             Ok(m) if m.id == id => {
                 p.add("manager", "nobody is their own manager");
                 None

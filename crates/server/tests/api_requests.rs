@@ -128,8 +128,17 @@ async fn a_request_is_approved_by_the_manager_then_fulfilled_by_its_tasks_in_ord
         let (_, page) = s.get("agent", "/api/v1/requests").await;
         assert_eq!(page["items"], json!([]));
 
-        // Carl is Cora's manager.
+        // Carl is Cora's manager; Beta's Olga may not be.
         let cora = user_id(&s, "cora@alpha.test").await;
+        let (st, e, _) = s
+            .call(
+                "admin",
+                Method::PATCH,
+                &format!("/api/v1/users/{cora}"),
+                Some(json!({"manager": "olga@beta.test"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         let (st, v, _) = s
             .call(
                 "admin",
@@ -160,7 +169,7 @@ async fn a_request_is_approved_by_the_manager_then_fulfilled_by_its_tasks_in_ord
         // nothing; staff who are not approvers are refused.
         let (st, e) = decide(&s, "customer", &req, "approve").await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
-        assert!(e.to_string().contains("own request"), "{e}");
+        assert!(e.to_string().contains("asked for or ordered"), "{e}");
         let (st, _) = decide(&s, "other", &req, "approve").await;
         assert_eq!(st, StatusCode::NOT_FOUND);
         let (st, e) = decide(&s, "agent", &req, "approve").await;
@@ -257,6 +266,17 @@ async fn a_request_is_approved_by_the_manager_then_fulfilled_by_its_tasks_in_ord
             tasks(&staff).iter().all(|(_, st)| st == "cancelled"),
             "{staff}"
         );
+        // Cancelled while awaiting approval, nobody is asked any more.
+        let (_, big) = s.post("customer", "/api/v1/requests", order.clone()).await;
+        let big = big["number"].as_str().unwrap().to_owned();
+        let (_, r) = s
+            .post(
+                "customer",
+                &format!("/api/v1/requests/{big}/transitions"),
+                json!({"action": "cancel", "note": "Not needed"}),
+            )
+            .await;
+        assert_eq!(r["approvals"][0]["decision"], "skipped", "{r}");
         // A colleague may not cancel someone else's request; nor fulfil one.
         let (st, r) = s
             .post(

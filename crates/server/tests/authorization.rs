@@ -918,8 +918,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 "AUD-0001"
                             } else if template.contains("findings") {
                                 "FND-0001"
-                            } else if (template.contains("/reviews/")
-                                || template.ends_with("/reviews"))
+                            } else if template.contains("/reviews/")
+                                || template.ends_with("/reviews")
                             {
                                 "REV-0001"
                             } else if template.contains("articles") {
@@ -1045,8 +1045,7 @@ async fn every_route_every_role_own_and_other_organisation() {
                             ("audits", "AUD-0001")
                         } else if template.contains("findings") {
                             ("findings", "FND-0001")
-                        } else if (template.contains("/reviews/") || template.ends_with("/reviews"))
-                        {
+                        } else if template.contains("/reviews/") || template.ends_with("/reviews") {
                             ("reviews", "REV-0001")
                         } else if template.contains("actions") {
                             ("actions", "ACT-0001")

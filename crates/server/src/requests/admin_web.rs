@@ -495,9 +495,11 @@ pub async fn update(
     let s = f.session;
     require(&s.actor, Action::ServiceWrite, None)?;
     let form = OfferingForm::read(&f.form);
-    let version = form.version.parse::<i64>().ok();
+    let Ok(version) = form.version.parse::<i64>() else {
+        return Err(AppError::field("version", "reload the offering and save again").into());
+    };
     let saved = match form.input() {
-        Ok(input) => super::update_offering(&state, &s.actor, &number, &input, version).await,
+        Ok(input) => super::update_offering(&state, &s.actor, &number, &input, Some(version)).await,
         Err(e) => Err(e),
     };
     match saved {

@@ -118,7 +118,15 @@ async fn resolve(state: &AppState, token: &str) -> Result<(Actor, Request), AppE
         return Err(AppError::NotFound);
     }
     let r = state.store.request(&link.number).await?;
-    Ok((user.actor(), r))
+    let actor = user.actor();
+    // The link is the approver's key, not a way around what they may read.
+    crate::policy::require(
+        &actor,
+        Action::Work(Kind::Request, Verb::Read),
+        Some(r.org_id),
+    )
+    .map_err(|_| AppError::NotFound)?;
+    Ok((actor, r))
 }
 
 #[derive(Template, WebTemplate)]

@@ -371,6 +371,7 @@ pub async fn offering(state: &AppState, actor: &Actor, number: &str) -> AppResul
     let o = state.store.offering(&number).await?;
     if !actor.role.is_staff()
         && (!o.active
+            || !o.service_live
             || orderable(state, &o)
                 .await?
                 .refusal(actor.role, actor.org_id)
@@ -561,7 +562,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> Ap
         .canonical(&input.offering)
         .ok_or_else(|| AppError::field("offering", "name an offering such as OFR-0001"))?;
     let o = match state.store.offering(&number).await {
-        Ok(o) if o.active => o,
+        Ok(o) if o.active && o.service_live => o,
         _ => {
             return Err(AppError::field(
                 "offering",
@@ -599,7 +600,13 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> Ap
         for a in &rule.approvers {
             match a.kind {
                 ApproverKind::Manager => match state.store.user_manager(who.user_id).await? {
-                    Some(m) if m != who.user_id => approvals.push((*a, Some(m))),
+                    Some(m)
+                        if m != who.user_id
+                            && m != actor.user_id
+                            && may_approve(state, m, who.org_id).await =>
+                    {
+                        approvals.push((*a, Some(m)))
+                    }
                     _ => {
                         return Err(AppError::Conflict(format!(
                             "{} needs the approval of {}'s manager, and none is known: \
@@ -673,6 +680,17 @@ pub async fn create(state: &AppState, actor: &Actor, input: &RequestInput) -> Ap
         .store
         .create_request(&AuditActor::from(actor), &new)
         .await?)
+}
+
+/// Whether the user `id` can approve a request of organisation `org`: active,
+/// allowed to approve, and able to read it.
+async fn may_approve(state: &AppState, id: i64, org: i64) -> bool {
+    match state.store.user_by_id(id).await {
+        Ok(u) => {
+            u.active && require(&u.actor(), work(Kind::Request, Verb::Approve), Some(org)).is_ok()
+        }
+        Err(_) => false,
+    }
 }
 
 /// A request the actor may see, or 404 (another organisation's included).
@@ -753,7 +771,10 @@ pub async fn decide_as(
                     ApproverKind::Manager => l.user_id == Some(who),
                     ApproverKind::Group => l.approver.group_id.is_some_and(|g| groups.contains(&g)),
                 },
-                r.request.requester_id,
+                &[r.request.requester_id, r.request.ordered_by]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>(),
                 request::Deciding { who, approve, now },
             )?;
             Ok(RequestChange {
@@ -819,7 +840,10 @@ pub async fn step(
 /// Requests awaiting the actor's decision.
 pub async fn awaiting(state: &AppState, actor: &Actor) -> AppResult<Vec<Request>> {
     require(actor, work(Kind::Request, Verb::Approve), None)?;
-    Ok(state.store.requests_awaiting(actor.user_id, 100).await?)
+    let mut list = state.store.requests_awaiting(actor.user_id, 100).await?;
+    // Only what the actor may read: a customer, their organisation's.
+    list.retain(|r| Visibility::of(actor).includes(r.org_id));
+    Ok(list)
 }
 
 // ---- tasks ----

@@ -33,6 +33,8 @@ pub struct Offering {
     pub calendar_id: i64,
     pub calendar_name: String,
     pub active: bool,
+    /// Its service is live: only then may it be ordered.
+    pub service_live: bool,
     /// The organisations named, comma-separated ids (none: the service's customers).
     pub org_ids: Option<String>,
     pub created_at: UtcMillis,
@@ -114,6 +116,8 @@ pub struct Request {
     pub approval_required: bool,
     pub sequential: bool,
     pub note: Option<String>,
+    /// Who ordered it (staff may order for someone): never its approver.
+    pub ordered_by: Option<i64>,
 }
 
 kind_row!(Request, RequestState);

@@ -30,7 +30,8 @@ macro_rules! select_offering {
         concat!(
             "SELECT o.id, o.number, o.service_id, s.number AS service_number, \
              s.name AS service_name, o.name, o.description, o.form, o.approval, o.plan, o.roles, \
-             o.price, o.target_minutes, o.calendar_id, c.name AS calendar_name, o.active, ",
+             o.price, o.target_minutes, o.calendar_id, c.name AS calendar_name, o.active, \
+             s.status = 'live' AS service_live, ",
             dialect::offering_orgs!(),
             " AS org_ids, o.created_at, o.updated_at, o.version FROM offerings o \
              JOIN services s ON s.id = o.service_id JOIN calendars c ON c.id = o.calendar_id",
@@ -43,7 +44,8 @@ macro_rules! select {
     ($tail:literal) => {
         record_select!(
             "d.offering_id, o.number AS offering_number, o.name AS offering_name, d.answers, \
-             d.cost, d.approval_mode, d.approval_required, d.sequential, d.note",
+             d.cost, d.approval_mode, d.approval_required, d.sequential, d.note, \
+             r.created_by AS ordered_by",
             "JOIN request_details d ON d.record_id = r.id JOIN offerings o ON o.id = d.offering_id",
             "request",
             $tail
@@ -658,6 +660,18 @@ async fn settle(
         for s in states.iter_mut().filter(|s| !s.is_final()) {
             *s = TaskState::Cancelled;
         }
+        // Nobody is asked any more.
+        let skipped = sqlx::query(
+            "UPDATE request_approvals SET decision = 'skipped' \
+             WHERE record_id = $1 AND decision = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if skipped > 0 {
+            c.set("approvals_skipped", &skipped);
+        }
     }
     let by = format!("{} {}", r.number, state.as_str());
     for (t, s) in tasks.iter_mut().zip(&states) {
@@ -785,6 +799,18 @@ pub async fn task_step(
 ) -> Result<Task> {
     let now = now_ms();
     let mut tx = p.begin().await?;
+    // The request first, then the task, in the order every change to a
+    // request takes them (`change` locks the request, then settles its
+    // tasks): two tasks finishing at once settle one after the other.
+    let request: String = sqlx::query_scalar(
+        "SELECT rq.number FROM work_records r JOIN task_details t ON t.record_id = r.id \
+         JOIN work_records rq ON rq.id = t.request_id WHERE r.number = $1 AND r.kind = 'task'",
+    )
+    .bind(number)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    records::lock(&mut tx, "request", &request, None).await?;
     let id = records::lock(&mut tx, "task", number, None).await?;
     let t: Task = sqlx::query_as(select_task!(" AND r.id = $1"))
         .bind(id)
@@ -793,9 +819,6 @@ pub async fn task_step(
     if expected_version.is_some_and(|v| v != t.version) {
         return Err(StoreError::Stale);
     }
-    // The request first, as every change to a request locks it: two tasks
-    // finishing at once settle one after the other.
-    records::lock(&mut tx, "request", &t.request_number, None).await?;
     let to = request::task_step(t.state(), action)?;
     let mut c = Changes::default();
     c.diff("state", &t.state().as_str(), &to.as_str());
