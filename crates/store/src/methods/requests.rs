@@ -5,7 +5,7 @@ use crate::*;
 
 impl Store {
     pub async fn create_offering(&self, actor: &AuditActor, w: &OfferingWrite) -> Result<Offering> {
-        dispatch!(self, requests::create_offering(actor, w))
+        dispatch!(self, offerings::create_offering(actor, w))
     }
 
     pub async fn update_offering(
@@ -17,21 +17,21 @@ impl Store {
     ) -> Result<Offering> {
         dispatch!(
             self,
-            requests::update_offering(actor, number, expected_version, w)
+            offerings::update_offering(actor, number, expected_version, w)
         )
     }
 
     pub async fn offering(&self, number: &str) -> Result<Offering> {
-        dispatch!(self, requests::offering(number))
+        dispatch!(self, offerings::offering(number))
     }
 
     pub async fn offerings(&self, filter: &OfferingFilter) -> Result<Vec<Offering>> {
-        dispatch!(self, requests::offerings(filter))
+        dispatch!(self, offerings::offerings(filter))
     }
 
     /// The organisations that receive a service.
     pub async fn service_orgs(&self, service_id: i64) -> Result<Vec<i64>> {
-        dispatch!(self, requests::service_orgs(service_id))
+        dispatch!(self, offerings::service_orgs(service_id))
     }
 
     pub async fn create_request(&self, actor: &AuditActor, new: &NewRequest) -> Result<Request> {

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod meta;
 pub mod nonconformities;
 pub mod notifications;
+pub mod offerings;
 pub mod orgs;
 pub mod problems;
 pub mod records;
