@@ -120,11 +120,15 @@ pub enum Action {
     SurveyAnswer,
     /// A customer's profile and contacts (business relationship, 8.3.2).
     CustomerWrite,
+    /// Incoming e-mail and its quarantine.
+    MailRead,
+    /// Release or dismiss a quarantined message.
+    MailReview,
 }
 
 impl Action {
     /// Every action that is not about a work record, for exhaustive tests.
-    pub const GENERAL: [Action; 27] = [
+    pub const GENERAL: [Action; 29] = [
         Action::ServiceRead,
         Action::ServiceWrite,
         Action::GroupRead,
@@ -152,6 +156,8 @@ impl Action {
         Action::SurveyWrite,
         Action::SurveyAnswer,
         Action::CustomerWrite,
+        Action::MailRead,
+        Action::MailReview,
     ];
 
     /// The roles this action is granted to. Nothing is allowed by default:
@@ -168,12 +174,12 @@ impl Action {
             Work(kind, verb) => kind.granted(verb),
             ServiceRead | OwnTokens | OwnSettings | ServiceReportRead => EVERYONE,
             GroupRead | UserRead | OrgRead | ConformityRead | SmsRead | ServiceLevelRead
-            | SurveyRead => STAFF,
+            | SurveyRead | MailRead => STAFF,
             ServiceWrite | GroupWrite | RequirementWrite | SmsWrite | ServiceLevelWrite
             | ServiceReportIssue | SurveyWrite | CustomerWrite => OWNERS,
             SurveyAnswer => &[Customer],
             EvidenceWrite => &[Admin, Manager, Auditor],
-            DocumentAcknowledge => &[Admin, Agent, Manager],
+            DocumentAcknowledge | MailReview => &[Admin, Agent, Manager],
             AuditRead | JobRead => &[Admin, Auditor],
             UserWrite | OrgWrite | JobRetry => ADMIN,
         }

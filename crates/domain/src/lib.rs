@@ -22,6 +22,7 @@ pub mod incident;
 pub mod internal_audit;
 pub mod kind;
 pub mod link;
+pub mod mail_in;
 pub mod nonconformity;
 pub mod notify;
 pub mod number;

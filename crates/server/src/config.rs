@@ -71,6 +71,18 @@ pub struct Config {
     pub public_url: String,
     /// When set, `/metrics` answers only `Authorization: Bearer <this>`. Empty: open.
     pub metrics_token: String,
+    /// Incoming mail by IMAP: `imaps://user:password@host/INBOX` (TLS) or
+    /// `imap://...` (plain, for a server on this machine). Empty: no mailbox is read.
+    pub imap_url: String,
+    /// How long an IMAP IDLE waits before the mailbox is searched again anyway.
+    pub imap_idle_seconds: u64,
+    /// The secret a mail server sends (`Authorization: Bearer <token>`) to
+    /// hand messages to `POST /api/v1/mail/inbound`. Empty: the endpoint is off.
+    pub mail_token: String,
+    /// The service incidents opened by e-mail are raised against (`SVC-0001`).
+    pub mail_service: String,
+    /// The largest message taken in, in bytes.
+    pub mail_max_bytes: usize,
     /// Incidents of one service and category, with no problem linked, that make
     /// a candidate problem when they occur within `problem_trend_days`.
     pub problem_trend_incidents: i64,
@@ -117,6 +129,11 @@ impl Default for Config {
             mail_from: "Steward <steward@localhost>".into(),
             public_url: String::new(),
             metrics_token: String::new(),
+            imap_url: String::new(),
+            imap_idle_seconds: 60,
+            mail_token: String::new(),
+            mail_service: String::new(),
+            mail_max_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -125,13 +142,18 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut shown = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
         if let Some(o) = shown.as_object_mut() {
-            for key in ["database_url", "smtp_url"] {
+            for key in ["database_url", "smtp_url", "imap_url"] {
                 if let Some(url) = o.get(key).and_then(|v| v.as_str()).map(without_secrets) {
                     o.insert(key.into(), url.into());
                 }
             }
-            if !self.metrics_token.is_empty() {
-                o.insert("metrics_token".into(), REDACTED.into());
+            for (key, secret) in [
+                ("metrics_token", &self.metrics_token),
+                ("mail_token", &self.mail_token),
+            ] {
+                if !secret.is_empty() {
+                    o.insert(key.into(), REDACTED.into());
+                }
             }
         }
         write!(f, "Config {shown}")

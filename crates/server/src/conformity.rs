@@ -541,6 +541,10 @@ pub fn gap_link(g: &Gap) -> Option<String> {
         "organisation" => Some("/admin/organisations".to_owned()),
         "audit_trail" => Some("/audit".to_owned()),
         "requirement" => Some(format!("/conformity/{}", g.record_key)),
+        "mail" => g
+            .record_key
+            .strip_prefix("MAIL-")
+            .map(|id| format!("/mail/{id}")),
         "service_report" => Some(format!("/service-reports?organisation={}", g.record_key)),
         "surveys" => Some("/surveys".to_owned()),
         "record" => steward_domain::register::Register::of_number(&g.record_key)

@@ -537,6 +537,7 @@ pub async fn load(state: &AppState, incidents: usize) -> AppResult<Option<DemoSu
     )
     .await?;
     crate::relationship::demo::load(state, "manager@northwind.example").await?;
+    crate::mail_in::demo::load(state, "kim@acme.example", DEMO_AGENT).await?;
     let finding = crate::audits::demo::load(state, "manager@northwind.example").await?;
     let nonconformity = crate::nonconformities::demo::load(
         state,

@@ -575,7 +575,10 @@ async fn notify_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String> 
             to: r.email.clone(),
             subject: format!("[{}] {} ({subject})", inc.number, inc.title),
             body,
-            message_id: format!("<notify-{}-{}@steward>", job.id, r.id),
+            message_id: steward_domain::mail_in::own_id(
+                &format!("notify-{}-{}", job.id, r.id),
+                &inc.number,
+            ),
         };
         mails.push(mail.job(Some(id), state.config.job_max_attempts)?);
     }
@@ -686,7 +689,10 @@ async fn overdue_mail(
             to: email,
             subject: format!("[{}] {} (past its target date)", r.number, r.title),
             body,
-            message_id: format!("<overdue-{}-{uid}@steward>", job.id),
+            message_id: steward_domain::mail_in::own_id(
+                &format!("overdue-{}-{uid}", job.id),
+                &r.number,
+            ),
         };
         mails.push(mail.job(Some(id), state.config.job_max_attempts)?);
     }

@@ -26,6 +26,7 @@ pub mod improvements;
 pub mod incidents;
 pub mod jobs;
 pub mod mail;
+pub mod mail_in;
 pub mod markdown;
 pub mod nonconformities;
 mod ops;
@@ -93,6 +94,7 @@ impl AppState {
         let login_guard = Arc::new(auth::LoginGuard::new(&config)?);
         auth::limit_password_work(config.password_checks_at_once);
         let mailer = mail::Mailer::new(&config.smtp_url, &config.mail_from)?;
+        mail_in::imap::MailboxUrl::parse(&config.imap_url)?;
         let store = Store::connect(
             &config.database_url,
             &StoreOptions {
@@ -138,6 +140,7 @@ pub fn app(state: AppState) -> Router {
                 )
             }),
         )
+        .merge(mail_in::web::inbound_router(state.config.mail_max_bytes))
         .nest("/api", Router::new().fallback(ops::api_not_found))
         .merge(web::router(state.config.max_upload_bytes))
         .merge(ops::router())
@@ -255,6 +258,10 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let sealer = tokio::spawn(run_sealer(state.store.clone(), stop_rx.clone()));
     let snapshots = tokio::spawn(conformity::run_snapshots(state.clone(), stop_rx.clone()));
+    let mailbox = mail_in::imap::MailboxUrl::parse(&state.config.imap_url)
+        .ok()
+        .flatten()
+        .map(|at| tokio::spawn(mail_in::imap::run(state.clone(), at, stop_rx.clone())));
     let worker = state
         .config
         .run_jobs
@@ -278,6 +285,9 @@ pub async fn serve(
     let _ = snapshots.await;
     if let Some(w) = worker {
         let _ = w.await;
+    }
+    if let Some(m) = mailbox {
+        let _ = m.await;
     }
     store.close().await;
     result

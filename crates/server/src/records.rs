@@ -218,6 +218,26 @@ pub fn verb_for(visibility: CommentVisibility) -> Verb {
     }
 }
 
+/// Whether the actor may write this comment on the record, and its body as
+/// kept: the rules for a comment however it comes (API, form, e-mail).
+pub fn check_comment(
+    actor: &Actor,
+    r: &RecordRef,
+    input: &CommentInput,
+) -> AppResult<(CommentVisibility, String)> {
+    let visibility = visibility(input.visibility.as_deref())?;
+    require(
+        actor,
+        Action::Work(r.kind()?, verb_for(visibility)),
+        scope_org(r),
+    )?;
+    check_open(r)?;
+    let mut p = Problems::default();
+    let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
+    p.finish(())?;
+    Ok((visibility, body))
+}
+
 /// A comment or work note on any record, with files already staged: one
 /// write with its audit entry. A kind with clocks and notifications
 /// (incidents) adds what the comment causes there.
@@ -228,18 +248,8 @@ pub async fn comment(
     input: &CommentInput,
     files: &[NewAttachment],
 ) -> AppResult<Comment> {
-    let visibility = visibility(input.visibility.as_deref())?;
-    let kind = r.kind()?;
-    require(
-        actor,
-        Action::Work(kind, verb_for(visibility)),
-        scope_org(r),
-    )?;
-    check_open(r)?;
-    let mut p = Problems::default();
-    let body = text::required_body(&mut p, "body", &input.body, text::BODY_MAX);
-    p.finish(())?;
-    match kind {
+    let (visibility, body) = check_comment(actor, r, input)?;
+    match r.kind()? {
         Kind::Incident => {
             crate::incidents::comment(state, actor, r, visibility, &body, files).await
         }

@@ -135,10 +135,13 @@ pub enum FigureId {
     /// Customers that receive a service: a service review held with them in
     /// the last twelve months.
     CustomersReviewed,
+    /// Messages quarantined in the window: reviewed (released or dismissed),
+    /// or held less than two days.
+    MailReviewed,
 }
 
 impl FigureId {
-    pub const ALL: [FigureId; 58] = {
+    pub const ALL: [FigureId; 59] = {
         use FigureId::*;
         [
             IncidentsResolvedInTime,
@@ -199,6 +202,7 @@ impl FigureId {
             RequestsFulfilledInTarget,
             RequestsApprovedAsRequired,
             CustomersReviewed,
+            MailReviewed,
         ]
     };
 
@@ -822,6 +826,14 @@ pub static REGISTRY: &[Check] = &[
             met: 100.0,
             partly: 75.0,
         },
+    },
+    Check {
+        id: "mail-reviewed",
+        title: "Mail that made no record is reviewed",
+        explanation: "Messages quarantined in the period (unknown sender, automatic reply, unreadable): released or dismissed by someone, or held less than two days.",
+        requirements: &["8.6.1", "8.6.2"],
+        figure: FigureId::MailReviewed,
+        rule: Rule::NoneBad { partly: 2 },
     },
 ];
 

@@ -129,6 +129,7 @@ pub fn router(max_upload: usize) -> (axum::Router<AppState>, utoipa::openapi::Op
         .merge(crate::articles::api::router())
         .merge(crate::requests::api::router())
         .merge(crate::relationship::api::router())
+        .merge(crate::mail_in::web::api_router())
         .merge(crate::satisfaction::api::router())
         .merge(crate::service_reports::api::router())
         .merge(crate::surveys::api::router())

@@ -202,6 +202,20 @@ fn service_usable(p: &mut Problems, number: &str, status: Option<&str>) -> bool 
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> AppResult<Incident> {
+    let new = prepare(state, actor, input).await?;
+    Ok(state
+        .store
+        .create_incident(&AuditActor::from(actor), &new)
+        .await?)
+}
+
+/// An incident as the actor may open it, every rule checked (the same for
+/// the API, the form and e-mail), ready for the store.
+pub async fn prepare(
+    state: &AppState,
+    actor: &Actor,
+    input: &IncidentInput,
+) -> AppResult<NewIncident> {
     require(actor, Action::Work(Kind::Incident, Verb::Create), None)?;
     let mut p = Problems::default();
     let draft = IncidentDraft::parse(
@@ -329,16 +343,12 @@ pub async fn create(state: &AppState, actor: &Actor, input: &IncidentInput) -> A
         group_name: refs.group_name.filter(|_| group_id.is_some()),
         assignee_name: refs.assignee_name.filter(|_| assignee_id.is_some()),
     };
-    let new = NewIncident {
+    Ok(NewIncident {
         org_id,
         caller_id,
         fields,
         names: Some(names),
-    };
-    Ok(state
-        .store
-        .create_incident(&AuditActor::from(actor), &new)
-        .await?)
+    })
 }
 
 async fn check_membership(

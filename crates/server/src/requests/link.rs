@@ -89,9 +89,9 @@ pub async fn mail_job(state: &AppState, job: &Job) -> Result<Vec<NewJob>, String
             to: a.email.clone(),
             subject: format!("[{}] {} (your approval)", r.number, r.title),
             body,
-            message_id: format!(
-                "<approval-{}-{}-{}@steward>",
-                job.id, a.approval_id, a.user_id
+            message_id: steward_domain::mail_in::own_id(
+                &format!("approval-{}-{}-{}", job.id, a.approval_id, a.user_id),
+                &r.number,
             ),
         };
         mails.push(mail.job(Some(r.id), state.config.job_max_attempts)?);

@@ -1,4 +1,5 @@
 //! Test support shared by the server's and the binary's tests: a real SMTP
-//! server on a local port. Not used by the product itself.
+//! server on a local port, a real IMAP server (Dovecot). Not used by the product itself.
 
+pub mod dovecot;
 pub mod smtp;

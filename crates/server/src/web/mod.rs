@@ -255,6 +255,7 @@ pub fn routes(max_upload: usize) -> WebRoutes {
         .merge(crate::requests::admin_web::router())
         .merge(crate::portal::router())
         .merge(crate::relationship::web::router())
+        .merge(crate::mail_in::web::router())
         .merge(crate::nonconformities::web::router())
         .merge(crate::actions::web::router())
         .merge(crate::improvements::web::router())
@@ -308,6 +309,8 @@ pub struct Nav {
     pub customer: bool,
     /// Staff who look after customers' relationships.
     pub can_customers: bool,
+    /// Staff who see incoming mail and its quarantine.
+    pub can_mail: bool,
 }
 
 impl Nav {
@@ -345,6 +348,7 @@ impl Nav {
             ) == Decision::Allow,
             customer: !s.actor.role.is_staff(),
             can_customers: authorize(&s.actor, Action::OrgRead, None) == Decision::Allow,
+            can_mail: authorize(&s.actor, Action::MailRead, None) == Decision::Allow,
         })
     }
 }

@@ -50,6 +50,12 @@ impl Store {
         dispatch!(self, bench::count_opened(from, to))
     }
 
+    /// Moves a message's arrival `days` into the past (for tests of the
+    /// evidence on mail left in the quarantine).
+    pub async fn bench_backdate_mail(&self, id: i64, days: i64) -> Result<()> {
+        dispatch!(self, bench::backdate_mail(id, days * 86_400_000))
+    }
+
     pub async fn bench_clear_incidents(&self) -> Result<()> {
         dispatch!(self, bench::clear_incidents())
     }

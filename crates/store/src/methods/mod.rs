@@ -60,6 +60,7 @@ mod improvements;
 mod incidents;
 mod internal_audits;
 mod jobs;
+mod mail_in;
 mod nonconformities;
 mod organisations;
 mod problems;

@@ -118,6 +118,17 @@ pub async fn fill_incidents(
 }
 
 /// Reopens every incident as new (the SLA benchmark: open incidents to recompute).
+pub async fn backdate_mail(p: &Pools, id: i64, by_ms: i64) -> Result<()> {
+    let mut tx = p.begin().await?;
+    sqlx::query("UPDATE inbound_mail SET received_at = received_at - $1 WHERE id = $2")
+        .bind(by_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn open_all(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     sqlx::query(

@@ -353,6 +353,12 @@ fn sql_of(id: FigureId) -> FigureSql {
             gap: COMPLAINT_GAP,
             order: "c.opened_at DESC, c.id DESC",
         },
+        MailReviewed => FigureSql {
+            from: "FROM inbound_mail m WHERE m.outcome = 'quarantined' AND m.received_at >= :since",
+            good: "m.reviewed_at IS NOT NULL OR m.received_at >= :now - 172800000",
+            gap: "'mail' AS kind, 'MAIL-' || m.id AS record_key, m.subject AS title",
+            order: "m.received_at DESC, m.id DESC",
+        },
         CustomersReviewed => FigureSql {
             from: "FROM organisations o WHERE o.kind = 'customer' \
                    AND EXISTS (SELECT 1 FROM service_customers sc WHERE sc.org_id = o.id)",

@@ -66,7 +66,7 @@ pub async fn get_by_id(p: &Pools, id: i64) -> Result<Incident> {
 
 /// What a new incident's references are called, read before the write so that
 /// the write itself stays one statement where the database allows it.
-async fn names<'c, E>(executor: E, new: &NewIncident) -> Result<IncidentNames>
+pub(super) async fn names<'c, E>(executor: E, new: &NewIncident) -> Result<IncidentNames>
 where
     E: sqlx::Executor<'c, Database = Db>,
 {
@@ -154,7 +154,7 @@ const INSERT_COLUMNS: &[&str] = &[
 /// Creates one incident with its audit entry: the record as it will read back
 /// (id and number filled in by `write`), and its creation diff.
 #[allow(clippy::too_many_arguments)]
-async fn insert<F>(
+pub(super) async fn insert<F>(
     actor: &AuditActor,
     terms: &SlaTerms,
     new: &NewIncident,

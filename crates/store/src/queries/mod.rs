@@ -19,6 +19,7 @@ pub mod incidents;
 pub mod internal_audits;
 pub use internal_audits::{audits, findings};
 pub mod jobs;
+pub mod mail_in;
 pub mod meta;
 pub mod nonconformities;
 pub mod notifications;
