@@ -388,6 +388,13 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
                 scoped(Forbidden)
             }
         }
+        // Incoming mail: staff read it; those who work the desk review the quarantine.
+        "GET /api/v1/mail" | "GET /api/v1/mail/{id}" => {
+            only(&["admin", "agent", "manager", "auditor"])
+        }
+        "POST /api/v1/mail/{id}/release" | "POST /api/v1/mail/{id}/dismiss" => {
+            only(&["admin", "agent", "manager"])
+        }
         // Business relationship: staff read customers' profiles; managers keep them.
         "GET /api/v1/customers" | "GET /api/v1/customers/{id}" => {
             only(&["admin", "agent", "manager", "auditor"])
@@ -719,6 +726,19 @@ async fn every_route_every_role_own_and_other_organisation() {
             );
         }
 
+        // A message in the quarantine (a stranger's), to read, release or dismiss.
+        let mail_id = match steward_server::mail_in::take(
+            &s.state,
+            b"From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n",
+            steward_server::mail_in::Source::Http,
+        )
+        .await
+        .unwrap()
+        {
+            steward_server::mail_in::Taken::Quarantined { id, .. } => id.to_string(),
+            other => panic!("not quarantined: {other:?}"),
+        };
+
         // A known error, linked to the customer's own incident.
         let (st, v) = s
             .post(
@@ -975,6 +995,8 @@ async fn every_route_every_role_own_and_other_organisation() {
                                 &file_ids[0]
                             } else if template.contains("evidence-files") {
                                 &file_ids[1]
+                            } else if template.contains("/mail/") {
+                                &mail_id
                             } else if template.contains("calendars") || template.contains("jobs") {
                                 "1"
                             } else if template.contains("attachments") {

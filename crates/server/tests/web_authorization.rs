@@ -290,6 +290,9 @@ fn expect(route: &str, role: &str, own: bool) -> Expect {
             _ => Forbidden,
         },
         "POST /requests/{number}/links" => workers_scoped(Forbidden),
+        // Incoming mail: staff read it; those who work the desk review the quarantine.
+        "GET /mail" | "GET /mail/{id}" | "GET /mail/{id}/raw" => only(STAFF),
+        "POST /mail/{id}/release" | "POST /mail/{id}/dismiss" => only(WORKERS),
         // Business relationship: staff read customers; managers keep them.
         "GET /customers" | "GET /customers/{id}" => only(STAFF),
         "POST /customers/{id}/profile"
@@ -590,6 +593,18 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                 .await;
             assert_eq!(st, StatusCode::OK, "{v}");
         }
+        // A message in the quarantine (a stranger's), to read, release or dismiss.
+        let mail_id = match steward_server::mail_in::take(
+            &s.state,
+            b"From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n",
+            steward_server::mail_in::Source::Http,
+        )
+        .await
+        .unwrap()
+        {
+            steward_server::mail_in::Taken::Quarantined { id, .. } => id.to_string(),
+            other => panic!("not quarantined: {other:?}"),
+        };
         let mut file_ids = Vec::new();
         for path in [
             "/api/v1/documents/DOC-0001/files",
@@ -722,6 +737,8 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
                         &file_ids[0]
                     } else if template.starts_with("/conformity/files") {
                         &file_ids[1]
+                    } else if template.starts_with("/mail/") {
+                        &mail_id
                     } else if template.contains("calendars") || template.contains("jobs") {
                         "1"
                     } else if template.starts_with("/attachments") {

@@ -236,6 +236,7 @@ pub async fn open_incident(
 
 /// Writes a reply as a public comment on its record, with its files, in one
 /// transaction with the message's row; `None` when it was taken in already.
+#[allow(clippy::too_many_arguments)]
 pub async fn reply(
     p: &Pools,
     actor: &AuditActor,
