@@ -201,6 +201,12 @@ async fn main() -> anyhow::Result<()> {
             r.requests,
             100.0 * r.requests / r.api.max(1.0)
         );
+        println!(
+            "{:<9} incoming mail (a new message from a known customer, over HTTP): {:.0} incidents/s, {:.0}% of incident creation",
+            r.backend,
+            r.mail,
+            100.0 * r.mail / r.api.max(1.0)
+        );
         if let Some((raw, api)) = r.cpu_us {
             println!(
                 "{:<9} machine CPU (database, server and clients): {raw:.0} µs per raw insert, {api:.0} µs per API creation",

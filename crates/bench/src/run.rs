@@ -26,6 +26,8 @@ pub(crate) struct Row {
     /// Requests ordered through the API per second: an offering with a
     /// five-field form and one fulfilment task, at the same clients.
     pub(crate) requests: f64,
+    /// Messages handed in over HTTP per second, each opening an incident.
+    pub(crate) mail: f64,
     /// Machine CPU time (both database and server, all cores) per raw insert
     /// and per API creation, in microseconds, when /proc/stat is readable.
     pub(crate) cpu_us: Option<(f64, f64)>,
@@ -131,6 +133,8 @@ pub(crate) async fn run_backend(
                 std::env::var("STEWARD_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
             )
             .env("STEWARD_MAX_CONNECTIONS", args.clients.to_string())
+            .env("STEWARD_MAIL_TOKEN", MAIL_TOKEN)
+            .env("STEWARD_MAIL_SERVICE", "SVC-0001")
             .stdout(Stdio::null())
             .spawn()
             .context("start steward serve")?;
@@ -229,6 +233,8 @@ pub(crate) async fn run_backend(
     drain_jobs(&store).await?;
 
     let requests = request_rate(args, name, &client, &base, &token, bin, &url, calendar.id).await?;
+    drain_jobs(&store).await?;
+    let mail = mail_rate(args, name, &client, &base).await?;
     drain_jobs(&store).await?;
 
     let burst = if args.logins > 0 {
@@ -445,6 +451,7 @@ pub(crate) async fn run_backend(
         raw,
         api,
         requests,
+        mail,
         cpu_us,
         lists,
         problems,
@@ -525,37 +532,75 @@ async fn request_rate(
         "[{name}] request creation, {} clients, {} s",
         args.clients, args.seconds
     );
-    let created = Arc::new(AtomicU64::new(0));
+    let (base, token) = (base.to_owned(), token.to_owned());
+    rate(args, client, move |client, c, n| {
+        let body = json!({"offering": "OFR-0001", "requested_for": "cust@alpha.test",
+            "answers": {"model": "14 inch", "quantity": 1 + n % 3, "needed_by": "2027-01-15",
+                        "bag": n % 2 == 0, "note": format!("order {c}/{n}")}});
+        client
+            .post(format!("{base}/api/v1/requests"))
+            .bearer_auth(&token)
+            .json(&body)
+    })
+    .await
+}
+
+/// The mail server's key for the bench's server.
+const MAIL_TOKEN: &str = "bench-mail";
+
+/// Messages a mail server hands in per second at `args.clients` clients,
+/// each from a known customer and new, so each opens an incident (parse,
+/// screen, find the sender and the thread, check, write the incident and
+/// the message's row in one transaction). Run after [`request_rate`], whose
+/// customer sends them.
+async fn mail_rate(
+    args: &Args,
+    name: &str,
+    client: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<f64> {
+    eprintln!(
+        "[{name}] incoming mail, {} clients, {} s",
+        args.clients, args.seconds
+    );
+    let base = base.to_owned();
+    rate(args, client, move |client, c, n| {
+        let raw = format!(
+            "From: Customer <cust@alpha.test>\r\nTo: desk@p.test\r\nSubject: Printer {c}/{n} jams\r\n\
+             Message-ID: <bench-{c}-{n}@alpha.test>\r\nDate: Sat, 5 Dec 2026 10:00:00 +0000\r\n\r\n\
+             The printer on floor {c} jams on page {n}.\r\n\r\nCustomer\r\n"
+        );
+        client
+            .post(format!("{base}/api/v1/mail/inbound"))
+            .bearer_auth(MAIL_TOKEN)
+            .body(raw)
+    })
+    .await
+}
+
+/// Successful calls per second: `args.clients` clients each sending what
+/// `call(client, c, n)` builds for `args.seconds`; anything but 2xx fails the run.
+async fn rate<F>(args: &Args, client: &reqwest::Client, call: F) -> anyhow::Result<f64>
+where
+    F: Fn(&reqwest::Client, u32, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let call = Arc::new(call);
+    let done = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
-        let (client, base, token, created) = (
-            client.clone(),
-            base.to_owned(),
-            token.to_owned(),
-            created.clone(),
-        );
+        let (client, call, done) = (client.clone(), call.clone(), done.clone());
         let secs = args.seconds;
         tasks.push(tokio::spawn(async move {
             let mut n = 0;
             while start.elapsed() < Duration::from_secs(secs) {
                 n += 1;
-                let body = json!({"offering": "OFR-0001", "requested_for": "cust@alpha.test",
-                    "answers": {"model": "14 inch", "quantity": 1 + n % 3, "needed_by": "2027-01-15",
-                                "bag": n % 2 == 0, "note": format!("order {c}/{n}")}});
-                match client
-                    .post(format!("{base}/api/v1/requests"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status() == 201 => {
-                        created.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(r) => return Err(anyhow::anyhow!("order answered {}", r.status())),
-                    Err(e) => return Err(e.into()),
+                let r = call(&client, c, n).send().await?;
+                if !r.status().is_success() {
+                    let st = r.status();
+                    return Err(anyhow::anyhow!("answered {st}: {}", r.text().await?));
                 }
+                done.fetch_add(1, Ordering::Relaxed);
             }
             Ok(())
         }));
@@ -563,5 +608,5 @@ async fn request_rate(
     for t in tasks {
         t.await??;
     }
-    Ok(created.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }
