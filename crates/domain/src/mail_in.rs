@@ -164,6 +164,64 @@ pub fn screen(e: &Envelope) -> Result<(), Held> {
     Ok(())
 }
 
+/// Whether the sender was authenticated by the receiving mail server, when
+/// Steward is told to ask (`authserv_id`, the server's name in its
+/// `Authentication-Results` headers): one of those headers must say
+/// `dmarc=pass`, or, without a DMARC result, `spf=pass` or `dkim=pass`.
+/// Headers naming another server are ignored (a sender can write any).
+pub fn authenticated(results: &[&str], authserv_id: &str) -> Result<(), Held> {
+    let id = authserv_id.trim();
+    if id.is_empty() {
+        return Ok(());
+    }
+    let ours: Vec<String> = results
+        .iter()
+        .filter(|r| {
+            r.trim()
+                .split(';')
+                .next()
+                .and_then(|first| first.split_whitespace().next())
+                .is_some_and(|a| a.eq_ignore_ascii_case(id))
+        })
+        .map(|r| r.to_ascii_lowercase())
+        .collect();
+    let says = |method: &str, result: &str| {
+        ours.iter().any(|r| {
+            r.split(';')
+                .any(|part| part.trim().starts_with(&format!("{method}={result}")))
+        })
+    };
+    let has = |method: &str| {
+        ours.iter().any(|r| {
+            r.split(';')
+                .any(|part| part.trim().starts_with(&format!("{method}=")))
+        })
+    };
+    let pass = if has("dmarc") {
+        says("dmarc", "pass")
+    } else {
+        says("spf", "pass") || says("dkim", "pass")
+    };
+    if pass {
+        Ok(())
+    } else {
+        Err(Held::new(
+            Reason::Refused,
+            format!(
+                "the sender was not authenticated by {id} (Authentication-Results: no dmarc, spf or dkim pass)"
+            ),
+        ))
+    }
+}
+
+/// Text as a record keeps it: control characters other than line breaks
+/// and tabs left out (a form feed or a NUL is no one's meaning).
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// Whether `id` is one Steward gave its own mail (`<...@steward>`).
 pub fn is_own_id(id: &str) -> bool {
     let id = id.trim().trim_start_matches('<').trim_end_matches('>');
@@ -331,6 +389,21 @@ mod tests {
             ]
         );
         assert!(numbers_in_subject("Printer INC broken 000042").is_empty());
+    }
+
+    #[test]
+    fn only_the_named_servers_results_count() {
+        let ours = "mx.provider.example; dmarc=pass header.from=acme.example; spf=pass";
+        let forged = "evil.example; dmarc=pass";
+        assert_eq!(authenticated(&[ours], ""), Ok(()));
+        assert_eq!(authenticated(&[ours], "mx.provider.example"), Ok(()));
+        assert!(authenticated(&[forged], "mx.provider.example").is_err());
+        assert!(authenticated(&[], "mx.provider.example").is_err());
+        let failed = "mx.provider.example; dmarc=fail; spf=pass";
+        assert!(authenticated(&[failed], "mx.provider.example").is_err());
+        let no_dmarc = "mx.provider.example; spf=pass smtp.mailfrom=acme.example";
+        assert_eq!(authenticated(&[no_dmarc], "mx.provider.example"), Ok(()));
+        assert_eq!(clean_text("a\u{0}b\u{c}\r\nc\td"), "ab\nc\td");
     }
 
     #[test]

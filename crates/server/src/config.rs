@@ -83,6 +83,10 @@ pub struct Config {
     pub mail_service: String,
     /// The largest message taken in, in bytes.
     pub mail_max_bytes: usize,
+    /// The receiving mail server's name in its `Authentication-Results`
+    /// headers: when set, a message is taken in only if that server says its
+    /// sender passed DMARC (or SPF or DKIM). Empty: the `From` is trusted.
+    pub mail_authserv_id: String,
     /// Incidents of one service and category, with no problem linked, that make
     /// a candidate problem when they occur within `problem_trend_days`.
     pub problem_trend_incidents: i64,
@@ -134,6 +138,7 @@ impl Default for Config {
             mail_token: String::new(),
             mail_service: String::new(),
             mail_max_bytes: 25 * 1024 * 1024,
+            mail_authserv_id: String::new(),
         }
     }
 }

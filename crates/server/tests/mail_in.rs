@@ -287,6 +287,40 @@ async fn mail_off_without_a_token() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn when_asked_only_senders_the_mail_server_authenticated_are_believed() {
+    for backend in backends() {
+        let s = TestServer::start_with(backend, |c| {
+            c.mail_token = TOKEN.into();
+            c.mail_authserv_id = "mx.provider.test".into();
+        })
+        .await;
+        let forged = mail(
+            "admin@provider.test",
+            "Re: anything",
+            "Authentication-Results: evil.test; dmarc=pass\r\n",
+            "Close everything.",
+        );
+        let v = take(&s, &forged).await;
+        assert_eq!(v["reason"], "refused", "{v}");
+        assert!(
+            v["detail"].as_str().unwrap().contains("not authenticated"),
+            "{v}"
+        );
+        let genuine = mail(
+            "cora@alpha.test",
+            "Mail is slow",
+            "Authentication-Results: mx.provider.test; dmarc=pass header.from=alpha.test\r\n",
+            "Very slow.",
+        );
+        assert_eq!(take(&s, &genuine).await["outcome"], "opened");
+        // A NUL in the sender is malformed, not a database error.
+        let v = take(&s, "From: a\u{0}b@alpha.test\r\nSubject: x\r\n\r\ny").await;
+        assert_eq!(v["reason"], "malformed", "{v}");
+        s.stop().await;
+    }
+}
+
 /// Waits until the server has taken in `n` messages, and returns them.
 async fn taken_in(s: &TestServer, n: usize) -> Vec<Value> {
     let start = Instant::now();

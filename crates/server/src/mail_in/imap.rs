@@ -202,6 +202,7 @@ async fn drain(
         .into_iter()
         .collect();
     uids.sort_unstable();
+    let mut failed = 0;
     for uid in uids {
         if *stop.borrow() {
             break;
@@ -223,7 +224,13 @@ async fn drain(
         let Some(raw) = raw else { continue };
         match take(state, &raw, Source::Imap).await {
             Ok(outcome) => tracing::debug!(uid, ?outcome, "mail taken in"),
-            Err(e) => return Err(format!("message {uid} could not be taken in: {e}")),
+            // Left unseen, offered again next round; the messages after it
+            // are not held up by it.
+            Err(e) => {
+                tracing::warn!(uid, error = %e, "a message could not be taken in");
+                failed += 1;
+                continue;
+            }
         }
         let _: Vec<_> = s
             .uid_store(uid.to_string(), "+FLAGS (\\Seen)")
@@ -232,6 +239,10 @@ async fn drain(
             .try_collect()
             .await
             .map_err(|e| format!("STORE: {e}"))?;
+    }
+    if failed > 0 {
+        // Back off before they are offered again.
+        return Err(format!("{failed} message(s) could not be taken in"));
     }
     Ok(())
 }

@@ -89,7 +89,9 @@ async fn take_inner(state: &AppState, raw: &[u8], source: Source) -> AppResult<T
         raw
     });
     let Some(msg) = parsed.filter(|m| !m.root_part().headers.is_empty()) else {
-        let mail = mail_of(None, raw, source);
+        let mut mail = mail_of(None, raw, source);
+        mail.raw
+            .truncate(KEPT_OF_TOO_LARGE.max(max.min(mail.raw.len())));
         return hold(
             state,
             &mail,
@@ -109,10 +111,17 @@ async fn take_inner(state: &AppState, raw: &[u8], source: Source) -> AppResult<T
         );
         return hold(state, &mail, Held::new(Reason::TooLarge, detail)).await;
     }
-    if let Err(held) = rules::screen(&envelope(&msg, &own_address(state))) {
+    let own = own_address(state);
+    let checked = rules::screen(&envelope(&msg, &mail.sender, &own)).and_then(|()| {
+        rules::authenticated(
+            &headers_named(&msg, "Authentication-Results"),
+            &state.config.mail_authserv_id,
+        )
+    });
+    if let Err(held) = checked {
         return hold(state, &mail, held).await;
     }
-    match make(state, &msg, &mail, MailAnchor::New(&mail)).await? {
+    match make(state, &msg, &mail, None).await? {
         Made::Done(t) => Ok(t),
         Made::Held(h) => hold(state, &mail, h).await,
     }
@@ -143,12 +152,8 @@ pub async fn release(state: &AppState, reviewer: &Actor, id: i64) -> AppResult<T
         ));
     }
     let mail = mail_of(Some(&msg), &raw, Source::Imap);
-    let anchor = MailAnchor::Release {
-        id,
-        reviewer: reviewer.user_id,
-        detail: "",
-    };
-    match make(state, &msg, &mail, anchor).await? {
+    let by = AuditActor::from(reviewer);
+    match make(state, &msg, &mail, Some((id, &by))).await? {
         Made::Done(Taken::Duplicate) => Err(AppError::Conflict(
             "the message was reviewed already".into(),
         )),
@@ -164,7 +169,10 @@ pub async fn release(state: &AppState, reviewer: &Actor, id: i64) -> AppResult<T
 /// The message's row-to-be: who sent it, its key, its bytes.
 fn mail_of(msg: Option<&Message>, raw: &[u8], source: Source) -> NewMail {
     let sender = msg.and_then(sender_of).unwrap_or_default();
-    let message_id = msg.and_then(|m| m.message_id()).map(str::to_owned);
+    let message_id = msg
+        .and_then(|m| m.message_id())
+        .filter(|id| !id.chars().any(char::is_control))
+        .map(|id| id.chars().take(300).collect::<String>());
     let dedup_key = match &message_id {
         Some(id) => hex::encode(Sha256::digest(format!("{sender}\n{id}").as_bytes())),
         None => hex::encode(Sha256::digest(raw)),
@@ -188,11 +196,26 @@ fn mail_of(msg: Option<&Message>, raw: &[u8], source: Source) -> NewMail {
     }
 }
 
+/// The sender's address, lower case; none when it has control characters
+/// (a NUL no database keeps) or is absurdly long.
 fn sender_of(msg: &Message) -> Option<String> {
     msg.from()
         .and_then(|a| a.first())
         .and_then(|a| a.address())
         .map(|a| a.trim().to_lowercase())
+        .filter(|a| a.len() <= 254 && !a.chars().any(char::is_control))
+}
+
+/// The raw values of every header called `name`.
+fn headers_named<'m>(msg: &'m Message, name: &str) -> Vec<&'m str> {
+    let raw = msg.raw_message();
+    msg.root_part()
+        .headers()
+        .iter()
+        .filter(|h| h.name.as_str().eq_ignore_ascii_case(name))
+        .filter_map(|h| raw.get(h.offset_start as usize..h.offset_end as usize))
+        .filter_map(|b| std::str::from_utf8(b).ok())
+        .collect()
 }
 
 /// Steward's own sending address, lower case.
@@ -211,10 +234,10 @@ fn raw_header<'m>(msg: &'m Message, name: &'static str) -> Option<&'m str> {
         .filter(|v| !v.is_empty())
 }
 
-fn envelope<'m>(msg: &'m Message, own: &'m str) -> Envelope<'m> {
+fn envelope<'m>(msg: &'m Message, sender: &'m str, own: &'m str) -> Envelope<'m> {
     let has = |name: &str| msg.header_raw(name).is_some();
     Envelope {
-        from: msg.from().and_then(|a| a.first()).and_then(|a| a.address()),
+        from: Some(sender).filter(|s| !s.is_empty()),
         message_id: msg.message_id(),
         auto_submitted: raw_header(msg, "Auto-Submitted"),
         precedence: raw_header(msg, "Precedence"),
@@ -235,12 +258,14 @@ enum Made {
     Held(Held),
 }
 
-/// The record or comment a screened message makes, as its sender.
+/// The record or comment a screened message makes, as its sender; written
+/// with the message's new row, or with the row of the quarantined message
+/// `release` names and the reviewer who released it.
 async fn make(
     state: &AppState,
     msg: &Message<'_>,
     mail: &NewMail,
-    anchor: MailAnchor<'_>,
+    release: Option<(i64, &AuditActor)>,
 ) -> AppResult<Made> {
     let user = match state.store.user_by_email(&mail.sender).await {
         Ok(u) if u.active => u,
@@ -255,10 +280,22 @@ async fn make(
     let actor = user.actor();
     let body = msg
         .body_text(0)
-        .map(|b| b.trim().to_owned())
+        .map(|b| rules::clean_text(&b).trim().to_owned())
         .unwrap_or_default();
-    let (files, mut refused) = files_of(state, msg).await?;
     let target = thread_of(state, &actor, msg, &mail.subject).await?;
+    let (files, mut refused) = files_of(state, msg).await?;
+    let noted = NewMail {
+        detail: refused.join(" "),
+        ..mail.clone()
+    };
+    let anchor = match release {
+        None => MailAnchor::New(&noted),
+        Some((id, reviewer)) => MailAnchor::Release {
+            id,
+            reviewer,
+            detail: &noted.detail,
+        },
+    };
     let audit = AuditActor {
         user_id: Some(actor.user_id),
         label: format!("{} (e-mail)", actor.name),
@@ -304,8 +341,16 @@ async fn thread_of(
     let mut ids: Vec<String> = Vec::new();
     for h in [msg.in_reply_to(), msg.references()] {
         if let Some(list) = h.as_text_list() {
-            ids.extend(list.iter().map(|s| s.trim().to_owned()));
+            ids.extend(
+                list.iter()
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty() && !s.chars().any(char::is_control)),
+            );
         }
+    }
+    // The newest references are the last; a thread names its record in any.
+    if ids.len() > MAX_REFERENCES {
+        ids.drain(..ids.len() - MAX_REFERENCES);
     }
     let mut numbers: Vec<(Kind, String)> = ids
         .iter()
@@ -320,6 +365,9 @@ async fn thread_of(
     let mut closed = None;
     for (kind, number) in numbers {
         match records::get_of(state, actor, kind, &number).await {
+            // A record the sender reads but may not comment on (an article)
+            // is not where their message goes.
+            Ok(r) if !may_comment(actor, &r) => {}
             Ok(r) if records::check_open(&r).is_ok() => return Ok(Thread::Reply(r)),
             Ok(r) => closed = closed.or(Some(r.number)),
             Err(AppError::NotFound | AppError::Forbidden(_)) => {}
@@ -329,6 +377,21 @@ async fn thread_of(
     Ok(Thread::New(closed))
 }
 
+fn may_comment(actor: &Actor, r: &RecordRef) -> bool {
+    r.kind().is_ok_and(|kind| {
+        crate::policy::require(
+            actor,
+            steward_domain::access::Action::Work(kind, steward_domain::kind::Verb::Comment),
+            records::scope_org(r),
+        )
+        .is_ok()
+    })
+}
+
+/// The most references of a reply looked at, and files of a message taken.
+const MAX_REFERENCES: usize = 20;
+const MAX_FILES: usize = 10;
+
 /// The message's attachments that pass the upload rules, written to the
 /// data folder; and a line for each refused one.
 async fn files_of(
@@ -337,7 +400,14 @@ async fn files_of(
 ) -> AppResult<(Vec<(NewAttachment, std::path::PathBuf)>, Vec<String>)> {
     let mut staged = Vec::new();
     let mut refused = Vec::new();
-    for part in msg.attachments() {
+    for (i, part) in msg.attachments().enumerate() {
+        if i == MAX_FILES {
+            refused.push(format!(
+                "Only the first {MAX_FILES} attachments were taken; the message has {}.",
+                msg.attachments().count()
+            ));
+            break;
+        }
         let name = part.attachment_name().unwrap_or("attachment").to_owned();
         let file = UploadedFile {
             name: name.clone(),

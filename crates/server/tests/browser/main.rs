@@ -9,6 +9,7 @@ mod audits;
 mod complaints;
 mod incidents;
 mod knowledge;
+mod mail;
 mod relationship;
 mod reports;
 mod requests;

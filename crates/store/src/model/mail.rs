@@ -26,7 +26,8 @@ pub enum MailAnchor<'a> {
     New(&'a NewMail),
     Release {
         id: i64,
-        reviewer: i64,
+        /// Who released it, for its row and the audit trail.
+        reviewer: &'a crate::AuditActor,
         detail: &'a str,
     },
 }

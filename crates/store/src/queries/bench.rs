@@ -117,7 +117,6 @@ pub async fn fill_incidents(
     p.after_bulk_load().await
 }
 
-/// Reopens every incident as new (the SLA benchmark: open incidents to recompute).
 pub async fn backdate_mail(p: &Pools, id: i64, by_ms: i64) -> Result<()> {
     let mut tx = p.begin().await?;
     sqlx::query("UPDATE inbound_mail SET received_at = received_at - $1 WHERE id = $2")
@@ -129,6 +128,7 @@ pub async fn backdate_mail(p: &Pools, id: i64, by_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// Reopens every incident as new (the SLA benchmark: open incidents to recompute).
 pub async fn open_all(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     sqlx::query(
@@ -145,6 +145,7 @@ pub async fn open_all(p: &Pools) -> Result<()> {
 pub async fn clear_incidents(p: &Pools) -> Result<()> {
     let mut tx = p.begin().await?;
     for table in [
+        "inbound_mail",
         "ratings",
         "record_links",
         "article_feedback",

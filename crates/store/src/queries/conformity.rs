@@ -354,7 +354,7 @@ fn sql_of(id: FigureId) -> FigureSql {
             order: "c.opened_at DESC, c.id DESC",
         },
         MailReviewed => FigureSql {
-            from: "FROM inbound_mail m WHERE m.outcome = 'quarantined' AND m.received_at >= :since",
+            from: "FROM inbound_mail m WHERE m.reason IS NOT NULL AND m.received_at >= :since",
             good: "m.reviewed_at IS NOT NULL OR m.received_at >= :now - 172800000",
             gap: "'mail' AS kind, 'MAIL-' || m.id AS record_key, m.subject AS title",
             order: "m.received_at DESC, m.id DESC",

@@ -95,7 +95,7 @@ async fn claim(
             )
             .bind(outcome)
             .bind(detail)
-            .bind(reviewer)
+            .bind(reviewer.user_id)
             .bind(now)
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -123,18 +123,21 @@ async fn settle(
     let mut c = Changes::default();
     c.set("outcome", &outcome);
     c.set("record", &record.number);
-    let action = match anchor {
+    let (action, by) = match anchor {
         MailAnchor::New(m) => {
             c.set("sender", &m.sender);
             c.set("subject", &m.subject);
             c.set("source", &m.source);
-            outcome
+            if !m.detail.is_empty() {
+                c.set("detail", &m.detail);
+            }
+            (outcome, actor)
         }
-        MailAnchor::Release { .. } => "release",
+        MailAnchor::Release { reviewer, .. } => ("release", reviewer),
     };
     append(
         conn,
-        actor,
+        by,
         Some(record.org_id),
         "mail",
         &mail_number(id),
@@ -173,6 +176,10 @@ pub async fn quarantine(
     )
     .await?
     else {
+        // Committed, not dropped: on SQLite the row it met may wait in the
+        // same group commit, and the answer "taken in already" must not
+        // come before that row is durable.
+        tx.commit().await?;
         return Ok(None);
     };
     let mut c = Changes::default();
@@ -210,6 +217,10 @@ pub async fn open_incident(
     let now = now_ms();
     let mut tx = p.begin().await?;
     let Some(id) = claim(&mut tx, anchor, "opened", None, now).await? else {
+        // Committed, not dropped: on SQLite the row it met may wait in the
+        // same group commit, and the answer "taken in already" must not
+        // come before that row is durable.
+        tx.commit().await?;
         return Ok(None);
     };
     let names = super::incidents::names(&mut *tx, new).await?;
@@ -250,6 +261,10 @@ pub async fn reply(
     let now = now_ms();
     let mut tx = p.begin().await?;
     let Some(id) = claim(&mut tx, anchor, "replied", None, now).await? else {
+        // Committed, not dropped: on SQLite the row it met may wait in the
+        // same group commit, and the answer "taken in already" must not
+        // come before that row is durable.
+        tx.commit().await?;
         return Ok(None);
     };
     let (record, comment) = match to {
@@ -293,7 +308,8 @@ pub async fn list(
 ) -> Result<Vec<InboundMail>> {
     let cond = match filter {
         MailFilter::Waiting => "m.outcome = 'quarantined' AND m.reviewed_at IS NULL",
-        MailFilter::Quarantined => "m.outcome = 'quarantined'",
+        // Released ones too: they were quarantined, and say why.
+        MailFilter::Quarantined => "m.reason IS NOT NULL",
         MailFilter::All => "1 = 1",
     };
     let sql =
