@@ -727,17 +727,10 @@ async fn every_route_every_role_own_and_other_organisation() {
         }
 
         // A message in the quarantine (a stranger's), to read, release or dismiss.
-        let mail_id = match steward_server::mail_in::take(
-            &s.state,
-            b"From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n",
-            steward_server::mail_in::Source::Http,
-        )
-        .await
-        .unwrap()
-        {
-            steward_server::mail_in::Taken::Quarantined { id, .. } => id.to_string(),
-            other => panic!("not quarantined: {other:?}"),
-        };
+        let mail_id = s
+            .quarantine("From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n")
+            .await
+            .to_string();
 
         // A known error, linked to the customer's own incident.
         let (st, v) = s

@@ -594,17 +594,10 @@ async fn every_page_and_form_every_role_own_and_other_organisation() {
             assert_eq!(st, StatusCode::OK, "{v}");
         }
         // A message in the quarantine (a stranger's), to read, release or dismiss.
-        let mail_id = match steward_server::mail_in::take(
-            &s.state,
-            b"From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n",
-            steward_server::mail_in::Source::Http,
-        )
-        .await
-        .unwrap()
-        {
-            steward_server::mail_in::Taken::Quarantined { id, .. } => id.to_string(),
-            other => panic!("not quarantined: {other:?}"),
-        };
+        let mail_id = s
+            .quarantine("From: stranger@nowhere.test\r\nSubject: Hello\r\n\r\nHi\r\n")
+            .await
+            .to_string();
         let mut file_ids = Vec::new();
         for path in [
             "/api/v1/documents/DOC-0001/files",

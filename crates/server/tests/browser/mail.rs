@@ -9,20 +9,7 @@ async fn an_agent_reviews_the_quarantine_and_releases_a_persons_mail() {
     for backend in common::backends() {
         let s = TestServer::start(backend).await;
         let base = format!("http://localhost:{}", s.addr.port());
-        let take = async |raw: &str| -> i64 {
-            match steward_server::mail_in::take(
-                &s.state,
-                raw.as_bytes(),
-                steward_server::mail_in::Source::Http,
-            )
-            .await
-            .unwrap()
-            {
-                steward_server::mail_in::Taken::Quarantined { id, .. } => id,
-                other => panic!("not quarantined: {other:?}"),
-            }
-        };
-        let held = take(
+        let held = s.quarantine(
             "From: cora@alpha.test\r\nSubject: Scanner offline\r\nAuto-Submitted: auto-generated\r\n\r\n\
              The scanner in room 4 is offline.\r\n",
         )

@@ -218,6 +218,18 @@ impl TestServer {
         v["number"].as_str().unwrap().to_owned()
     }
 
+    /// Takes a message in that the quarantine holds, and returns its id.
+    pub async fn quarantine(&self, raw: &str) -> i64 {
+        use steward_server::mail_in::{Source, Taken, take};
+        match take(&self.state, raw.as_bytes(), Source::Http)
+            .await
+            .unwrap()
+        {
+            Taken::Quarantined { id, .. } => id,
+            other => panic!("not quarantined: {other:?}"),
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
