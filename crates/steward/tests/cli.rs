@@ -285,3 +285,59 @@ async fn bad_arguments_and_records_get_a_clear_message_and_a_non_zero_exit() {
         assert!(said.contains("agree"), "{said}");
     }
 }
+
+/// `steward mail take` with `raw` on standard input.
+fn take_mail(url: &str, raw: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(["mail", "take"])
+        .env("STEWARD_DATABASE_URL", url)
+        .env("STEWARD_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run steward");
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_mail_servers_pipe_hands_messages_to_steward_mail_take() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.clone();
+        ok(&url, &["migrate"]);
+        // A stranger's message is taken (into the quarantine), not refused.
+        let out = take_mail(
+            &url,
+            b"From: pat@nowhere.test\r\nSubject: Hi\r\n\r\nHello\r\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("\"reason\":\"unknown_sender\""), "{said}");
+        let again = take_mail(
+            &url,
+            b"From: pat@nowhere.test\r\nSubject: Hi\r\n\r\nHello\r\n",
+        );
+        assert!(String::from_utf8_lossy(&again.stdout).contains("duplicate"));
+        let listed = ok(&url, &["mail", "quarantine"]);
+        assert!(
+            listed.contains("unknown_sender\tpat@nowhere.test\tHi"),
+            "{listed}"
+        );
+        assert!(listed.contains("1 message(s) wait"), "{listed}");
+        // No database: the mail server is told to try again later (75).
+        let out = take_mail("postgres://nobody@127.0.0.1:1/none", b"From: a@b\r\n\r\nx");
+        assert_eq!(
+            out.status.code(),
+            Some(75),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

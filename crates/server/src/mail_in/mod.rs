@@ -52,6 +52,8 @@ const KEPT_OF_TOO_LARGE: usize = 64 * 1024;
 pub enum Source {
     Imap,
     Http,
+    /// `steward mail take`, a mail server's pipe.
+    Pipe,
     Demo,
 }
 
@@ -60,6 +62,7 @@ impl Source {
         match self {
             Source::Imap => "imap",
             Source::Http => "http",
+            Source::Pipe => "pipe",
             Source::Demo => "demo",
         }
     }

@@ -86,7 +86,7 @@ async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 pub struct MailView {
     pub id: i64,
     pub message_id: Option<String>,
-    /// `imap`, `http` or `demo`.
+    /// `imap`, `http`, `pipe` or `demo`.
     pub source: String,
     pub sender: String,
     pub subject: String,

@@ -14,8 +14,9 @@ async fn an_agent_reviews_the_quarantine_and_releases_a_persons_mail() {
              The scanner in room 4 is offline.\r\n",
         )
         .await;
-        let stranger =
-            take("From: pat@nowhere.test\r\nSubject: Quote\r\n\r\nA quote, please.\r\n").await;
+        let stranger = s
+            .quarantine("From: pat@nowhere.test\r\nSubject: Quote\r\n\r\nA quote, please.\r\n")
+            .await;
 
         let (_driver, c) = start_browser().await;
         sign_in(&c, &base, "agent@provider.test").await;

@@ -9,7 +9,7 @@ CREATE TABLE inbound_mail (
     -- SHA-256 of the sender and Message-ID, or of the bytes when it has none.
     dedup_key TEXT NOT NULL UNIQUE,
     message_id TEXT,
-    source TEXT NOT NULL CHECK (source IN ('imap', 'http', 'demo')),
+    source TEXT NOT NULL CHECK (source IN ('imap', 'http', 'pipe', 'demo')),
     sender TEXT NOT NULL DEFAULT '',
     subject TEXT NOT NULL DEFAULT '',
     size BIGINT NOT NULL,

@@ -8,7 +8,7 @@ pub struct NewMail {
     /// SHA-256 of the sender and `Message-ID`, or of the bytes.
     pub dedup_key: String,
     pub message_id: Option<String>,
-    /// `imap`, `http` or `demo`.
+    /// `imap`, `http`, `pipe` or `demo`.
     pub source: &'static str,
     pub sender: String,
     pub subject: String,
