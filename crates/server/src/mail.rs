@@ -8,6 +8,26 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): Steward's mail is a
+/// machine's, which out-of-office answers and other systems do not answer,
+/// so no two systems answer each other for ever.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+
 /// A configured mail server, or none (e-mail off).
 #[derive(Clone)]
 pub struct Mailer {
@@ -79,6 +99,7 @@ impl Mailer {
             .to(to)
             .subject(&mail.subject)
             .message_id(Some(mail.message_id.clone()))
+            .header(AutoSubmitted)
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
             .map_err(|e| format!("cannot build the message: {e}"))?;

@@ -564,6 +564,24 @@ async fn an_approver_approves_from_the_link_in_the_email() {
         let m = &mails[0];
         assert_eq!(m.to, vec!["carl@alpha.test".to_owned()]);
         assert!(m.header("Subject").contains(&req), "{}", m.data);
+        // Machine mail that names its request; come back, it is a loop, not a reply.
+        assert_eq!(m.header("Auto-Submitted"), "auto-generated", "{}", m.data);
+        assert!(
+            m.header("Message-ID").contains(&format!(".{req}@steward>")),
+            "{}",
+            m.data
+        );
+        let back = steward_server::mail_in::take(
+            &s.state,
+            m.data.as_bytes(),
+            steward_server::mail_in::Source::Http,
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(&back, steward_server::mail_in::Taken::Quarantined { reason, .. } if reason == "loop"),
+            "{back:?}"
+        );
         let body = m.body();
         assert!(body.contains("How many: 2"), "{body}");
         let link = body
