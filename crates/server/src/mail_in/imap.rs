@@ -98,12 +98,17 @@ type Session = async_imap::Session<Box<dyn Io>>;
 pub async fn run(state: AppState, at: MailboxUrl, mut stop: watch::Receiver<bool>) {
     let mut wait = Duration::from_secs(1);
     loop {
-        match session(&state, &at, &mut stop).await {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::warn!(mailbox = ?at, error = %e, retry_in = ?wait, "reading the mailbox failed");
-                metrics::counter!("steward_mail_in_imap_errors_total").increment(1);
+        let began = std::time::Instant::now();
+        if let Err(e) = session(&state, &at, &mut stop).await {
+            // A session that ran a while was a good one: the back-off starts
+            // again from a second.
+            if began.elapsed() > Duration::from_secs(300) {
+                wait = Duration::from_secs(1);
             }
+            tracing::warn!(mailbox = ?at, error = %e, retry_in = ?wait, "reading the mailbox failed");
+            metrics::counter!("steward_mail_in_imap_errors_total").increment(1);
+        } else {
+            return;
         }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
