@@ -2,6 +2,7 @@
 
 mod backup;
 mod config;
+mod mail;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,19 +101,8 @@ enum Command {
     /// Incoming e-mail (docs/email-in.md).
     Mail {
         #[command(subcommand)]
-        command: MailCommand,
+        command: mail::MailCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum MailCommand {
-    /// Take in one raw message from standard input, as a mail server's pipe
-    /// delivers it (Postfix `pipe`, procmail). Prints what became of it; exits
-    /// 75 (try again later) when it could not be written, so the mail server
-    /// keeps it.
-    Take,
-    /// List the quarantined messages that wait for review.
-    Quarantine,
 }
 
 #[derive(Subcommand)]
@@ -341,9 +331,6 @@ fn describe(e: &anyhow::Error) -> String {
     }
     format!("{e:#}")
 }
-
-/// sysexits' "temporary failure": a mail server keeps the message and tries again.
-const EX_TEMPFAIL: u8 = 75;
 
 async fn open() -> anyhow::Result<AppState> {
     let config = config::load()?;
@@ -740,55 +727,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Job {} ({}) is queued to run now.", job.id, job.kind);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Mail {
-            command: MailCommand::Take,
-        } => {
-            use std::io::Read;
-            let mut raw = Vec::new();
-            std::io::stdin().read_to_end(&mut raw)?;
-            let state = match open().await {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    return Ok(ExitCode::from(EX_TEMPFAIL));
-                }
-            };
-            let taken =
-                steward_server::mail_in::take(&state, &raw, steward_server::mail_in::Source::Pipe)
-                    .await;
-            match taken {
-                Ok(t) => {
-                    seal(&state).await?;
-                    println!("{}", serde_json::to_string(&t)?);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("error: the message was not taken in, try again later: {e}");
-                    Ok(ExitCode::from(EX_TEMPFAIL))
-                }
-            }
-        }
-        Command::Mail {
-            command: MailCommand::Quarantine,
-        } => {
-            let state = open().await?;
-            let list = state
-                .store
-                .inbound_mail(steward_store::MailFilter::Waiting, None, 1_000)
-                .await?;
-            for m in &list {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    m.id,
-                    m.reason.as_deref().unwrap_or_default(),
-                    m.sender,
-                    m.subject,
-                    m.detail
-                );
-            }
-            println!("{} message(s) wait for review at /mail.", list.len());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Mail { command } => mail::run(command).await,
         Command::Report {
             command: ReportCommand::VerifyCounts,
         } => {

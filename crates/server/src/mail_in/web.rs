@@ -22,7 +22,8 @@ use crate::api::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{ApiActor, WebForm, WebSession};
 use crate::error::{AppError, AppResult, Problem};
 use crate::policy::require;
-use crate::web::{Nav, WebResult, local_time};
+use crate::views::{opt_time, time};
+use crate::web::{Nav, NoFields, WebResult, local_time};
 
 /// The most messages one page lists.
 const PAGE: i64 = 100;
@@ -105,12 +106,6 @@ pub struct MailView {
     pub reviewed_at: Option<String>,
 }
 
-fn iso(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
-
 impl From<&InboundMail> for MailView {
     fn from(m: &InboundMail) -> Self {
         MailView {
@@ -120,14 +115,14 @@ impl From<&InboundMail> for MailView {
             sender: m.sender.clone(),
             subject: m.subject.clone(),
             size: m.size,
-            received_at: iso(m.received_at),
+            received_at: time(m.received_at),
             outcome: m.outcome.clone(),
             reason: m.reason.clone(),
             detail: m.detail.clone(),
             record: m.record_number.clone(),
             review: m.review.clone(),
             reviewed_by: m.reviewed_by_name.clone(),
-            reviewed_at: m.reviewed_at.map(iso),
+            reviewed_at: opt_time(m.reviewed_at),
         }
     }
 }
@@ -376,13 +371,10 @@ async fn show_page(
     message_page(&state, &s, id, String::new()).await
 }
 
-#[derive(Deserialize)]
-pub struct Nothing {}
-
 async fn release_form(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    f: WebForm<Nothing>,
+    f: WebForm<NoFields>,
 ) -> WebResult<Response> {
     let s = f.session;
     require(&s.actor, Action::MailReview, None)?;
@@ -405,7 +397,7 @@ async fn release_form(
 async fn dismiss_form(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    f: WebForm<Nothing>,
+    f: WebForm<NoFields>,
 ) -> WebResult<Response> {
     dismiss(&state, &f.session.actor, id).await?;
     Ok(Redirect::to("/mail").into_response())

@@ -225,13 +225,10 @@ pub async fn add_contact(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Nothing {}
-
 pub async fn remove_contact(
     State(state): State<AppState>,
     Path((id, contact)): Path<(i64, i64)>,
-    f: WebForm<Nothing>,
+    f: WebForm<crate::web::NoFields>,
 ) -> WebResult<Response> {
     super::remove_contact(&state, &f.session.actor, id, contact).await?;
     Ok(Redirect::to(&format!("/customers/{id}?m=saved")).into_response())
